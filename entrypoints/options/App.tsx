@@ -1,0 +1,32 @@
+import { MailboxList } from '@/components/mailbox/mailbox-list';
+import { OverviewError } from '@/components/mailbox/overview-error';
+import { useOverview } from '@/components/mailbox/use-overview';
+
+/** The options page: CRM connection and mailboxes; the long forms arrive here. */
+export function App() {
+  const overview = useOverview();
+  return (
+    <main>
+      <h1>Mailbox to CRM settings</h1>
+      {overview.isPending && <p role="status">Loading…</p>}
+      {overview.isError && <OverviewError error={overview.error} onRetry={() => overview.refetch()} />}
+      {overview.isSuccess && (
+        <>
+          <section className="panel" aria-labelledby="crm-heading">
+            <h2 id="crm-heading">CRM connection</h2>
+            <p>{overview.data.crm.baseUrl ? `Connected to ${overview.data.crm.baseUrl}` : 'No CRM connected yet.'}</p>
+          </section>
+          <section className="panel" aria-labelledby="mailboxes-heading">
+            <h2 id="mailboxes-heading">Mailboxes</h2>
+            <MailboxList mailboxes={overview.data.mailboxes} />
+          </section>
+          <section className="panel" aria-labelledby="oauth-heading">
+            <h2 id="oauth-heading">OAuth redirect URL</h2>
+            <p>Register this redirect URL with your Google and Microsoft OAuth clients:</p>
+            <code data-testid="oauth-redirect-url">{overview.data.oauthRedirectUrl}</code>
+          </section>
+        </>
+      )}
+    </main>
+  );
+}

@@ -1,0 +1,6 @@
+import { mountApp } from '@/components/ui/app-root';
+import '@/components/ui/base.css';
+import './options.css';
+import { App } from './App';
+
+mountApp(document.getElementById('root')!, <App />);

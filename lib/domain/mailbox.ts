@@ -1,0 +1,79 @@
+import { z } from 'zod';
+import { providerErrorSchema } from './provider-error';
+
+/** The three kinds of mailbox the sync engine knows (R1–R3). */
+export const providerSchema = z.enum(['gmail', 'outlook', 'imap']);
+export type Provider = z.infer<typeof providerSchema>;
+
+/** What the mailbox is used for, chosen before connecting (R5). */
+export const scopeSchema = z.enum(['sales', 'support', 'finance', 'personal']);
+export type Scope = z.infer<typeof scopeSchema>;
+
+/** Personal or shared; a shared mailbox needs an owner and a recovery note (R6). */
+export const mailboxKindSchema = z.enum(['personal', 'shared']);
+export type MailboxKind = z.infer<typeof mailboxKindSchema>;
+
+/** How much of a message the CRM may receive (R22). */
+export const visibilitySchema = z.enum(['metadata', 'snippet', 'full']);
+export type Visibility = z.infer<typeof visibilitySchema>;
+
+export const mailboxStatusSchema = z.enum(['connected', 'syncing', 'error', 'reconnect_needed']);
+export type MailboxStatus = z.infer<typeof mailboxStatusSchema>;
+
+/** Backfill window in days (R4): 1–365, default 14, with presets. */
+export const backfillDaysSchema = z.number().int().min(1).max(365);
+export const DEFAULT_BACKFILL_DAYS = 14;
+export const BACKFILL_PRESETS = [7, 14, 30, 60, 90] as const;
+
+/** Items of the launch checklist (R32), ticked with the time they were done. */
+export const checklistItemSchema = z.enum([
+  'purpose_owner_confirmed',
+  'test_send',
+  'test_receive',
+  'sender_verified',
+  'timeline_reviewed',
+  'recovery_documented',
+  'matching_verified',
+]);
+export type ChecklistItem = z.infer<typeof checklistItemSchema>;
+export const checklistSchema = z.partialRecord(checklistItemSchema, z.iso.datetime());
+export type Checklist = z.infer<typeof checklistSchema>;
+
+/** The sender identity read from the provider after connecting (R7). */
+export const senderIdentitySchema = z.object({
+  displayName: z.string(),
+  replyTo: z.email().nullable(),
+  aliases: z.array(z.email()),
+});
+export type SenderIdentity = z.infer<typeof senderIdentitySchema>;
+
+export const mailboxSchema = z
+  .object({
+    id: z.string().min(1),
+    provider: providerSchema,
+    address: z.email(),
+    scope: scopeSchema,
+    kind: mailboxKindSchema,
+    owner: z.string().trim().min(1).nullable(),
+    recoveryNote: z.string().trim().min(1).nullable(),
+    visibility: visibilitySchema,
+    backfillDays: backfillDaysSchema,
+    status: mailboxStatusSchema,
+    lastError: providerErrorSchema.nullable(),
+    identity: senderIdentitySchema.nullable(),
+    checklist: checklistSchema,
+    createdAt: z.iso.datetime(),
+  })
+  .refine((m) => m.kind === 'personal' || (m.owner !== null && m.recoveryNote !== null), {
+    message: 'A shared mailbox needs an owner and a note on recovery access before it is connected.',
+    path: ['owner'],
+  });
+export type Mailbox = z.infer<typeof mailboxSchema>;
+
+/**
+ * The visibility a new mailbox starts with: personal scope is metadata only until the user
+ * widens it (R5); customer-facing scopes start at subject and snippet.
+ */
+export function defaultVisibility(scope: Scope): Visibility {
+  return scope === 'personal' ? 'metadata' : 'snippet';
+}

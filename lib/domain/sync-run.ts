@@ -1,0 +1,39 @@
+import { z } from 'zod';
+import { providerErrorSchema } from './provider-error';
+
+/** Why a message was not pushed (R11, R21). */
+export const skipReasonSchema = z.enum([
+  'no_contact',
+  'internal_only',
+  'excluded_category',
+  'excluded_folder',
+  'bulk',
+  'blocked',
+  'dont_sync',
+  'personal_scope',
+]);
+export type SkipReason = z.infer<typeof skipReasonSchema>;
+
+export const syncRunCountsSchema = z.object({
+  fetched: z.number().int().nonnegative(),
+  matched: z.number().int().nonnegative(),
+  pushed: z.number().int().nonnegative(),
+  duplicates: z.number().int().nonnegative(),
+  errors: z.number().int().nonnegative(),
+  skipped: z.partialRecord(skipReasonSchema, z.number().int().nonnegative()),
+});
+export type SyncRunCounts = z.infer<typeof syncRunCountsSchema>;
+
+/** One sync, backfill or preview run with its counts, for the sync history (R17). */
+export const syncRunSchema = z.object({
+  id: z.string().min(1),
+  mailboxId: z.string().min(1),
+  kind: z.enum(['sync', 'backfill', 'preview']),
+  status: z.enum(['running', 'succeeded', 'failed', 'cancelled']),
+  startedAt: z.number().int(),
+  finishedAt: z.number().int().nullable(),
+  counts: syncRunCountsSchema,
+  error: providerErrorSchema.nullable(),
+});
+export type SyncRun = z.infer<typeof syncRunSchema>;
+

@@ -1,0 +1,4 @@
+export * from './client';
+export * from './dispatch';
+export * from './protocol';
+export * from './server';

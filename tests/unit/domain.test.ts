@@ -1,0 +1,24 @@
+import { describe, expect, it } from 'vitest';
+import { defaultVisibility, mailboxSchema } from '@/lib/domain';
+import { aMailbox } from '../fixtures/domain';
+
+describe('mailboxSchema', () => {
+  it('requires an owner and a recovery note for a shared mailbox (R6)', () => {
+    const result = mailboxSchema.safeParse(aMailbox({ kind: 'shared', owner: 'Lee', recoveryNote: null }));
+    expect(result.success).toBe(false);
+    expect(result.error?.issues[0]?.message).toMatch(/owner and a note on recovery access/);
+    expect(mailboxSchema.safeParse(aMailbox({ kind: 'shared', owner: 'Lee', recoveryNote: 'Vault' })).success).toBe(true);
+  });
+
+  it.each([[0, false], [1, true], [365, true], [366, false], [14.5, false]])(
+    'accepts %d backfill days: %s (R4)',
+    (days, ok) => {
+      expect(mailboxSchema.safeParse(aMailbox({ backfillDays: days })).success).toBe(ok);
+    },
+  );
+
+  it('starts personal scope at metadata only (R5)', () => {
+    expect(defaultVisibility('personal')).toBe('metadata');
+    expect(defaultVisibility('sales')).toBe('snippet');
+  });
+});

@@ -1,0 +1,70 @@
+import { describe, expect, it, vi } from 'vitest';
+import { dispatch, type Handlers, type Sender, type Trust } from '@/lib/messaging';
+import { WEBMAIL_MATCHES } from '@/lib/webmail/sites';
+
+const trust: Trust = {
+  extensionId: 'caciholiefihaajpdhopelakjjeojlim',
+  extensionOrigin: 'chrome-extension://caciholiefihaajpdhopelakjjeojlim',
+  contentScriptMatches: WEBMAIL_MATCHES,
+};
+const overview = { mailboxes: [], crm: { baseUrl: null }, oauthRedirectUrl: 'https://caciholiefihaajpdhopelakjjeojlim.chromiumapp.org/' };
+
+function handlers() {
+  return { getOverview: vi.fn(async () => overview) } satisfies Handlers;
+}
+
+const popup: Sender = { id: trust.extensionId, url: `${trust.extensionOrigin}/popup.html` };
+const optionsInTab: Sender = { id: trust.extensionId, url: `${trust.extensionOrigin}/options.html`, tab: { id: 4 }, frameId: 0 };
+const gmailContentScript: Sender = { id: trust.extensionId, url: 'https://mail.google.com/mail/u/0/#inbox', tab: { id: 7 }, frameId: 0 };
+const outlookContentScript: Sender = { id: trust.extensionId, url: 'https://outlook.live.com/mail/0/inbox/id/AQMk', tab: { id: 8 }, frameId: 0 };
+
+describe('dispatch', () => {
+  it.each([
+    ['the popup', popup],
+    ['the options page in a tab', optionsInTab],
+    ['the Gmail content script', gmailContentScript],
+    ['the Outlook content script', outlookContentScript],
+  ])('answers %s', async (_, sender) => {
+    const h = handlers();
+    expect(await dispatch('getOverview', {}, sender, h, trust)).toEqual({ ok: true, value: overview });
+    expect(h.getOverview).toHaveBeenCalledOnce();
+  });
+
+  it.each([
+    ['another extension', { ...popup, id: 'abcdefghijklmnopabcdefghijklmnop' }],
+    ['a sender without an id (web page via externally_connectable)', { url: 'https://evil.test/' }],
+    ['our content script on a page outside webmail', { ...gmailContentScript, url: 'https://mail.google.com.evil.test/' }],
+    ['a frame inside the webmail page', { ...gmailContentScript, frameId: 3 }],
+    ['a sender without a URL', { id: trust.extensionId }],
+    ['an extension-origin look-alike on http', { ...popup, url: `http://${trust.extensionId}/popup.html` }],
+  ] satisfies [string, Sender][])('refuses %s with forbidden_sender, before the handler runs', async (_, sender) => {
+    const h = handlers();
+    const result = await dispatch('getOverview', {}, sender, h, trust);
+    expect(result).toMatchObject({ ok: false, error: { code: 'forbidden_sender' } });
+    expect(h.getOverview).not.toHaveBeenCalled();
+  });
+
+  it.each([
+    ['undefined', undefined],
+    ['a string', 'hello'],
+    ['unexpected fields', { admin: true }],
+  ])('refuses %s as payload with invalid_payload', async (_, payload) => {
+    const h = handlers();
+    const result = await dispatch('getOverview', payload, popup, h, trust);
+    expect(result).toMatchObject({ ok: false, error: { code: 'invalid_payload' } });
+    if (!result.ok) expect(result.error.message).toMatch(/^The request to "getOverview" was not valid: /);
+    expect(h.getOverview).not.toHaveBeenCalled();
+  });
+
+  it('turns a failing handler into handler_failed with its message', async () => {
+    const failing: Handlers = {
+      getOverview: async () => {
+        throw new Error('The database could not be opened.');
+      },
+    };
+    expect(await dispatch('getOverview', {}, popup, failing, trust)).toEqual({
+      ok: false,
+      error: { code: 'handler_failed', message: 'The database could not be opened.' },
+    });
+  });
+});
