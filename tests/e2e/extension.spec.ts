@@ -1,0 +1,27 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { extensionIdFromKey } from '../../lib/config/extension-id';
+import { expect, SCREENSHOT_DIR, test } from './fixtures';
+
+test('the background worker starts under the pinned extension id and serves messages', async ({ worker, extensionId }) => {
+  expect(worker.url()).toBe(`chrome-extension://${extensionId}/background.js`);
+  expect(extensionId).toBe(await extensionIdFromKey(readFileSync('keys/extension-dev.pub', 'utf8')));
+  // Its entrypoint ran to the end: the protocol's listener is registered.
+  expect(await worker.evaluate(() => chrome.runtime.onMessage.hasListeners())).toBe(true);
+});
+
+test('the popup shows the empty state the background reports', async ({ context, extensionId }) => {
+  const popup = await context.newPage();
+  await popup.setViewportSize({ width: 360, height: 260 });
+  await popup.goto(`chrome-extension://${extensionId}/popup.html`);
+  await expect(popup.getByRole('heading', { name: 'No mailbox connected yet' })).toBeVisible();
+  await expect(popup.getByRole('button', { name: 'Open settings' })).toBeVisible();
+  await popup.screenshot({ path: path.join(SCREENSHOT_DIR, 'popup-empty.png') });
+
+  // The button opens the options page in a tab, which loads its data from the background too.
+  const [options] = await Promise.all([context.waitForEvent('page'), popup.getByRole('button', { name: 'Open settings' }).click()]);
+  await expect(options.getByRole('heading', { name: 'Mailbox to CRM settings' })).toBeVisible();
+  await expect(options.getByText('No CRM connected yet.')).toBeVisible();
+  await expect(options.getByTestId('oauth-redirect-url')).toHaveText(`https://${extensionId}.chromiumapp.org/`);
+  await options.screenshot({ path: path.join(SCREENSHOT_DIR, 'options-empty.png'), fullPage: true });
+});
