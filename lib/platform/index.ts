@@ -1,5 +1,4 @@
 export * from './alarms';
 export * from './identity';
-export * from './permissions';
 export * from './runtime';
 export * from './storage';
