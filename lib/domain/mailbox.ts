@@ -20,10 +20,8 @@ export type Visibility = z.infer<typeof visibilitySchema>;
 export const mailboxStatusSchema = z.enum(['connected', 'syncing', 'error', 'reconnect_needed']);
 export type MailboxStatus = z.infer<typeof mailboxStatusSchema>;
 
-/** Backfill window in days (R4): 1–365, default 14, with presets. */
+/** Backfill window in days (R4): 1–365. */
 export const backfillDaysSchema = z.number().int().min(1).max(365);
-export const DEFAULT_BACKFILL_DAYS = 14;
-export const BACKFILL_PRESETS = [7, 14, 30, 60, 90] as const;
 
 /** Items of the launch checklist (R32), ticked with the time they were done. */
 export const checklistItemSchema = z.enum([
