@@ -1,0 +1,100 @@
+import type { Hono } from 'hono';
+import type { HttpBindings } from '@hono/node-server';
+import { generateWorld } from '../seed/generate';
+import type { SeedOptions, World } from '../seed/types';
+import { FaultRegistry } from './faults';
+import { RequestLog } from './request-log';
+
+export type ServiceName = 'google' | 'microsoft' | 'crm';
+
+/** Knobs the tests turn through `PUT /__admin/config`; scenarios preset some of them. */
+export interface EmulatorConfig {
+  /** The automatic consent step: "allow" redirects with a code, "deny" with `error=access_denied`. */
+  consent: 'allow' | 'deny';
+  /** Lifetime of every access token. */
+  accessTokenTtlSec: number;
+  /** Lifetime of Microsoft refresh tokens (24 h for single-page-app clients, R2). */
+  microsoftRefreshTokenTtlSec: number;
+  /** Gmail per-user quota, in units per second (a moving average over one second). */
+  gmailUnitsPerSecond: number;
+  /** Graph: concurrent requests per mailbox. */
+  graphConcurrency: number;
+  /** Graph: requests per mailbox per 10 minutes. */
+  graphRequestsPer10Min: number;
+}
+
+export const DEFAULT_CONFIG: EmulatorConfig = {
+  consent: 'allow',
+  accessTokenTtlSec: 3600,
+  microsoftRefreshTokenTtlSec: 24 * 3600,
+  gmailUnitsPerSecond: 250,
+  graphConcurrency: 4,
+  graphRequestsPer10Min: 10_000,
+};
+
+/** Named presets for `--scenario`. */
+export const SCENARIOS: Record<string, Partial<EmulatorConfig>> = {
+  default: {},
+  'consent-denied': { consent: 'deny' },
+  throttled: { gmailUnitsPerSecond: 25, graphRequestsPer10Min: 300 },
+};
+
+/** What `POST /__admin/expire` can expire. */
+export type ExpireWhat = 'access_tokens' | 'refresh_tokens' | 'history' | 'delta';
+
+/** Hono typing shared by every service: Node bindings (for dropped connections) and log fields. */
+export type AppEnv = {
+  Bindings: HttpBindings;
+  Variables: {
+    /** The mailbox or CRM user the request acted for, once authenticated. */
+    user?: string;
+    /** Quota units the request cost (Gmail). */
+    cost?: number;
+  };
+};
+
+/** One emulated peer. The core wraps `app` with logging, faults and the admin API. */
+export interface ServiceDefinition {
+  name: ServiceName;
+  app: Hono<AppEnv>;
+  /** The peer's own error body for a status (and optional reason), for injected faults. */
+  errorResponse(status: number, reason?: string): { body: unknown; headers?: Record<string, string> };
+  /** Rebuilds the service's data from a new world. */
+  reset(world: World): void;
+  expire?(what: ExpireWhat, user?: string): void;
+  /** Extra admin routes, mounted under `/__admin/<name>/`. */
+  admin?: Hono<AppEnv>;
+}
+
+export type ServiceFactory = (ctx: EmulatorContext) => ServiceDefinition;
+
+/** State shared by the three servers of one `startEmulators` call. */
+export class EmulatorContext {
+  world: World;
+  config: EmulatorConfig;
+  readonly faults = new FaultRegistry();
+  readonly log = new RequestLog();
+  readonly services: ServiceDefinition[] = [];
+
+  constructor(seed: SeedOptions, config: EmulatorConfig) {
+    this.world = generateWorld(seed);
+    this.config = config;
+  }
+
+  register(service: ServiceDefinition): void {
+    this.services.push(service);
+    service.reset(this.world);
+  }
+
+  /** Reseeds every service; faults and the request log start empty. */
+  reset(seed: SeedOptions): void {
+    this.world = generateWorld(seed);
+    this.faults.clear();
+    this.log.clear();
+    for (const service of this.services) service.reset(this.world);
+  }
+
+  expire(what: ExpireWhat, user?: string): void {
+    for (const service of this.services) service.expire?.(what, user);
+  }
+}
