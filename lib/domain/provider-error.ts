@@ -47,3 +47,41 @@ export class ProviderError extends Error {
     return this.data;
   }
 }
+
+type Source = ProviderErrorData['source'];
+const SOURCE_NAMES: Record<Source, string> = { gmail: 'Gmail', outlook: 'Outlook', imap: 'The mail server', crm: 'The CRM' };
+
+/** Plain words, fixing action and retryability for each code (R12). */
+const CATALOGUE: Record<ProviderErrorCode, (source: string) => { message: string; action: ErrorAction; retryable: boolean }> = {
+  auth_expired: (s) => ({ message: `${s} sign-in expired and is being renewed.`, action: 'retry', retryable: true }),
+  reauth_required: (s) => ({ message: `${s} needs you to sign in again.`, action: 'reconnect', retryable: false }),
+  insufficient_permissions: (s) => ({
+    message: `${s} did not grant the access the extension needs.`,
+    action: 'grant_permission',
+    retryable: false,
+  }),
+  rate_limited: (s) => ({ message: `${s} is limiting requests for a moment.`, action: 'wait', retryable: true }),
+  quota_exhausted: (s) => ({ message: `${s}'s daily limit for this account is used up.`, action: 'wait', retryable: false }),
+  cursor_expired: (s) => ({ message: `${s} no longer knows where the last sync stopped.`, action: 'none', retryable: false }),
+  not_found: (s) => ({ message: `${s} could not find what was asked for.`, action: 'none', retryable: false }),
+  server: (s) => ({ message: `${s} had a temporary problem.`, action: 'retry', retryable: true }),
+  network: (s) => ({ message: `Could not reach ${s}. Check the internet connection.`, action: 'retry', retryable: true }),
+  bad_response: (s) => ({ message: `${s} sent an answer the extension could not read.`, action: 'retry', retryable: true }),
+};
+
+/**
+ * Builds the typed error for a code, with the catalogue's plain words. `detail` is appended for
+ * context the user can act on (e.g. which permission); it must never hold tokens or mail content.
+ */
+export function providerError(code: ProviderErrorCode, source: Source, extra: { retryAfterMs?: number | null; detail?: string } = {}): ProviderError {
+  const words = CATALOGUE[code](SOURCE_NAMES[source]);
+  return new ProviderError({
+    code,
+    source,
+    message: extra.detail ? `${words.message} ${extra.detail}` : words.message,
+    action: words.action,
+    retryable: words.retryable,
+    retryAfterMs: extra.retryAfterMs ?? null,
+    at: new Date().toISOString(),
+  });
+}
