@@ -1,0 +1,44 @@
+import { addressParser } from 'postal-mime';
+import type { Address } from '../domain';
+
+/**
+ * Parses an address header (From, To, Cc, Bcc, Reply-To) with postal-mime's RFC 5322 parser,
+ * which also decodes RFC 2047 encoded names. Groups are flattened; entries without a usable
+ * address (an empty group, a broken token) are dropped. Header values are untrusted input.
+ */
+export function parseAddressList(header: string | null | undefined): Address[] {
+  if (!header) return [];
+  const out: Address[] = [];
+  for (const entry of addressParser(header)) {
+    for (const mailbox of entry.group ?? [entry]) {
+      const address = mailbox.address?.trim();
+      if (!address || !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(address)) continue;
+      const name = mailbox.name?.trim();
+      out.push({ name: name ? name : null, address });
+    }
+  }
+  return out;
+}
+
+const GMAIL_DOMAINS = new Set(['gmail.com', 'googlemail.com']);
+
+/**
+ * The form used to compare addresses (R19): no surrounding whitespace, lower case, and for
+ * gmail.com/googlemail.com no dots and no +tag in the local part, on gmail.com. Other domains
+ * keep their +tags: only Google documents that they reach the same mailbox.
+ */
+export function normaliseAddress(address: string): string {
+  const lower = address.trim().toLowerCase();
+  const at = lower.lastIndexOf('@');
+  if (at <= 0) return lower;
+  const domain = lower.slice(at + 1);
+  if (!GMAIL_DOMAINS.has(domain)) return lower;
+  const local = lower.slice(0, at);
+  const plus = local.indexOf('+');
+  return `${(plus === -1 ? local : local.slice(0, plus)).replaceAll('.', '')}@gmail.com`;
+}
+
+/** The domain part of a normalised address. */
+export function domainOf(address: string): string {
+  return address.slice(address.lastIndexOf('@') + 1);
+}

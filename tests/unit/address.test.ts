@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { normaliseAddress, parseAddressList } from '@/lib/matching/address';
+
+// Header values as the seeded mail and real clients write them (see emulators/seed/headers.ts).
+describe('parseAddressList', () => {
+  it.each([
+    ['=?UTF-8?B?U8O4cmVuIFJvc3Np?= <soren.rossi@bluebird-energy.test>', [{ name: 'Søren Rossi', address: 'soren.rossi@bluebird-energy.test' }]],
+    ['=?ISO-8859-1?Q?Jos=E9_Garc=EDa?= <jose@x.test>', [{ name: 'José García', address: 'jose@x.test' }]],
+    ['"Rossi, Søren" <a@b.test>, Bob <bob@x.test>', [{ name: 'Rossi, Søren', address: 'a@b.test' }, { name: 'Bob', address: 'bob@x.test' }]],
+    ['DANA.BUYER@CUSTOMER.TEST', [{ name: null, address: 'DANA.BUYER@CUSTOMER.TEST' }]],
+    ['dana@customer.test (Dana Buyer)', [{ name: 'Dana Buyer', address: 'dana@customer.test' }]],
+    ['Team: a@x.test, b@y.test;', [{ name: null, address: 'a@x.test' }, { name: null, address: 'b@y.test' }]],
+  ])('%s', (header, expected) => {
+    expect(parseAddressList(header)).toEqual(expected);
+  });
+
+  it('drops what is not an address: empty groups and garbage', () => {
+    expect(parseAddressList('undisclosed-recipients:;')).toEqual([]);
+    expect(parseAddressList('not an address, <also@not>')).toEqual([]);
+    expect(parseAddressList('')).toEqual([]);
+    expect(parseAddressList(null)).toEqual([]);
+  });
+
+  it('keeps the address of a broken encoded word', () => {
+    expect(parseAddressList('=?UTF-8?Q?Dana_Bro=E9 <dana@customer.test>').map((a) => a.address)).toEqual(['dana@customer.test']);
+  });
+});
+
+describe('normaliseAddress (R19)', () => {
+  it.each([
+    [' Dana.Buyer@CUSTOMER.test ', 'dana.buyer@customer.test'],
+    ['J.A.N.E.Doe+crm@GoogleMail.com', 'janedoe@gmail.com'],
+    ['jane.doe@gmail.com', 'janedoe@gmail.com'],
+    ['dana+tag@customer.test', 'dana+tag@customer.test'],
+  ])('%s -> %s', (input, output) => {
+    expect(normaliseAddress(input)).toBe(output);
+  });
+});
