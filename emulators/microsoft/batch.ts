@@ -1,0 +1,129 @@
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { type GraphDeps, type GraphEnv, graphFail, graphJson } from './graph-context';
+import { graphError, graphErrorResponse } from './graph-errors';
+
+/** Graph's JSON batching limit. */
+const MAX_REQUESTS = 20;
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+const batchSchema = z.object({
+  requests: z.array(
+    z.object({
+      id: z.string().min(1),
+      method: z.string().toUpperCase(),
+      url: z.string().min(1),
+      headers: z.record(z.string(), z.string()).optional(),
+      body: z.unknown().optional(),
+      dependsOn: z.array(z.string()).optional(),
+    }),
+  ),
+});
+type Part = z.infer<typeof batchSchema>['requests'][number];
+
+interface PartResponse {
+  id: string;
+  status: number;
+  headers: Record<string, string>;
+  body?: unknown;
+}
+
+/** Response headers worth passing back in a part, as Graph does. */
+const KEPT_HEADERS: Record<string, string> = {
+  'content-type': 'Content-Type',
+  'retry-after': 'Retry-After',
+  'preference-applied': 'Preference-Applied',
+  'www-authenticate': 'WWW-Authenticate',
+  location: 'Location',
+};
+
+/**
+ * `POST /$batch`: up to 20 requests, each run through the service app on its own, so
+ * authentication, scopes, throttling and injected faults apply per request. Parts run in order;
+ * a part whose `dependsOn` failed gets 424.
+ */
+export function batchRoutes(deps: GraphDeps): Hono<GraphEnv> {
+  const app = new Hono<GraphEnv>();
+  app.post('/$batch', async (c) => {
+    const raw: unknown = await c.req.json().catch(() => undefined);
+    const parsed = batchSchema.safeParse(raw);
+    if (!parsed.success) return graphFail(c, 400, 'BadRequest', 'Invalid batch payload format.');
+    const { requests } = parsed.data;
+    if (requests.length > MAX_REQUESTS) return graphFail(c, 400, 'BadRequest', `Invalid batch payload. The number of requests (${requests.length}) exceeds the maximum of ${MAX_REQUESTS}.`);
+    if (new Set(requests.map((r) => r.id)).size !== requests.length) return graphFail(c, 400, 'BadRequest', 'Batch request contains duplicate ids.');
+
+    const origin = new URL(c.req.url).origin;
+    const user = c.get('user') ?? null;
+    const responses: PartResponse[] = [];
+    for (const part of requests) {
+      const failedDependency = part.dependsOn?.some((id) => (responses.find((r) => r.id === id)?.status ?? 424) >= 400);
+      if (failedDependency) {
+        responses.push({ id: part.id, status: 424, headers: { 'Content-Type': 'application/json' }, body: graphError('FailedDependency', 'Request failed because a request it depends on failed.') });
+        continue;
+      }
+      responses.push(await runPart(deps, part, origin, c.req.header('authorization'), c.env, user));
+    }
+    return graphJson(c, { responses });
+  });
+  return app;
+}
+
+async function runPart(deps: GraphDeps, part: Part, origin: string, authorization: string | undefined, env: GraphEnv['Bindings'], user: string | null): Promise<PartResponse> {
+  if (/^[a-z]+:\/\//i.test(part.url)) {
+    return { id: part.id, status: 400, headers: { 'Content-Type': 'application/json' }, body: graphError('BadRequest', 'Absolute URLs are not supported in batch requests; use a URL relative to the version.') };
+  }
+  // The SDK's BatchRequestContent turns an absolute request URL into "/v1.0/…": take both forms.
+  const relative = `${part.url.startsWith('/') ? '' : '/'}${part.url}`.replace(/^\/v1\.0(?=\/)/i, '');
+  const url = new URL(`${origin}/v1.0${relative}`);
+  const started = performance.now();
+  const fault = deps.ctx.faults.take('microsoft', part.method, url.pathname);
+  const log = (status: number) =>
+    deps.ctx.log.add({
+      at: Date.now(),
+      service: 'microsoft',
+      method: part.method,
+      path: url.pathname,
+      query: url.search,
+      status,
+      durationMs: performance.now() - started,
+      user,
+      cost: 0,
+      batchPart: true,
+      faultId: fault?.id ?? null,
+    });
+
+  if (fault?.delayMs) await sleep(fault.delayMs);
+  if (fault?.drop) {
+    log(504);
+    const { body } = graphErrorResponse(504);
+    return { id: part.id, status: 504, headers: { 'Content-Type': 'application/json' }, body };
+  }
+  if (fault?.rawBody !== undefined) {
+    log(200);
+    return { id: part.id, status: 200, headers: { 'Content-Type': 'application/json' }, body: fault.rawBody };
+  }
+  if (fault?.status) {
+    const { body, headers } = graphErrorResponse(fault.status, fault.reason);
+    const partHeaders: Record<string, string> = { 'Content-Type': 'application/json' };
+    if (headers?.['Retry-After']) partHeaders['Retry-After'] = headers['Retry-After'];
+    if (fault.retryAfter !== undefined) partHeaders['Retry-After'] = String(fault.retryAfter);
+    log(fault.status);
+    return { id: part.id, status: fault.status, headers: partHeaders, body };
+  }
+
+  const headers = new Headers(part.headers);
+  if (authorization) headers.set('Authorization', authorization);
+  if (part.body !== undefined && !headers.has('content-type')) {
+    return { id: part.id, status: 400, headers: { 'Content-Type': 'application/json' }, body: graphError('BadRequest', `Write request id : ${part.id} does not contain Content-Type header or body.`) };
+  }
+  const hasBody = part.body !== undefined && part.method !== 'GET' && part.method !== 'HEAD';
+  const response = await deps.dispatch(new Request(url, { method: part.method, headers, body: hasBody ? JSON.stringify(part.body) : undefined }), env);
+  log(response.status);
+  const kept: Record<string, string> = {};
+  response.headers.forEach((value, name) => {
+    const canonical = KEPT_HEADERS[name];
+    if (canonical) kept[canonical] = value;
+  });
+  const text = await response.text();
+  return { id: part.id, status: response.status, headers: kept, ...(text ? { body: JSON.parse(text) as unknown } : {}) };
+}
