@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { encodeText, formatAddress, formatAddressList, formatDate } from '../seed/headers';
 import type { Box, SeedAddress, SeedMessage } from '../seed/types';
-import { newConversationId } from './ids';
 
 export interface Composed {
   from: SeedAddress;
@@ -13,8 +12,11 @@ export interface Composed {
   body: string;
 }
 
-/** A new message's content with the wire headers a mail server would have written. */
-export function composeContent(mail: Composed, box: Box, at: number, messageId?: string, threadId?: string): Omit<SeedMessage, 'providerId' | 'mailboxId'> {
+/**
+ * A new message's content with the wire headers a mail server would have written. The thread
+ * id is the peer's own (a Graph conversation id, a Gmail thread id).
+ */
+export function composeContent(mail: Composed, box: Box, at: number, threadId: string, messageId?: string): Omit<SeedMessage, 'providerId' | 'mailboxId'> {
   const id = messageId ?? `<${randomBytes(12).toString('base64url')}@${mail.from.address.split('@')[1] ?? 'localhost'}>`;
   const headers: [string, string][] = [
     ['MIME-Version', '1.0'],
@@ -30,7 +32,7 @@ export function composeContent(mail: Composed, box: Box, at: number, messageId?:
   if (mail.replyTo.length) headers.push(['Reply-To', formatAddressList(mail.replyTo)]);
   headers.push(['Content-Type', 'text/plain; charset="UTF-8"']);
   return {
-    threadId: threadId ?? newConversationId(),
+    threadId,
     internalDate: at,
     messageId: id,
     subject: mail.subject,

@@ -59,6 +59,26 @@ export interface OAuthOptions {
   refreshTtlSec: () => number | null;
 }
 
+/** The authorize parameters every peer reads the same way (RFC 6749 and RFC 7636 names). */
+export interface AuthorizeParams {
+  client_id: string;
+  redirect_uri: string;
+  code_challenge?: string;
+  code_challenge_method?: string;
+}
+
+/** A code request from authorize parameters; a challenge without a method is `plain` (RFC 7636 4.3). */
+export function codeRequest(params: AuthorizeParams, user: string, scope: string): CodeRequest {
+  return {
+    clientId: params.client_id,
+    redirectUri: params.redirect_uri,
+    user,
+    scope,
+    codeChallenge: params.code_challenge ?? null,
+    codeChallengeMethod: params.code_challenge ? (params.code_challenge_method ?? 'plain') : null,
+  };
+}
+
 export function pkceChallenge(verifier: string): string {
   return createHash('sha256').update(verifier).digest('base64url');
 }

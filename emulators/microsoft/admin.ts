@@ -1,9 +1,9 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
+import { composeContent } from '../core/compose';
 import type { AppEnv } from '../core/context';
-import { composeContent } from './compose';
 import type { GraphDeps } from './graph-context';
-import { FOLDER_NAMES } from './ids';
+import { FOLDER_NAMES, newConversationId } from './ids';
 import { deliverToRecipients } from './send-mail';
 
 const addressSchema = z.union([z.string().min(3).transform((address) => ({ name: null, address })), z.object({ name: z.string().nullable().default(null), address: z.string().min(3) })]);
@@ -46,7 +46,7 @@ export function microsoftAdmin(deps: GraphDeps): Hono<AppEnv> {
     const input = deliverSchema.safeParse(await c.req.json().catch(() => null));
     if (!input.success) return c.json({ error: z.prettifyError(input.error) }, 400);
     const { to, from, subject, body, cc = [], folder = 'inbox' } = input.data;
-    const content = composeContent({ from, to, cc, bcc: [], replyTo: [], subject, body }, 'inbox', Date.now());
+    const content = composeContent({ from, to, cc, bcc: [], replyTo: [], subject, body }, 'inbox', Date.now(), newConversationId());
     const ids =
       folder === 'inbox'
         ? deliverToRecipients(deps.store, content, [...to, ...cc], 'text')

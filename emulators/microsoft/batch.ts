@@ -1,11 +1,11 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
+import { runBatchPart } from '../core/batch-part';
 import { type GraphDeps, type GraphEnv, graphFail, graphJson } from './graph-context';
 import { graphError, graphErrorResponse } from './graph-errors';
 
 /** Graph's JSON batching limit. */
 const MAX_REQUESTS = 20;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const batchSchema = z.object({
   requests: z.array(
@@ -74,56 +74,33 @@ async function runPart(deps: GraphDeps, part: Part, origin: string, authorizatio
   }
   // The SDK's BatchRequestContent turns an absolute request URL into "/v1.0/…": take both forms.
   const relative = `${part.url.startsWith('/') ? '' : '/'}${part.url}`.replace(/^\/v1\.0(?=\/)/i, '');
-  const url = new URL(`${origin}/v1.0${relative}`);
-  const started = performance.now();
-  const fault = deps.ctx.faults.take('microsoft', part.method, url.pathname);
-  const log = (status: number) =>
-    deps.ctx.log.add({
-      at: Date.now(),
-      service: 'microsoft',
-      method: part.method,
-      path: url.pathname,
-      query: url.search,
-      status,
-      durationMs: performance.now() - started,
-      user,
-      cost: 0,
-      batchPart: true,
-      faultId: fault?.id ?? null,
-    });
-
-  if (fault?.delayMs) await sleep(fault.delayMs);
-  if (fault?.drop) {
-    log(504);
-    const { body } = graphErrorResponse(504);
-    return { id: part.id, status: 504, headers: { 'Content-Type': 'application/json' }, body };
-  }
-  if (fault?.rawBody !== undefined) {
-    log(200);
-    return { id: part.id, status: 200, headers: { 'Content-Type': 'application/json' }, body: fault.rawBody };
-  }
-  if (fault?.status) {
-    const { body, headers } = graphErrorResponse(fault.status, fault.reason);
-    const partHeaders: Record<string, string> = { 'Content-Type': 'application/json' };
-    if (headers?.['Retry-After']) partHeaders['Retry-After'] = headers['Retry-After'];
-    if (fault.retryAfter !== undefined) partHeaders['Retry-After'] = String(fault.retryAfter);
-    log(fault.status);
-    return { id: part.id, status: fault.status, headers: partHeaders, body };
-  }
-
   const headers = new Headers(part.headers);
   if (authorization) headers.set('Authorization', authorization);
-  if (part.body !== undefined && !headers.has('content-type')) {
-    return { id: part.id, status: 400, headers: { 'Content-Type': 'application/json' }, body: graphError('BadRequest', `Write request id : ${part.id} does not contain Content-Type header or body.`) };
-  }
+  const missingContentType = part.body !== undefined && !headers.has('content-type');
   const hasBody = part.body !== undefined && part.method !== 'GET' && part.method !== 'HEAD';
-  const response = await deps.dispatch(new Request(url, { method: part.method, headers, body: hasBody ? JSON.stringify(part.body) : undefined }), env);
-  log(response.status);
+  const request = new Request(`${origin}/v1.0${relative}`, { method: part.method, headers, body: hasBody ? JSON.stringify(part.body) : undefined });
+  const response = await runBatchPart(deps.ctx, { name: 'microsoft', errorResponse: graphErrorResponse }, request, {
+    dropStatus: 504,
+    meta: () => ({ user, cost: 0 }),
+    dispatch: async (inner) =>
+      missingContentType
+        ? Response.json(graphError('BadRequest', `Write request id : ${part.id} does not contain Content-Type header or body.`), { status: 400 })
+        : deps.dispatch(inner, env),
+  });
   const kept: Record<string, string> = {};
   response.headers.forEach((value, name) => {
     const canonical = KEPT_HEADERS[name];
     if (canonical) kept[canonical] = value;
   });
   const text = await response.text();
-  return { id: part.id, status: response.status, headers: kept, ...(text ? { body: JSON.parse(text) as unknown } : {}) };
+  return { id: part.id, status: response.status, headers: kept, ...(text ? { body: parseOrKeep(text) } : {}) };
+}
+
+/** A part's JSON body, or its text as is (an injected malformed body). */
+function parseOrKeep(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
 }

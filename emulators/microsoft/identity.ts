@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Hono } from 'hono';
 import { z } from 'zod';
 import type { AppEnv, EmulatorContext } from '../core/context';
-import { OAuthCore, type OAuthFailure, type TokenSet } from '../core/oauth';
+import { codeRequest, OAuthCore, type OAuthFailure, type TokenSet } from '../core/oauth';
 import { aadError, timeSpan } from './aad-errors';
 import { stableGuid } from './ids';
 import type { MailboxState, MailStore } from './mail-store';
@@ -190,14 +190,7 @@ export function identityRoutes(identity: Identity, ctx: EmulatorContext, store: 
       return fail('access_denied', 65004, 'User declined to consent to access the app.');
     }
 
-    const code = identity.oauth.issueCode({
-      clientId: input.client_id,
-      redirectUri: input.redirect_uri,
-      user,
-      scope: scopes.join(' '),
-      codeChallenge: input.code_challenge ?? null,
-      codeChallengeMethod: input.code_challenge ? (input.code_challenge_method ?? 'plain') : null,
-    });
+    const code = identity.oauth.issueCode(codeRequest(input, user, scopes.join(' ')));
     if (input.nonce) identity.nonces.set(code, input.nonce);
     identity.recordConsent(input.client_id, user, scopes);
     return redirect({ code });

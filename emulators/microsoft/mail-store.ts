@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { partitionPoint } from '../core/partition';
 import type { Box, SeedMailbox, SeedMessage, World } from '../seed/types';
 import { FOLDER_DISPLAY_NAMES, FOLDER_NAMES, type FolderName, folderId, newMessageId, stableGuid } from './ids';
 
@@ -67,14 +68,7 @@ export const receivedKey = (m: StoredMessage) => Math.floor(m.content.internalDa
 
 /** First index in `items` whose key is >= `value` (`items` sorted ascending by `key`). */
 export function lowerBound<T>(items: T[], value: number, key: (item: T) => number): number {
-  let lo = 0;
-  let hi = items.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (key(items[mid]!) < value) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
+  return partitionPoint(items, (item) => key(item) < value);
 }
 
 const receivedOrder = (a: StoredMessage, b: StoredMessage) => a.content.internalDate - b.content.internalDate || a.entrySeq - b.entrySeq;
@@ -195,7 +189,7 @@ export class MailStore {
     message.isDraft = target === 'drafts';
     message.entrySeq = ++state.seq;
     folder.byEntry.push(message);
-    const at = upperBoundBy(folder.byReceived, message);
+    const at = partitionPoint(folder.byReceived, (other) => receivedOrder(other, message) <= 0);
     folder.byReceived.splice(at, 0, message);
     folder.log.push({ seq: message.entrySeq, id: message.id, kind: 'upsert' });
   }
@@ -213,15 +207,4 @@ export class MailStore {
 function remove(list: StoredMessage[], message: StoredMessage): void {
   const index = list.indexOf(message);
   if (index >= 0) list.splice(index, 1);
-}
-
-function upperBoundBy(list: StoredMessage[], message: StoredMessage): number {
-  let lo = 0;
-  let hi = list.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (receivedOrder(list[mid]!, message) <= 0) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }

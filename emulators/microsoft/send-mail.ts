@@ -1,8 +1,9 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
+import { composeContent } from '../core/compose';
 import type { SeedAddress } from '../seed/types';
-import { composeContent } from './compose';
 import { type GraphDeps, type GraphEnv, graphFail, requireMailbox, requireScope, SCOPES } from './graph-context';
+import { newConversationId } from './ids';
 import type { MailboxState, MailStore } from './mail-store';
 
 const recipientSchema = z.object({ emailAddress: z.object({ address: z.string().min(3), name: z.string().optional() }) });
@@ -65,7 +66,7 @@ export function sendMailRoutes(deps: GraphDeps): Hono<GraphEnv> {
       subject: message.subject ?? '',
       body: message.body?.content ?? '',
     };
-    const sent = composeContent(mail, 'sent', Date.now());
+    const sent = composeContent(mail, 'sent', Date.now(), newConversationId());
     if (saveToSentItems !== false && saveToSentItems !== 'false') deps.store.add(state, sent, 'sentitems', { isRead: true, bodyType });
     deliverToRecipients(deps.store, sent, [...to, ...cc, ...bcc], bodyType);
     return c.body(null, 202);

@@ -1,0 +1,61 @@
+import { Hono } from 'hono';
+import { z } from 'zod';
+import { composeContent } from '../core/compose';
+import type { AppEnv } from '../core/context';
+import type { GmailDeps } from './gmail-context';
+import { labelBit, labelIdsOf, maskOf } from './labels';
+import type { GmailMessage, MailboxState } from './mail-store';
+import { deliver } from './send';
+
+const mailboxSchema = z.union([z.email().transform((address) => ({ name: null, address })), z.object({ name: z.string().nullable().default(null), address: z.email() })]);
+const knownLabel = z.string().refine((id) => labelBit(id) !== undefined, { message: 'not a Gmail system label id' });
+
+const deliverSchema = z
+  .object({
+    from: mailboxSchema,
+    to: z.union([mailboxSchema.transform((a) => [a]), z.array(mailboxSchema).min(1)]),
+    cc: z.array(mailboxSchema).default([]),
+    subject: z.string(),
+    body: z.string(),
+  })
+  .strict();
+
+const labelsSchema = z.object({ id: z.string(), add: z.array(knownLabel).default([]), remove: z.array(knownLabel).default([]) }).strict();
+
+/**
+ * `/__admin/google/…`: new mail arriving (`deliver`) and label changes (`labels`), each with its
+ * history record, so incremental sync has something to find.
+ */
+export function googleAdmin(deps: GmailDeps): Hono<AppEnv> {
+  const admin = new Hono<AppEnv>();
+
+  /** Delivers to the seeded Gmail mailboxes among `to` and `cc`; answers the first new id. */
+  admin.post('/deliver', async (c) => {
+    const input = deliverSchema.safeParse(await c.req.json().catch(() => null));
+    if (!input.success) return c.json({ error: z.prettifyError(input.error) }, 400);
+    const { from, to, cc, subject, body } = input.data;
+    const states = new Set([...to, ...cc].map((a) => deps.store.mailboxByAddress(a.address)).filter((s): s is MailboxState => s !== undefined));
+    if (states.size === 0) return c.json({ error: 'No seeded Gmail mailbox among the recipients.' }, 404);
+    // The thread id is the recipient's: deliver() picks it.
+    const content = composeContent({ from, to, cc, bcc: [], replyTo: [], subject, body }, 'inbox', Date.now(), '');
+    const ids = [...states].map((state) => deliver(deps.store, state, content).id);
+    return c.json({ id: ids[0], ids });
+  });
+
+  /** Adds and removes labels on a message of any Gmail mailbox. */
+  admin.post('/labels', async (c) => {
+    const input = labelsSchema.safeParse(await c.req.json().catch(() => null));
+    if (!input.success) return c.json({ error: z.prettifyError(input.error) }, 400);
+    const { id, add, remove } = input.data;
+    let found: { state: MailboxState; message: GmailMessage } | undefined;
+    for (const state of deps.store.all()) {
+      const message = state.byId.get(id);
+      if (message) found = { state, message };
+    }
+    if (!found) return c.json({ error: `No message ${id}` }, 404);
+    deps.store.relabel(found.state, found.message, maskOf(add), maskOf(remove));
+    return c.json({ id, labelIds: labelIdsOf(found.message.mask), historyId: String(found.message.historyId) });
+  });
+
+  return admin;
+}
