@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { loadEnv } from 'vite';
 import { defineConfig } from 'wxt';
+import { GOOGLE_SCOPES } from './lib/auth/clients';
 import { hostPermissionsFor, resolveEndpoints } from './lib/config/endpoints';
 
 /** Pinned public key: keeps the extension id, and so the OAuth redirect URL, stable. */
@@ -22,6 +23,8 @@ export default defineConfig({
       // The CRM base URL is typed by the user (R8), so its origin is requested at runtime.
       optional_host_permissions: ['https://*/*', 'http://127.0.0.1/*', 'http://localhost/*'],
       action: { default_title: 'Mailbox to CRM' },
+      // Chrome's own Google sign-in (identity.getAuthToken) needs the client in the manifest (R1).
+      ...(endpoints.google.chromeClientId ? { oauth2: { client_id: endpoints.google.chromeClientId, scopes: GOOGLE_SCOPES } } : {}),
     };
   },
 });

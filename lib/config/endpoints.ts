@@ -13,18 +13,24 @@ export const endpointEnvSchema = z.object({
   WXT_GOOGLE_REVOKE_URL: z.url().default('https://oauth2.googleapis.com/revoke'),
   WXT_GMAIL_API_URL: z.url().default('https://gmail.googleapis.com'),
   WXT_GOOGLE_CLIENT_ID: z.string().default(''),
+  /** Google hands web clients a secret; in an extension it is public, but the token endpoint wants it. */
+  WXT_GOOGLE_CLIENT_SECRET: z.string().default(''),
+  /** A "Chrome extension" OAuth client: when set, Chrome signs in through `getAuthToken` (R1). */
+  WXT_GOOGLE_CHROME_CLIENT_ID: z.string().default(''),
   WXT_MICROSOFT_AUTHORITY_URL: z.url().default('https://login.microsoftonline.com/common/oauth2/v2.0'),
   WXT_GRAPH_API_URL: z.url().default('https://graph.microsoft.com'),
   WXT_MICROSOFT_CLIENT_ID: z.string().default(''),
   /** Pre-filled CRM base URL in the options page; the user can change it (R8). */
   WXT_CRM_BASE_URL: z.union([z.url(), z.literal('')]).default(''),
+  /** The OAuth client id this extension has at the CRM (R8). */
+  WXT_CRM_CLIENT_ID: z.string().default('mailbox-crm-extension'),
 });
 
 /** Resolved endpoints, with trailing slashes removed. */
 export interface Endpoints {
-  google: { authUrl: string; tokenUrl: string; revokeUrl: string; gmailApiUrl: string; clientId: string };
+  google: { authUrl: string; tokenUrl: string; revokeUrl: string; gmailApiUrl: string; clientId: string; clientSecret: string; chromeClientId: string };
   microsoft: { authorityUrl: string; graphApiUrl: string; clientId: string };
-  crm: { defaultBaseUrl: string };
+  crm: { defaultBaseUrl: string; clientId: string };
 }
 
 const trim = (url: string) => url.replace(/\/+$/, '');
@@ -43,13 +49,15 @@ export function resolveEndpoints(env: Record<string, string | undefined>): Endpo
       revokeUrl: e.WXT_GOOGLE_REVOKE_URL,
       gmailApiUrl: trim(e.WXT_GMAIL_API_URL),
       clientId: e.WXT_GOOGLE_CLIENT_ID,
+      clientSecret: e.WXT_GOOGLE_CLIENT_SECRET,
+      chromeClientId: e.WXT_GOOGLE_CHROME_CLIENT_ID,
     },
     microsoft: {
       authorityUrl: trim(e.WXT_MICROSOFT_AUTHORITY_URL),
       graphApiUrl: trim(e.WXT_GRAPH_API_URL),
       clientId: e.WXT_MICROSOFT_CLIENT_ID,
     },
-    crm: { defaultBaseUrl: trim(e.WXT_CRM_BASE_URL) },
+    crm: { defaultBaseUrl: trim(e.WXT_CRM_BASE_URL), clientId: e.WXT_CRM_CLIENT_ID },
   };
 }
 

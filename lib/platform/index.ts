@@ -1,4 +1,5 @@
 export * from './alarms';
 export * from './identity';
+export * from './permissions';
 export * from './runtime';
 export * from './storage';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { browser } from 'wxt/browser';
 import { storage } from 'wxt/utils/storage';
 
 /**
@@ -21,4 +22,15 @@ export const crmConnectionItem = storage.defineItem<CrmConnection | null>('local
 /** Reads the CRM connection; a stored value of the wrong shape is an error, not "absent". */
 export async function readCrmConnection(): Promise<CrmConnection | null> {
   return crmConnectionSchema.nullable().parse(await crmConnectionItem.getValue());
+}
+
+/**
+ * Keeps `chrome.storage` away from content scripts: session storage is trusted-only by default,
+ * and Chromium also accepts the setting for local storage, where refresh tokens live. It rejects
+ * in a browser that does not support it, and the background reports that at start.
+ */
+export async function restrictStorageToExtension(): Promise<void> {
+  for (const area of [browser.storage.session, browser.storage.local]) {
+    await area.setAccessLevel({ accessLevel: 'TRUSTED_CONTEXTS' });
+  }
 }

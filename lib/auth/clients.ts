@@ -1,0 +1,62 @@
+import type { Endpoints } from '../config/endpoints';
+import type { OAuthClient } from './oauth';
+
+/** Read mail and settings (identity, R7) and send the test email (R31); nothing broader. */
+export const GOOGLE_SCOPES = ['https://www.googleapis.com/auth/gmail.readonly', 'https://www.googleapis.com/auth/gmail.send'];
+
+/** R2's Graph scopes, plus the sign-in scopes that give an id token and a refresh token. */
+export const MICROSOFT_SCOPES = ['openid', 'profile', 'offline_access', 'User.Read', 'Mail.Read', 'Mail.Send', 'MailboxSettings.Read'];
+
+export const CRM_SCOPES = ['contacts:read', 'contacts:write', 'emails:write', 'mailboxes:write'];
+
+/**
+ * Google's web-application client: `access_type=offline` asks for a refresh token, and
+ * `prompt=consent` makes Google hand one out again on a reconnect.
+ */
+export const GOOGLE_AUTHORIZE_PARAMS = { access_type: 'offline', include_granted_scopes: 'true' };
+
+export function googleClient(endpoints: Endpoints, redirectUri: string): OAuthClient {
+  const g = endpoints.google;
+  return {
+    source: 'gmail',
+    authorizeUrl: g.authUrl,
+    tokenUrl: g.tokenUrl,
+    revokeUrl: g.revokeUrl,
+    clientId: g.clientId,
+    clientSecret: g.clientSecret,
+    scopes: GOOGLE_SCOPES,
+    redirectUri,
+  };
+}
+
+/**
+ * The Microsoft identity platform has no token revocation endpoint for this client type: a
+ * disconnect forgets the tokens, and the refresh token dies within its 24 h lifetime.
+ */
+export function microsoftClient(endpoints: Endpoints, redirectUri: string): OAuthClient {
+  const m = endpoints.microsoft;
+  return {
+    source: 'outlook',
+    authorizeUrl: `${m.authorityUrl}/authorize`,
+    tokenUrl: `${m.authorityUrl}/token`,
+    revokeUrl: null,
+    clientId: m.clientId,
+    clientSecret: '',
+    scopes: MICROSOFT_SCOPES,
+    redirectUri,
+  };
+}
+
+/** The CRM's OAuth endpoints sit under its base URL (see `lib/crm/openapi.yaml`). */
+export function crmClient(endpoints: Endpoints, baseUrl: string, redirectUri: string): OAuthClient {
+  return {
+    source: 'crm',
+    authorizeUrl: `${baseUrl}/oauth/authorize`,
+    tokenUrl: `${baseUrl}/oauth/token`,
+    revokeUrl: `${baseUrl}/oauth/revoke`,
+    clientId: endpoints.crm.clientId,
+    clientSecret: '',
+    scopes: CRM_SCOPES,
+    redirectUri,
+  };
+}

@@ -1,0 +1,193 @@
+import { z } from 'zod';
+import { type ProviderError, type ProviderErrorData, providerError } from '../domain';
+import { createPkcePair, randomToken } from './pkce';
+
+type Source = ProviderErrorData['source'];
+
+/** One OAuth 2.0 client: where it signs in and what it asks for. */
+export interface OAuthClient {
+  source: Source;
+  authorizeUrl: string;
+  tokenUrl: string;
+  /** Null when the peer has no revocation endpoint. */
+  revokeUrl: string | null;
+  clientId: string;
+  /**
+   * Google issues a secret even to clients that cannot keep one (an extension ships it in its
+   * bundle); its token endpoint wants it anyway. Empty for Microsoft and the CRM.
+   */
+  clientSecret: string;
+  scopes: string[];
+  redirectUri: string;
+}
+
+/** Opens the sign-in page and returns the redirect URL it ended on (`launchWebAuthFlow`). */
+export type WebAuthFlow = (url: string, interactive: boolean) => Promise<string>;
+
+/** What the token endpoint answers, as far as we use it (RFC 6749 §5.1). */
+export const tokenResponseSchema = z.object({
+  access_token: z.string().min(1),
+  token_type: z.string().optional(),
+  expires_in: z.coerce.number().int().positive().optional(),
+  refresh_token: z.string().min(1).optional(),
+  scope: z.string().optional(),
+  /** Microsoft: how long the (SPA) refresh token lives. */
+  refresh_token_expires_in: z.coerce.number().int().nonnegative().optional(),
+});
+export type TokenResponse = z.infer<typeof tokenResponseSchema>;
+
+/** A token pair as the extension keeps it. */
+export interface Grant {
+  accessToken: string;
+  /** Milliseconds since the epoch. */
+  accessExpiresAt: number;
+  refreshToken: string | null;
+  refreshExpiresAt: number | null;
+  scope: string;
+}
+
+export interface AuthorizeOptions {
+  interactive: boolean;
+  loginHint?: string;
+  /** `none` for silent renewal; `consent` or `select_account` to force the screen. */
+  prompt?: string;
+  extraParams?: Record<string, string>;
+}
+
+/**
+ * Authorization code + PKCE (RFC 7636) through the browser's web auth flow, then the code
+ * exchange. The `state` is checked, so a redirect from another flow is refused. Errors come out
+ * typed: a declined consent is `insufficient_permissions` with words that say so; a silent run
+ * that needs the user is `reauth_required`.
+ */
+export async function authorize(client: OAuthClient, flow: WebAuthFlow, options: AuthorizeOptions): Promise<Grant> {
+  const pkce = await createPkcePair();
+  const state = randomToken(16);
+  const url = new URL(client.authorizeUrl);
+  const params: Record<string, string> = {
+    client_id: client.clientId,
+    redirect_uri: client.redirectUri,
+    response_type: 'code',
+    scope: client.scopes.join(' '),
+    state,
+    code_challenge: pkce.challenge,
+    code_challenge_method: pkce.method,
+    ...(options.loginHint ? { login_hint: options.loginHint } : {}),
+    ...(options.prompt ? { prompt: options.prompt } : {}),
+    ...options.extraParams,
+  };
+  for (const [key, value] of Object.entries(params)) url.searchParams.set(key, value);
+
+  let redirect: string;
+  try {
+    redirect = await flow(url.toString(), options.interactive);
+  } catch (error) {
+    throw flowFailure(client.source, options.interactive, error);
+  }
+  const answer = new URL(redirect);
+  // Some peers answer in the fragment (response_mode=fragment); read both.
+  const values = new URLSearchParams(answer.hash.slice(1));
+  for (const [key, value] of answer.searchParams) values.set(key, value);
+  if (values.get('state') !== state) throw providerError('bad_response', client.source, { detail: 'The sign-in answer did not belong to this sign-in.' });
+  const error = values.get('error');
+  if (error) throw authorizeError(client.source, error);
+  const code = values.get('code');
+  if (!code) throw providerError('bad_response', client.source, { detail: 'The sign-in answer carried no authorization code.' });
+
+  return tokenRequest(client, {
+    grant_type: 'authorization_code',
+    code,
+    redirect_uri: client.redirectUri,
+    code_verifier: pkce.verifier,
+  });
+}
+
+/** Trades a refresh token for new tokens; a refused refresh token is `reauth_required`. */
+export function refresh(client: OAuthClient, refreshToken: string): Promise<Grant> {
+  return tokenRequest(client, { grant_type: 'refresh_token', refresh_token: refreshToken, scope: client.scopes.join(' ') }, refreshToken);
+}
+
+/** Revokes a token at the peer (RFC 7009). An unknown token counts as revoked. */
+export async function revoke(client: OAuthClient, token: string): Promise<void> {
+  if (!client.revokeUrl) return;
+  let response: Response;
+  try {
+    response = await fetch(client.revokeUrl, { method: 'POST', body: new URLSearchParams({ token, client_id: client.clientId }) });
+  } catch {
+    throw providerError('network', client.source);
+  }
+  if (response.ok || response.status === 400) return;
+  throw providerError(response.status >= 500 ? 'server' : 'bad_response', client.source);
+}
+
+async function tokenRequest(client: OAuthClient, form: Record<string, string>, previousRefresh?: string): Promise<Grant> {
+  const body = new URLSearchParams({ ...form, client_id: client.clientId });
+  if (client.clientSecret) body.set('client_secret', client.clientSecret);
+  let response: Response;
+  try {
+    response = await fetch(client.tokenUrl, { method: 'POST', body, headers: { accept: 'application/json' } });
+  } catch {
+    throw providerError('network', client.source);
+  }
+  const text = await response.text();
+  if (!response.ok) throw tokenError(client.source, response.status, text);
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw providerError('bad_response', client.source, { detail: 'The token answer was not JSON.' });
+  }
+  const parsed = tokenResponseSchema.safeParse(json);
+  if (!parsed.success) throw providerError('bad_response', client.source, { detail: 'The token answer had an unexpected shape.' });
+  const now = Date.now();
+  const t = parsed.data;
+  return {
+    accessToken: t.access_token,
+    accessExpiresAt: now + (t.expires_in ?? 3600) * 1000,
+    // Peers that do not rotate (Google) answer a refresh without a new refresh token.
+    refreshToken: t.refresh_token ?? previousRefresh ?? null,
+    refreshExpiresAt: t.refresh_token_expires_in !== undefined ? now + t.refresh_token_expires_in * 1000 : null,
+    scope: t.scope ?? client.scopes.join(' '),
+  };
+}
+
+const tokenErrorSchema = z.object({ error: z.string(), error_description: z.string().optional() });
+
+/** RFC 6749 §5.2 errors: a refused grant means signing in again; 5xx and 429 are transient. */
+function tokenError(source: Source, status: number, text: string): ProviderError {
+  if (status >= 500) return providerError('server', source);
+  if (status === 429) return providerError('rate_limited', source);
+  let error: string | null = null;
+  try {
+    error = tokenErrorSchema.parse(JSON.parse(text)).error;
+  } catch {
+    return providerError('bad_response', source, { detail: 'The token endpoint refused the request.' });
+  }
+  if (error === 'invalid_grant') return providerError('reauth_required', source);
+  if (error === 'invalid_scope') return providerError('insufficient_permissions', source);
+  return providerError('bad_response', source, { detail: `The token endpoint answered "${error}".` });
+}
+
+/** Errors the authorize endpoint reports in the redirect (RFC 6749 §4.1.2.1, OIDC prompt=none). */
+function authorizeError(source: Source, error: string): ProviderError {
+  if (error === 'access_denied') {
+    return providerError('insufficient_permissions', source, { detail: 'Access was declined on the consent screen. Connect again and choose Allow.' });
+  }
+  if (['interaction_required', 'login_required', 'consent_required', 'account_selection_required'].includes(error)) {
+    return providerError('reauth_required', source);
+  }
+  if (error === 'invalid_scope') return providerError('insufficient_permissions', source);
+  if (error === 'server_error' || error === 'temporarily_unavailable') return providerError('server', source);
+  return providerError('bad_response', source, { detail: `Sign-in answered "${error}".` });
+}
+
+/**
+ * `launchWebAuthFlow` rejects when the user closes the window, when the page cannot load, or,
+ * non-interactively, when the page would need the user.
+ */
+function flowFailure(source: Source, interactive: boolean, error: unknown): ProviderError {
+  if (!interactive) return providerError('reauth_required', source);
+  const text = error instanceof Error ? error.message : String(error);
+  if (/could not be loaded|net::/i.test(text)) return providerError('network', source);
+  return providerError('insufficient_permissions', source, { detail: 'The sign-in window was closed before access was granted. Connect again to continue.' });
+}

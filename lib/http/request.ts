@@ -1,0 +1,119 @@
+import type { z } from 'zod';
+import type { AccessTokenSource } from '../auth/access-token';
+import { type ProviderError, type ProviderErrorData, providerError } from '../domain';
+import { DEFAULT_RETRY, type RetryOptions, withRetry } from '../sync/retry';
+
+type Source = ProviderErrorData['source'];
+
+/** One remote peer as the clients see it: who it is, how to sign requests, how it words errors. */
+export interface HttpPeer {
+  source: Source;
+  tokens: AccessTokenSource;
+  /** Turns a non-2xx answer (body already parsed as JSON when it was JSON) into a typed error. */
+  classify(status: number, body: unknown, headers: Headers): ProviderError;
+  retry?: Partial<RetryOptions>;
+}
+
+export interface HttpRequest {
+  url: string;
+  method?: string;
+  headers?: Record<string, string>;
+  body?: BodyInit;
+  signal?: AbortSignal;
+  /** Runs before every attempt, e.g. to wait for rate-limit budget. */
+  beforeAttempt?: (signal?: AbortSignal) => Promise<void>;
+}
+
+/**
+ * Sends an authorised request and returns the 2xx response. Around it:
+ * - a 401 drops the token and tries once more with a fresh one; a second 401 means the grant is
+ *   gone (`reauth_required`);
+ * - transient failures (429, 5xx, network, per `classify`) retry with backoff and `Retry-After`;
+ * - anything else is thrown as the peer's typed `ProviderError`. Aborts propagate unchanged.
+ */
+export async function send(peer: HttpPeer, request: HttpRequest): Promise<Response> {
+  let refusedOnce = false;
+  return withRetry(
+    async () => {
+      await request.beforeAttempt?.(request.signal);
+      const token = await peer.tokens.token(request.signal);
+      let response: Response;
+      try {
+        response = await fetch(request.url, {
+          method: request.method ?? 'GET',
+          headers: { ...request.headers, authorization: `Bearer ${token}` },
+          body: request.body,
+          signal: request.signal,
+        });
+      } catch {
+        if (request.signal?.aborted) throw request.signal.reason;
+        throw providerError('network', peer.source);
+      }
+      if (response.ok) return response;
+      const body = await readBody(response);
+      if (response.status === 401) {
+        await peer.tokens.invalidate(token);
+        if (refusedOnce) throw providerError('reauth_required', peer.source);
+        refusedOnce = true;
+        // Retry at once with a new token; the refresh itself reports a lost grant.
+        throw providerError('auth_expired', peer.source, { retryAfterMs: 0 });
+      }
+      throw peer.classify(response.status, body, response.headers);
+    },
+    { ...DEFAULT_RETRY, ...peer.retry, signal: request.signal },
+  );
+}
+
+/**
+ * `send`, then the JSON body checked against `schema`. A body that is not JSON or does not fit is
+ * `bad_response`; it is fetched once more (a truncated answer is often transient), and only that
+ * is retried here: `send` has already retried everything else.
+ */
+export async function requestJson<S extends z.ZodType>(peer: HttpPeer, request: HttpRequest & { schema: S }): Promise<z.output<S>> {
+  for (let attempt = 1; ; attempt++) {
+    const response = await send(peer, request);
+    const text = await response.text();
+    try {
+      return parseJson(peer.source, text, request.schema);
+    } catch (error) {
+      if (attempt >= 2) throw error;
+    }
+  }
+}
+
+/** Parses a JSON text against a schema; any failure is `bad_response`, without echoing the body. */
+export function parseJson<S extends z.ZodType>(source: Source, text: string, schema: S): z.output<S> {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw providerError('bad_response', source, { detail: 'The answer was not valid JSON.' });
+  }
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) {
+    const where = parsed.error.issues[0]?.path.join('.') || 'the answer';
+    throw providerError('bad_response', source, { detail: `Unexpected shape at ${where}.` });
+  }
+  return parsed.data;
+}
+
+async function readBody(response: Response): Promise<unknown> {
+  const text = await response.text().catch(() => '');
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+/**
+ * `Retry-After` in milliseconds: delta-seconds or an HTTP date (RFC 9110 §10.2.3); null when
+ * absent or unreadable.
+ */
+export function retryAfterMs(headers: Headers, now = Date.now()): number | null {
+  const value = headers.get('retry-after')?.trim();
+  if (!value) return null;
+  if (/^\d+$/.test(value)) return Number(value) * 1000;
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? null : Math.max(0, date - now);
+}

@@ -1,0 +1,133 @@
+import type { AccessTokenSource } from '../../auth/access-token';
+import { type Message, providerError, type Visibility } from '../../domain';
+import { parseAddressList } from '../../matching/address';
+import { ConcurrencyLimiter } from '../../sync/rate-limit';
+import type { RetryOptions } from '../../sync/retry';
+import type { ChangesPage, MailProvider } from '../mail-provider';
+import { batchGet } from './batch';
+import { changedPages, type DeltaOptions, decodeDeltaCursor, encodeDeltaCursor, walkToNow } from './delta';
+import { readFolderNames } from './folders';
+import { GraphApi } from './graph-api';
+import { graphMessageSchema } from './graph-json';
+import { type OutlookIdentity, readIdentity } from './identity';
+import { messageFields, messagePrefer, normaliseGraphMessage } from './message';
+import { toWindowPage, windowPage } from './window';
+
+export interface OutlookProviderOptions {
+  /** The extension's id of the mailbox, stamped on every message. */
+  mailboxId: string;
+  tokens: AccessTokenSource;
+  /** Graph's origin, e.g. `https://graph.microsoft.com` (the version is added here). */
+  graphApiUrl: string;
+  /** Revokes the grant (R34); Microsoft has no revocation endpoint for this client type. */
+  revoke: () => Promise<void>;
+  /** Shared by every call for this mailbox; default: Graph's 4 concurrent and 10,000 per 10 minutes. */
+  limiter?: ConcurrencyLimiter;
+  retry?: Partial<RetryOptions>;
+  /** Page sizes; the defaults suit Graph's limits. */
+  pages?: Partial<DeltaOptions & { window: number }>;
+}
+
+/** Graph's Outlook limits per app and mailbox. */
+export const outlookLimiter = () => new ConcurrencyLimiter(4, { requests: 10_000, windowMs: 10 * 60_000 });
+
+/**
+ * The Outlook `MailProvider` over Microsoft Graph v1.0 (R2, R7, R9, R10, R14, R22, R31).
+ * Backfill lists Inbox and Sent Items by received time; incremental sync follows per-folder delta
+ * links and reads changed messages back by id in `$batch` requests.
+ */
+export function createOutlookProvider(options: OutlookProviderOptions): MailProvider {
+  const api = new GraphApi({ graphApiUrl: options.graphApiUrl, tokens: options.tokens, limiter: options.limiter ?? outlookLimiter(), retry: options.retry });
+  const delta: DeltaOptions = { walkPageSize: options.pages?.walkPageSize ?? 200, changesPageSize: options.pages?.changesPageSize ?? 50 };
+  const windowSize = options.pages?.window ?? 50;
+
+  // Read once and kept: who "own" is (direction) and which folder a parent folder id names.
+  let identity: Promise<OutlookIdentity> | null = null;
+  let folders: Promise<Map<string, string>> | null = null;
+  const once = <T>(get: () => Promise<T>, reset: () => void) => get().catch((error: unknown) => {
+    reset();
+    throw error;
+  });
+  const ownIdentity = (signal?: AbortSignal) => (identity ??= once(() => readIdentity(api, signal), () => (identity = null)));
+  const folderNames = (signal?: AbortSignal) => (folders ??= once(() => readFolderNames(api, signal), () => (folders = null)));
+
+  const context = async (visibility: Visibility, signal?: AbortSignal) => ({ mailboxId: options.mailboxId, identity: await ownIdentity(signal), visibility });
+
+  /** Messages by id through `$batch`; ids Graph no longer has are returned as `missing`. */
+  async function readMessages(ids: string[], visibility: Visibility, signal?: AbortSignal): Promise<{ messages: Message[]; missing: string[] }> {
+    if (ids.length === 0) return { messages: [], missing: [] };
+    const select = messageFields(visibility).join(',');
+    const urls = ids.map((id) => `/me/messages/${encodeURIComponent(id)}?$select=${select}`);
+    const [bodies, names, base] = await Promise.all([
+      batchGet(api, urls, { Prefer: messagePrefer(visibility) }, signal),
+      folderNames(signal),
+      context(visibility, signal),
+    ]);
+    const messages: Message[] = [];
+    const missing: string[] = [];
+    ids.forEach((id, index) => {
+      if (!bodies.has(index)) return missing.push(id);
+      const parsed = graphMessageSchema.safeParse(bodies.get(index));
+      if (!parsed.success) throw providerError('bad_response', 'outlook', { detail: 'A message in a batch answer had an unexpected shape.' });
+      messages.push(normaliseGraphMessage(parsed.data, { ...base, folder: names.get(parsed.data.parentFolderId ?? '') ?? null }));
+    });
+    return { messages, missing };
+  }
+
+  return {
+    provider: 'outlook',
+
+    identity(signal) {
+      // Always read afresh (the user is confirming it, R7), and keep it for direction.
+      identity = null;
+      return ownIdentity(signal);
+    },
+
+    async listWindow(input) {
+      const [page, base] = await Promise.all([windowPage(api, input, { pageSize: windowSize }), context(input.visibility, input.signal)]);
+      const messages = page.items.map(({ folder, message }) => normaliseGraphMessage(message, { ...base, folder }));
+      return toWindowPage(messages, page.cursor, page.estimate);
+    },
+
+    currentCursor(signal) {
+      return walkToNow(api, delta, signal);
+    },
+
+    async changes(input): Promise<ChangesPage> {
+      const cursor = decodeDeltaCursor(input.cursor);
+      const pages = await changedPages(api, cursor, delta, input.signal);
+      const changed = [...new Set(pages.flatMap((p) => p.changed))];
+      const { messages, missing } = await readMessages(changed, input.visibility, input.signal);
+      // A message moved from one synced folder to the other is changed, not removed.
+      const present = new Set(messages.map((m) => m.providerId));
+      const removed = [...new Set([...pages.flatMap((p) => p.removed), ...missing])].filter((id) => !present.has(id));
+      return {
+        messages,
+        removed,
+        cursor: encodeDeltaCursor({ inbox: pages[0]!.link, sentitems: pages[1]!.link }),
+        more: pages.some((p) => p.more),
+      };
+    },
+
+    async getMessages(input) {
+      return (await readMessages(input.ids, input.visibility, input.signal)).messages;
+    },
+
+    async sendTestEmail(input) {
+      const to = parseAddressList(input.to)[0];
+      if (!to) throw providerError('bad_response', 'outlook', { detail: 'The test address is not a valid email address.' });
+      const message = {
+        subject: input.subject,
+        body: { contentType: 'Text', content: input.body },
+        toRecipients: [{ emailAddress: { address: to.address, ...(to.name ? { name: to.name } : {}) } }],
+      };
+      // 202 Accepted with no body: Graph does not say the new message's id.
+      await api.text((c) => c.api('/me/sendMail'), input.signal, { message, saveToSentItems: true });
+      return { providerId: null };
+    },
+
+    revoke() {
+      return options.revoke();
+    },
+  };
+}

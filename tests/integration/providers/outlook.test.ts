@@ -1,0 +1,397 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { fakeBrowser } from 'wxt/testing/fake-browser';
+import { type RunningEmulators, startEmulators } from '@/emulators';
+import type { LoggedRequest } from '@/emulators/core/request-log';
+import type { SeedMessage } from '@/emulators/seed/types';
+import { microsoftClient, MICROSOFT_SCOPES } from '@/lib/auth/clients';
+import { authorize, type WebAuthFlow } from '@/lib/auth/oauth';
+import { OAuthTokenSource } from '@/lib/auth/token-source';
+import { saveGrant } from '@/lib/auth/token-store';
+import { resolveEndpoints } from '@/lib/config/endpoints';
+import { ProviderError, type ProviderErrorCode } from '@/lib/domain';
+import type { MailProvider } from '@/lib/providers/mail-provider';
+import { createOutlookProvider } from '@/lib/providers/outlook';
+import { ConcurrencyLimiter } from '@/lib/sync/rate-limit';
+import type { RetryOptions } from '@/lib/sync/retry';
+
+/**
+ * The Outlook provider against the Graph emulator, signed in the way the extension signs in
+ * (R2: code + PKCE through a web auth flow, tokens in WXT storage, refresh and silent renewal).
+ * Counts come from the seeded world; retry behaviour from the emulator's request log.
+ */
+let emulators: RunningEmulators;
+let base: string;
+let tokens: OAuthTokenSource;
+const SUPPORT = 'support@acme-sales.test';
+const REDIRECT = 'https://abcdefghijklmnopabcdefghijklmnop.chromiumapp.org/';
+const DAY = 86_400_000;
+
+const admin = (path: string, body?: unknown, method = 'POST') =>
+  fetch(`${base}/__admin${path}`, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+const fault = (spec: Record<string, unknown>) => admin('/faults', { service: 'microsoft', ...spec });
+async function requests(path?: string): Promise<LoggedRequest[]> {
+  const query = new URLSearchParams({ service: 'microsoft', ...(path ? { path } : {}) });
+  return (await fetch(`${base}/__admin/requests?${query}`)).json();
+}
+const seeded = (boxes: SeedMessage['box'][]) => emulators.context.world.messages.filter((m) => m.mailboxId === 'support' && boxes.includes(m.box));
+
+/** `launchWebAuthFlow` as a browser would run it: follow the authorize page to its redirect. */
+const flow: WebAuthFlow = async (url) => {
+  const response = await fetch(url, { redirect: 'manual' });
+  const location = response.headers.get('location');
+  if (!location) throw new Error(`authorize answered ${response.status}`);
+  return location;
+};
+
+async function connect(account: string, scopes = MICROSOFT_SCOPES): Promise<OAuthTokenSource> {
+  const endpoints = resolveEndpoints({
+    WXT_MICROSOFT_AUTHORITY_URL: `${base}/common/oauth2/v2.0`,
+    WXT_GRAPH_API_URL: base,
+    WXT_MICROSOFT_CLIENT_ID: 'test-client',
+  });
+  const client = { ...microsoftClient(endpoints, REDIRECT), scopes };
+  await saveGrant(account, await authorize(client, flow, { interactive: true, loginHint: SUPPORT }));
+  return new OAuthTokenSource({ account, client, flow, silentRenewalFor: SUPPORT });
+}
+
+interface Made {
+  provider: MailProvider;
+  /** Every retry `withRetry` decided on: the classified error and the wait. */
+  retries: { code: ProviderErrorCode; delayMs: number }[];
+}
+
+function make(options: { retry?: Partial<RetryOptions>; limiter?: ConcurrencyLimiter; source?: OAuthTokenSource } = {}): Made {
+  const retries: Made['retries'] = [];
+  const provider = createOutlookProvider({
+    mailboxId: 'support',
+    tokens: options.source ?? tokens,
+    graphApiUrl: base,
+    revoke: async () => undefined,
+    limiter: options.limiter,
+    retry: { attempts: 3, baseDelayMs: 20, maxDelayMs: 200, onRetry: (error, _attempt, delayMs) => retries.push({ code: error.code, delayMs }), ...options.retry },
+    pages: { window: 5, changesPageSize: 50 },
+  });
+  return { provider, retries };
+}
+
+async function failure(promise: Promise<unknown>): Promise<ProviderError> {
+  const error = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(ProviderError);
+  return error as ProviderError;
+}
+
+beforeAll(async () => {
+  emulators = await startEmulators({ size: 'demo', seed: 7 });
+  base = emulators.urls.microsoft;
+  fakeBrowser.reset();
+  tokens = await connect(`outlook:${SUPPORT}`);
+});
+afterAll(() => emulators.stop());
+beforeEach(async () => {
+  await admin('/faults', undefined, 'DELETE');
+  await admin('/requests', undefined, 'DELETE');
+  await admin('/microsoft/latency', { ms: 0 });
+  await admin('/microsoft/silent', { allow: true });
+});
+
+describe('outlook provider: reading', () => {
+  it('reads the identity from /me and mailboxSettings (R7)', async () => {
+    const identity = await make().provider.identity();
+    // Aliases come from proxyAddresses; Graph has no mailbox-level reply-to.
+    expect(identity).toEqual({ address: SUPPORT, displayName: 'Acme Support', replyTo: null, aliases: ['help@acme-sales.test'], purpose: 'shared' });
+  });
+
+  it('pages a 30-day window of Inbox and Sent Items fully, newest first, without duplicates (R10)', async () => {
+    const since = Math.floor(Date.now() / 1000) * 1000 - 30 * DAY;
+    const { provider } = make();
+    const ids: string[] = [];
+    const dates: number[] = [];
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      const page = await provider.listWindow({ since, cursor, visibility: 'snippet' });
+      // The emulator ignores $count, so Graph's estimate is not available there.
+      expect(page.estimate).toBeNull();
+      ids.push(...page.messages.map((m) => m.providerId));
+      dates.push(...page.messages.map((m) => m.date));
+      cursor = page.nextCursor;
+      pages++;
+    } while (cursor !== null && pages < 100);
+
+    const expected = seeded(['inbox', 'sent']).filter((m) => m.internalDate >= since);
+    expect(expected.length).toBeGreaterThan(20);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect([...ids].sort()).toEqual(expected.map((m) => m.providerId).sort());
+    expect(dates).toEqual([...dates].sort((a, b) => b - a));
+    expect(pages).toBeGreaterThan(3);
+    const first = (await requests('/messages$')).find((r) => r.query.includes('%24count=true') || r.query.includes('$count=true'));
+    expect(first?.query).toMatch(/\$top=5/);
+  });
+
+  it('normalises addresses, direction, bulk headers and visibility (R21, R22)', async () => {
+    const since = Date.now() - 400 * DAY;
+    const { provider } = make();
+    const byVisibility = async (visibility: 'metadata' | 'snippet' | 'full') => (await provider.listWindow({ since, cursor: null, visibility })).messages;
+    const [metadata, snippet, full] = [await byVisibility('metadata'), await byVisibility('snippet'), await byVisibility('full')];
+    expect(metadata.every((m) => m.snippet === null && m.body === null)).toBe(true);
+    expect(snippet.every((m) => m.snippet !== null && m.body === null)).toBe(true);
+    for (const message of full) {
+      const seed = seeded(['inbox', 'sent']).find((m) => m.providerId === message.providerId)!;
+      expect(message.body).toBe(seed.body);
+      expect(message).toMatchObject({
+        messageId: seed.messageId,
+        threadKey: seed.threadId,
+        subject: seed.subject,
+        from: seed.from,
+        to: seed.to,
+        cc: seed.cc,
+        direction: seed.box === 'sent' ? 'sent' : 'received',
+        folder: seed.box === 'sent' ? 'sentitems' : 'inbox',
+      });
+    }
+    // Bulk markers come from internetMessageHeaders.
+    const bulk = seeded(['inbox']).find((m) => m.headers.some(([name]) => name.toLowerCase() === 'list-unsubscribe'))!;
+    const [read] = await provider.getMessages({ ids: [bulk.providerId], visibility: 'metadata' });
+    expect(read?.bulk.listUnsubscribe).toEqual(expect.any(String));
+    expect(read?.folder).toBe('inbox');
+  });
+
+  it('reads messages by id in batches of at most 20 and skips ids Graph no longer has', async () => {
+    const wanted = seeded(['inbox', 'sent']).slice(0, 45).map((m) => m.providerId);
+    const { provider } = make();
+    const messages = await provider.getMessages({ ids: [...wanted, 'AAkALgAAAAAAHYQDEapmEc2byACqAC-EWg0Agone'], visibility: 'metadata' });
+    expect(messages.map((m) => m.providerId)).toEqual(wanted);
+    const log = await requests();
+    const batches = log.filter((r) => r.path === '/v1.0/$batch');
+    const parts = log.filter((r) => r.batchPart && r.path.startsWith('/v1.0/me/messages/'));
+    expect(parts).toHaveLength(46);
+    expect(batches.length).toBe(4); // 3 for 46 ids, 1 for the five well-known folders
+  });
+});
+
+describe('outlook provider: incremental sync (R9, R14, R31)', () => {
+  it('reports a delivered message, then its move out of the Inbox as removed', async () => {
+    const { provider } = make();
+    const cursor = await provider.currentCursor();
+    const delivered = await (await admin('/microsoft/deliver', { to: SUPPORT, from: { name: 'Dana Buyer', address: 'dana@customer.test' }, subject: 'New order', body: 'Please ship.' })).json();
+    const first = await provider.changes({ cursor, visibility: 'snippet' });
+    expect(first.messages.map((m) => [m.providerId, m.subject, m.folder, m.direction])).toEqual([[delivered.id, 'New order', 'inbox', 'received']]);
+    expect(first.messages[0]!.from).toEqual({ name: 'Dana Buyer', address: 'dana@customer.test' });
+    expect(first).toMatchObject({ removed: [], more: false });
+
+    await admin('/microsoft/move', { id: delivered.id, folder: 'deleteditems' });
+    const second = await provider.changes({ cursor: first.cursor, visibility: 'snippet' });
+    expect(second).toMatchObject({ messages: [], removed: [delivered.id], more: false });
+    const quiet = await provider.changes({ cursor: second.cursor, visibility: 'snippet' });
+    expect(quiet).toMatchObject({ messages: [], removed: [] });
+  });
+
+  it('pages changes with `more` while a folder has a next link', async () => {
+    const provider = createOutlookProvider({ mailboxId: 'support', tokens, graphApiUrl: base, revoke: async () => undefined, pages: { changesPageSize: 2 } });
+    const cursor = await provider.currentCursor();
+    for (let i = 0; i < 3; i++) await admin('/microsoft/deliver', { to: SUPPORT, from: 'x@customer.test', subject: `burst ${i}`, body: '.' });
+    const first = await provider.changes({ cursor, visibility: 'metadata' });
+    expect(first.more).toBe(true);
+    const second = await provider.changes({ cursor: first.cursor, visibility: 'metadata' });
+    expect(second.more).toBe(false);
+    expect([...first.messages, ...second.messages].map((m) => m.subject).sort()).toEqual(['burst 0', 'burst 1', 'burst 2']);
+  });
+
+  it('sends a test email that comes back through changes() in Sent Items (R31)', async () => {
+    const { provider } = make();
+    const cursor = await provider.currentCursor();
+    const customer = emulators.context.world.contacts[0]!.primaryEmail;
+    expect(await provider.sendTestEmail({ to: customer, subject: 'Test from the CRM extension', body: 'Hello' })).toEqual({ providerId: null });
+    const page = await provider.changes({ cursor, visibility: 'full' });
+    expect(page.messages).toHaveLength(1);
+    expect(page.messages[0]).toMatchObject({ subject: 'Test from the CRM extension', folder: 'sentitems', direction: 'sent', body: 'Hello', to: [{ address: customer }] });
+  });
+
+  it('turns an expired delta token (410 SyncStateNotFound) into cursor_expired without retrying', async () => {
+    const { provider, retries } = make();
+    const cursor = await provider.currentCursor();
+    await admin('/expire', { what: 'delta', user: SUPPORT });
+    await admin('/requests', undefined, 'DELETE');
+    const error = await failure(provider.changes({ cursor, visibility: 'metadata' }));
+    expect(error.code).toBe('cursor_expired');
+    expect((await requests('/delta$')).map((r) => r.status)).toEqual([410, 410]);
+    expect(retries).toEqual([]);
+  });
+});
+
+describe('outlook provider: errors and retries (R12)', () => {
+  const ME = '^/v1\\.0/me$';
+  const meRequests = async () => (await requests(ME)).map((r) => r.status);
+
+  it('honours Retry-After on a 429 and then succeeds', async () => {
+    const { provider, retries } = make();
+    await fault({ path: ME, status: 429, retryAfter: 1 });
+    const started = performance.now();
+    await provider.identity();
+    expect(performance.now() - started).toBeGreaterThanOrEqual(950);
+    expect(retries).toEqual([{ code: 'rate_limited', delayMs: 1000 }]);
+    expect(await meRequests()).toEqual([429, 200]);
+  });
+
+  it('gives up on a 429 that lasts after the attempts, as rate_limited', async () => {
+    const { provider, retries } = make();
+    await fault({ path: ME, status: 429, reason: 'ApplicationThrottled', retryAfter: 0, count: 5 });
+    expect((await failure(provider.identity())).code).toBe('rate_limited');
+    expect(retries.map((r) => r.code)).toEqual(['rate_limited', 'rate_limited']);
+    expect(await meRequests()).toEqual([429, 429, 429]);
+  });
+
+  it('classifies a 503 with Retry-After as rate_limited and retries it', async () => {
+    const { provider, retries } = make();
+    await fault({ path: ME, status: 503, retryAfter: 0 });
+    await provider.identity();
+    expect(retries).toEqual([{ code: 'rate_limited', delayMs: 0 }]);
+    expect(await meRequests()).toEqual([503, 200]);
+  });
+
+  it('backs off exponentially on a 500 without Retry-After, then reports server', async () => {
+    const { provider, retries } = make({ retry: { random: () => 1 } });
+    await fault({ path: ME, status: 500, count: 5 });
+    expect((await failure(provider.identity())).code).toBe('server');
+    expect(retries).toEqual([
+      { code: 'server', delayMs: 20 },
+      { code: 'server', delayMs: 40 },
+    ]);
+    expect(await meRequests()).toEqual([500, 500, 500]);
+  });
+
+  it('retries a dropped connection as network, and reports network when it keeps dropping', async () => {
+    const { provider, retries } = make();
+    await fault({ path: ME, drop: true });
+    await provider.identity();
+    expect(retries.map((r) => r.code)).toEqual(['network']);
+    expect(await meRequests()).toEqual([0, 200]);
+
+    await fault({ path: ME, drop: true, count: 3 });
+    expect((await failure(provider.identity())).code).toBe('network');
+  });
+
+  it('reports malformed JSON as bad_response after reading it twice', async () => {
+    const { provider } = make();
+    await fault({ path: ME, rawBody: '{"displayName": "Acme', count: 2 });
+    expect((await failure(provider.identity())).code).toBe('bad_response');
+    expect(await meRequests()).toEqual([200, 200]);
+  });
+
+  it('does not retry 403 and 404', async () => {
+    const { provider, retries } = make();
+    await fault({ path: '^/v1\\.0/me/mailboxSettings$', status: 403, reason: 'ErrorAccessDenied' });
+    expect((await failure(provider.identity())).code).toBe('insufficient_permissions');
+    expect((await requests('/mailboxSettings$')).map((r) => r.status)).toEqual([403]);
+    await fault({ path: ME, status: 404 });
+    expect((await failure(provider.identity())).code).toBe('not_found');
+    expect(retries).toEqual([]);
+    expect(await meRequests()).toEqual([200, 404]);
+  });
+
+  it('reads the identity without aliases when the tenant refuses proxyAddresses', async () => {
+    const { provider } = make();
+    await fault({ path: ME, status: 403, reason: 'Authorization_RequestDenied' });
+    expect(await provider.identity()).toMatchObject({ address: SUPPORT, aliases: [] });
+    const me = await requests(ME);
+    expect(me.map((r) => [r.status, decodeURIComponent(r.query).includes('proxyAddresses')])).toEqual([
+      [403, true],
+      [200, false],
+    ]);
+  });
+
+  it('reports a token without Mail.Read as insufficient_permissions at once', async () => {
+    const narrow = await connect('outlook:narrow', ['openid', 'offline_access', 'User.Read']);
+    const { provider, retries } = make({ source: narrow });
+    const error = await failure(provider.listWindow({ since: Date.now() - DAY, cursor: null, visibility: 'metadata' }));
+    expect(error.code).toBe('insufficient_permissions');
+    expect(error.data.action).toBe('grant_permission');
+    expect(retries).toEqual([]);
+    expect((await requests('/messages$')).map((r) => r.status)).toEqual([403, 403]);
+  });
+
+  it('renews an expired access token once on 401 and succeeds', async () => {
+    const { provider, retries } = make();
+    await admin('/expire', { what: 'access_tokens' });
+    await provider.identity();
+    expect(retries.map((r) => r.code)).toEqual(['auth_expired', 'auth_expired']);
+    expect(await meRequests()).toEqual([401, 200]);
+    expect((await requests('/oauth2/v2.0/token$')).map((r) => r.status)).toEqual([200]);
+  });
+
+  it('needs a reconnect when the refresh token expired and silent renewal is refused', async () => {
+    const { provider } = make();
+    await admin('/expire', { what: 'access_tokens' });
+    await admin('/expire', { what: 'refresh_tokens' });
+    await admin('/microsoft/silent', { allow: false });
+    const error = await failure(provider.identity());
+    expect(error.code).toBe('reauth_required');
+    expect(error.data.action).toBe('reconnect');
+    expect(await meRequests()).toEqual([401]);
+    expect((await requests('/oauth2/v2.0/(token|authorize)$')).map((r) => [r.path.split('/').at(-1), r.status])).toEqual([
+      ['token', 400],
+      ['authorize', 302],
+    ]);
+  });
+
+  it('renews silently (prompt=none) when the refresh token expired and silent sign-in is allowed', async () => {
+    const { provider } = make();
+    await admin('/expire', { what: 'access_tokens' });
+    await admin('/expire', { what: 'refresh_tokens' });
+    expect((await provider.identity()).address).toBe(SUPPORT);
+    const authorizeCalls = await requests('/oauth2/v2.0/authorize$');
+    expect(authorizeCalls.map((r) => [new URLSearchParams(r.query).get('prompt'), r.status])).toEqual([['none', 302]]);
+    // The refused token was already forgotten: the renewed one is the first Graph sees.
+    expect(await meRequests()).toEqual([200]);
+  });
+
+  it('retries a 429 inside a $batch for that part only, after its Retry-After', async () => {
+    const { provider, retries } = make();
+    const ids = seeded(['inbox']).slice(0, 3).map((m) => m.providerId);
+    await provider.getMessages({ ids: ids.slice(0, 1), visibility: 'metadata' }); // folders read
+    await admin('/requests', undefined, 'DELETE');
+    await fault({ path: `^/v1\\.0/me/messages/${ids[1]}$`, status: 429, retryAfter: 1 });
+    const messages = await provider.getMessages({ ids, visibility: 'metadata' });
+    expect(messages.map((m) => m.providerId)).toEqual(ids);
+    expect(retries).toEqual([{ code: 'rate_limited', delayMs: 1000 }]);
+    const parts = (await requests('^/v1\\.0/me/messages/')).map((r) => [r.path.split('/').at(-1), r.status]);
+    expect(parts).toEqual([[ids[0], 200], [ids[1], 429], [ids[2], 200], [ids[1], 200]]);
+  });
+});
+
+describe('outlook provider: limits and cancelling', () => {
+  it('never has more than 4 requests in flight: no MailboxConcurrency 429 over 100 ids', async () => {
+    const ids = seeded(['inbox', 'sent']).slice(0, 100).map((m) => m.providerId);
+    const { provider } = make();
+    await provider.getMessages({ ids: ids.slice(0, 1), visibility: 'metadata' });
+    await admin('/microsoft/latency', { ms: 8 });
+    await admin('/requests', undefined, 'DELETE');
+    expect(await provider.getMessages({ ids, visibility: 'metadata' })).toHaveLength(100);
+    const log = await requests();
+    expect(log.filter((r) => r.path === '/v1.0/$batch')).toHaveLength(5);
+    expect(log.filter((r) => r.status === 429)).toEqual([]);
+
+    // The control: without our limit the same work does meet the emulator's 429s.
+    const loose = make({ limiter: new ConcurrencyLimiter(8) });
+    await loose.provider.getMessages({ ids: ids.slice(0, 1), visibility: 'metadata' });
+    await admin('/requests', undefined, 'DELETE');
+    await loose.provider.getMessages({ ids, visibility: 'metadata' });
+    expect((await requests()).filter((r) => r.status === 429).length).toBeGreaterThan(0);
+  });
+
+  it('stops a listWindow in flight with the abort reason', async () => {
+    const { provider } = make();
+    await provider.identity();
+    await admin('/microsoft/latency', { ms: 300 });
+    const controller = new AbortController();
+    const reason = new Error('user cancelled');
+    const pending = provider.listWindow({ since: Date.now() - DAY, cursor: null, visibility: 'metadata', signal: controller.signal });
+    setTimeout(() => controller.abort(reason), 50);
+    const started = performance.now();
+    await expect(pending).rejects.toBe(reason);
+    expect(performance.now() - started).toBeLessThan(250);
+  });
+});
