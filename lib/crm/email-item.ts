@@ -1,0 +1,56 @@
+import type { Address, Message, Visibility } from '../domain';
+import type { CrmEmailInput } from './schemas';
+
+/** The contract's limit on `snippet` (EmailInput.snippet maxLength). */
+export const SNIPPET_MAX = 500;
+
+/**
+ * Builds the `POST /emails/batch` item for a matched message, carrying only what the mailbox's
+ * visibility allows (R22); the CRM stores what it receives:
+ * - `metadata`: no subject, snippet or body; who, when, direction, thread and contacts only;
+ * - `snippet`: adds the subject and the snippet (cut to 500 characters);
+ * - `full`: adds the body as well.
+ * The content fields are added only by level, never copied wholesale, so a field the message
+ * carries but the level forbids cannot leak. Bcc and Reply-To are never sent.
+ */
+export function toCrmEmail(message: Message, contactIds: string[], visibility: Visibility, mailboxAddress: string): CrmEmailInput {
+  const item: CrmEmailInput = {
+    message_id: wireMessageId(message, mailboxAddress),
+    mailbox: mailboxAddress,
+    direction: message.direction,
+    from: wireAddress(senderOf(message, mailboxAddress)),
+    to: message.to.map(wireAddress),
+    cc: message.cc.map(wireAddress),
+    date: new Date(message.date).toISOString(),
+    thread_key: message.threadKey,
+    contact_ids: [...new Set(contactIds)].sort(),
+  };
+  if (visibility === 'snippet' || visibility === 'full') {
+    if (message.subject !== null) item.subject = message.subject;
+    if (message.snippet !== null) item.snippet = message.snippet.slice(0, SNIPPET_MAX);
+  }
+  if (visibility === 'full' && message.body !== null) item.body = message.body;
+  return item;
+}
+
+/**
+ * The Message-ID in its `<…>` form, the CRM's upsert key (R15). A message without one (rare: some
+ * automated senders) gets a stable stand-in made from its provider id and mailbox, so repeats of
+ * it still upsert; it cannot be matched across mailboxes, having nothing to match by.
+ */
+export function wireMessageId(message: Message, mailboxAddress: string): string {
+  const id = message.messageId?.replace(/[<>\s]/g, '');
+  if (id) return `<${id}>`;
+  return `<${encodeURIComponent(message.providerId)}.${message.provider}.${encodeURIComponent(mailboxAddress)}@no-message-id.invalid>`;
+}
+
+/** A message with no readable From: a sent one is from the mailbox itself; a received one is refused. */
+function senderOf(message: Message, mailboxAddress: string): Address {
+  if (message.from) return message.from;
+  if (message.direction === 'sent') return { name: null, address: mailboxAddress };
+  throw new TypeError(`Message ${message.providerId} has no From address and cannot be pushed to the CRM.`);
+}
+
+function wireAddress(address: Address): CrmEmailInput['from'] {
+  return { address: address.address, name: address.name };
+}

@@ -1,0 +1,56 @@
+import { ProviderError, providerError } from '../domain';
+import { retryAfterMs } from '../http/request';
+import { crmErrorSchema, scopeDetailsSchema, validationDetailsSchema } from './schemas';
+
+/**
+ * Classifies a non-2xx CRM answer (the contract's `ErrorResponse`, R37) as the typed error the
+ * sync engine and the UI know (R12). It is the `HttpPeer.classify` of the CRM client:
+ * - 401 → `auth_expired`; `send` drops the token and tries once more, and a second 401 becomes
+ *   `reauth_required` (a personal access token cannot be renewed, so it always ends there);
+ * - 403 `insufficient_scope` → `insufficient_permissions`, naming `details.required_scope`;
+ * - 404 → `not_found`;
+ * - 409 `idempotency_conflict` → `bad_response`, not retried: the extension reused a key for
+ *   another request, which is a bug to report, not a passing problem;
+ * - 400 and 422 → `bad_response`, not retried, with the first field error in plain words;
+ * - 429 → `rate_limited`, 503 and other 5xx → `server`, both with `Retry-After`.
+ */
+export function classifyCrmError(status: number, body: unknown, headers: Headers): ProviderError {
+  const parsed = crmErrorSchema.safeParse(body);
+  const error = parsed.success ? parsed.data.error : null;
+  const wait = retryAfterMs(headers);
+
+  if (status === 401) return providerError('auth_expired', 'crm', { retryAfterMs: 0 });
+  if (status === 403) {
+    const scope = scopeDetailsSchema.safeParse(error?.details);
+    const detail = scope.success
+      ? `It needs the "${scope.data.required_scope}" permission: sign in to the CRM again and allow it, or use a token that has it.`
+      : 'Sign in to the CRM again with an account that may do this.';
+    return providerError('insufficient_permissions', 'crm', { detail });
+  }
+  if (status === 404) return providerError('not_found', 'crm');
+  if (status === 409 && error?.code === 'idempotency_conflict') {
+    return final(providerError('bad_response', 'crm', { detail: 'It refused a repeated request that differs from the first one sent under the same idempotency key. This is a bug in the extension; please report it.' }));
+  }
+  if (status === 429) return providerError('rate_limited', 'crm', { retryAfterMs: wait });
+  if (status >= 500) return providerError('server', 'crm', { retryAfterMs: wait });
+  if (status === 422) return final(providerError('bad_response', 'crm', { detail: `It refused the data: ${firstFieldError(error?.details) ?? 'a field is not valid'}.` }));
+  if (status >= 400 && status < 500) {
+    return final(providerError('bad_response', 'crm', { detail: `It refused the request (${status}${error ? ` ${error.code}` : ''}).` }));
+  }
+  return providerError('bad_response', 'crm', { detail: `It answered with HTTP ${status}.` });
+}
+
+/** "email has already been taken" from `{"fields":{"email":["has already been taken"]}}`. */
+function firstFieldError(details: unknown): string | null {
+  const parsed = validationDetailsSchema.safeParse(details);
+  if (!parsed.success) return null;
+  const [field, messages] = Object.entries(parsed.data.fields)[0] ?? [];
+  if (!field || !messages) return null;
+  const name = field === 'request' ? 'the request' : field.replaceAll('_', ' ');
+  return `${name} ${messages[0]}`;
+}
+
+/** The same error, marked not retryable: asking again gets the same refusal. */
+function final(error: ProviderError): ProviderError {
+  return new ProviderError({ ...error.data, retryable: false, action: 'none' });
+}

@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { classifyCrmError } from '@/lib/crm';
+
+/** The contract's error answers (R37) as typed errors (R12). Bodies follow `ErrorResponse`. */
+const body = (code: string, details?: Record<string, unknown>) => ({ error: { code, message: `${code} (for logs)`, ...(details && { details }) } });
+const headers = (retryAfter?: string) => new Headers(retryAfter ? { 'retry-after': retryAfter } : {});
+
+describe('classifyCrmError', () => {
+  it('401 → auth_expired, renewed at once', () => {
+    expect(classifyCrmError(401, body('unauthenticated'), headers()).data).toMatchObject({ code: 'auth_expired', retryAfterMs: 0 });
+  });
+
+  it('403 insufficient_scope → insufficient_permissions naming the scope', () => {
+    const error = classifyCrmError(403, body('insufficient_scope', { required_scope: 'emails:write' }), headers());
+    expect(error.data).toMatchObject({ code: 'insufficient_permissions', retryable: false, action: 'grant_permission' });
+    expect(error.message).toContain('"emails:write"');
+  });
+
+  it('404 → not_found', () => {
+    expect(classifyCrmError(404, body('not_found'), headers()).code).toBe('not_found');
+  });
+
+  it('409 idempotency_conflict → bad_response that is not retried', () => {
+    const error = classifyCrmError(409, body('idempotency_conflict', { idempotency_key: 'k' }), headers());
+    expect(error.data).toMatchObject({ code: 'bad_response', retryable: false });
+    expect(error.message).toMatch(/idempotency key.*bug/);
+  });
+
+  it('422 → bad_response with the first field error in plain words, not retried', () => {
+    const error = classifyCrmError(422, body('validation_failed', { fields: { email: ['has already been taken'], additional_emails: ['x'] } }), headers());
+    expect(error.data).toMatchObject({ code: 'bad_response', retryable: false });
+    expect(error.message).toContain('email has already been taken');
+  });
+
+  it('429 → rate_limited and 503 → server, both with Retry-After; other 5xx → server', () => {
+    expect(classifyCrmError(429, body('rate_limited'), headers('7')).data).toMatchObject({ code: 'rate_limited', retryAfterMs: 7000, retryable: true });
+    expect(classifyCrmError(503, body('service_unavailable'), headers('1')).data).toMatchObject({ code: 'server', retryAfterMs: 1000, retryable: true });
+    expect(classifyCrmError(502, 'Bad Gateway', headers()).data).toMatchObject({ code: 'server', retryAfterMs: null });
+  });
+
+  it('400 → bad_response, not retried', () => {
+    expect(classifyCrmError(400, body('idempotency_key_required'), headers()).data).toMatchObject({ code: 'bad_response', retryable: false });
+  });
+});
