@@ -1,0 +1,83 @@
+import { ProviderError, providerError } from '../../domain';
+import { type GmailApi, userPath } from './gmail-api';
+import { type GmailHistory, historyListSchema, type MessageRef } from './gmail-json';
+import { GMAIL_COSTS } from './quota';
+
+/**
+ * The changes we follow: new messages, deletions, and label changes (only SPAM and TRASH matter:
+ * a message moved there leaves the synced mail, one moved back returns).
+ */
+const HISTORY_TYPES = ['messageAdded', 'messageDeleted', 'labelAdded', 'labelRemoved'] as const;
+const EXCLUDED = new Set(['SPAM', 'TRASH']);
+
+/** `history.list` allows at most 500 records a page. */
+export const MAX_HISTORY_PAGE = 500;
+
+/**
+ * The incremental cursor is a Gmail history id, as a decimal string: `getProfile().historyId` for
+ * "now", the response's `historyId` after the last page of changes, and — while pages remain —
+ * the id of the last record returned. History ids grow with every change and `history.list`
+ * returns the records after `startHistoryId`, so starting again from the last record read
+ * continues exactly behind it. Unlike a `pageToken`, that position stays valid for as long as
+ * Gmail keeps the history, across worker restarts (R13).
+ */
+export function readCursor(cursor: string): string {
+  if (!/^\d{1,20}$/.test(cursor)) throw providerError('cursor_expired', 'gmail', { detail: 'The stored sync position could not be read.' });
+  return cursor;
+}
+
+/** What a run of history pages changed. */
+export interface HistoryChanges {
+  /** Messages to read: added, or moved back out of spam or trash. */
+  added: MessageRef[];
+  /** Messages deleted, or moved to spam or trash. */
+  removed: string[];
+  cursor: string;
+  more: boolean;
+}
+
+/** Folds records, oldest first, into the last word on each message. */
+export function foldHistory(records: readonly GmailHistory[]): { added: MessageRef[]; removed: string[] } {
+  const state = new Map<string, { ref: MessageRef; present: boolean }>();
+  const excluded = (labels: readonly string[] | undefined) => (labels ?? []).some((label) => EXCLUDED.has(label));
+  for (const record of records) {
+    for (const { message } of record.messagesAdded) state.set(message.id, { ref: message, present: !excluded(message.labelIds) });
+    for (const change of record.labelsAdded) {
+      if (excluded(change.labelIds)) state.set(change.message.id, { ref: change.message, present: false });
+    }
+    for (const change of record.labelsRemoved) {
+      if (excluded(change.labelIds) && !excluded(change.message.labelIds)) state.set(change.message.id, { ref: change.message, present: true });
+    }
+    for (const { message } of record.messagesDeleted) state.set(message.id, { ref: message, present: false });
+  }
+  const all = [...state.values()];
+  return {
+    added: all.filter((s) => s.present).map((s) => ({ id: s.ref.id, threadId: s.ref.threadId })),
+    removed: all.filter((s) => !s.present).map((s) => s.ref.id),
+  };
+}
+
+/**
+ * One page of history after `cursor` (R9). A start id Gmail no longer keeps answers 404, which is
+ * `cursor_expired`: the engine falls back to a bounded re-sync (R14). A page without records
+ * that still has a next page is followed at once, so every answer moves the cursor.
+ */
+export async function historyPage(api: GmailApi, cursor: string, pageSize: number, signal?: AbortSignal): Promise<HistoryChanges> {
+  const start = readCursor(cursor);
+  let pageToken: string | undefined;
+  for (;;) {
+    const query = { startHistoryId: start, historyTypes: HISTORY_TYPES, maxResults: Math.min(pageSize, MAX_HISTORY_PAGE), pageToken };
+    const page = await api.get(userPath('history'), GMAIL_COSTS.historyList, historyListSchema, query, signal).catch((error: unknown) => {
+      if (error instanceof ProviderError && error.code === 'not_found') throw providerError('cursor_expired', 'gmail');
+      throw error;
+    });
+    const last = page.history.at(-1);
+    if (page.nextPageToken && !last) {
+      pageToken = page.nextPageToken;
+      continue;
+    }
+    const { added, removed } = foldHistory(page.history);
+    const more = page.nextPageToken !== undefined;
+    return { added, removed, cursor: more ? last!.id : page.historyId, more };
+  }
+}
