@@ -1,5 +1,7 @@
-import type { ReactNode } from 'react';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { type ReactNode, useState } from 'react';
 import type { Mailbox } from '@/lib/domain';
+import { sendToBackground } from '@/lib/messaging';
 import { Notice } from '../ui/notice';
 
 const PROVIDER_NAMES: Record<Mailbox['provider'], string> = { gmail: 'Gmail', outlook: 'Outlook', imap: 'IMAP/SMTP' };
@@ -22,13 +24,52 @@ export function MailboxList(props: { mailboxes: Mailbox[]; emptyAction?: ReactNo
   return (
     <ul className="mailbox-list" aria-label="Mailboxes">
       {props.mailboxes.map((mailbox) => (
-        <li key={mailbox.id}>
-          <span>
-            {PROVIDER_NAMES[mailbox.provider]} · {mailbox.address}
-          </span>
-          <span className="status">{STATUS_WORDS[mailbox.status]}</span>
-        </li>
+        <MailboxRow key={mailbox.id} mailbox={mailbox} />
       ))}
     </ul>
+  );
+}
+
+/** One mailbox: who it is, its state, the latest error in plain words and what fixes it (R12). */
+function MailboxRow({ mailbox }: { mailbox: Mailbox }) {
+  const queryClient = useQueryClient();
+  const [confirming, setConfirming] = useState(false);
+  const refresh = () => queryClient.invalidateQueries({ queryKey: ['overview'] });
+  const reconnect = useMutation({ mutationFn: () => sendToBackground('reconnectMailbox', { id: mailbox.id }), onSuccess: refresh });
+  const disconnect = useMutation({ mutationFn: () => sendToBackground('disconnectMailbox', { id: mailbox.id }), onSuccess: refresh });
+  const label = `${PROVIDER_NAMES[mailbox.provider]} · ${mailbox.address}`;
+
+  return (
+    <li aria-label={label}>
+      <div className="mailbox-head">
+        <span>{label}</span>
+        <span className="status">{STATUS_WORDS[mailbox.status]}</span>
+      </div>
+      {mailbox.identity && <p className="identity">Sends as {mailbox.identity.displayName}{mailbox.identity.replyTo ? `, replies to ${mailbox.identity.replyTo}` : ''}</p>}
+      {mailbox.lastError && <p className="error-text">{mailbox.lastError.message}</p>}
+      {(reconnect.error ?? disconnect.error) && <p className="error-text">{(reconnect.error ?? disconnect.error)!.message}</p>}
+      <div className="button-row">
+        {mailbox.status === 'reconnect_needed' && (
+          <button type="button" disabled={reconnect.isPending} onClick={() => reconnect.mutate()}>
+            Reconnect
+          </button>
+        )}
+        {confirming ? (
+          <>
+            <span className="confirm-text">Disconnect? Email already in the CRM stays there.</span>
+            <button type="button" className="danger" disabled={disconnect.isPending} onClick={() => disconnect.mutate()}>
+              Yes, disconnect
+            </button>
+            <button type="button" className="secondary" onClick={() => setConfirming(false)}>
+              Cancel
+            </button>
+          </>
+        ) : (
+          <button type="button" className="secondary" onClick={() => setConfirming(true)}>
+            Disconnect
+          </button>
+        )}
+      </div>
+    </li>
   );
 }

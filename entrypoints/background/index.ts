@@ -1,17 +1,7 @@
 import { defineBackground } from 'wxt/utils/define-background';
-import { createHandlers } from '@/lib/background';
-import { MailboxCrmDatabase } from '@/lib/db';
-import { serveProtocol } from '@/lib/messaging';
-import { extensionId, extensionOrigin } from '@/lib/platform';
-import { WEBMAIL_MATCHES } from '@/lib/webmail/sites';
+import { startBackground } from '@/lib/background';
 
 export default defineBackground({
   type: 'module',
-  main() {
-    serveProtocol(createHandlers(new MailboxCrmDatabase()), {
-      extensionId: extensionId(),
-      extensionOrigin: extensionOrigin(),
-      contentScriptMatches: WEBMAIL_MATCHES,
-    });
-  },
+  main: startBackground,
 });

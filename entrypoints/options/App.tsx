@@ -1,3 +1,4 @@
+import { CrmSection } from '@/components/crm/crm-section';
 import { MailboxList } from '@/components/mailbox/mailbox-list';
 import { OverviewError } from '@/components/mailbox/overview-error';
 import { useOverview } from '@/components/mailbox/use-overview';
@@ -14,7 +15,7 @@ export function App() {
         <>
           <section className="panel" aria-labelledby="crm-heading">
             <h2 id="crm-heading">CRM connection</h2>
-            <p>{overview.data.crm.baseUrl ? `Connected to ${overview.data.crm.baseUrl}` : 'No CRM connected yet.'}</p>
+            <CrmSection crm={overview.data.crm} />
           </section>
           <section className="panel" aria-labelledby="mailboxes-heading">
             <h2 id="mailboxes-heading">Mailboxes</h2>

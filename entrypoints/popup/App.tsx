@@ -1,9 +1,10 @@
+import { ConnectForm } from '@/components/mailbox/connect-form';
 import { MailboxList } from '@/components/mailbox/mailbox-list';
 import { OverviewError } from '@/components/mailbox/overview-error';
 import { useOverview } from '@/components/mailbox/use-overview';
 import { openOptionsPage } from '@/lib/platform';
 
-/** The toolbar popup: the mailboxes and the way to the settings. */
+/** The toolbar popup: the mailboxes, one-click connect, and the way to the settings. */
 export function App() {
   const overview = useOverview();
   return (
@@ -12,14 +13,13 @@ export function App() {
       {overview.isPending && <p role="status">Loading…</p>}
       {overview.isError && <OverviewError error={overview.error} onRetry={() => overview.refetch()} />}
       {overview.isSuccess && (
-        <MailboxList
-          mailboxes={overview.data.mailboxes}
-          emptyAction={
-            <button type="button" className="secondary" onClick={() => openOptionsPage()}>
-              Open settings
-            </button>
-          }
-        />
+        <>
+          <MailboxList mailboxes={overview.data.mailboxes} />
+          <ConnectForm />
+          <button type="button" className="secondary" onClick={() => openOptionsPage()}>
+            Open settings
+          </button>
+        </>
       )}
     </main>
   );

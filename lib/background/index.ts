@@ -1,1 +1,3 @@
+export * from './deps';
 export * from './handlers';
+export * from './start';

@@ -37,6 +37,12 @@ export function senderProblem(sender: Sender, trust: Trust): string | null {
   return onWebmail ? null : 'The message came from a page where the extension does not run.';
 }
 
+/** Account changes and deletions come only from the extension's own pages. */
+function pagesOnlyProblem(name: MessageName, sender: Sender, trust: Trust): string | null {
+  if (!('pagesOnly' in protocol[name]) || sender.url!.startsWith(`${trust.extensionOrigin}/`)) return null;
+  return `"${name}" can only be sent from the extension's own pages.`;
+}
+
 /**
  * Runs one message through sender checks, input validation and its handler, and returns the
  * envelope to send back. It never throws: every failure becomes a typed error.
@@ -48,7 +54,7 @@ export async function dispatch<K extends MessageName>(
   handlers: Handlers,
   trust: Trust,
 ): Promise<Envelope> {
-  const refused = senderProblem(sender, trust);
+  const refused = senderProblem(sender, trust) ?? pagesOnlyProblem(name, sender, trust);
   if (refused) return failure(new MessagingError('forbidden_sender', refused));
   const input = protocol[name].input.safeParse(data);
   if (!input.success) {

@@ -1,10 +1,11 @@
 import { z } from 'zod';
-import { mailboxSchema } from '../domain';
+import { backfillDaysSchema, mailboxKindSchema, mailboxSchema, scopeSchema } from '../domain';
 
 /**
  * The one protocol between the UI or content scripts and the background. Every message has an
  * input schema, checked in the background before a handler runs, and an output schema, checked
- * by the caller when the answer arrives.
+ * by the caller when the answer arrives. `pagesOnly` messages change accounts or delete data:
+ * only the extension's own pages may send them, never a content script on a webmail page.
  */
 export const protocol = {
   /** What the popup and options page show first: mailboxes and the CRM connection. */
@@ -12,11 +13,61 @@ export const protocol = {
     input: z.object({}).strict(),
     output: z.object({
       mailboxes: z.array(mailboxSchema),
-      crm: z.object({ baseUrl: z.url().nullable() }),
+      crm: z.object({
+        baseUrl: z.url().nullable(),
+        authMethod: z.enum(['oauth', 'personal_token']).nullable(),
+        /** This build's suggested CRM base URL, for the connect form. */
+        defaultBaseUrl: z.string(),
+      }),
       oauthRedirectUrl: z.url(),
     }),
   },
-} satisfies Record<string, { input: z.ZodType; output: z.ZodType }>;
+  /** One-click connect from the popup (R1, R2): scope and backfill days are chosen first (R4, R5). */
+  connectMailbox: {
+    pagesOnly: true,
+    input: z
+      .object({
+        provider: z.enum(['gmail', 'outlook']),
+        scope: scopeSchema,
+        kind: mailboxKindSchema.default('personal'),
+        owner: z.string().trim().min(1).nullable().default(null),
+        recoveryNote: z.string().trim().min(1).nullable().default(null),
+        backfillDays: backfillDaysSchema.default(14),
+      })
+      .strict()
+      .refine((m) => m.kind === 'personal' || (m.owner !== null && m.recoveryNote !== null), {
+        message: 'A shared mailbox needs an owner and a note on recovery access before it is connected.',
+        path: ['owner'],
+      }),
+    output: mailboxSchema,
+  },
+  /** Signs a mailbox in again after "Reconnect needed" (R2, R12). */
+  reconnectMailbox: {
+    pagesOnly: true,
+    input: z.object({ id: z.string().min(1) }).strict(),
+    output: mailboxSchema,
+  },
+  /** Revokes the grant and purges the mailbox's local data (R34). */
+  disconnectMailbox: {
+    pagesOnly: true,
+    input: z.object({ id: z.string().min(1) }).strict(),
+    output: z.object({ id: z.string() }),
+  },
+  /** Connects the CRM (R8) after the page obtained host access to its origin. */
+  connectCrm: {
+    pagesOnly: true,
+    input: z.discriminatedUnion('authMethod', [
+      z.object({ baseUrl: z.url({ protocol: /^https?$/ }), authMethod: z.literal('oauth') }).strict(),
+      z.object({ baseUrl: z.url({ protocol: /^https?$/ }), authMethod: z.literal('personal_token'), token: z.string().trim().min(8) }).strict(),
+    ]),
+    output: z.object({ baseUrl: z.url(), name: z.string(), email: z.string() }),
+  },
+  disconnectCrm: {
+    pagesOnly: true,
+    input: z.object({}).strict(),
+    output: z.object({}),
+  },
+} satisfies Record<string, { input: z.ZodType; output: z.ZodType; pagesOnly?: true }>;
 
 export type Protocol = typeof protocol;
 export type MessageName = keyof Protocol;

@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { type BrowserContext, chromium, test as base, type Worker } from '@playwright/test';
 
-/** The built extension that `npm run test:e2e` produces before running these tests. */
-export const EXTENSION_DIR = path.resolve('.output/chrome-mv3');
+/** The build `npm run test:e2e` makes first (`wxt build --mode e2e`), pointed at the emulators. */
+export const EXTENSION_DIR = path.resolve('.output/chrome-mv3-e2e');
 export const SCREENSHOT_DIR = path.resolve('test-results/screenshots');
 
 /** Serves a fixture page at a real webmail URL, so the content scripts' matches apply. */

@@ -7,10 +7,21 @@ const trust: Trust = {
   extensionOrigin: 'chrome-extension://caciholiefihaajpdhopelakjjeojlim',
   contentScriptMatches: WEBMAIL_MATCHES,
 };
-const overview = { mailboxes: [], crm: { baseUrl: null }, oauthRedirectUrl: 'https://caciholiefihaajpdhopelakjjeojlim.chromiumapp.org/' };
+const overview = { mailboxes: [], crm: { baseUrl: null, authMethod: null, defaultBaseUrl: '' }, oauthRedirectUrl: 'https://caciholiefihaajpdhopelakjjeojlim.chromiumapp.org/' };
+
+const unused = async (): Promise<never> => {
+  throw new Error('not called in these tests');
+};
 
 function handlers() {
-  return { getOverview: vi.fn(async () => overview) } satisfies Handlers;
+  return {
+    getOverview: vi.fn(async () => overview),
+    connectMailbox: unused,
+    reconnectMailbox: unused,
+    disconnectMailbox: vi.fn(async ({ id }: { id: string }) => ({ id })),
+    connectCrm: unused,
+    disconnectCrm: unused,
+  } satisfies Handlers;
 }
 
 const popup: Sender = { id: trust.extensionId, url: `${trust.extensionOrigin}/popup.html` };
@@ -58,6 +69,7 @@ describe('dispatch', () => {
 
   it('turns a failing handler into handler_failed with its message', async () => {
     const failing: Handlers = {
+      ...handlers(),
       getOverview: async () => {
         throw new Error('The database could not be opened.');
       },
@@ -65,6 +77,19 @@ describe('dispatch', () => {
     expect(await dispatch('getOverview', {}, popup, failing, trust)).toEqual({
       ok: false,
       error: { code: 'handler_failed', message: 'The database could not be opened.' },
+    });
+  });
+
+  it('lets only extension pages send account changes; a webmail content script is refused', async () => {
+    const h = handlers();
+    for (const sender of [gmailContentScript, outlookContentScript]) {
+      const result = await dispatch('disconnectMailbox', { id: 'gmail:rep@acme-sales.test' }, sender, h, trust);
+      expect(result).toMatchObject({ ok: false, error: { code: 'forbidden_sender', message: expect.stringMatching(/extension's own pages/) } });
+    }
+    expect(h.disconnectMailbox).not.toHaveBeenCalled();
+    expect(await dispatch('disconnectMailbox', { id: 'gmail:rep@acme-sales.test' }, optionsInTab, h, trust)).toEqual({
+      ok: true,
+      value: { id: 'gmail:rep@acme-sales.test' },
     });
   });
 });

@@ -1,0 +1,74 @@
+import type { AccessTokenSource } from '../auth/access-token';
+import { crmClient } from '../auth/clients';
+import { authorize, revoke } from '../auth/oauth';
+import { OAuthTokenSource } from '../auth/token-source';
+import { forgetAccount, readPersonalToken, readRefresh, saveGrant, savePersonalToken } from '../auth/token-store';
+import { originMatchPattern } from '../config/endpoints';
+import { type CrmClient, createCrmClient } from '../crm';
+import { providerError } from '../domain';
+import { type CrmConnection, crmConnectionItem, hasOriginAccess, readCrmConnection } from '../platform';
+import type { BackgroundDeps } from './deps';
+
+/** The token-store account of the CRM connection. */
+const CRM_ACCOUNT = 'crm';
+
+export type ConnectCrmInput = { baseUrl: string; authMethod: 'oauth' } | { baseUrl: string; authMethod: 'personal_token'; token: string };
+
+/**
+ * Connects the CRM (R8). The options page has already asked for the CRM origin's host
+ * permission during the user's click; without it nothing is sent. The sign-in (OAuth code +
+ * PKCE, or a pasted personal access token) is checked with `GET /me` before it is kept.
+ */
+export async function connectCrm(deps: BackgroundDeps, input: ConnectCrmInput): Promise<{ baseUrl: string; name: string; email: string }> {
+  const baseUrl = input.baseUrl.replace(/\/+$/, '');
+  if (!(await hasOriginAccess(originMatchPattern(baseUrl)))) {
+    throw providerError('insufficient_permissions', 'crm', { detail: `Allow the extension to reach ${new URL(baseUrl).origin} when the browser asks, then connect again.` });
+  }
+  await forgetAccount(CRM_ACCOUNT);
+  const connection: CrmConnection = { baseUrl, authMethod: input.authMethod };
+  if (input.authMethod === 'oauth') {
+    await saveGrant(CRM_ACCOUNT, await authorize(crmClient(deps.endpoints, baseUrl, deps.redirectUri), deps.flow, { interactive: true }));
+  } else {
+    await savePersonalToken(CRM_ACCOUNT, input.token.trim());
+  }
+  try {
+    const me = await crmApi(deps, connection).me();
+    await crmConnectionItem.setValue(connection);
+    return { baseUrl, name: me.name, email: me.email };
+  } catch (error) {
+    await forgetAccount(CRM_ACCOUNT);
+    throw error;
+  }
+}
+
+/** Disconnects the CRM: revokes an OAuth grant, forgets every CRM token and the connection. */
+export async function disconnectCrm(deps: BackgroundDeps): Promise<void> {
+  const connection = await readCrmConnection();
+  try {
+    const refresh = await readRefresh(CRM_ACCOUNT);
+    if (connection?.authMethod === 'oauth' && refresh) await revoke(crmClient(deps.endpoints, connection.baseUrl, deps.redirectUri), refresh.token);
+  } finally {
+    await forgetAccount(CRM_ACCOUNT);
+    await crmConnectionItem.setValue(null);
+  }
+}
+
+/** The CRM client for the stored connection. */
+export function crmApi(deps: BackgroundDeps, connection: CrmConnection): CrmClient {
+  return createCrmClient({ baseUrl: connection.baseUrl, tokens: crmTokens(deps, connection) });
+}
+
+function crmTokens(deps: BackgroundDeps, connection: CrmConnection): AccessTokenSource {
+  if (connection.authMethod === 'oauth') {
+    return new OAuthTokenSource({ account: CRM_ACCOUNT, client: crmClient(deps.endpoints, connection.baseUrl, deps.redirectUri), flow: deps.flow });
+  }
+  return {
+    async token() {
+      const token = await readPersonalToken(CRM_ACCOUNT);
+      if (!token) throw providerError('reauth_required', 'crm');
+      return token;
+    },
+    // A personal token cannot be renewed: a refused one needs a new paste (request.ts then says so).
+    invalidate: async () => undefined,
+  };
+}

@@ -1,0 +1,43 @@
+import { endpoints } from '../config/current';
+import { MailboxCrmDatabase } from '../db';
+import { serveProtocol } from '../messaging';
+import {
+  extensionId,
+  extensionOrigin,
+  getChromeAuthToken,
+  hasChromeAuthToken,
+  launchWebAuthFlow,
+  oauthRedirectUrl,
+  removeChromeAuthToken,
+  restrictStorageToExtension,
+} from '../platform';
+import { WEBMAIL_MATCHES } from '../webmail/sites';
+import type { BackgroundDeps } from './deps';
+import { createHandlers } from './handlers';
+
+/** The background's real dependencies: this build's endpoints and the browser's identity API. */
+export function browserDeps(): BackgroundDeps {
+  return {
+    db: new MailboxCrmDatabase(),
+    endpoints,
+    redirectUri: oauthRedirectUrl(),
+    flow: launchWebAuthFlow,
+    chromeGoogle:
+      endpoints.google.chromeClientId && hasChromeAuthToken() ? { getToken: getChromeAuthToken, removeToken: removeChromeAuthToken } : null,
+  };
+}
+
+/**
+ * Starts the background: storage closed to content scripts first (tokens live there), then the
+ * message protocol. Listeners are registered synchronously so a waking worker gets its message.
+ */
+export function startBackground(): void {
+  serveProtocol(createHandlers(browserDeps()), {
+    extensionId: extensionId(),
+    extensionOrigin: extensionOrigin(),
+    contentScriptMatches: WEBMAIL_MATCHES,
+  });
+  restrictStorageToExtension().catch((error: unknown) => {
+    console.error('Could not restrict extension storage to extension pages:', error instanceof Error ? error.message : error);
+  });
+}
