@@ -1,10 +1,10 @@
 import { staticToken } from '../auth/access-token';
+import { saveGrant } from '../auth/token-store';
 import { defaultVisibility, type Mailbox, mailboxSchema, type MailboxKind, providerError, type Scope } from '../domain';
 import type { MailProvider } from '../providers/mail-provider';
 import type { BackgroundDeps } from './deps';
 import { mailboxIdFor, mailboxTokens, type OAuthMailProvider, revokeMailbox, signIn } from './mailbox-auth';
 import { createMailProvider } from './providers';
-import { saveGrant } from '../auth/token-store';
 
 export interface ConnectInput {
   provider: OAuthMailProvider;

@@ -4,6 +4,7 @@ import { type RunningEmulators, startEmulators } from '@/emulators';
 import { readAccess, readRefresh } from '@/lib/auth/token-store';
 import type { BackgroundDeps } from '@/lib/background/deps';
 import { connectMailbox, disconnectMailbox, mailboxProvider, reconnectMailbox } from '@/lib/background/mailboxes';
+import { withMailboxState } from '@/lib/background/mailbox-status';
 import { resolveEndpoints } from '@/lib/config/endpoints';
 import { MailboxCrmDatabase } from '@/lib/db';
 import { ProviderError } from '@/lib/domain';
@@ -88,5 +89,80 @@ describe('connect, reconnect and disconnect a mailbox (R1, R2, R7, R34)', () => 
     expect(error).toBeInstanceOf(ProviderError);
     expect((error as ProviderError).message).toMatch(/signed in as sam@acme-sales.test, but this mailbox is riley@acme-sales.test/);
     expect(await reconnectMailbox(deps, mailbox.id)).toMatchObject({ status: 'connected' });
+  });
+
+  it('moves Outlook to "Reconnect needed" when refresh and silent renewal both fail, and back after a reconnect (R2, R12)', async () => {
+    const admin = (path: string, body: unknown) => fetch(`${emulators.urls.microsoft}/__admin${path}`, { method: 'POST', body: JSON.stringify(body) });
+    const mailbox = await connectMailbox(deps, { ...connectInput, provider: 'outlook' });
+    await admin('/expire', { what: 'access_tokens' });
+    await admin('/expire', { what: 'refresh_tokens' });
+    await admin('/microsoft/silent', { allow: false });
+
+    const failed = await withMailboxState(deps, mailbox.id, () => mailboxProvider(deps, mailbox).currentCursor()).catch((e: unknown) => e);
+    expect((failed as ProviderError).code).toBe('reauth_required');
+    expect(await db.mailboxes.get(mailbox.id)).toMatchObject({
+      status: 'reconnect_needed',
+      lastError: { code: 'reauth_required', action: 'reconnect', message: 'Outlook needs you to sign in again.' },
+    });
+
+    await admin('/microsoft/silent', { allow: true });
+    expect(await reconnectMailbox(deps, mailbox.id)).toMatchObject({ status: 'connected', lastError: null });
+  });
+
+  it('a transient failure that the client retried through leaves the state alone', async () => {
+    const mailbox = await connectMailbox(deps, { ...connectInput, provider: 'gmail' });
+    await fetch(`${emulators.urls.google}/__admin/faults`, { method: 'POST', body: JSON.stringify({ service: 'google', path: '/profile$', status: 503, count: 1 }) });
+    await withMailboxState(deps, mailbox.id, () => mailboxProvider(deps, mailbox).currentCursor());
+    expect(await db.mailboxes.get(mailbox.id)).toMatchObject({ status: 'connected', lastError: null });
+  });
+});
+
+describe("Chrome's own Google sign-in (getAuthToken, R1)", () => {
+  it('connects, signs requests with Chrome’s token, drops a refused token from Chrome’s cache, and revokes on disconnect', async () => {
+    // Chrome's identity API, standing in for a browser signed in to Google: tokens from the
+    // emulator, cached until removed, as Chrome does.
+    const issued: string[] = [];
+    const removed: string[] = [];
+    let cached: string | null = null;
+    const chromeGoogle = {
+      async getToken() {
+        if (cached) return cached;
+        const flow = await fetchWebAuthFlow(
+          `${emulators.urls.google}/o/oauth2/v2/auth?${new URLSearchParams({ client_id: 'chrome-client', redirect_uri: deps.redirectUri, response_type: 'code', scope: 'https://www.googleapis.com/auth/gmail.readonly', login_hint: 'riley@acme-sales.test' })}`,
+          true,
+        );
+        const code = new URL(flow).searchParams.get('code')!;
+        const token = await fetch(`${emulators.urls.google}/token`, {
+          method: 'POST',
+          body: new URLSearchParams({ grant_type: 'authorization_code', code, client_id: 'chrome-client', redirect_uri: deps.redirectUri }),
+        });
+        const accessToken = ((await token.json()) as { access_token: string }).access_token;
+        issued.push(accessToken);
+        cached = accessToken;
+        return accessToken;
+      },
+      async removeToken(token: string) {
+        removed.push(token);
+        if (cached === token) cached = null;
+      },
+    };
+    const chromeDeps = { ...deps, chromeGoogle };
+    const mailbox = await connectMailbox(chromeDeps, { ...connectInput, provider: 'gmail' });
+    expect(mailbox.id).toBe('gmail:riley@acme-sales.test');
+    // Chrome keeps the token; nothing of it lands in the extension's own storage.
+    expect(await readRefresh(mailbox.id)).toBeNull();
+    expect(await readAccess(mailbox.id)).toBeNull();
+
+    await fetch(`${emulators.urls.google}/__admin/expire`, { method: 'POST', body: JSON.stringify({ what: 'access_tokens' }) });
+    await mailboxProvider(chromeDeps, mailbox).currentCursor();
+    // The expired token was dropped from Chrome's cache and a new one signed the retry.
+    expect(removed).toEqual([issued[0]]);
+    expect(issued).toHaveLength(2);
+
+    await disconnectMailbox(chromeDeps, mailbox.id);
+    const last = issued.at(-1)!;
+    expect(removed.at(-1)).toBe(last);
+    const probe = await fetch(`${emulators.urls.google}/gmail/v1/users/me/profile`, { headers: { authorization: `Bearer ${last}` } });
+    expect(probe.status).toBe(401);
   });
 });
