@@ -70,7 +70,8 @@ export function buildServiceApp(service: ServiceDefinition, ctx: EmulatorContext
     if (fault?.status) {
       const { body, headers } = service.errorResponse(fault.status, fault.reason);
       const response = c.json(body as object, fault.status as 400, headers);
-      if (fault.retryAfter !== undefined) response.headers.set('Retry-After', String(fault.retryAfter));
+      if (fault.retryAfter === null) response.headers.delete('Retry-After');
+      else if (fault.retryAfter !== undefined) response.headers.set('Retry-After', String(fault.retryAfter));
       record(fault.status);
       return response;
     }

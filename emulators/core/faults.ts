@@ -17,8 +17,8 @@ export const faultSpecSchema = z
     status: z.number().int().min(400).max(599).optional(),
     /** The peer's error reason, e.g. Gmail's `rateLimitExceeded` or Graph's `TooManyRequests`. */
     reason: z.string().optional(),
-    /** `Retry-After` header, in seconds. */
-    retryAfter: z.number().int().nonnegative().optional(),
+    /** `Retry-After` header, in seconds; null sends none, even where the peer's default has one. */
+    retryAfter: z.number().int().nonnegative().nullable().optional(),
     /** Wait this long first; alone, it only slows the normal answer. */
     delayMs: z.number().int().nonnegative().optional(),
     /** Destroy the connection without answering. */

@@ -236,6 +236,17 @@ describe('outlook provider: errors and retries (R12)', () => {
     expect(await meRequests()).toEqual([429, 200]);
   });
 
+  it('backs off exponentially on a 429 that does not say when to come back', async () => {
+    const { provider, retries } = make({ retry: { random: () => 1 } });
+    await fault({ path: ME, status: 429, retryAfter: null, count: 2 });
+    await provider.identity();
+    expect(retries).toEqual([
+      { code: 'rate_limited', delayMs: 20 },
+      { code: 'rate_limited', delayMs: 40 },
+    ]);
+    expect(await meRequests()).toEqual([429, 429, 200]);
+  });
+
   it('gives up on a 429 that lasts after the attempts, as rate_limited', async () => {
     const { provider, retries } = make();
     await fault({ path: ME, status: 429, reason: 'ApplicationThrottled', retryAfter: 0, count: 5 });
