@@ -1,58 +1,79 @@
 import { sleep } from './retry';
 
+/** A caller of `SlidingWindowLimiter.take` waiting for its turn. */
+interface Waiter {
+  cost: number;
+  grant(): void;
+}
+
 /**
- * A token bucket in quota units, for Gmail's per-user quota (250 units/s as a moving average).
- * `take(cost)` resolves once the bucket holds `cost` units. The bucket starts full but holds
- * at most `burst` units, so a burst never exceeds what the peer's one-second window allows.
+ * At most `limit` units in any `windowMs`, for Gmail's per-user quota (250 units per second as a
+ * moving average). `take(cost)` resolves once the units granted in the last `windowMs` plus
+ * `cost` fit the limit. Unlike a token bucket, which lets a full burst plus the refill through
+ * after an idle spell, the bound holds for every window, idle or busy. Callers are served in
+ * arrival order, so a large cost is not starved by small ones.
  */
-export class TokenBucket {
-  private units: number;
-  private last: number;
-  /** Waiters in arrival order, so a large cost is not starved by small ones. */
-  private queue: Promise<void> = Promise.resolve();
+export class SlidingWindowLimiter {
+  /** Grants still inside the window, oldest first from `head`; `used` is their sum. */
+  private grants: { at: number; cost: number }[] = [];
+  private head = 0;
+  private used = 0;
+  private waiting: Waiter[] = [];
+  private timer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(
-    private ratePerSecond: number,
-    private readonly burst: number = ratePerSecond,
+    readonly limit: number,
+    readonly windowMs: number,
     private readonly now: () => number = () => performance.now(),
-  ) {
-    this.units = burst;
-    this.last = now();
-  }
+  ) {}
 
-  /** The most units one `take` may ask for (the burst), so callers can size their batches. */
-  get capacity(): number {
-    return this.burst;
-  }
-
-  /** Changes the rate (e.g. after the peer said "slow down"); units already held stay. */
-  setRate(ratePerSecond: number): void {
-    this.refill();
-    this.ratePerSecond = ratePerSecond;
-  }
-
+  /** Waits until `cost` units fit the window; rejects with the signal's reason on abort. */
   take(cost: number, signal?: AbortSignal): Promise<void> {
-    if (cost > this.burst) throw new RangeError(`A cost of ${cost} units can never fit a bucket of ${this.burst}.`);
-    const turn = this.queue.then(async () => {
-      for (;;) {
-        signal?.throwIfAborted();
-        this.refill();
-        if (this.units >= cost) {
-          this.units -= cost;
-          return;
-        }
-        await sleep(Math.ceil(((cost - this.units) / this.ratePerSecond) * 1000), signal);
-      }
+    if (cost > this.limit) throw new RangeError(`A cost of ${cost} units can never fit a window of ${this.limit}.`);
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    return new Promise((resolve, reject) => {
+      const waiter: Waiter = {
+        cost,
+        grant: () => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
+        },
+      };
+      const onAbort = () => {
+        this.waiting = this.waiting.filter((w) => w !== waiter);
+        reject(signal!.reason);
+        // The cancelled caller may have been the head: the ones behind it may fit now.
+        this.serve();
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.waiting.push(waiter);
+      this.serve();
     });
-    // A cancelled waiter must not block the ones behind it.
-    this.queue = turn.catch(() => undefined);
-    return turn;
   }
 
-  private refill(): void {
+  /** Grants the waiters at the head of the queue that fit, then sleeps until the next one can. */
+  private serve(): void {
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
     const now = this.now();
-    this.units = Math.min(this.burst, this.units + ((now - this.last) / 1000) * this.ratePerSecond);
-    this.last = now;
+    while (this.head < this.grants.length && this.grants[this.head]!.at <= now - this.windowMs) this.used -= this.grants[this.head++]!.cost;
+    if (this.head > 64 && this.head * 2 > this.grants.length) {
+      this.grants = this.grants.slice(this.head);
+      this.head = 0;
+    }
+    while (this.waiting.length > 0 && this.used + this.waiting[0]!.cost <= this.limit) {
+      const waiter = this.waiting.shift()!;
+      this.grants.push({ at: now, cost: waiter.cost });
+      this.used += waiter.cost;
+      waiter.grant();
+    }
+    if (this.waiting.length === 0) return;
+    // The head fits once enough of the oldest grants have left the window.
+    let freed = 0;
+    let index = this.head;
+    while (this.used - freed + this.waiting[0]!.cost > this.limit) freed += this.grants[index++]!.cost;
+    const fitsAt = this.grants[index - 1]!.at + this.windowMs;
+    this.timer = setTimeout(() => this.serve(), Math.max(1, Math.ceil(fitsAt - now)));
   }
 }
 

@@ -1,43 +1,104 @@
-import { describe, expect, it } from 'vitest';
-import { ConcurrencyLimiter, TokenBucket } from '@/lib/sync/rate-limit';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { ConcurrencyLimiter, SlidingWindowLimiter } from '@/lib/sync/rate-limit';
 import { sleep } from '@/lib/sync/retry';
 
-describe('TokenBucket (Gmail per-user quota)', () => {
-  it('lets a full burst through at once, then paces at the rate', async () => {
-    const bucket = new TokenBucket(100, 20);
-    const started = performance.now();
-    for (let i = 0; i < 4; i++) await bucket.take(5);
-    expect(performance.now() - started).toBeLessThan(15);
-    // 20 more units at 100/s need about 200 ms.
-    for (let i = 0; i < 4; i++) await bucket.take(5);
-    expect(performance.now() - started).toBeGreaterThanOrEqual(180);
-  });
+/** A seeded generator (mulberry32), so a failing arrival pattern can be replayed. */
+function seeded(seed: number): () => number {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
 
-  it('never lets more than rate × window + burst units through in any window', async () => {
-    let clock = 0;
-    const bucket = new TokenBucket(50, 50, () => clock);
-    const grants: number[] = [];
-    const waiters = Array.from({ length: 30 }, () => bucket.take(5).then(() => grants.push(clock)));
-    // Advance a fake clock in small steps; real timers only resolve the waits.
-    while (grants.length < waiters.length) {
-      clock += 20;
-      await sleep(1);
+/** The most units granted inside any window of `ms`: every window that starts at a grant, summed. */
+function maxInWindow(grants: { at: number; cost: number }[], ms: number): number {
+  return Math.max(0, ...grants.map(({ at }) => grants.filter((g) => g.at >= at && g.at < at + ms).reduce((sum, g) => sum + g.cost, 0)));
+}
+
+describe('SlidingWindowLimiter (Gmail per-user quota)', () => {
+  // Fake timers drive both the waits and the limiter's clock (Date.now is faked too).
+  beforeEach(() => vi.useFakeTimers({ now: 0 }));
+  afterEach(() => vi.useRealTimers());
+  const limiter = (limit: number, windowMs: number) => new SlidingWindowLimiter(limit, windowMs, () => Date.now());
+
+  it('never lets more than the limit through in any window, idle gaps included, and serves in arrival order', async () => {
+    const random = seeded(7);
+    const window = limiter(250, 1000);
+    const grants: { at: number; cost: number; index: number }[] = [];
+    const costs = [1, 2, 5, 5, 5, 10, 50, 100, 250];
+    let at = 0;
+    let index = 0;
+    const taken: Promise<void>[] = [];
+    // 40 s of arrivals: bursts of 1 to 40 calls, separated by pauses of 0 to 3 s (idle spells).
+    while (at < 40_000) {
+      const burst = 1 + Math.floor(random() * 40);
+      for (let i = 0; i < burst; i++) {
+        const cost = costs[Math.floor(random() * costs.length)]!;
+        const n = index++;
+        at += Math.floor(random() * 20);
+        setTimeout(() => taken.push(window.take(cost).then(() => void grants.push({ at: Date.now(), cost, index: n }))), at);
+      }
+      at += Math.floor(random() * 3000);
     }
-    const perSecond = grants.filter((t) => t >= 1000 && t < 2000).length * 5;
-    expect(perSecond).toBeLessThanOrEqual(50);
-    expect(grants.filter((t) => t === 0).length * 5).toBeLessThanOrEqual(50);
+    await vi.advanceTimersByTimeAsync(at);
+    while (grants.length < index) await vi.advanceTimersByTimeAsync(1000);
+    await Promise.all(taken);
+    expect(maxInWindow(grants, 1000)).toBeLessThanOrEqual(250);
+    // Full windows were reached, so the check above had something to hold back.
+    expect(maxInWindow(grants, 1000)).toBeGreaterThan(200);
+    expect(grants.map((g) => g.index)).toEqual(grants.map((_, i) => i));
   });
 
-  it('refuses a cost larger than the bucket, and stops waiting on abort', async () => {
-    const bucket = new TokenBucket(10, 10);
-    expect(() => bucket.take(11)).toThrow(RangeError);
-    await bucket.take(10);
+  it('gives steady demand at least 95 % of the limit', async () => {
+    const window = limiter(250, 1000);
+    const grants: { at: number; cost: number }[] = [];
+    let stop = false;
+    const worker = async () => {
+      while (!stop) {
+        await window.take(5);
+        grants.push({ at: Date.now(), cost: 5 });
+      }
+    };
+    const workers = [worker(), worker(), worker()];
+    await vi.advanceTimersByTimeAsync(20_000);
+    stop = true;
+    await vi.advanceTimersByTimeAsync(1000);
+    await Promise.all(workers);
+    const units = grants.filter((g) => g.at < 20_000).reduce((sum, g) => sum + g.cost, 0);
+    expect(units / 20).toBeGreaterThanOrEqual(0.95 * 250);
+    expect(maxInWindow(grants, 1000)).toBeLessThanOrEqual(250);
+  });
+
+  it('lets a full window through at once after an idle spell, then nothing until the oldest grant leaves', async () => {
+    const window = limiter(10, 1000);
+    await vi.advanceTimersByTimeAsync(5000);
+    for (let i = 0; i < 10; i++) await window.take(1);
+    let granted = false;
+    void window.take(1).then(() => (granted = true));
+    await vi.advanceTimersByTimeAsync(999);
+    expect(granted).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(granted).toBe(true);
+  });
+
+  it('refuses a cost above the limit, and an aborted waiter stops at once without blocking the ones behind it', async () => {
+    const window = limiter(10, 1000);
+    expect(() => window.take(11)).toThrow(RangeError);
+    await window.take(8);
     const controller = new AbortController();
-    const waiting = bucket.take(10, controller.signal);
+    const big = window.take(10, controller.signal);
+    let small = false;
+    void window.take(2).then(() => (small = true));
+    await vi.advanceTimersByTimeAsync(10);
+    // First in, first out: the 2 units would fit, but the 10 arrived first.
+    expect(small).toBe(false);
     controller.abort(new Error('cancelled by the user'));
-    await expect(waiting).rejects.toThrow('cancelled by the user');
-    // The cancelled waiter does not block the next one for ever.
-    await expect(bucket.take(1)).resolves.toBeUndefined();
+    await expect(big).rejects.toThrow('cancelled by the user');
+    await vi.advanceTimersByTimeAsync(0);
+    expect(small).toBe(true);
+    await expect(window.take(1, controller.signal)).rejects.toThrow('cancelled by the user');
   });
 });
 

@@ -23,8 +23,8 @@ class Settled {
 }
 
 /**
- * Groups calls into batches of at most 50 whose cost fits the bucket in one take, so a batch
- * never waits for more units than the bucket can hold.
+ * Groups calls into batches of at most 50 whose cost fits the limit in one take, so a batch
+ * never waits for more units than one window can hold.
  */
 export function planBatches<T extends { cost: number }>(calls: readonly T[], capacity: number, maxCalls = MAX_BATCH_CALLS): T[][] {
   const batches: T[][] = [];
@@ -73,7 +73,7 @@ interface Failure {
 /**
  * Runs GETs through Gmail's batch endpoint and returns the 2xx bodies by the index of their call;
  * a call answered 404 (the message was deleted meanwhile) is left out. The batches go out
- * together; the mailbox's bucket spaces them, each taking the sum of its calls' costs before it
+ * together; the mailbox's limiter spaces them, each taking the sum of its calls' costs before it
  * is sent.
  *
  * A failed part does not fail the batch: the parts refused with a 429 or a 403 rate limit, a
@@ -115,7 +115,7 @@ export async function batchGet(api: GmailApi, calls: readonly BatchGet[], signal
   try {
     await withRetry(
       async () => {
-        const batches = planBatches(pending.map((index) => ({ index, cost: calls[index]!.cost })), api.bucket.capacity);
+        const batches = planBatches(pending.map((index) => ({ index, cost: calls[index]!.cost })), api.limiter.limit);
         const failures = (await Promise.all(batches.map((batch) => runBatch(batch.map((call) => call.index))))).flat();
         const refused = failures.some((f) => f.error.code === 'auth_expired');
         if (refused && refusedBefore) throw new Settled(providerError('reauth_required', 'gmail'));

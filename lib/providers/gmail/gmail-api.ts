@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { AccessTokenSource } from '../../auth/access-token';
 import { type HttpPeer, type HttpRequest, requestJson, send } from '../../http/request';
-import type { TokenBucket } from '../../sync/rate-limit';
+import type { SlidingWindowLimiter } from '../../sync/rate-limit';
 import type { RetryOptions } from '../../sync/retry';
 import { classifyGmailError } from './errors';
 import { takeUnits } from './quota';
@@ -26,7 +26,7 @@ export const userPath = (rest: string) => `/gmail/v1/users/me/${rest}`;
 
 /**
  * One mailbox's way to the Gmail API: every request is signed from the token source, waits for
- * its quota units in the mailbox's bucket before each attempt (retries spend units too), and
+ * its quota units in the mailbox's limiter before each attempt (retries spend units too), and
  * fails as a classified `ProviderError` (see `send` for the 401 and retry handling).
  */
 export class GmailApi {
@@ -35,7 +35,7 @@ export class GmailApi {
   constructor(
     readonly baseUrl: string,
     tokens: AccessTokenSource,
-    readonly bucket: TokenBucket,
+    readonly limiter: SlidingWindowLimiter,
     readonly retry: Partial<RetryOptions> = {},
   ) {
     this.peer = { source: 'gmail', tokens, classify: classifyGmailError, retry };
@@ -44,7 +44,7 @@ export class GmailApi {
   /** A request that costs `cost` units, for `send` and `requestJson`. */
   request(path: string, cost: number, init: Omit<HttpRequest, 'url' | 'beforeAttempt'> & { query?: Query } = {}): HttpRequest {
     const { query, ...rest } = init;
-    return { ...rest, url: `${this.baseUrl.replace(/\/$/, '')}${path}${queryString(query)}`, beforeAttempt: (signal) => takeUnits(this.bucket, cost, signal) };
+    return { ...rest, url: `${this.baseUrl.replace(/\/$/, '')}${path}${queryString(query)}`, beforeAttempt: (signal) => takeUnits(this.limiter, cost, signal) };
   }
 
   /** GET a JSON resource. */

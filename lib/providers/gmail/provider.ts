@@ -1,7 +1,7 @@
 import type { AccessTokenSource } from '../../auth/access-token';
 import { providerError, type Visibility } from '../../domain';
 import { parseAddressList } from '../../matching/address';
-import type { TokenBucket } from '../../sync/rate-limit';
+import type { SlidingWindowLimiter } from '../../sync/rate-limit';
 import type { RetryOptions } from '../../sync/retry';
 import type { ChangesPage, MailboxIdentity, MailProvider } from '../mail-provider';
 import { toBase64Url } from './base64';
@@ -12,7 +12,7 @@ import { sentSchema } from './gmail-json';
 import { historyPage, MAX_HISTORY_PAGE } from './history';
 import { readIdentity, readProfile } from './identity';
 import { type NormaliseContext, normaliseGmailMessage } from './message';
-import { GMAIL_COSTS, gmailBucket } from './quota';
+import { GMAIL_COSTS, gmailLimiter } from './quota';
 import { MAX_LIST_PAGE, windowPage } from './window';
 
 export interface GmailProviderOptions {
@@ -23,8 +23,8 @@ export interface GmailProviderOptions {
   gmailApiUrl: string;
   /** Revokes the grant (R34), e.g. through Google's revoke endpoint. */
   revoke: () => Promise<void>;
-  /** Quota units shared by every call of this provider; default `gmailBucket()` (250 units/s). */
-  bucket?: TokenBucket;
+  /** Quota units shared by every call of this provider; default `gmailLimiter()` (250 units/s). */
+  limiter?: SlidingWindowLimiter;
   retry?: Partial<RetryOptions>;
   /** Ids per `messages.list` and records per `history.list` page; default (and at most) 500. */
   pageSize?: number;
@@ -36,10 +36,10 @@ export interface GmailProviderOptions {
  * The Gmail `MailProvider` over the Gmail API v1 with plain `fetch` (R1, R7, R9, R10, R12, R14,
  * R22, R31). Backfill pages `messages.list` by date; incremental sync follows `history.list` from
  * a history id; messages are read in batches of at most 50 calls, each batch waiting for its
- * quota units in the mailbox's bucket before it is sent.
+ * quota units in the mailbox's limiter before it is sent.
  */
 export function createGmailProvider(options: GmailProviderOptions): MailProvider {
-  const api = new GmailApi(options.gmailApiUrl, options.tokens, options.bucket ?? gmailBucket(), options.retry);
+  const api = new GmailApi(options.gmailApiUrl, options.tokens, options.limiter ?? gmailLimiter(), options.retry);
   const pageSize = options.pageSize ?? MAX_LIST_PAGE;
   const threadsFrom = options.threadsFrom ?? THREADS_FROM;
 

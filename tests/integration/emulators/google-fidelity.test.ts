@@ -281,6 +281,8 @@ describe('gmail fidelity with googleapis', () => {
   describe('quota errors', () => {
     it('throws a GaxiosError 429 rateLimitExceeded in Google shape once the per-user quota is spent', async () => {
       await admin('/config', { gmailUnitsPerSecond: 5 }, 'PUT');
+      // The quota is a one-second window: the earlier tests' calls leave it first.
+      await new Promise((resolve) => setTimeout(resolve, 1000));
       const strict = gmailFor(auth, false);
       await strict.users.messages.list({ userId: 'me', maxResults: 1 });
       const error = (await strict.users.messages.list({ userId: 'me', maxResults: 1 }).catch((e: unknown) => e)) as GaxiosError;

@@ -213,3 +213,35 @@ describe('batch limits and injected faults', () => {
     ]);
   });
 });
+
+describe('per-user quota', () => {
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+  /** One batch of 49 messages.get and 5 getProfile: 250 units; the status of each part. */
+  async function quarterThousand(): Promise<number[]> {
+    const get = (id: string) => `--b\r\nContent-Type: application/http\r\n\r\nGET /gmail/v1/users/me/messages/${id}?format=minimal HTTP/1.1\r\n\r\n`;
+    const profile = '--b\r\nContent-Type: application/http\r\n\r\nGET /gmail/v1/users/me/profile HTTP/1.1\r\n\r\n';
+    const body = `${riley().slice(0, 49).map((m) => get(m.providerId)).join('')}${profile.repeat(5)}--b--`;
+    const response = await fetch(`${base}/batch/gmail/v1`, { method: 'POST', headers: { authorization: `Bearer ${bearer}`, 'content-type': 'multipart/mixed; boundary=b' }, body });
+    return [...(await response.text()).matchAll(/HTTP\/1\.1 (\d{3})/g)].map((m) => Number(m[1]));
+  }
+
+  it('admits 250 units within one second, refuses the next unit, and charges nothing for a refused call', async () => {
+    await admin('/config', { gmailUnitsPerSecond: 250 }, 'PUT');
+    // The earlier tests' calls leave riley's one-second window first.
+    await sleep(1000);
+    await fetch(`${base}/__admin/requests`, { method: 'DELETE' });
+    const started = performance.now();
+    expect(await quarterThousand()).toEqual(Array(54).fill(200));
+    const refused = await api('/gmail/v1/users/me/profile');
+    expect([refused.status, refused.body.error.status, refused.body.error.errors[0].reason]).toEqual([429, 'RESOURCE_EXHAUSTED', 'rateLimitExceeded']);
+    await sleep(400);
+    expect((await api('/gmail/v1/users/me/profile')).status).toBe(429);
+    // A second after the batch its units have left the window. Had the two refused calls been
+    // charged, the later one would still hold a unit of it and the batch's last part would fail.
+    await sleep(1100 - (performance.now() - started));
+    expect(await quarterThousand()).toEqual(Array(54).fill(200));
+    const log = await (await fetch(`${base}/__admin/requests?service=google`)).json();
+    expect(log.filter((e: { status: number }) => e.status === 429).map((e: { cost: number }) => e.cost)).toEqual([0, 0]);
+    expect(log.filter((e: { batchPart: boolean }) => e.batchPart).reduce((sum: number, e: { cost: number }) => sum + e.cost, 0)).toBe(500);
+  });
+});
