@@ -9,7 +9,8 @@ export function CrmSection(props: { crm: { baseUrl: string | null; authMethod: '
   const queryClient = useQueryClient();
   const disconnect = useMutation({
     mutationFn: () => sendToBackground('disconnectCrm', {}),
-    onSuccess: () => queryClient.invalidateQueries({ queryKey: ['overview'] }),
+    // The background forgets the connection even when the CRM could not be told: refresh either way.
+    onSettled: () => queryClient.invalidateQueries({ queryKey: ['overview'] }),
   });
   const { baseUrl, authMethod } = props.crm;
   if (!baseUrl || !authMethod) {

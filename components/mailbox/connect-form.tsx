@@ -1,6 +1,6 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useId, useState } from 'react';
-import type { Scope } from '@/lib/domain';
+import type { LastConnectFailure, Scope } from '@/lib/domain';
 import { sendToBackground } from '@/lib/messaging';
 import { Notice } from '../ui/notice';
 
@@ -16,18 +16,23 @@ const PROVIDER_NAMES = { gmail: 'Gmail', outlook: 'Outlook' } as const;
 
 /**
  * One-click connect (R1, R2, R4, R5): scope and backfill days first, then one button per
- * provider. A failed sign-in says why in plain words and how to fix it.
+ * provider. A failed sign-in says why in plain words and how to fix it; the background keeps that
+ * failure, because Chrome closes the popup while the sign-in window is open.
  */
-export function ConnectForm() {
+export function ConnectForm(props: { lastFailure: LastConnectFailure | null }) {
   const queryClient = useQueryClient();
   const [scope, setScope] = useState<Scope>('sales');
   const [backfillDays, setBackfillDays] = useState(14);
   const ids = { scope: useId(), days: useId() };
+  const refresh = () => queryClient.invalidateQueries({ queryKey: ['overview'] });
   const connect = useMutation({
     mutationFn: (provider: 'gmail' | 'outlook') => sendToBackground('connectMailbox', { provider, scope, backfillDays }),
-    onSuccess: () => queryClient.invalidateQueries({ queryKey: ['overview'] }),
+    onSettled: refresh,
   });
+  const dismiss = useMutation({ mutationFn: () => sendToBackground('dismissConnectFailure', {}), onSuccess: refresh });
   const busy = connect.isPending;
+  // The background's record; the mutation's own error only when the background never answered.
+  const failure = props.lastFailure ?? (connect.isError ? { provider: connect.variables, message: connect.error.message } : null);
 
   return (
     <section className="connect" aria-label="Connect a mailbox">
@@ -59,9 +64,19 @@ export function ConnectForm() {
         ))}
       </div>
       {busy && <p role="status">Waiting for {PROVIDER_NAMES[connect.variables]} sign-in…</p>}
-      {connect.isError && (
-        <Notice tone="error" title={`Could not connect ${PROVIDER_NAMES[connect.variables]}`}>
-          <p>{connect.error.message}</p>
+      {failure && !busy && (
+        <Notice
+          tone="error"
+          title={`Could not connect ${PROVIDER_NAMES[failure.provider]}`}
+          action={
+            props.lastFailure && (
+              <button type="button" className="secondary" onClick={() => dismiss.mutate()}>
+                Dismiss
+              </button>
+            )
+          }
+        >
+          <p>{failure.message}</p>
         </Notice>
       )}
     </section>

@@ -12,31 +12,62 @@ const STATUS_WORDS: Record<Mailbox['status'], string> = {
   reconnect_needed: 'Reconnect needed',
 };
 
+/** Where to remove an app's access by hand when the provider could not be told (R34). */
+const ACCESS_PAGES: Record<Mailbox['provider'], string> = {
+  gmail: 'your Google Account, under Security, Third-party apps with account access',
+  outlook: 'myapps.microsoft.com, or account.live.com/consent/Manage for outlook.com',
+  imap: 'your mail server settings',
+};
+
 /** The connected mailboxes, or the empty state with the way to connect one. */
 export function MailboxList(props: { mailboxes: Mailbox[]; emptyAction?: ReactNode }) {
+  // Kept here, not in the row: the row is gone once its mailbox is disconnected.
+  const [unrevoked, setUnrevoked] = useState<{ address: string; provider: Mailbox['provider'] } | null>(null);
+  const warning = unrevoked && (
+    <Notice tone="error" title={`${unrevoked.address} is disconnected, but access was not revoked`}>
+      <p>
+        {PROVIDER_NAMES[unrevoked.provider]} could not be reached. Its data is gone from this browser; to remove the extension's access, visit{' '}
+        {ACCESS_PAGES[unrevoked.provider]}.
+      </p>
+    </Notice>
+  );
   if (props.mailboxes.length === 0) {
     return (
-      <Notice tone="empty" title="No mailbox connected yet" action={props.emptyAction}>
-        <p>Connect Gmail or Outlook to log customer email on your CRM contacts.</p>
-      </Notice>
+      <>
+        {warning}
+        <Notice tone="empty" title="No mailbox connected yet" action={props.emptyAction}>
+          <p>Connect Gmail or Outlook to log customer email on your CRM contacts.</p>
+        </Notice>
+      </>
     );
   }
   return (
-    <ul className="mailbox-list" aria-label="Mailboxes">
-      {props.mailboxes.map((mailbox) => (
-        <MailboxRow key={mailbox.id} mailbox={mailbox} />
-      ))}
-    </ul>
+    <>
+      {warning}
+      <ul className="mailbox-list" aria-label="Mailboxes">
+        {props.mailboxes.map((mailbox) => (
+          <MailboxRow key={mailbox.id} mailbox={mailbox} onUnrevoked={setUnrevoked} />
+        ))}
+      </ul>
+    </>
   );
 }
 
 /** One mailbox: who it is, its state, the latest error in plain words and what fixes it (R12). */
-function MailboxRow({ mailbox }: { mailbox: Mailbox }) {
+function MailboxRow({ mailbox, onUnrevoked }: { mailbox: Mailbox; onUnrevoked: (what: { address: string; provider: Mailbox['provider'] }) => void }) {
   const queryClient = useQueryClient();
   const [confirming, setConfirming] = useState(false);
   const refresh = () => queryClient.invalidateQueries({ queryKey: ['overview'] });
   const reconnect = useMutation({ mutationFn: () => sendToBackground('reconnectMailbox', { id: mailbox.id }), onSuccess: refresh });
-  const disconnect = useMutation({ mutationFn: () => sendToBackground('disconnectMailbox', { id: mailbox.id }), onSuccess: refresh });
+  const disconnect = useMutation({
+    mutationFn: () => sendToBackground('disconnectMailbox', { id: mailbox.id }),
+    onSuccess: (result) => {
+      if (!result.revoked) onUnrevoked(result);
+      return refresh();
+    },
+  });
+  // "Reconnect" also re-asks for a permission left unticked on the consent screen.
+  const canReconnect = mailbox.status === 'reconnect_needed' || mailbox.lastError?.action === 'grant_permission';
   const label = `${PROVIDER_NAMES[mailbox.provider]} · ${mailbox.address}`;
 
   return (
@@ -49,7 +80,7 @@ function MailboxRow({ mailbox }: { mailbox: Mailbox }) {
       {mailbox.lastError && <p className="error-text">{mailbox.lastError.message}</p>}
       {(reconnect.error ?? disconnect.error) && <p className="error-text">{(reconnect.error ?? disconnect.error)!.message}</p>}
       <div className="button-row">
-        {mailbox.status === 'reconnect_needed' && (
+        {canReconnect && (
           <button type="button" disabled={reconnect.isPending} onClick={() => reconnect.mutate()}>
             Reconnect
           </button>

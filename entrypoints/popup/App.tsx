@@ -15,7 +15,7 @@ export function App() {
       {overview.isSuccess && (
         <>
           <MailboxList mailboxes={overview.data.mailboxes} />
-          <ConnectForm />
+          <ConnectForm lastFailure={overview.data.lastConnectFailure} />
           <button type="button" className="secondary" onClick={() => openOptionsPage()}>
             Open settings
           </button>

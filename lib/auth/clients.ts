@@ -10,11 +10,12 @@ export const MICROSOFT_SCOPES = ['openid', 'profile', 'offline_access', 'User.Re
 export const CRM_SCOPES = ['contacts:read', 'contacts:write', 'emails:write', 'mailboxes:write'];
 
 /**
- * Google's web-application client: `access_type=offline` asks for a refresh token, and
- * `prompt=consent` makes Google hand one out again on a reconnect.
+ * Google's web-application client: `access_type=offline` asks for a refresh token (the connect
+ * flow also sends `prompt=consent`, so Google hands one out again on a reconnect).
  */
 export const GOOGLE_AUTHORIZE_PARAMS = { access_type: 'offline', include_granted_scopes: 'true' };
 
+/** The Google OAuth client of this build (web-application type, code + PKCE). */
 export function googleClient(endpoints: Endpoints, redirectUri: string): OAuthClient {
   const g = endpoints.google;
   return {

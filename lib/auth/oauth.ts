@@ -84,15 +84,20 @@ export async function authorize(client: OAuthClient, flow: WebAuthFlow, options:
   } catch (error) {
     throw flowFailure(client.source, options.interactive, error);
   }
-  const answer = new URL(redirect);
+  let answer: URL;
+  try {
+    answer = new URL(redirect);
+  } catch {
+    throw providerError('bad_response', client.source, { detail: 'The sign-in ended on an address that is not a URL.', final: true });
+  }
   // Some peers answer in the fragment (response_mode=fragment); read both.
   const values = new URLSearchParams(answer.hash.slice(1));
   for (const [key, value] of answer.searchParams) values.set(key, value);
-  if (values.get('state') !== state) throw providerError('bad_response', client.source, { detail: 'The sign-in answer did not belong to this sign-in.' });
+  if (values.get('state') !== state) throw providerError('bad_response', client.source, { detail: 'The sign-in answer did not belong to this sign-in.', final: true });
   const error = values.get('error');
   if (error) throw authorizeError(client.source, error);
   const code = values.get('code');
-  if (!code) throw providerError('bad_response', client.source, { detail: 'The sign-in answer carried no authorization code.' });
+  if (!code) throw providerError('bad_response', client.source, { detail: 'The sign-in answer carried no authorization code.', final: true });
 
   return tokenRequest(client, {
     grant_type: 'authorization_code',
@@ -153,7 +158,10 @@ async function tokenRequest(client: OAuthClient, form: Record<string, string>, p
 
 const tokenErrorSchema = z.object({ error: z.string(), error_description: z.string().optional() });
 
-/** RFC 6749 §5.2 errors: a refused grant means signing in again; 5xx and 429 are transient. */
+/**
+ * RFC 6749 §5.2 errors: a refused grant, or (Microsoft) a refresh that now needs the user, means
+ * signing in again; a refused client is a setup problem no retry fixes; 5xx and 429 are transient.
+ */
 function tokenError(source: Source, status: number, text: string): ProviderError {
   if (status >= 500) return providerError('server', source);
   if (status === 429) return providerError('rate_limited', source);
@@ -161,11 +169,14 @@ function tokenError(source: Source, status: number, text: string): ProviderError
   try {
     error = tokenErrorSchema.parse(JSON.parse(text)).error;
   } catch {
-    return providerError('bad_response', source, { detail: 'The token endpoint refused the request.' });
+    return providerError('bad_response', source, { detail: 'The token endpoint refused the request.', final: true });
   }
-  if (error === 'invalid_grant') return providerError('reauth_required', source);
+  if (['invalid_grant', 'interaction_required', 'login_required', 'consent_required'].includes(error)) return providerError('reauth_required', source);
   if (error === 'invalid_scope') return providerError('insufficient_permissions', source);
-  return providerError('bad_response', source, { detail: `The token endpoint answered "${error}".` });
+  if (error === 'invalid_client' || error === 'unauthorized_client') {
+    return providerError('bad_response', source, { detail: "It does not accept this extension's OAuth client: check the client id in the build settings (README, Configuration).", final: true });
+  }
+  return providerError('bad_response', source, { detail: `The token endpoint answered "${error}".`, final: true });
 }
 
 /** Errors the authorize endpoint reports in the redirect (RFC 6749 §4.1.2.1, OIDC prompt=none). */
@@ -178,7 +189,7 @@ function authorizeError(source: Source, error: string): ProviderError {
   }
   if (error === 'invalid_scope') return providerError('insufficient_permissions', source);
   if (error === 'server_error' || error === 'temporarily_unavailable') return providerError('server', source);
-  return providerError('bad_response', source, { detail: `Sign-in answered "${error}".` });
+  return providerError('bad_response', source, { detail: `Sign-in answered "${error}".`, final: true });
 }
 
 /**
@@ -186,8 +197,9 @@ function authorizeError(source: Source, error: string): ProviderError {
  * non-interactively, when the page would need the user.
  */
 function flowFailure(source: Source, interactive: boolean, error: unknown): ProviderError {
-  if (!interactive) return providerError('reauth_required', source);
   const text = error instanceof Error ? error.message : String(error);
+  // Offline is not a lost sign-in: the renewal can succeed once the network is back.
   if (/could not be loaded|net::/i.test(text)) return providerError('network', source);
+  if (!interactive) return providerError('reauth_required', source);
   return providerError('insufficient_permissions', source, { detail: 'The sign-in window was closed before access was granted. Connect again to continue.' });
 }

@@ -1,10 +1,17 @@
 import { ProviderError, providerError } from '../domain';
+import { forgetAccess, readAccess, readRefresh, saveGrant } from '../platform/token-store';
 import type { AccessTokenSource } from './access-token';
 import { authorize, type Grant, type OAuthClient, refresh, type WebAuthFlow } from './oauth';
-import { forgetAccess, readAccess, readRefresh, saveGrant } from './token-store';
 
 /** Renew this long before expiry, so a token never dies in flight. */
 const EARLY_MS = 60_000;
+
+/**
+ * Renewals in progress, per account, shared by every token source of this worker. Microsoft and
+ * the CRM rotate refresh tokens: two refreshes with the same token would make the second fail
+ * and look like a lost sign-in.
+ */
+const renewals = new Map<string, Promise<string>>();
 
 export interface OAuthTokenSourceOptions {
   account: string;
@@ -21,21 +28,22 @@ export interface OAuthTokenSourceOptions {
 /**
  * Access tokens for one account from the stored grant: the cached access token while it is
  * valid, else a refresh, else (Microsoft) a silent renewal, else `reauth_required`, which the
- * engine turns into the mailbox's "Reconnect" state. Concurrent callers share one renewal.
+ * engine turns into the mailbox's "Reconnect" state. All callers of an account share one renewal.
  */
 export class OAuthTokenSource implements AccessTokenSource {
-  private renewal: Promise<string> | null = null;
-
   constructor(private readonly options: OAuthTokenSourceOptions) {}
 
   async token(signal?: AbortSignal): Promise<string> {
     signal?.throwIfAborted();
-    const cached = await readAccess(this.options.account);
+    const { account } = this.options;
+    const cached = await readAccess(account);
     if (cached && cached.expiresAt - EARLY_MS > Date.now()) return cached.token;
-    this.renewal ??= this.renew().finally(() => {
-      this.renewal = null;
-    });
-    return this.renewal;
+    let renewal = renewals.get(account);
+    if (!renewal) {
+      renewal = this.renew().finally(() => renewals.delete(account));
+      renewals.set(account, renewal);
+    }
+    return renewal;
   }
 
   async invalidate(token: string): Promise<void> {
@@ -45,21 +53,29 @@ export class OAuthTokenSource implements AccessTokenSource {
 
   private async renew(): Promise<string> {
     const { account, client, flow, silentRenewalFor, extraParams } = this.options;
-    const stored = await readRefresh(account);
-    let grant: Grant | null = null;
-    if (stored && (stored.expiresAt === null || stored.expiresAt > Date.now())) {
-      try {
-        grant = await refresh(client, stored.token);
-      } catch (error) {
-        const lost = error instanceof ProviderError && error.code === 'reauth_required';
-        if (!lost || !silentRenewalFor) throw error;
-      }
-    }
-    if (!grant) {
-      if (!silentRenewalFor) throw providerError('reauth_required', client.source);
-      grant = await authorize(client, flow, { interactive: false, prompt: 'none', loginHint: silentRenewalFor, extraParams });
-    }
+    const grant = (await this.refreshStored()) ?? (silentRenewalFor ? await authorize(client, flow, { interactive: false, prompt: 'none', loginHint: silentRenewalFor, extraParams }) : null);
+    if (!grant) throw providerError('reauth_required', client.source);
     await saveGrant(account, grant);
     return grant.accessToken;
+  }
+
+  /**
+   * Refreshes with the stored refresh token; null when there is none or the peer refused it.
+   * A refusal is checked against storage first: another worker instance may have rotated the
+   * token meanwhile, and then its new token is used instead of giving up.
+   */
+  private async refreshStored(): Promise<Grant | null> {
+    const { account, client } = this.options;
+    for (let tries = 0; tries < 2; tries++) {
+      const stored = await readRefresh(account);
+      if (!stored || (stored.expiresAt !== null && stored.expiresAt <= Date.now())) return null;
+      try {
+        return await refresh(client, stored.token);
+      } catch (error) {
+        if (!(error instanceof ProviderError) || error.code !== 'reauth_required') throw error;
+        if ((await readRefresh(account))?.token === stored.token) return null;
+      }
+    }
+    return null;
   }
 }

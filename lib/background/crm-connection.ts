@@ -1,8 +1,8 @@
-import type { AccessTokenSource } from '../auth/access-token';
+import { type AccessTokenSource, staticToken } from '../auth/access-token';
 import { crmClient } from '../auth/clients';
 import { authorize, revoke } from '../auth/oauth';
 import { OAuthTokenSource } from '../auth/token-source';
-import { forgetAccount, readPersonalToken, readRefresh, saveGrant, savePersonalToken } from '../auth/token-store';
+import { forgetAccount, readPersonalToken, readRefresh, saveGrant, savePersonalToken } from '../platform/token-store';
 import { originMatchPattern } from '../config/endpoints';
 import { type CrmClient, createCrmClient } from '../crm';
 import { providerError } from '../domain';
@@ -24,21 +24,24 @@ export async function connectCrm(deps: BackgroundDeps, input: ConnectCrmInput): 
   if (!(await hasOriginAccess(originMatchPattern(baseUrl)))) {
     throw providerError('insufficient_permissions', 'crm', { detail: `Allow the extension to reach ${new URL(baseUrl).origin} when the browser asks, then connect again.` });
   }
-  await forgetAccount(CRM_ACCOUNT);
-  const connection: CrmConnection = { baseUrl, authMethod: input.authMethod };
-  if (input.authMethod === 'oauth') {
-    await saveGrant(CRM_ACCOUNT, await authorize(crmClient(deps.endpoints, baseUrl, deps.redirectUri), deps.flow, { interactive: true }));
-  } else {
-    await savePersonalToken(CRM_ACCOUNT, input.token.trim());
-  }
-  try {
-    const me = await crmApi(deps, connection).me();
-    await crmConnectionItem.setValue(connection);
-    return { baseUrl, name: me.name, email: me.email };
-  } catch (error) {
-    await forgetAccount(CRM_ACCOUNT);
-    throw error;
-  }
+  // Sign in and check first; the connection in place is replaced only by one that works.
+  const client = crmClient(deps.endpoints, baseUrl, deps.redirectUri);
+  const grant = input.authMethod === 'oauth' ? await authorize(client, deps.flow, { interactive: true }) : null;
+  const token = grant ? grant.accessToken : input.authMethod === 'personal_token' ? input.token.trim() : '';
+  const me = await createCrmClient({ baseUrl, tokens: staticToken(token) })
+    .me()
+    .catch(async (error: unknown) => {
+      // A sign-in that is not kept is not left valid at the CRM either.
+      if (grant) await revoke(client, grant.refreshToken ?? grant.accessToken).catch(() => undefined);
+      throw error;
+    });
+
+  const previous = await readCrmConnection();
+  if (previous) await disconnectCrm(deps).catch(() => undefined);
+  if (grant) await saveGrant(CRM_ACCOUNT, grant);
+  else await savePersonalToken(CRM_ACCOUNT, token);
+  await crmConnectionItem.setValue({ baseUrl, authMethod: input.authMethod });
+  return { baseUrl, name: me.name, email: me.email };
 }
 
 /** Disconnects the CRM: revokes an OAuth grant, forgets every CRM token and the connection. */

@@ -3,7 +3,7 @@ import { GOOGLE_AUTHORIZE_PARAMS, GOOGLE_SCOPES, googleClient, microsoftClient }
 import { chromeTokenSource } from '../auth/google-chrome';
 import { authorize, type Grant, type OAuthClient, revoke } from '../auth/oauth';
 import { OAuthTokenSource } from '../auth/token-source';
-import { forgetAccount, readAccess, readRefresh } from '../auth/token-store';
+import { forgetAccount, readAccess, readRefresh } from '../platform/token-store';
 import type { BackgroundDeps } from './deps';
 
 /** The mail providers that sign in with OAuth (IMAP goes through the bridge). */
@@ -19,7 +19,7 @@ function clientFor(deps: BackgroundDeps, provider: OAuthMailProvider): OAuthClie
 }
 
 /** A token from Chrome's sign-in, or a full grant from the web auth flow. */
-export type SignInResult = { kind: 'chrome'; accessToken: string } | { kind: 'oauth'; grant: Grant };
+export type SignInResult = { kind: 'chrome'; accessToken: string } | { kind: 'oauth'; accessToken: string; grant: Grant };
 
 /**
  * The interactive sign-in of a connect or reconnect (R1, R2). Gmail uses Chrome's own sign-in
@@ -34,7 +34,12 @@ export async function signIn(deps: BackgroundDeps, provider: OAuthMailProvider, 
     prompt: provider === 'gmail' ? 'consent' : 'select_account',
     extraParams: provider === 'gmail' ? GOOGLE_AUTHORIZE_PARAMS : undefined,
   });
-  return { kind: 'oauth', grant };
+  return { kind: 'oauth', accessToken: grant.accessToken, grant };
+}
+
+/** Revokes one token at the provider (a fresh sign-in that is not kept). */
+export async function revokeToken(deps: BackgroundDeps, provider: OAuthMailProvider, token: string): Promise<void> {
+  await revoke(clientFor(deps, provider), token);
 }
 
 /** Access tokens for a connected mailbox; Outlook renews silently before asking the user (R2). */

@@ -1,9 +1,9 @@
-import { staticToken } from '../auth/access-token';
-import { saveGrant } from '../auth/token-store';
-import { defaultVisibility, type Mailbox, mailboxSchema, type MailboxKind, providerError, type Scope } from '../domain';
-import type { MailProvider } from '../providers/mail-provider';
+import { type AccessTokenSource, staticToken } from '../auth/access-token';
+import { defaultVisibility, type Mailbox, mailboxSchema, type MailboxKind, providerError, type Scope, type SenderIdentity, senderIdentitySchema } from '../domain';
+import { saveGrant } from '../platform/token-store';
+import type { MailboxIdentity, MailProvider } from '../providers/mail-provider';
 import type { BackgroundDeps } from './deps';
-import { mailboxIdFor, mailboxTokens, type OAuthMailProvider, revokeMailbox, signIn } from './mailbox-auth';
+import { mailboxIdFor, mailboxTokens, type OAuthMailProvider, revokeMailbox, revokeToken, signIn } from './mailbox-auth';
 import { createMailProvider } from './providers';
 
 export interface ConnectInput {
@@ -16,21 +16,29 @@ export interface ConnectInput {
 }
 
 /**
+ * One provider client per mailbox in this worker, so its rate limits (Gmail's per-user quota,
+ * Graph's per-mailbox concurrency) are shared by every caller. Dropped on reconnect and disconnect.
+ */
+const providers = new Map<string, MailProvider>();
+
+/**
  * One-click connect (R1, R2): sign in, read who the mailbox is from the provider (R7), keep the
  * tokens under that address and save the mailbox. Connecting a mailbox that is already there
- * renews its sign-in and keeps its settings.
+ * renews its sign-in and keeps its settings. When the mailbox cannot be read after the sign-in,
+ * that fresh grant is revoked again, so no access is left behind.
  */
 export async function connectMailbox(deps: BackgroundDeps, input: ConnectInput): Promise<Mailbox> {
   const signedIn = await signIn(deps, input.provider);
-  const token = signedIn.kind === 'chrome' ? signedIn.accessToken : signedIn.grant.accessToken;
-  const identity = await createMailProvider(deps, { id: 'connecting', provider: input.provider, tokens: staticToken(token) }).identity();
+  const identity = await readIdentity(deps, input.provider, signedIn.accessToken);
   const id = mailboxIdFor(input.provider, identity.address);
+  if (signedIn.kind === 'chrome') await refuseSecondChromeAccount(deps, id);
   if (signedIn.kind === 'oauth') await saveGrant(id, signedIn.grant);
+  providers.delete(id);
 
   const existing = await deps.db.mailboxes.get(id);
   const mailbox = mailboxSchema.parse(
     existing
-      ? { ...existing, status: 'connected', lastError: null, identity: withoutAddress(identity) }
+      ? { ...existing, status: 'connected', lastError: null, identity: senderIdentity(identity) }
       : {
           id,
           provider: input.provider,
@@ -43,7 +51,7 @@ export async function connectMailbox(deps: BackgroundDeps, input: ConnectInput):
           backfillDays: input.backfillDays,
           status: 'connected',
           lastError: null,
-          identity: withoutAddress(identity),
+          identity: senderIdentity(identity),
           checklist: {},
           createdAt: new Date().toISOString(),
         },
@@ -60,39 +68,90 @@ export async function reconnectMailbox(deps: BackgroundDeps, id: string): Promis
   const mailbox = await requireMailbox(deps, id);
   const provider = oauthProvider(mailbox);
   const signedIn = await signIn(deps, provider, mailbox.address);
-  const token = signedIn.kind === 'chrome' ? signedIn.accessToken : signedIn.grant.accessToken;
-  const identity = await createMailProvider(deps, { id, provider, tokens: staticToken(token) }).identity();
+  const identity = await readIdentity(deps, provider, signedIn.accessToken);
   if (identity.address.toLowerCase() !== mailbox.address) {
-    throw providerError('insufficient_permissions', mailbox.provider === 'gmail' ? 'gmail' : 'outlook', {
+    // A grant of the wrong account is not kept; Chrome's own token is Chrome's to keep.
+    if (signedIn.kind === 'oauth') await revokeToken(deps, provider, signedIn.accessToken).catch(() => undefined);
+    throw providerError('insufficient_permissions', provider, {
       detail: `You signed in as ${identity.address}, but this mailbox is ${mailbox.address}. Reconnect with ${mailbox.address}.`,
+      final: true,
     });
   }
   if (signedIn.kind === 'oauth') await saveGrant(id, signedIn.grant);
-  const updated = mailboxSchema.parse({ ...mailbox, status: 'connected', lastError: null, identity: withoutAddress(identity) });
+  providers.delete(id);
+  const updated = mailboxSchema.parse({ ...mailbox, status: 'connected', lastError: null, identity: senderIdentity(identity) });
   await deps.db.mailboxes.put(updated);
   return updated;
 }
 
 /**
  * Disconnect (R34): revoke the provider grant, forget the tokens and purge everything the
- * extension holds for the mailbox, in one transaction. What was pushed stays in the CRM.
+ * extension holds for the mailbox, in one transaction. What was pushed stays in the CRM. The
+ * local part always happens; `revoked` is false when the provider could not be told, so the UI
+ * can say where to remove the access by hand.
  */
-export async function disconnectMailbox(deps: BackgroundDeps, id: string): Promise<void> {
+export async function disconnectMailbox(deps: BackgroundDeps, id: string): Promise<{ id: string; address: string; provider: Mailbox['provider']; revoked: boolean }> {
   const mailbox = await requireMailbox(deps, id);
-  await revokeMailbox(deps, oauthProvider(mailbox), mailbox.address);
+  const revoked = await mailboxProvider(deps, mailbox)
+    .revoke()
+    .then(
+      () => true,
+      () => false,
+    );
+  providers.delete(id);
   const { db } = deps;
   await db.transaction('rw', [db.mailboxes, db.messages, db.threadLinks, db.outbox, db.syncRuns, db.checkpoints], async () => {
     for (const table of [db.messages, db.threadLinks, db.outbox, db.syncRuns, db.checkpoints]) await table.where('mailboxId').equals(id).delete();
     await db.mailboxes.delete(id);
   });
+  return { id, address: mailbox.address, provider: mailbox.provider, revoked };
 }
 
 /** The provider client of a connected mailbox, signing its requests with the stored grant. */
 export function mailboxProvider(deps: BackgroundDeps, mailbox: Mailbox): MailProvider {
   const provider = oauthProvider(mailbox);
-  return createMailProvider(deps, { id: mailbox.id, provider, tokens: mailboxTokens(deps, provider, mailbox.address) }, () =>
-    revokeMailbox(deps, provider, mailbox.address),
-  );
+  let client = providers.get(mailbox.id);
+  if (!client) {
+    const tokens: AccessTokenSource = mailboxTokens(deps, provider, mailbox.address);
+    client = createMailProvider(deps, { id: mailbox.id, provider, tokens }, () => revokeMailbox(deps, provider, mailbox.address));
+    providers.set(mailbox.id, client);
+  }
+  return client;
+}
+
+/**
+ * Who signed in, read with the fresh token. When that fails (a permission left unticked on the
+ * consent screen, say) the fresh grant is revoked before the error is shown.
+ */
+async function readIdentity(deps: BackgroundDeps, provider: OAuthMailProvider, accessToken: string): Promise<MailboxIdentity> {
+  const revokeFresh = () => revokeToken(deps, provider, accessToken);
+  const client = createMailProvider(deps, { id: 'connecting', provider, tokens: staticToken(accessToken) }, revokeFresh);
+  try {
+    return await client.identity();
+  } catch (error) {
+    await client.revoke().catch(() => undefined);
+    throw error;
+  }
+}
+
+/**
+ * Chrome's own sign-in gives the token of the account signed in to Chrome, whichever mailbox
+ * asks: with it, only one Gmail mailbox can be connected.
+ */
+async function refuseSecondChromeAccount(deps: BackgroundDeps, id: string): Promise<void> {
+  const other = await deps.db.mailboxes.filter((m) => m.provider === 'gmail' && m.id !== id).first();
+  if (other) {
+    throw providerError('insufficient_permissions', 'gmail', {
+      detail: `Chrome is signed in to Google as another account than ${other.address}. Disconnect ${other.address} first, or sign Chrome in to that account.`,
+      final: true,
+    });
+  }
+}
+
+/** The identity to show for confirmation (R7); an alias or reply-to that is not a valid address is left out. */
+function senderIdentity({ displayName, replyTo, aliases }: MailboxIdentity): SenderIdentity {
+  const valid = (address: string) => senderIdentitySchema.shape.aliases.element.safeParse(address).success;
+  return { displayName, replyTo: replyTo && valid(replyTo) ? replyTo : null, aliases: aliases.filter(valid) };
 }
 
 async function requireMailbox(deps: BackgroundDeps, id: string): Promise<Mailbox> {
@@ -104,8 +163,4 @@ async function requireMailbox(deps: BackgroundDeps, id: string): Promise<Mailbox
 function oauthProvider(mailbox: Mailbox): OAuthMailProvider {
   if (mailbox.provider === 'imap') throw new Error('IMAP mailboxes sign in through the bridge, not OAuth.');
   return mailbox.provider;
-}
-
-function withoutAddress({ displayName, replyTo, aliases }: { displayName: string; replyTo: string | null; aliases: string[] }) {
-  return { displayName, replyTo, aliases };
 }

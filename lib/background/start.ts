@@ -16,7 +16,7 @@ import type { BackgroundDeps } from './deps';
 import { createHandlers } from './handlers';
 
 /** The background's real dependencies: this build's endpoints and the browser's identity API. */
-export function browserDeps(): BackgroundDeps {
+function browserDeps(): BackgroundDeps {
   return {
     db: new MailboxCrmDatabase(),
     endpoints,

@@ -1,4 +1,4 @@
-import { ProviderError, providerError } from '../domain';
+import { type ProviderError, providerError } from '../domain';
 import { retryAfterMs } from '../http/request';
 import { crmErrorSchema, scopeDetailsSchema, validationDetailsSchema } from './schemas';
 
@@ -29,13 +29,16 @@ export function classifyCrmError(status: number, body: unknown, headers: Headers
   }
   if (status === 404) return providerError('not_found', 'crm');
   if (status === 409 && error?.code === 'idempotency_conflict') {
-    return final(providerError('bad_response', 'crm', { detail: 'It refused a repeated request that differs from the first one sent under the same idempotency key. This is a bug in the extension; please report it.' }));
+    return providerError('bad_response', 'crm', {
+      detail: 'It refused a repeated request that differs from the first one sent under the same idempotency key. This is a bug in the extension; please report it.',
+      final: true,
+    });
   }
   if (status === 429) return providerError('rate_limited', 'crm', { retryAfterMs: wait });
   if (status >= 500) return providerError('server', 'crm', { retryAfterMs: wait });
-  if (status === 422) return final(providerError('bad_response', 'crm', { detail: `It refused the data: ${firstFieldError(error?.details) ?? 'a field is not valid'}.` }));
+  if (status === 422) return providerError('bad_response', 'crm', { detail: `It refused the data: ${firstFieldError(error?.details) ?? 'a field is not valid'}.`, final: true });
   if (status >= 400 && status < 500) {
-    return final(providerError('bad_response', 'crm', { detail: `It refused the request (${status}${error ? ` ${error.code}` : ''}).` }));
+    return providerError('bad_response', 'crm', { detail: `It refused the request (${status}${error ? ` ${error.code}` : ''}).`, final: true });
   }
   return providerError('bad_response', 'crm', { detail: `It answered with HTTP ${status}.` });
 }
@@ -48,9 +51,4 @@ function firstFieldError(details: unknown): string | null {
   if (!field || !messages) return null;
   const name = field === 'request' ? 'the request' : field.replaceAll('_', ' ');
   return `${name} ${messages[0]}`;
-}
-
-/** The same error, marked not retryable: asking again gets the same refusal. */
-function final(error: ProviderError): ProviderError {
-  return new ProviderError({ ...error.data, retryable: false, action: 'none' });
 }

@@ -43,7 +43,8 @@ export const crmContactSchema = z.object({
   company: z.object({ id: z.string(), name: z.string() }).nullable(),
   email: z.string(),
   additional_emails: z.array(z.string()),
-  url: z.url(),
+  // Shown as a link in the sidebar: http(s) only, never javascript: or data:.
+  url: z.url({ protocol: /^https?$/ }),
   created_at: dateTime,
   updated_at: dateTime,
 });

@@ -9,7 +9,7 @@ export const contactSchema = z.object({
   /** Primary and additional addresses, normalised for matching. */
   emails: z.array(z.string()),
   /** Link to the contact's record in the CRM. */
-  url: z.url().nullable(),
+  url: z.url({ protocol: /^https?$/ }).nullable(),
   /** When the CRM last changed the contact, milliseconds since the epoch. */
   updatedAt: z.number().int(),
 });

@@ -75,3 +75,14 @@ export type Mailbox = z.infer<typeof mailboxSchema>;
 export function defaultVisibility(scope: Scope): Visibility {
   return scope === 'personal' ? 'metadata' : 'snippet';
 }
+
+/**
+ * The last failed connect, kept where the popup finds it again: Chrome closes the toolbar popup
+ * while the sign-in window has focus, so the popup that started a connect never sees its end.
+ */
+export const lastConnectFailureSchema = z.object({
+  provider: z.enum(['gmail', 'outlook']),
+  message: z.string(),
+  at: z.number().int(),
+});
+export type LastConnectFailure = z.infer<typeof lastConnectFailureSchema>;

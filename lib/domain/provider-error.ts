@@ -72,15 +72,21 @@ const CATALOGUE: Record<ProviderErrorCode, (source: string) => { message: string
 /**
  * Builds the typed error for a code, with the catalogue's plain words. `detail` is appended for
  * context the user can act on (e.g. which permission); it must never hold tokens or mail content.
+ * `final` marks an answer that asking again cannot change (a 4xx the peer refused on its merits):
+ * not retried, and no action offered.
  */
-export function providerError(code: ProviderErrorCode, source: Source, extra: { retryAfterMs?: number | null; detail?: string } = {}): ProviderError {
+export function providerError(
+  code: ProviderErrorCode,
+  source: Source,
+  extra: { retryAfterMs?: number | null; detail?: string; final?: boolean } = {},
+): ProviderError {
   const words = CATALOGUE[code](SOURCE_NAMES[source]);
   return new ProviderError({
     code,
     source,
     message: extra.detail ? `${words.message} ${extra.detail}` : words.message,
-    action: words.action,
-    retryable: words.retryable,
+    action: extra.final ? 'none' : words.action,
+    retryable: extra.final ? false : words.retryable,
     retryAfterMs: extra.retryAfterMs ?? null,
     at: new Date().toISOString(),
   });

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { AccessTokenSource } from '../auth/access-token';
-import { type ProviderError, type ProviderErrorData, providerError } from '../domain';
+import { ProviderError, type ProviderErrorData, providerError } from '../domain';
 import { DEFAULT_RETRY, type RetryOptions, withRetry } from '../sync/retry';
 
 type Source = ProviderErrorData['source'];
@@ -20,8 +20,18 @@ export interface HttpRequest {
   headers?: Record<string, string>;
   body?: BodyInit;
   signal?: AbortSignal;
-  /** Runs before every attempt, e.g. to wait for rate-limit budget. */
+  /**
+   * Runs before every attempt, once the token is at hand, e.g. to wait for rate-limit budget: the
+   * request then leaves as soon as the budget allows, not after a token refresh that the
+   * budget's clock did not count.
+   */
   beforeAttempt?: (signal?: AbortSignal) => Promise<void>;
+  /**
+   * False for a request that must not happen twice (sending an email): it is repeated only when
+   * the peer said it did not process it (401, 429, or a 503 with `Retry-After`), never after a
+   * dropped connection, a 5xx or an unreadable answer, which may follow a processed request.
+   */
+  idempotent?: false;
 }
 
 /**
@@ -35,8 +45,8 @@ export async function send(peer: HttpPeer, request: HttpRequest): Promise<Respon
   let refusedOnce = false;
   return withRetry(
     async () => {
-      await request.beforeAttempt?.(request.signal);
       const token = await peer.tokens.token(request.signal);
+      await request.beforeAttempt?.(request.signal);
       let response: Response;
       try {
         response = await fetch(request.url, {
@@ -47,7 +57,8 @@ export async function send(peer: HttpPeer, request: HttpRequest): Promise<Respon
         });
       } catch {
         if (request.signal?.aborted) throw request.signal.reason;
-        throw providerError('network', peer.source);
+        const lost = providerError('network', peer.source);
+        throw request.idempotent === false ? once(lost) : lost;
       }
       if (response.ok) return response;
       const body = await readBody(response);
@@ -58,10 +69,18 @@ export async function send(peer: HttpPeer, request: HttpRequest): Promise<Respon
         // Retry at once with a new token; the refresh itself reports a lost grant.
         throw providerError('auth_expired', peer.source, { retryAfterMs: 0 });
       }
-      throw peer.classify(response.status, body, response.headers);
+      const failure = peer.classify(response.status, body, response.headers);
+      const unprocessed = response.status === 429 || (response.status === 503 && response.headers.has('retry-after'));
+      if (request.idempotent === false && !unprocessed) throw once(failure);
+      throw failure;
     },
     { ...DEFAULT_RETRY, ...peer.retry, signal: request.signal },
   );
+}
+
+/** The same error, marked so that `withRetry` does not repeat a request that may have happened. */
+function once(error: ProviderError): ProviderError {
+  return new ProviderError({ ...error.data, retryable: false });
 }
 
 /**
@@ -76,7 +95,7 @@ export async function requestJson<S extends z.ZodType>(peer: HttpPeer, request: 
     try {
       return parseJson(peer.source, text, request.schema);
     } catch (error) {
-      if (attempt >= 2) throw error;
+      if (attempt >= 2 || request.idempotent === false) throw error;
     }
   }
 }

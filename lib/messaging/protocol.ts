@@ -1,5 +1,11 @@
 import { z } from 'zod';
-import { backfillDaysSchema, mailboxKindSchema, mailboxSchema, scopeSchema } from '../domain';
+import { backfillDaysSchema, lastConnectFailureSchema, mailboxKindSchema, mailboxSchema, providerSchema, scopeSchema } from '../domain';
+
+/** A CRM is reached over HTTPS; plain HTTP only on this machine (a local CRM or the emulator). */
+const crmBaseUrlSchema = z.url({ protocol: /^https?$/ }).refine((url) => {
+  const { protocol, hostname } = new URL(url);
+  return protocol === 'https:' || hostname === '127.0.0.1' || hostname === 'localhost';
+}, 'The CRM address must start with https:// (plain http only for 127.0.0.1 or localhost).');
 
 /**
  * The one protocol between the UI or content scripts and the background. Every message has an
@@ -10,6 +16,7 @@ import { backfillDaysSchema, mailboxKindSchema, mailboxSchema, scopeSchema } fro
 export const protocol = {
   /** What the popup and options page show first: mailboxes and the CRM connection. */
   getOverview: {
+    pagesOnly: true,
     input: z.object({}).strict(),
     output: z.object({
       mailboxes: z.array(mailboxSchema),
@@ -20,6 +27,8 @@ export const protocol = {
         defaultBaseUrl: z.string(),
       }),
       oauthRedirectUrl: z.url(),
+      /** A connect that failed while the popup was closed by the sign-in window. */
+      lastConnectFailure: lastConnectFailureSchema.nullable(),
     }),
   },
   /** One-click connect from the popup (R1, R2): scope and backfill days are chosen first (R4, R5). */
@@ -41,24 +50,29 @@ export const protocol = {
       }),
     output: mailboxSchema,
   },
+  dismissConnectFailure: {
+    pagesOnly: true,
+    input: z.object({}).strict(),
+    output: z.object({}),
+  },
   /** Signs a mailbox in again after "Reconnect needed" (R2, R12). */
   reconnectMailbox: {
     pagesOnly: true,
     input: z.object({ id: z.string().min(1) }).strict(),
     output: mailboxSchema,
   },
-  /** Revokes the grant and purges the mailbox's local data (R34). */
+  /** Revokes the grant and purges the mailbox's local data (R34); `revoked` false: the provider could not be told. */
   disconnectMailbox: {
     pagesOnly: true,
     input: z.object({ id: z.string().min(1) }).strict(),
-    output: z.object({ id: z.string() }),
+    output: z.object({ id: z.string(), address: z.string(), provider: providerSchema, revoked: z.boolean() }),
   },
   /** Connects the CRM (R8) after the page obtained host access to its origin. */
   connectCrm: {
     pagesOnly: true,
     input: z.discriminatedUnion('authMethod', [
-      z.object({ baseUrl: z.url({ protocol: /^https?$/ }), authMethod: z.literal('oauth') }).strict(),
-      z.object({ baseUrl: z.url({ protocol: /^https?$/ }), authMethod: z.literal('personal_token'), token: z.string().trim().min(8) }).strict(),
+      z.object({ baseUrl: crmBaseUrlSchema, authMethod: z.literal('oauth') }).strict(),
+      z.object({ baseUrl: crmBaseUrlSchema, authMethod: z.literal('personal_token'), token: z.string().trim().min(8) }).strict(),
     ]),
     output: z.object({ baseUrl: z.url(), name: z.string(), email: z.string() }),
   },

@@ -15,7 +15,10 @@ export function oauthRedirectUrl(): string {
  * (window closed, page unreachable) is the rejection message.
  */
 export async function launchWebAuthFlow(url: string, interactive: boolean): Promise<string> {
-  const result = await browser.identity.launchWebAuthFlow({ url, interactive });
+  // A silent run must not stop at the first page load: Microsoft's prompt=none may answer with a
+  // page that redirects by script. It still never shows a window, and gives up after 15 s.
+  const silent = interactive ? {} : { abortOnLoadForNonInteractive: false, timeoutMsForNonInteractive: 15_000 };
+  const result = await browser.identity.launchWebAuthFlow({ url, interactive, ...silent });
   if (!result) throw new Error('The sign-in window returned no address.');
   return result;
 }

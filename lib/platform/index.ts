@@ -3,3 +3,5 @@ export * from './identity';
 export * from './permissions';
 export * from './runtime';
 export * from './storage';
+export * from './storage-access';
+export * from './token-store';

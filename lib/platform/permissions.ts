@@ -8,6 +8,7 @@ export function requestOriginAccess(matchPattern: string): Promise<boolean> {
   return browser.permissions.request({ origins: [matchPattern] });
 }
 
+/** Whether the extension may already reach that origin (granted now or at install). */
 export function hasOriginAccess(matchPattern: string): Promise<boolean> {
   return browser.permissions.contains({ origins: [matchPattern] });
 }

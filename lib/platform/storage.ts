@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { browser } from 'wxt/browser';
 import { storage } from 'wxt/utils/storage';
+import { type LastConnectFailure, lastConnectFailureSchema } from '../domain';
 
 /**
  * Small settings kept in `chrome.storage`; lists live in Dexie. Each item has a version, and a
@@ -24,13 +24,14 @@ export async function readCrmConnection(): Promise<CrmConnection | null> {
   return crmConnectionSchema.nullable().parse(await crmConnectionItem.getValue());
 }
 
-/**
- * Keeps `chrome.storage` away from content scripts: session storage is trusted-only by default,
- * and Chromium also accepts the setting for local storage, where refresh tokens live. It rejects
- * in a browser that does not support it, and the background reports that at start.
- */
-export async function restrictStorageToExtension(): Promise<void> {
-  for (const area of [browser.storage.session, browser.storage.local]) {
-    await area.setAccessLevel({ accessLevel: 'TRUSTED_CONTEXTS' });
-  }
+
+/** See `lastConnectFailureSchema`: session storage, so it goes with the browser session. */
+export const lastConnectFailureItem = storage.defineItem<LastConnectFailure | null>('session:lastConnectFailure', {
+  fallback: null,
+  version: 1,
+});
+
+/** The last connect failure, or null; a value of the wrong shape counts as none (it is only a notice). */
+export async function readLastConnectFailure(): Promise<LastConnectFailure | null> {
+  return lastConnectFailureSchema.nullable().catch(null).parse(await lastConnectFailureItem.getValue());
 }

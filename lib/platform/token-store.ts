@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { storage } from 'wxt/utils/storage';
-import type { Grant } from './oauth';
+import type { Grant } from '../auth/oauth';
 
 /**
  * Where tokens live (background only): access tokens in session storage, which is in memory and
@@ -32,18 +32,22 @@ export async function readAccess(account: string): Promise<StoredAccess | null> 
   return accessSchema.nullable().catch(null).parse(await storage.getItem(accessKey(account)));
 }
 
+/** The stored refresh token, or null when absent or of the wrong shape. */
 export async function readRefresh(account: string): Promise<StoredRefresh | null> {
   return refreshSchema.nullable().catch(null).parse(await storage.getItem(refreshKey(account)));
 }
 
+/** Drops the cached access token (the peer refused it), keeping the refresh token. */
 export async function forgetAccess(account: string): Promise<void> {
   await storage.removeItem(accessKey(account));
 }
 
+/** Keeps a pasted personal access token; it replaces OAuth for that account. */
 export async function savePersonalToken(account: string, token: string): Promise<void> {
   await storage.setItem<string>(personalKey(account), token);
 }
 
+/** The stored personal access token, or null. */
 export async function readPersonalToken(account: string): Promise<string | null> {
   return z.string().min(1).nullable().catch(null).parse(await storage.getItem(personalKey(account)));
 }

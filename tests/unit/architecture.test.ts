@@ -22,7 +22,7 @@ describe('architecture', () => {
   it('only lib/platform touches the extension APIs', () => {
     const offenders = ['lib', 'components', 'entrypoints'].flatMap(sourceFiles).flatMap((file) =>
       codeLines(file)
-        .filter((line) => /from 'wxt\/browser'|(?<![\w.'"`])(chrome|browser)\.[a-z]/.test(line))
+        .filter((line) => /from 'wxt\/(browser|utils\/storage)'|(?<![\w.'"`])(chrome|browser)\.[a-z]/.test(line))
         .map((line) => `${file}: ${line.trim()}`),
     );
     expect(offenders).toEqual([]);

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { dispatch, type Handlers, type Sender, type Trust } from '@/lib/messaging';
+import { dispatch, type Handlers, type Sender, senderProblem, type Trust } from '@/lib/messaging';
 import { WEBMAIL_MATCHES } from '@/lib/webmail/sites';
 
 const trust: Trust = {
@@ -7,7 +7,7 @@ const trust: Trust = {
   extensionOrigin: 'chrome-extension://caciholiefihaajpdhopelakjjeojlim',
   contentScriptMatches: WEBMAIL_MATCHES,
 };
-const overview = { mailboxes: [], crm: { baseUrl: null, authMethod: null, defaultBaseUrl: '' }, oauthRedirectUrl: 'https://caciholiefihaajpdhopelakjjeojlim.chromiumapp.org/' };
+const overview = { mailboxes: [], crm: { baseUrl: null, authMethod: null, defaultBaseUrl: '' }, oauthRedirectUrl: 'https://caciholiefihaajpdhopelakjjeojlim.chromiumapp.org/', lastConnectFailure: null };
 
 const unused = async (): Promise<never> => {
   throw new Error('not called in these tests');
@@ -17,8 +17,9 @@ function handlers() {
   return {
     getOverview: vi.fn(async () => overview),
     connectMailbox: unused,
+    dismissConnectFailure: unused,
     reconnectMailbox: unused,
-    disconnectMailbox: vi.fn(async ({ id }: { id: string }) => ({ id })),
+    disconnectMailbox: vi.fn(async ({ id }: { id: string }) => ({ id, address: 'rep@acme-sales.test', provider: 'gmail' as const, revoked: true })),
     connectCrm: unused,
     disconnectCrm: unused,
   } satisfies Handlers;
@@ -29,12 +30,21 @@ const optionsInTab: Sender = { id: trust.extensionId, url: `${trust.extensionOri
 const gmailContentScript: Sender = { id: trust.extensionId, url: 'https://mail.google.com/mail/u/0/#inbox', tab: { id: 7 }, frameId: 0 };
 const outlookContentScript: Sender = { id: trust.extensionId, url: 'https://outlook.live.com/mail/0/inbox/id/AQMk', tab: { id: 8 }, frameId: 0 };
 
-describe('dispatch', () => {
+describe('senderProblem', () => {
   it.each([
     ['the popup', popup],
     ['the options page in a tab', optionsInTab],
     ['the Gmail content script', gmailContentScript],
     ['the Outlook content script', outlookContentScript],
+  ])('trusts %s', (_, sender) => {
+    expect(senderProblem(sender, trust)).toBeNull();
+  });
+});
+
+describe('dispatch', () => {
+  it.each([
+    ['the popup', popup],
+    ['the options page in a tab', optionsInTab],
   ])('answers %s', async (_, sender) => {
     const h = handlers();
     expect(await dispatch('getOverview', {}, sender, h, trust)).toEqual({ ok: true, value: overview });
@@ -80,16 +90,19 @@ describe('dispatch', () => {
     });
   });
 
-  it('lets only extension pages send account changes; a webmail content script is refused', async () => {
+  it('lets only extension pages send account changes or read the overview; a webmail content script is refused', async () => {
     const h = handlers();
     for (const sender of [gmailContentScript, outlookContentScript]) {
       const result = await dispatch('disconnectMailbox', { id: 'gmail:rep@acme-sales.test' }, sender, h, trust);
       expect(result).toMatchObject({ ok: false, error: { code: 'forbidden_sender', message: expect.stringMatching(/extension's own pages/) } });
+      // The overview holds owners, recovery notes and errors of every mailbox: not for a webmail page.
+      expect(await dispatch('getOverview', {}, sender, h, trust)).toMatchObject({ ok: false, error: { code: 'forbidden_sender' } });
     }
     expect(h.disconnectMailbox).not.toHaveBeenCalled();
+    expect(h.getOverview).not.toHaveBeenCalled();
     expect(await dispatch('disconnectMailbox', { id: 'gmail:rep@acme-sales.test' }, optionsInTab, h, trust)).toEqual({
       ok: true,
-      value: { id: 'gmail:rep@acme-sales.test' },
+      value: { id: 'gmail:rep@acme-sales.test', address: 'rep@acme-sales.test', provider: 'gmail', revoked: true },
     });
   });
 });

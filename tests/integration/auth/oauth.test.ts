@@ -4,7 +4,7 @@ import { type RunningEmulators, startEmulators } from '@/emulators';
 import { microsoftClient } from '@/lib/auth/clients';
 import { authorize, type OAuthClient, refresh } from '@/lib/auth/oauth';
 import { OAuthTokenSource } from '@/lib/auth/token-source';
-import { readAccess, readRefresh, saveGrant } from '@/lib/auth/token-store';
+import { readAccess, readRefresh, saveGrant } from '@/lib/platform/token-store';
 import { resolveEndpoints } from '@/lib/config/endpoints';
 import { ProviderError } from '@/lib/domain';
 import { fetchWebAuthFlow, recordingWebAuthFlow } from '../../support/web-auth-flow';

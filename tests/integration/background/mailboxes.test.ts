@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { type RunningEmulators, startEmulators } from '@/emulators';
-import { readAccess, readRefresh } from '@/lib/auth/token-store';
+import { readAccess, readRefresh } from '@/lib/platform/token-store';
 import type { BackgroundDeps } from '@/lib/background/deps';
 import { connectMailbox, disconnectMailbox, mailboxProvider, reconnectMailbox } from '@/lib/background/mailboxes';
 import { withMailboxState } from '@/lib/background/mailbox-status';
@@ -114,6 +114,8 @@ describe('connect, reconnect and disconnect a mailbox (R1, R2, R7, R34)', () => 
     await fetch(`${emulators.urls.google}/__admin/faults`, { method: 'POST', body: JSON.stringify({ service: 'google', path: '/profile$', status: 503, count: 1 }) });
     await withMailboxState(deps, mailbox.id, () => mailboxProvider(deps, mailbox).currentCursor());
     expect(await db.mailboxes.get(mailbox.id)).toMatchObject({ status: 'connected', lastError: null });
+    const served = (await (await fetch(`${emulators.urls.google}/__admin/requests?path=/profile$`)).json()) as { status: number }[];
+    expect(served.map((r) => r.status).slice(-2)).toEqual([503, 200]);
   });
 });
 

@@ -6,7 +6,7 @@ import type { SeedMessage } from '@/emulators/seed/types';
 import { microsoftClient, MICROSOFT_SCOPES } from '@/lib/auth/clients';
 import { authorize, type WebAuthFlow } from '@/lib/auth/oauth';
 import { OAuthTokenSource } from '@/lib/auth/token-source';
-import { saveGrant } from '@/lib/auth/token-store';
+import { saveGrant } from '@/lib/platform/token-store';
 import { resolveEndpoints } from '@/lib/config/endpoints';
 import { ProviderError, type ProviderErrorCode } from '@/lib/domain';
 import type { MailProvider } from '@/lib/providers/mail-provider';
