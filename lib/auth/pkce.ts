@@ -1,13 +1,13 @@
+import { encodeBase64Url } from '../encoding/base64';
+
 /**
  * PKCE (RFC 7636) for the authorization-code flows: a random verifier and its S256 challenge,
  * made with WebCrypto so they work in the service worker and under Node tests alike.
  */
 
-const base64url = (bytes: Uint8Array) => btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-
 /** A URL-safe random string of `bytes` random bytes (43 characters for 32 bytes). */
 export function randomToken(bytes = 32): string {
-  return base64url(crypto.getRandomValues(new Uint8Array(bytes)));
+  return encodeBase64Url(crypto.getRandomValues(new Uint8Array(bytes)));
 }
 
 export interface PkcePair {
@@ -19,5 +19,5 @@ export interface PkcePair {
 export async function createPkcePair(): Promise<PkcePair> {
   const verifier = randomToken(32);
   const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier));
-  return { verifier, challenge: base64url(new Uint8Array(digest)), method: 'S256' };
+  return { verifier, challenge: encodeBase64Url(new Uint8Array(digest)), method: 'S256' };
 }

@@ -39,7 +39,6 @@ export interface ListContactsQuery {
   /** With `afterId`, the keyset cursor of the mirror (see `ContactCursor`). */
   updatedAfter?: string;
   afterId?: string;
-  page?: number;
   perPage?: number;
   /** Contacts whose primary or additional email is this one, ignoring case. */
   email?: string;
@@ -152,7 +151,6 @@ export function createCrmClient(options: CrmClientOptions): CrmClient {
         updated_after: query.updatedAfter,
         after_id: query.afterId,
         email: query.email,
-        page: query.page,
         per_page: query.perPage,
       }),
       schema: contactPageSchema,

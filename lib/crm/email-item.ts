@@ -38,7 +38,7 @@ export function toCrmEmail(message: Message, contactIds: string[], visibility: V
  * automated senders) gets a stable stand-in made from its provider id and mailbox, so repeats of
  * it still upsert; it cannot be matched across mailboxes, having nothing to match by.
  */
-export function wireMessageId(message: Message, mailboxAddress: string): string {
+function wireMessageId(message: Message, mailboxAddress: string): string {
   const id = message.messageId?.replace(/[<>\s]/g, '');
   if (id) return `<${id}>`;
   return `<${encodeURIComponent(message.providerId)}.${message.provider}.${encodeURIComponent(mailboxAddress)}@no-message-id.invalid>`;

@@ -2,6 +2,7 @@ import type { z } from 'zod';
 import type { AccessTokenSource } from '../auth/access-token';
 import { ProviderError, type ProviderErrorData, providerError } from '../domain';
 import { DEFAULT_RETRY, type RetryOptions, withRetry } from '../sync/retry';
+import { jsonOrText } from './json-or-text';
 
 type Source = ProviderErrorData['source'];
 
@@ -61,7 +62,7 @@ export async function send(peer: HttpPeer, request: HttpRequest): Promise<Respon
         throw request.idempotent === false ? once(lost) : lost;
       }
       if (response.ok) return response;
-      const body = await readBody(response);
+      const body = jsonOrText(await response.text().catch(() => ''));
       if (response.status === 401) {
         await peer.tokens.invalidate(token);
         if (refusedOnce) throw providerError('reauth_required', peer.source);
@@ -114,15 +115,6 @@ export function parseJson<S extends z.ZodType>(source: Source, text: string, sch
     throw providerError('bad_response', source, { detail: `Unexpected shape at ${where}.` });
   }
   return parsed.data;
-}
-
-async function readBody(response: Response): Promise<unknown> {
-  const text = await response.text().catch(() => '');
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { Address } from '../../domain';
-import { toBase64 } from './base64';
+import { encodeBase64 } from '../../encoding/base64';
 
 /**
  * The plain-text test email (R31) as RFC 5322 text, for `messages.send`'s `raw`. Header values
@@ -32,7 +32,7 @@ export function encodeWords(text: string): string {
     chunk.push(...bytes);
   }
   if (chunk.length > 0) words.push(chunk);
-  return words.map((bytes) => `=?UTF-8?B?${toBase64(Uint8Array.from(bytes))}?=`).join('\r\n ');
+  return words.map((bytes) => `=?UTF-8?B?${encodeBase64(Uint8Array.from(bytes))}?=`).join('\r\n ');
 }
 
 /** A mailbox for a header: the address alone, or the name as atoms, a quoted string or encoded words. */
@@ -57,7 +57,7 @@ export function newMessageId(from: string): string {
 
 /** Base64 lines of at most 76 characters (RFC 2045 §6.8). */
 function bodyLines(text: string): string {
-  const encoded = toBase64(new TextEncoder().encode(text.replace(/\r?\n/g, '\r\n')));
+  const encoded = encodeBase64(new TextEncoder().encode(text.replace(/\r?\n/g, '\r\n')));
   return encoded.match(/.{1,76}/g)?.join('\r\n') ?? '';
 }
 

@@ -38,7 +38,8 @@ function reasonsOf(body: unknown): string[] {
  * 401 is `auth_expired` (the shared `send` renews the token once); 429, and 403 with a rate-limit
  * reason, are `rate_limited` with `Retry-After`; 403 with a daily-limit reason is
  * `quota_exhausted`; any other 403 is `insufficient_permissions`; 404 is `not_found` (the history
- * caller turns it into `cursor_expired`); 5xx is `server`; anything else `bad_response`.
+ * caller turns it into `cursor_expired`); 5xx is `server`; anything else `bad_response`, final for
+ * any other 4xx (a bad page token or query is refused again however often it is sent).
  */
 export function classifyGmailError(status: number, body: unknown, headers: Headers): ProviderError {
   const reasons = reasonsOf(body);
@@ -54,5 +55,5 @@ export function classifyGmailError(status: number, body: unknown, headers: Heade
   }
   if (status === 404) return providerError('not_found', 'gmail');
   if (status >= 500) return providerError('server', 'gmail', { retryAfterMs: wait });
-  return providerError('bad_response', 'gmail', { detail: `Gmail answered ${status}${reasons[0] ? ` ${reasons[0]}` : ''}.` });
+  return providerError('bad_response', 'gmail', { detail: `Gmail answered ${status}${reasons[0] ? ` ${reasons[0]}` : ''}.`, final: status >= 400 && status < 500 });
 }

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { AccessTokenSource } from '../../auth/access-token';
-import { type HttpPeer, type HttpRequest, requestJson, send } from '../../http/request';
+import { type HttpPeer, type HttpRequest, requestJson } from '../../http/request';
 import type { SlidingWindowLimiter } from '../../sync/rate-limit';
 import type { RetryOptions } from '../../sync/retry';
 import { classifyGmailError } from './errors';
@@ -52,14 +52,9 @@ export class GmailApi {
     return requestJson(this.peer, { ...this.request(path, cost, { query, signal }), schema });
   }
 
-  /** POST a JSON body, read a JSON answer. */
-  post<S extends z.ZodType>(path: string, cost: number, schema: S, body: unknown, signal?: AbortSignal): Promise<z.output<S>> {
-    const request = this.request(path, cost, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal });
+  /** POST a JSON body, read a JSON answer; `idempotent: false` for a call that must not happen twice. */
+  post<S extends z.ZodType>(path: string, cost: number, schema: S, body: unknown, init: Pick<HttpRequest, 'signal' | 'idempotent'> = {}): Promise<z.output<S>> {
+    const request = this.request(path, cost, { ...init, method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     return requestJson(this.peer, { ...request, schema });
-  }
-
-  /** A raw request (the batch endpoint), its 2xx response. */
-  send(path: string, cost: number, init: Omit<HttpRequest, 'url' | 'beforeAttempt'>): Promise<Response> {
-    return send(this.peer, this.request(path, cost, init));
   }
 }

@@ -30,11 +30,11 @@ export function readProfile(api: GmailApi, signal?: AbortSignal) {
   return api.get(userPath('profile'), GMAIL_COSTS.getProfile, profileSchema, undefined, signal);
 }
 
-/** Reads the profile (the address) and the send-as list: 2 quota units. */
-export async function readIdentity(api: GmailApi, signal?: AbortSignal): Promise<MailboxIdentity> {
-  const [profile, sendAs] = await Promise.all([
-    readProfile(api, signal),
-    api.get(userPath('settings/sendAs'), GMAIL_COSTS.sendAsList, sendAsListSchema, undefined, signal),
-  ]);
+/**
+ * Reads the profile (the address) and the send-as list: 2 quota units. No signal: the provider
+ * shares one read among its callers (`sharedOnce`).
+ */
+export async function readIdentity(api: GmailApi): Promise<MailboxIdentity> {
+  const [profile, sendAs] = await Promise.all([readProfile(api), api.get(userPath('settings/sendAs'), GMAIL_COSTS.sendAsList, sendAsListSchema)]);
   return identityFromSendAs(profile.emailAddress, sendAs);
 }

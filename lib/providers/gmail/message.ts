@@ -1,8 +1,8 @@
 import { decodeWords } from 'postal-mime';
 import type { Message, Visibility } from '../../domain';
+import { decodeBase64Url } from '../../encoding/base64';
 import type { MailboxIdentity } from '../mail-provider';
 import { addressesFromHeaders, bulkHeaders, headerReader, normaliseMessage } from '../normalise';
-import { fromBase64Url } from './base64';
 import type { GmailMessage, GmailMessagePart } from './gmail-json';
 
 /** System labels that say where a message sits, strongest first (spam and trash win over INBOX). */
@@ -62,9 +62,9 @@ function plainPart(part: GmailMessagePart): GmailMessagePart | null {
  * charset: the bytes are decoded with the part's `charset` (UTF-8 when absent or unknown). An
  * HTML-only message has no body here rather than a home-made HTML-to-text conversion.
  */
-export function plainBody(payload: GmailMessagePart | undefined): string | null {
+function plainBody(payload: GmailMessagePart | undefined): string | null {
   const part = payload ? plainPart(payload) : null;
-  const bytes = part?.body?.data !== undefined ? fromBase64Url(part.body.data) : null;
+  const bytes = part?.body?.data !== undefined ? decodeBase64Url(part.body.data) : null;
   if (!part || !bytes) return null;
   const contentType = headerReader(part.headers ?? [])('Content-Type') ?? '';
   const charset = /charset\s*=\s*"?([\w.:-]+)"?/i.exec(contentType)?.[1] ?? 'utf-8';
@@ -76,7 +76,7 @@ export function plainBody(payload: GmailMessagePart | undefined): string | null 
 }
 
 /** A Subject header's text, RFC 2047 encoded words decoded (postal-mime's decoder). */
-export function decodeSubject(value: string | null): string | null {
+function decodeSubject(value: string | null): string | null {
   return value === null ? null : decodeWords(value);
 }
 

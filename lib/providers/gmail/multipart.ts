@@ -1,4 +1,5 @@
 import { providerError } from '../../domain';
+import { jsonOrText } from '../../http/json-or-text';
 
 /**
  * Gmail's batch wire format ("Batching requests", Gmail API guide): a `multipart/mixed` request
@@ -60,14 +61,6 @@ function headersOf(lines: string[]): Headers {
   return headers;
 }
 
-function parseBody(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
-}
-
 const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /**
@@ -92,7 +85,7 @@ export function parseBatchResponse(text: string, contentType: string | null, cal
     const inner = splitHead(outer.rest);
     const status = /^HTTP\/\d(?:\.\d)?\s+(\d{3})/.exec(inner.head[0] ?? '');
     if (!status || id === undefined) throw providerError('bad_response', 'gmail', { detail: 'A batch answer had a part without a status.' });
-    answers.set(id, { status: Number(status[1]), headers: headersOf(inner.head.slice(1)), body: parseBody(inner.rest.replace(/\r?\n$/, '')) });
+    answers.set(id, { status: Number(status[1]), headers: headersOf(inner.head.slice(1)), body: jsonOrText(inner.rest.replace(/\r?\n$/, '')) });
   }
   return answers;
 }

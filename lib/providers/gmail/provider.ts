@@ -1,10 +1,11 @@
 import type { AccessTokenSource } from '../../auth/access-token';
 import { providerError, type Visibility } from '../../domain';
+import { encodeBase64Url } from '../../encoding/base64';
 import { parseAddressList } from '../../matching/address';
 import type { SlidingWindowLimiter } from '../../sync/rate-limit';
 import type { RetryOptions } from '../../sync/retry';
-import type { ChangesPage, MailboxIdentity, MailProvider } from '../mail-provider';
-import { toBase64Url } from './base64';
+import type { ChangesPage, MailProvider } from '../mail-provider';
+import { sharedOnce } from '../shared-once';
 import { composePlainEmail, newMessageId } from './compose';
 import { fetchMessages, THREADS_FROM } from './fetch';
 import { GmailApi, userPath } from './gmail-api';
@@ -44,15 +45,10 @@ export function createGmailProvider(options: GmailProviderOptions): MailProvider
   const threadsFrom = options.threadsFrom ?? THREADS_FROM;
 
   // Read once and kept: who "own" is decides each message's direction.
-  let identity: Promise<MailboxIdentity> | null = null;
-  const ownIdentity = (signal?: AbortSignal) =>
-    (identity ??= readIdentity(api, signal).catch((error: unknown) => {
-      identity = null;
-      throw error;
-    }));
+  const identity = sharedOnce(() => readIdentity(api));
   const context = async (visibility: Visibility, signal?: AbortSignal): Promise<NormaliseContext> => ({
     mailboxId: options.mailboxId,
-    identity: await ownIdentity(signal),
+    identity: await identity.get(signal),
     visibility,
   });
 
@@ -61,8 +57,7 @@ export function createGmailProvider(options: GmailProviderOptions): MailProvider
 
     identity(signal) {
       // Read afresh when asked (the user is confirming it, R7), and kept for direction.
-      identity = null;
-      return ownIdentity(signal);
+      return identity.refresh(signal);
     },
 
     listWindow(input) {
@@ -100,8 +95,8 @@ export function createGmailProvider(options: GmailProviderOptions): MailProvider
 
     async sendTestEmail(input) {
       const to = parseAddressList(input.to)[0];
-      if (!to) throw providerError('bad_response', 'gmail', { detail: 'The test address is not a valid email address.' });
-      const own = await ownIdentity(input.signal);
+      if (!to) throw providerError('bad_response', 'gmail', { detail: 'The test address is not a valid email address.', final: true });
+      const own = await identity.get(input.signal);
       const raw = composePlainEmail({
         from: { name: own.displayName || null, address: own.address },
         to,
@@ -110,7 +105,7 @@ export function createGmailProvider(options: GmailProviderOptions): MailProvider
         date: Date.now(),
         messageId: newMessageId(own.address),
       });
-      const sent = await api.post(userPath('messages/send'), GMAIL_COSTS.messagesSend, sentSchema, { raw: toBase64Url(raw) }, input.signal);
+      const sent = await api.post(userPath('messages/send'), GMAIL_COSTS.messagesSend, sentSchema, { raw: encodeBase64Url(raw) }, { signal: input.signal, idempotent: false });
       return { providerId: sent.id };
     },
 

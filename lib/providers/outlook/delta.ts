@@ -39,7 +39,7 @@ async function deltaPage(api: GraphApi, folder: SyncedFolder, link: string | nul
   // Only ids: `$select` travels inside the links Graph hands out, so every later round is ids only
   // too, and the messages are read back in full by id (see message.ts for why).
   const build: BuildRequest = link === null ? (c) => c.api(`/me/mailFolders/${folder}/messages/delta`).select('id') : api.link(link);
-  const page = await api.json((c) => build(c).header('Prefer', prefer), deltaPageSchema, signal);
+  const page = await api.json((c) => build(c).header('Prefer', prefer), deltaPageSchema, { signal });
   const next = page['@odata.nextLink'] ?? page['@odata.deltaLink'];
   if (!next) throw providerError('bad_response', 'outlook', { detail: 'A delta page had neither a next nor a delta link.' });
   return {

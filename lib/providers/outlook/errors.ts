@@ -1,6 +1,7 @@
 import { GraphError } from '@microsoft/microsoft-graph-client';
 import { z } from 'zod';
 import { ProviderError, providerError } from '../../domain';
+import { jsonOrText } from '../../http/json-or-text';
 import { retryAfterMs } from '../../http/request';
 
 /**
@@ -25,6 +26,8 @@ const DENIED = new Set(['erroraccessdenied', 'authorization_requestdenied', 'acc
 /**
  * Classifies a non-2xx Graph answer (R12): the `HttpPeer.classify` of the Outlook client, also used
  * for the parts of a `$batch`. 401 is `auth_expired` (request.ts renews the token and retries once).
+ * Any other 4xx is a final `bad_response`: a bad `$filter` or skip token is refused again however
+ * often it is sent.
  */
 export function classifyGraphError(status: number, body: unknown, headers: Headers): ProviderError {
   const parsed = graphErrorSchema.safeParse(body);
@@ -41,7 +44,7 @@ export function classifyGraphError(status: number, body: unknown, headers: Heade
   if (status === 403 || has(DENIED)) return providerError('insufficient_permissions', 'outlook', { detail: 'Reconnect Outlook and allow every permission asked for.' });
   if (status === 404) return providerError('not_found', 'outlook');
   if (status >= 500) return providerError('server', 'outlook', { retryAfterMs: wait });
-  return providerError('bad_response', 'outlook', codes[0] ? { detail: `Graph answered ${status} ${codes[0]}.` } : {});
+  return providerError('bad_response', 'outlook', { detail: `Graph answered ${status}${codes[0] ? ` ${codes[0]}` : ''}.`, final: status >= 400 && status < 500 });
 }
 
 /**
@@ -52,7 +55,7 @@ export function classifyGraphError(status: number, body: unknown, headers: Heade
 export function graphFailure(error: unknown): ProviderError {
   if (error instanceof ProviderError) return error;
   if (error instanceof GraphError && error.statusCode > 0) {
-    const inner = parseMaybe(error.body);
+    const inner = typeof error.body === 'string' ? jsonOrText(error.body) : error.body;
     const body = inner && typeof inner === 'object' ? { error: inner } : { error: { code: error.code ?? undefined, message: error.message } };
     return classifyGraphError(error.statusCode, body, error.headers ?? new Headers());
   }
@@ -60,13 +63,4 @@ export function graphFailure(error: unknown): ProviderError {
   if (name === 'TypeError') return providerError('network', 'outlook');
   if (name === 'SyntaxError') return providerError('bad_response', 'outlook', { detail: 'The answer was not valid JSON.' });
   return providerError('bad_response', 'outlook');
-}
-
-function parseMaybe(text: unknown): unknown {
-  if (typeof text !== 'string') return text;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return null;
-  }
 }

@@ -8,10 +8,13 @@ import { folderSchema } from './graph-json';
  */
 const WELL_KNOWN = ['inbox', 'sentitems', 'junkemail', 'deleteditems', 'drafts'] as const;
 
-/** Folder id → well-known name, read in one `$batch` (a folder a mailbox lacks is left out). */
-export async function readFolderNames(api: GraphApi, signal?: AbortSignal): Promise<Map<string, string>> {
+/**
+ * Folder id → well-known name, read in one `$batch` (a folder a mailbox lacks is left out). No
+ * signal: the provider shares one read among its callers (`sharedOnce`).
+ */
+export async function readFolderNames(api: GraphApi): Promise<Map<string, string>> {
   const urls = WELL_KNOWN.map((name) => `/me/mailFolders/${name}?$select=id`);
-  const bodies = await batchGet(api, urls, { Prefer: IMMUTABLE_IDS }, signal);
+  const bodies = await batchGet(api, urls, { Prefer: IMMUTABLE_IDS });
   const names = new Map<string, string>();
   for (const [index, body] of bodies) {
     const parsed = folderSchema.safeParse(body);

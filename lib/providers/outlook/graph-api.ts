@@ -4,16 +4,28 @@ import type { AccessTokenSource } from '../../auth/access-token';
 import { providerError } from '../../domain';
 import { type HttpPeer, parseJson, send } from '../../http/request';
 import type { ConcurrencyLimiter } from '../../sync/rate-limit';
-import { DEFAULT_RETRY, type RetryOptions, withRetry } from '../../sync/retry';
+import { DEFAULT_RETRY, type RetryOptions } from '../../sync/retry';
+import { retryOwnFailures, settle } from '../retry-own-failures';
 import { classifyGraphError, graphFailure } from './errors';
 
 /** Graph asks for `Prefer: IdType="ImmutableId"` so ids survive moves between folders. */
 export const IMMUTABLE_IDS = 'IdType="ImmutableId"';
 
+/** How one Graph call is made, besides what the request builder says. */
+export interface GraphCall {
+  signal?: AbortSignal;
+  /** A body to POST as JSON; without one the call is a GET. */
+  body?: unknown;
+  /** Signs this call instead of the mailbox's token source, e.g. to know which token a batch used. */
+  tokens?: AccessTokenSource;
+  /** False for a call that must not happen twice (sending mail): see `HttpRequest.idempotent`. */
+  idempotent?: false;
+}
+
 /** What one call hands the terminal middleware, and what `send` threw (the library would wrap it). */
 class CallState implements MiddlewareOptions {
   failure: { error: unknown } | null = null;
-  constructor(readonly signal: AbortSignal | undefined) {}
+  constructor(readonly call: GraphCall) {}
 }
 
 /**
@@ -34,42 +46,16 @@ class SendMiddleware implements Middleware {
 
   async execute(context: Context): Promise<void> {
     const state = context.middlewareControl?.getMiddlewareOptions(CallState) as CallState | undefined;
-    const signal = state?.signal;
+    const { signal, tokens = this.peer.tokens, idempotent } = state?.call ?? {};
     const url = typeof context.request === 'string' ? context.request : context.request.url;
     const headers = Object.fromEntries(new Headers(context.options?.headers as HeadersInit | undefined));
+    const body = context.options?.body as BodyInit | undefined;
     try {
-      context.response = await this.limiter.run(
-        () => send(this.peer, { url, method: context.options?.method, headers, body: context.options?.body as BodyInit | undefined, signal }),
-        signal,
-      );
+      context.response = await this.limiter.run(() => send({ ...this.peer, tokens }, { url, method: context.options?.method, headers, body, signal, idempotent }), signal);
     } catch (error) {
       if (state) state.failure = { error };
       throw error;
     }
-  }
-}
-
-/** An error `withRetry` must pass through untouched: it was already retried where it arose. */
-class Settled {
-  constructor(readonly error: unknown) {}
-}
-
-/** Marks the failure of `work` as settled (see `retryOwnFailures`). */
-export function settle<T>(work: Promise<T>): Promise<T> {
-  return work.catch((error: unknown) => {
-    throw new Settled(error);
-  });
-}
-
-/**
- * `withRetry` for the failures `operation` raises itself; those of inner calls wrapped in `settle`
- * come out as they were, so attempts do not multiply (5 of `send` times 2 here would be 10).
- */
-export async function retryOwnFailures<T>(operation: () => Promise<T>, options: RetryOptions): Promise<T> {
-  try {
-    return await withRetry(operation, options);
-  } catch (error) {
-    throw error instanceof Settled ? error.error : error;
   }
 }
 
@@ -89,7 +75,8 @@ export type BuildRequest = (client: Client) => GraphRequest;
  * comes out as a `ProviderError`; an abort comes out as the signal's reason.
  */
 export class GraphApi {
-  readonly client: Client;
+  private readonly client: Client;
+  readonly peer: HttpPeer;
   readonly retry: Partial<RetryOptions>;
   private readonly versionRoot: string;
 
@@ -97,27 +84,27 @@ export class GraphApi {
     const base = options.graphApiUrl.replace(/\/+$/, '');
     this.versionRoot = `${base}/v1.0`;
     this.retry = options.retry ?? {};
-    const peer: HttpPeer = { source: 'outlook', tokens: options.tokens, classify: classifyGraphError, retry: this.retry };
-    this.client = Client.initWithMiddleware({ baseUrl: base, defaultVersion: 'v1.0', middleware: new SendMiddleware(peer, options.limiter) });
+    this.peer = { source: 'outlook', tokens: options.tokens, classify: classifyGraphError, retry: this.retry };
+    this.client = Client.initWithMiddleware({ baseUrl: base, defaultVersion: 'v1.0', middleware: new SendMiddleware(this.peer, options.limiter) });
   }
 
   /**
-   * GET (or POST `body`) and parse the JSON answer against `schema`. A body that does not parse is
-   * read once more; a failure of the exchange is not, since `send` already spent its attempts.
+   * The call, its JSON answer parsed against `schema`. A body that does not parse is read once
+   * more; a failure of the exchange is not, since `send` already spent its attempts.
    */
-  json<S extends z.ZodType>(build: BuildRequest, schema: S, signal?: AbortSignal, body?: unknown): Promise<z.output<S>> {
+  json<S extends z.ZodType>(build: BuildRequest, schema: S, call: Omit<GraphCall, 'idempotent'> = {}): Promise<z.output<S>> {
     return retryOwnFailures(async () => {
-      const text = await settle(this.text(build, signal, body));
+      const text = await settle(this.text(build, call));
       return parseJson('outlook', text, schema);
-    }, { ...DEFAULT_RETRY, ...this.retry, attempts: 2, signal });
+    }, { ...DEFAULT_RETRY, ...this.retry, attempts: 2, signal: call.signal });
   }
 
-  /** GET (or POST `body`) and return the answer's text, e.g. the empty body of a 202. */
-  async text(build: BuildRequest, signal?: AbortSignal, body?: unknown): Promise<string> {
-    const state = new CallState(signal);
+  /** The call, its answer's text, e.g. the empty body of a 202. */
+  async text(build: BuildRequest, call: GraphCall = {}): Promise<string> {
+    const state = new CallState(call);
     const request = build(this.client).middlewareOptions([state]).responseType(ResponseType.TEXT);
     try {
-      const answer: unknown = body === undefined ? await request.get() : await request.post(body);
+      const answer: unknown = call.body === undefined ? await request.get() : await request.post(call.body);
       return typeof answer === 'string' ? answer : '';
     } catch (error) {
       throw state.failure ? state.failure.error : graphFailure(error);

@@ -39,15 +39,18 @@ export function identityFromGraph(user: GraphUser, settings: GraphMailboxSetting
   return { address, displayName: user.displayName?.trim() || address, replyTo: null, aliases, purpose };
 }
 
-/** `GET /me` (with `proxyAddresses` when the tenant lets us read it) and `GET /me/mailboxSettings`. */
-export async function readIdentity(api: GraphApi, signal?: AbortSignal): Promise<OutlookIdentity> {
-  const me = (fields: string[]) => api.json((c) => c.api('/me').select(fields), graphUserSchema, signal);
+/**
+ * `GET /me` (with `proxyAddresses` when the tenant lets us read it) and `GET /me/mailboxSettings`.
+ * No signal: the provider shares one read among its callers (`sharedOnce`).
+ */
+export async function readIdentity(api: GraphApi): Promise<OutlookIdentity> {
+  const me = (fields: string[]) => api.json((c) => c.api('/me').select(fields), graphUserSchema);
   const [user, settings] = await Promise.all([
     me([...USER_FIELDS, 'proxyAddresses']).catch((error: unknown) => {
       if (error instanceof ProviderError && error.code === 'insufficient_permissions') return me(USER_FIELDS);
       throw error;
     }),
-    api.json((c) => c.api('/me/mailboxSettings'), mailboxSettingsSchema, signal),
+    api.json((c) => c.api('/me/mailboxSettings'), mailboxSettingsSchema),
   ]);
   return identityFromGraph(user, settings);
 }

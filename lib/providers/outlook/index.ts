@@ -1,3 +1,3 @@
 export { classifyGraphError, graphFailure } from './errors';
 export { identityFromGraph, type OutlookIdentity } from './identity';
-export { createOutlookProvider, type OutlookProviderOptions, outlookLimiter } from './provider';
+export { createOutlookProvider, type OutlookProviderOptions } from './provider';

@@ -1,15 +1,13 @@
 import type { z } from 'zod';
 import { providerError } from '../../domain';
+import { decodeBase64UrlText, encodeBase64UrlText } from '../../encoding/base64';
 
 /**
  * Cursors are base64url JSON, checked with a schema when read back: opaque to the engine, which
  * stores them as strings, and versioned so a format change fails loudly instead of misreading.
  */
 export function encodeCursor(value: unknown): string {
-  const bytes = new TextEncoder().encode(JSON.stringify(value));
-  let binary = '';
-  for (const byte of bytes) binary += String.fromCharCode(byte);
-  return btoa(binary).replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, '');
+  return encodeBase64UrlText(JSON.stringify(value));
 }
 
 /**
@@ -18,9 +16,7 @@ export function encodeCursor(value: unknown): string {
  */
 export function decodeCursor<S extends z.ZodType>(cursor: string, schema: S): z.output<S> {
   try {
-    const binary = atob(cursor.replaceAll('-', '+').replaceAll('_', '/'));
-    const json: unknown = JSON.parse(new TextDecoder().decode(Uint8Array.from(binary, (c) => c.charCodeAt(0))));
-    const parsed = schema.safeParse(json);
+    const parsed = schema.safeParse(JSON.parse(decodeBase64UrlText(cursor) ?? ''));
     if (parsed.success) return parsed.data;
   } catch {
     // Falls through to the typed error below.

@@ -4,12 +4,13 @@ import { parseAddressList } from '../../matching/address';
 import { ConcurrencyLimiter } from '../../sync/rate-limit';
 import type { RetryOptions } from '../../sync/retry';
 import type { ChangesPage, MailProvider } from '../mail-provider';
+import { sharedOnce } from '../shared-once';
 import { batchGet } from './batch';
 import { changedPages, type DeltaOptions, decodeDeltaCursor, encodeDeltaCursor, walkToNow } from './delta';
 import { readFolderNames } from './folders';
 import { GraphApi } from './graph-api';
 import { graphMessageSchema } from './graph-json';
-import { type OutlookIdentity, readIdentity } from './identity';
+import { readIdentity } from './identity';
 import { messageFields, messagePrefer, normaliseGraphMessage } from './message';
 import { toWindowPage, windowPage } from './window';
 
@@ -29,7 +30,7 @@ export interface OutlookProviderOptions {
 }
 
 /** Graph's Outlook limits per app and mailbox. */
-export const outlookLimiter = () => new ConcurrencyLimiter(4, { requests: 10_000, windowMs: 10 * 60_000 });
+const outlookLimiter = () => new ConcurrencyLimiter(4, { requests: 10_000, windowMs: 10 * 60_000 });
 
 /**
  * The Outlook `MailProvider` over Microsoft Graph v1.0 (R2, R7, R9, R10, R14, R22, R31).
@@ -42,16 +43,10 @@ export function createOutlookProvider(options: OutlookProviderOptions): MailProv
   const windowSize = options.pages?.window ?? 50;
 
   // Read once and kept: who "own" is (direction) and which folder a parent folder id names.
-  let identity: Promise<OutlookIdentity> | null = null;
-  let folders: Promise<Map<string, string>> | null = null;
-  const once = <T>(get: () => Promise<T>, reset: () => void) => get().catch((error: unknown) => {
-    reset();
-    throw error;
-  });
-  const ownIdentity = (signal?: AbortSignal) => (identity ??= once(() => readIdentity(api, signal), () => (identity = null)));
-  const folderNames = (signal?: AbortSignal) => (folders ??= once(() => readFolderNames(api, signal), () => (folders = null)));
+  const identity = sharedOnce(() => readIdentity(api));
+  const folderNames = sharedOnce(() => readFolderNames(api));
 
-  const context = async (visibility: Visibility, signal?: AbortSignal) => ({ mailboxId: options.mailboxId, identity: await ownIdentity(signal), visibility });
+  const context = async (visibility: Visibility, signal?: AbortSignal) => ({ mailboxId: options.mailboxId, identity: await identity.get(signal), visibility });
 
   /** Messages by id through `$batch`; ids Graph no longer has are returned as `missing`. */
   async function readMessages(ids: string[], visibility: Visibility, signal?: AbortSignal): Promise<{ messages: Message[]; missing: string[] }> {
@@ -60,7 +55,7 @@ export function createOutlookProvider(options: OutlookProviderOptions): MailProv
     const urls = ids.map((id) => `/me/messages/${encodeURIComponent(id)}?$select=${select}`);
     const [bodies, names, base] = await Promise.all([
       batchGet(api, urls, { Prefer: messagePrefer(visibility) }, signal),
-      folderNames(signal),
+      folderNames.get(signal),
       context(visibility, signal),
     ]);
     const messages: Message[] = [];
@@ -79,8 +74,7 @@ export function createOutlookProvider(options: OutlookProviderOptions): MailProv
 
     identity(signal) {
       // Always read afresh (the user is confirming it, R7), and keep it for direction.
-      identity = null;
-      return ownIdentity(signal);
+      return identity.refresh(signal);
     },
 
     async listWindow(input) {
@@ -115,14 +109,14 @@ export function createOutlookProvider(options: OutlookProviderOptions): MailProv
 
     async sendTestEmail(input) {
       const to = parseAddressList(input.to)[0];
-      if (!to) throw providerError('bad_response', 'outlook', { detail: 'The test address is not a valid email address.' });
+      if (!to) throw providerError('bad_response', 'outlook', { detail: 'The test address is not a valid email address.', final: true });
       const message = {
         subject: input.subject,
         body: { contentType: 'Text', content: input.body },
         toRecipients: [{ emailAddress: { address: to.address, ...(to.name ? { name: to.name } : {}) } }],
       };
       // 202 Accepted with no body: Graph does not say the new message's id.
-      await api.text((c) => c.api('/me/sendMail'), input.signal, { message, saveToSentItems: true });
+      await api.text((c) => c.api('/me/sendMail'), { signal: input.signal, body: { message, saveToSentItems: true }, idempotent: false });
       return { providerId: null };
     },
 

@@ -80,7 +80,7 @@ export async function windowPage(
           return first ? request.count(true).header('ConsistencyLevel', 'eventual') : request;
         },
         messagePageSchema,
-        input.signal,
+        { signal: input.signal },
       );
       return { folder, value: page.value, count: page['@odata.count'] };
     }),

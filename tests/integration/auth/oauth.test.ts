@@ -6,7 +6,7 @@ import { authorize, type OAuthClient, refresh } from '@/lib/auth/oauth';
 import { OAuthTokenSource } from '@/lib/auth/token-source';
 import { readAccess, readRefresh, saveGrant } from '@/lib/platform/token-store';
 import { resolveEndpoints } from '@/lib/config/endpoints';
-import { ProviderError } from '@/lib/domain';
+import { failure } from '../../support/provider-error';
 import { fetchWebAuthFlow, recordingWebAuthFlow } from '../../support/web-auth-flow';
 
 const REDIRECT = 'https://caciholiefihaajpdhopelakjjeojlim.chromiumapp.org/';
@@ -21,13 +21,9 @@ const admin = (path: string, body: unknown) =>
 const config = (body: unknown) => fetch(`${emulators.urls.microsoft}/__admin/config`, { method: 'PUT', body: JSON.stringify(body) });
 
 async function expectProviderError(promise: Promise<unknown>, code: string, words?: RegExp) {
-  const error = await promise.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(ProviderError);
-  expect((error as ProviderError).code).toBe(code);
-  if (words) expect((error as ProviderError).message).toMatch(words);
+  const error = await failure(promise);
+  expect(error.code).toBe(code);
+  if (words) expect(error.message).toMatch(words);
 }
 
 beforeAll(async () => {

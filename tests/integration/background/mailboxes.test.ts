@@ -7,8 +7,8 @@ import { connectMailbox, disconnectMailbox, mailboxProvider, reconnectMailbox } 
 import { withMailboxState } from '@/lib/background/mailbox-status';
 import { resolveEndpoints } from '@/lib/config/endpoints';
 import { MailboxCrmDatabase } from '@/lib/db';
-import { ProviderError } from '@/lib/domain';
 import { aMessage } from '../../fixtures/domain';
+import { failure } from '../../support/provider-error';
 import { fetchWebAuthFlow } from '../../support/web-auth-flow';
 
 let emulators: RunningEmulators;
@@ -85,9 +85,8 @@ describe('connect, reconnect and disconnect a mailbox (R1, R2, R7, R34)', () => 
       return fetchWebAuthFlow(other.toString(), interactive);
     };
     const hinted = { ...deps, flow: asSam };
-    const error = await reconnectMailbox(hinted, mailbox.id).catch((e: unknown) => e);
-    expect(error).toBeInstanceOf(ProviderError);
-    expect((error as ProviderError).message).toMatch(/signed in as sam@acme-sales.test, but this mailbox is riley@acme-sales.test/);
+    const error = await failure(reconnectMailbox(hinted, mailbox.id));
+    expect(error.message).toMatch(/signed in as sam@acme-sales.test, but this mailbox is riley@acme-sales.test/);
     expect(await reconnectMailbox(deps, mailbox.id)).toMatchObject({ status: 'connected' });
   });
 
@@ -98,8 +97,8 @@ describe('connect, reconnect and disconnect a mailbox (R1, R2, R7, R34)', () => 
     await admin('/expire', { what: 'refresh_tokens' });
     await admin('/microsoft/silent', { allow: false });
 
-    const failed = await withMailboxState(deps, mailbox.id, () => mailboxProvider(deps, mailbox).currentCursor()).catch((e: unknown) => e);
-    expect((failed as ProviderError).code).toBe('reauth_required');
+    const failed = await failure(withMailboxState(deps, mailbox.id, () => mailboxProvider(deps, mailbox).currentCursor()));
+    expect(failed.code).toBe('reauth_required');
     expect(await db.mailboxes.get(mailbox.id)).toMatchObject({
       status: 'reconnect_needed',
       lastError: { code: 'reauth_required', action: 'reconnect', message: 'Outlook needs you to sign in again.' },

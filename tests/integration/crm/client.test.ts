@@ -3,11 +3,12 @@ import { type RunningEmulators, startEmulators } from '@/emulators';
 import { DEMO_PAT } from '@/emulators/crm';
 import type { LoggedRequest } from '@/emulators/core/request-log';
 import { staticToken } from '@/lib/auth/access-token';
-import { type Contact, type Message, ProviderError, type ProviderErrorCode, type Visibility } from '@/lib/domain';
+import type { Contact, Message, ProviderErrorCode, Visibility } from '@/lib/domain';
 import { normaliseAddress } from '@/lib/matching/address';
 import { type ContactCursor, type CrmClient, type CrmEmailInput, canonicalEmailItem, createCrmClient, emailBatchKey, toCrmEmail } from '@/lib/crm';
 import { aMessage } from '@/tests/fixtures/domain';
 import { ContractError, contractFetch } from '@/tests/support/openapi';
+import { failure } from '@/tests/support/provider-error';
 
 /**
  * The CRM client (`lib/crm`, R37) against the CRM emulator over real HTTP. For this suite the global
@@ -66,13 +67,6 @@ function client(token = DEMO_PAT, attempts = 3): CrmClient {
     retry: { attempts, baseDelayMs: 5, maxDelayMs: 20, onRetry: (error, _attempt, delayMs) => retries.push({ code: error.code, delayMs }) },
   });
 }
-
-/** The typed error a call fails with; fails the test if it succeeds or throws anything else. */
-const failure = (promise: Promise<unknown>): Promise<ProviderError> =>
-  promise.then(
-    () => expect.fail('expected the call to fail'),
-    (error: unknown) => (expect(error).toBeInstanceOf(ProviderError), error as ProviderError),
-  );
 
 let seq = 0;
 /** A matched message as the engine would hand it over, with a fresh Message-ID. */

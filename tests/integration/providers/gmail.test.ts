@@ -7,11 +7,12 @@ import { authorize } from '@/lib/auth/oauth';
 import { OAuthTokenSource } from '@/lib/auth/token-source';
 import { saveGrant } from '@/lib/platform/token-store';
 import { resolveEndpoints } from '@/lib/config/endpoints';
-import { type Message, ProviderError, type ProviderErrorCode, type Visibility } from '@/lib/domain';
+import type { Message, ProviderErrorCode, Visibility } from '@/lib/domain';
 import { createGmailProvider, gmailLimiter } from '@/lib/providers/gmail';
 import type { MailProvider } from '@/lib/providers/mail-provider';
 import { SlidingWindowLimiter } from '@/lib/sync/rate-limit';
 import type { RetryOptions } from '@/lib/sync/retry';
+import { failure } from '../../support/provider-error';
 import { fetchWebAuthFlow } from '../../support/web-auth-flow';
 
 /**
@@ -76,17 +77,6 @@ function make(options: { retry?: Partial<RetryOptions>; limiter?: SlidingWindowL
     pageSize: options.pageSize,
   });
   return { provider, retries };
-}
-
-/** The typed error a call fails with; a call that succeeds fails the test. */
-async function failure(promise: Promise<unknown>): Promise<ProviderError> {
-  try {
-    await promise;
-  } catch (error) {
-    expect(error).toBeInstanceOf(ProviderError);
-    return error as ProviderError;
-  }
-  return expect.unreachable('the call should have failed');
 }
 
 /** Every page of a window, in order. */
@@ -371,6 +361,26 @@ describe('gmail provider: errors and retries (R12)', () => {
     expect((await failure(provider.currentCursor())).code).toBe('network');
   });
 
+  it('a 400 is sent once and ends as a final bad_response', async () => {
+    const { provider, retries } = make();
+    await fault({ path: 'profile$', status: 400 });
+    const error = await failure(provider.currentCursor());
+    expect(error.code).toBe('bad_response');
+    expect(error.retryable).toBe(false);
+    expect(error.data.action).toBe('none');
+    expect(retries).toEqual([]);
+    expect((await calls(profile)).map((r) => r.status)).toEqual([400]);
+  });
+
+  it('a page token Gmail refuses (its own 400 invalidArgument) is not asked again', async () => {
+    const { provider, retries } = make();
+    const error = await failure(provider.listWindow({ since: Date.now() - DAY, cursor: 'not-a-page-token', visibility: 'metadata' }));
+    expect(error.code).toBe('bad_response');
+    expect(error.retryable).toBe(false);
+    expect(retries).toEqual([]);
+    expect((await calls(/\/messages$/)).map((r) => r.status)).toEqual([400]);
+  });
+
   it('malformed JSON is bad_response once a second answer is no better', async () => {
     const { provider } = make();
     await fault({ path: 'profile$', rawBody: '{"emailAddress": "riley@acme-sales.test", "historyId": ' });
@@ -391,6 +401,21 @@ describe('gmail provider: errors and retries (R12)', () => {
     // The emulator still serves the abandoned call when its delay ends, and charges riley's quota
     // for it: wait for that here, or it lands in a later test's one-second window.
     while ((await calls(profile)).length === 0) await new Promise((resolve) => setTimeout(resolve, 50));
+  });
+
+  it('one caller aborting does not cancel the identity read another caller waits for', async () => {
+    const { provider } = make();
+    const ids = seeded('riley').slice(0, 2).map((m) => m.providerId);
+    await fault({ path: 'profile$', delayMs: 300 });
+    const first = new AbortController();
+    const reason = new DOMException('stopped', 'AbortError');
+    const aborted = provider.getMessages({ ids, visibility: 'metadata', signal: first.signal });
+    const other = provider.getMessages({ ids, visibility: 'metadata', signal: new AbortController().signal });
+    setTimeout(() => first.abort(reason), 50);
+    await expect(aborted).rejects.toBe(reason);
+    expect((await other).map((m) => m.providerId)).toEqual(ids);
+    // Both callers shared one read.
+    expect((await calls(profile)).length).toBe(1);
   });
 
   it('an aborted call stops while it waits for quota', async () => {
@@ -441,6 +466,27 @@ describe('gmail provider: batch parts', () => {
     expect((await requests()).filter((r) => r.path === '/token').length).toBe(1);
   });
 
+  it('parts refused with 401 twice running are reauth_required, after one renewal', async () => {
+    const { provider } = make();
+    await provider.currentCursor();
+    await fault({ path: MESSAGE_PART, status: 401, count: 20 });
+    const error = await failure(provider.getMessages({ ids: ids(), visibility: 'metadata' }));
+    expect(error.code).toBe('reauth_required');
+    // All 10 refused, then the 10 again with the renewed token: no third round.
+    expect((await parts()).map((r) => r.status)).toEqual(Array(20).fill(401));
+    expect((await requests()).filter((r) => r.path === '/token').map((r) => r.status)).toEqual([200]);
+  });
+
+  it('a part answered 400 fails the call at once: asking again cannot change it', async () => {
+    const { provider, retries } = make();
+    await fault({ path: MESSAGE_PART, status: 400, count: 1 });
+    const error = await failure(provider.getMessages({ ids: ids(), visibility: 'metadata' }));
+    expect(error.code).toBe('bad_response');
+    expect(error.retryable).toBe(false);
+    expect(retries).toEqual([]);
+    expect((await parts()).length).toBe(10);
+  });
+
   it('a part refused with insufficientPermissions fails the call', async () => {
     const { provider } = make();
     await fault({ path: MESSAGE_PART, status: 403, reason: 'insufficientPermissions', count: 1 });
@@ -486,8 +532,42 @@ describe('gmail provider: sending (R31)', () => {
     expect((await calls(/\/messages\/send$/)).map((r) => r.cost)).toEqual([100]);
   });
 
-  it('refuses a test address that is not an address', async () => {
-    expect((await failure(make().provider.sendTestEmail({ to: 'not an address', subject: 's', body: 'b' }))).code).toBe('bad_response');
+  it('refuses a test address that is not an address, for good', async () => {
+    const error = await failure(make().provider.sendTestEmail({ to: 'not an address', subject: 's', body: 'b' }));
+    expect(error.code).toBe('bad_response');
+    expect(error.retryable).toBe(false);
+    expect((await calls(/\/messages\/send$/)).length).toBe(0);
+  });
+
+  const sends = async () => (await calls(/\/messages\/send$/)).map((r) => r.status);
+  const testEmail = { to: SAM, subject: 'Test', body: 'Hello' };
+
+  it('a 500 on messages.send is not sent again: the email may have gone', async () => {
+    const { provider, retries } = make();
+    await fault({ path: '/messages/send$', status: 500 });
+    const error = await failure(provider.sendTestEmail(testEmail));
+    expect(error.code).toBe('server');
+    expect(error.retryable).toBe(false);
+    expect(retries).toEqual([]);
+    expect(await sends()).toEqual([500]);
+  });
+
+  it('a 429 on messages.send is sent again after its Retry-After: Gmail did not take it', async () => {
+    const { provider, retries } = make();
+    await fault({ path: '/messages/send$', status: 429, retryAfter: 0 });
+    expect((await provider.sendTestEmail(testEmail)).providerId).toMatch(/^[0-9a-f]{16}$/);
+    expect(retries).toEqual([{ code: 'rate_limited', delayMs: 0 }]);
+    expect(await sends()).toEqual([429, 200]);
+  });
+
+  it('a dropped connection on messages.send is not sent again: network', async () => {
+    const { provider, retries } = make();
+    await fault({ path: '/messages/send$', drop: true });
+    const error = await failure(provider.sendTestEmail(testEmail));
+    expect(error.code).toBe('network');
+    expect(error.retryable).toBe(false);
+    expect(retries).toEqual([]);
+    expect(await sends()).toEqual([0]);
   });
 
   it('revoke delegates to the grant', async () => {

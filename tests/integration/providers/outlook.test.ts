@@ -8,11 +8,12 @@ import { authorize, type WebAuthFlow } from '@/lib/auth/oauth';
 import { OAuthTokenSource } from '@/lib/auth/token-source';
 import { saveGrant } from '@/lib/platform/token-store';
 import { resolveEndpoints } from '@/lib/config/endpoints';
-import { ProviderError, type ProviderErrorCode } from '@/lib/domain';
+import type { ProviderErrorCode } from '@/lib/domain';
 import type { MailProvider } from '@/lib/providers/mail-provider';
 import { createOutlookProvider } from '@/lib/providers/outlook';
 import { ConcurrencyLimiter } from '@/lib/sync/rate-limit';
 import type { RetryOptions } from '@/lib/sync/retry';
+import { failure } from '../../support/provider-error';
 
 /**
  * The Outlook provider against the Graph emulator, signed in the way the extension signs in
@@ -72,15 +73,6 @@ function make(options: { retry?: Partial<RetryOptions>; limiter?: ConcurrencyLim
     pages: { window: 5, changesPageSize: 50 },
   });
   return { provider, retries };
-}
-
-async function failure(promise: Promise<unknown>): Promise<ProviderError> {
-  const error = await promise.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(ProviderError);
-  return error as ProviderError;
 }
 
 beforeAll(async () => {
@@ -210,6 +202,47 @@ describe('outlook provider: incremental sync (R9, R14, R31)', () => {
     expect(page.messages[0]).toMatchObject({ subject: 'Test from the CRM extension', folder: 'sentitems', direction: 'sent', body: 'Hello', to: [{ address: customer }] });
   });
 
+  describe('sending is never repeated once Graph may have taken it', () => {
+    const SEND = '^/v1\\.0/me/sendMail$';
+    const sends = async () => (await requests(SEND)).map((r) => r.status);
+    const testEmail = { to: 'dana@customer.test', subject: 'Test', body: 'Hello' };
+
+    it('a 500 on sendMail is reported as server, not sent again', async () => {
+      const { provider, retries } = make();
+      await fault({ path: SEND, status: 500 });
+      const error = await failure(provider.sendTestEmail(testEmail));
+      expect(error.code).toBe('server');
+      expect(error.retryable).toBe(false);
+      expect(retries).toEqual([]);
+      expect(await sends()).toEqual([500]);
+    });
+
+    it('a 429 on sendMail is sent again after its Retry-After: Graph did not take it', async () => {
+      const { provider, retries } = make();
+      await fault({ path: SEND, status: 429, retryAfter: 0 });
+      expect(await provider.sendTestEmail(testEmail)).toEqual({ providerId: null });
+      expect(retries).toEqual([{ code: 'rate_limited', delayMs: 0 }]);
+      expect(await sends()).toEqual([429, 202]);
+    });
+
+    it('a dropped connection on sendMail is reported as network, not sent again', async () => {
+      const { provider, retries } = make();
+      await fault({ path: SEND, drop: true });
+      const error = await failure(provider.sendTestEmail(testEmail));
+      expect(error.code).toBe('network');
+      expect(error.retryable).toBe(false);
+      expect(retries).toEqual([]);
+      expect(await sends()).toEqual([0]);
+    });
+
+    it('a test address that is not an address is refused for good, before any request', async () => {
+      const error = await failure(make().provider.sendTestEmail({ ...testEmail, to: 'not an address' }));
+      expect(error.code).toBe('bad_response');
+      expect(error.retryable).toBe(false);
+      expect(await sends()).toEqual([]);
+    });
+  });
+
   it('turns an expired delta token (410 SyncStateNotFound) into cursor_expired without retrying', async () => {
     const { provider, retries } = make();
     const cursor = await provider.currentCursor();
@@ -290,6 +323,17 @@ describe('outlook provider: errors and retries (R12)', () => {
     await fault({ path: ME, rawBody: '{"displayName": "Acme', count: 2 });
     expect((await failure(provider.identity())).code).toBe('bad_response');
     expect(await meRequests()).toEqual([200, 200]);
+  });
+
+  it('sends a 400 once and reports a final bad_response', async () => {
+    const { provider, retries } = make();
+    await fault({ path: ME, status: 400 });
+    const error = await failure(provider.identity());
+    expect(error.code).toBe('bad_response');
+    expect(error.retryable).toBe(false);
+    expect(error.data.action).toBe('none');
+    expect(retries).toEqual([]);
+    expect(await meRequests()).toEqual([400]);
   });
 
   it('does not retry 403 and 404', async () => {
@@ -373,6 +417,37 @@ describe('outlook provider: errors and retries (R12)', () => {
   });
 });
 
+describe('outlook provider: $batch parts refused with 401', () => {
+  const ids = () => seeded(['inbox']).slice(0, 3).map((m) => m.providerId);
+  const part = (id: string) => `^/v1\\.0/me/messages/${id}$`;
+  const tokenCalls = async () => (await requests('/oauth2/v2.0/token$')).map((r) => r.status);
+
+  it('drops the token the $batch used, renews it once and sends the part again', async () => {
+    const { provider } = make();
+    const [first, second] = ids();
+    // Identity, folder names and a token are in hand before the refusal.
+    await provider.getMessages({ ids: [first!], visibility: 'metadata' });
+    await admin('/requests', undefined, 'DELETE');
+    await fault({ path: part(second!), status: 401 });
+    expect((await provider.getMessages({ ids: ids(), visibility: 'metadata' })).map((m) => m.providerId)).toEqual(ids());
+    expect((await requests(part(second!))).map((r) => r.status)).toEqual([401, 200]);
+    expect(await tokenCalls()).toEqual([200]);
+  });
+
+  it('is reauth_required when the part is refused again with the renewed token', async () => {
+    const { provider } = make();
+    const [first, second] = ids();
+    await provider.getMessages({ ids: [first!], visibility: 'metadata' });
+    await admin('/requests', undefined, 'DELETE');
+    await fault({ path: part(second!), status: 401, count: 5 });
+    const error = await failure(provider.getMessages({ ids: ids(), visibility: 'metadata' }));
+    expect(error.code).toBe('reauth_required');
+    expect(error.data.action).toBe('reconnect');
+    expect((await requests(part(second!))).map((r) => r.status)).toEqual([401, 401]);
+    expect(await tokenCalls()).toEqual([200]);
+  });
+});
+
 describe('outlook provider: limits and cancelling', () => {
   it('never has more than 4 requests in flight: no MailboxConcurrency 429 over 100 ids', async () => {
     const ids = seeded(['inbox', 'sent']).slice(0, 100).map((m) => m.providerId);
@@ -391,6 +466,21 @@ describe('outlook provider: limits and cancelling', () => {
     await admin('/requests', undefined, 'DELETE');
     await loose.provider.getMessages({ ids, visibility: 'metadata' });
     expect((await requests()).filter((r) => r.status === 429).length).toBeGreaterThan(0);
+  });
+
+  it('one caller aborting does not cancel the identity read another caller waits for', async () => {
+    const { provider } = make();
+    await fault({ path: '^/v1\\.0/me$', delayMs: 300 });
+    const first = new AbortController();
+    const reason = new Error('user cancelled');
+    const input = { since: Date.now() - DAY, cursor: null, visibility: 'metadata' } as const;
+    const aborted = provider.listWindow({ ...input, signal: first.signal });
+    const other = provider.listWindow({ ...input, signal: new AbortController().signal });
+    setTimeout(() => first.abort(reason), 50);
+    await expect(aborted).rejects.toBe(reason);
+    expect((await other).messages.length).toBeGreaterThan(0);
+    // Both callers shared one read.
+    expect((await requests('^/v1\\.0/me$')).map((r) => r.status)).toEqual([200]);
   });
 
   it('stops a listWindow in flight with the abort reason', async () => {
