@@ -1,5 +1,6 @@
 import { ProviderError, providerError } from '../domain';
 import { forgetAccess, readAccess, readRefresh, saveGrant } from '../platform/token-store';
+import { untilAborted } from '../sync/until-aborted';
 import type { AccessTokenSource } from './access-token';
 import { authorize, type Grant, type OAuthClient, refresh, type WebAuthFlow } from './oauth';
 
@@ -38,12 +39,15 @@ export class OAuthTokenSource implements AccessTokenSource {
     const { account } = this.options;
     const cached = await readAccess(account);
     if (cached && cached.expiresAt - EARLY_MS > Date.now()) return cached.token;
-    let renewal = renewals.get(account);
-    if (!renewal) {
-      renewal = this.renew().finally(() => renewals.delete(account));
-      renewals.set(account, renewal);
-    }
-    return renewal;
+    // The renewal is shared, so it runs on no caller's signal; each caller stops waiting on its own.
+    return untilAborted(signal, () => {
+      let renewal = renewals.get(account);
+      if (!renewal) {
+        renewal = this.renew().finally(() => renewals.delete(account));
+        renewals.set(account, renewal);
+      }
+      return renewal;
+    });
   }
 
   async invalidate(token: string): Promise<void> {

@@ -1,3 +1,5 @@
+import { untilAborted } from '../sync/until-aborted';
+
 /** A value read once and shared by every caller of a provider (the identity, the folder names). */
 export interface SharedOnce<T> {
   /** The value: cached, being read, or read now. */
@@ -26,16 +28,4 @@ export function sharedOnce<T>(read: () => Promise<T>): SharedOnce<T> {
     get: (signal) => untilAborted(signal, () => (cached ??= start())),
     refresh: (signal) => untilAborted(signal, start),
   };
-}
-
-/** What `begin` starts, or the signal's reason as soon as it aborts; the work itself goes on. */
-function untilAborted<T>(signal: AbortSignal | undefined, begin: () => Promise<T>): Promise<T> {
-  if (signal?.aborted) return Promise.reject(signal.reason);
-  const work = begin();
-  if (!signal) return work;
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-  });
 }

@@ -135,4 +135,22 @@ describe('token source: refresh, silent renewal, reconnect (R2)', () => {
   it('a refused refresh token is reauth_required from refresh() itself', async () => {
     await expectProviderError(refresh(client, '1.AQnot-a-token'), 'reauth_required');
   });
+
+  it('a caller that aborts stops waiting, while the shared refresh goes on for the others', async () => {
+    const source = await connected();
+    await source.invalidate((await readAccess(account))!.token);
+    await fetch(`${emulators.urls.microsoft}/__admin/faults`, {
+      method: 'POST',
+      body: JSON.stringify({ service: 'microsoft', path: '/oauth2/v2.0/token$', delayMs: 300 }),
+    });
+    const since = ((await (await fetch(`${emulators.urls.microsoft}/__admin/requests`)).json()) as { seq: number }[]).at(-1)!.seq;
+    const controller = new AbortController();
+    const first = source.token(controller.signal);
+    const second = source.token();
+    controller.abort(new Error('the user cancelled'));
+    await expect(first).rejects.toThrow('the user cancelled');
+    expect(await second).toBe((await readAccess(account))!.token);
+    const refreshes = ((await (await fetch(`${emulators.urls.microsoft}/__admin/requests?since=${since}&path=/token$`)).json()) as unknown[]).length;
+    expect(refreshes).toBe(1);
+  });
 });
