@@ -1,6 +1,6 @@
 import { type AccessTokenSource, staticToken } from '../auth/access-token';
 import { crmClient } from '../auth/clients';
-import { authorize, revoke } from '../auth/oauth';
+import { authorize, type Grant, revoke } from '../auth/oauth';
 import { OAuthTokenSource } from '../auth/token-source';
 import { forgetAccount, readPersonalToken, readRefresh, saveGrant, savePersonalToken } from '../platform/token-store';
 import { originMatchPattern } from '../config/endpoints';
@@ -26,8 +26,14 @@ export async function connectCrm(deps: BackgroundDeps, input: ConnectCrmInput): 
   }
   // Sign in and check first; the connection in place is replaced only by one that works.
   const client = crmClient(deps.endpoints, baseUrl, deps.redirectUri);
-  const grant = input.authMethod === 'oauth' ? await authorize(client, deps.flow, { interactive: true }) : null;
-  const token = grant ? grant.accessToken : input.authMethod === 'personal_token' ? input.token.trim() : '';
+  let grant: Grant | null = null;
+  let token: string;
+  if (input.authMethod === 'oauth') {
+    grant = await authorize(client, deps.flow, { interactive: true });
+    token = grant.accessToken;
+  } else {
+    token = input.token.trim();
+  }
   const me = await createCrmClient({ baseUrl, tokens: staticToken(token) })
     .me()
     .catch(async (error: unknown) => {
@@ -36,8 +42,8 @@ export async function connectCrm(deps: BackgroundDeps, input: ConnectCrmInput): 
       throw error;
     });
 
-  const previous = await readCrmConnection();
-  if (previous) await disconnectCrm(deps).catch(() => undefined);
+  // The connection in place (if any) ends here: its grant revoked, its tokens forgotten.
+  await disconnectCrm(deps).catch(() => undefined);
   if (grant) await saveGrant(CRM_ACCOUNT, grant);
   else await savePersonalToken(CRM_ACCOUNT, token);
   await crmConnectionItem.setValue({ baseUrl, authMethod: input.authMethod });

@@ -18,15 +18,18 @@ function clientFor(deps: BackgroundDeps, provider: OAuthMailProvider): OAuthClie
   return provider === 'gmail' ? googleClient(deps.endpoints, deps.redirectUri) : microsoftClient(deps.endpoints, deps.redirectUri);
 }
 
-/** A token from Chrome's sign-in, or a full grant from the web auth flow. */
-export type SignInResult = { kind: 'chrome'; accessToken: string } | { kind: 'oauth'; accessToken: string; grant: Grant };
+/** The access token of a sign-in, and its grant to keep; no grant when Chrome keeps the token. */
+export interface SignInResult {
+  accessToken: string;
+  grant: Grant | null;
+}
 
 /**
  * The interactive sign-in of a connect or reconnect (R1, R2). Gmail uses Chrome's own sign-in
  * where it exists; everywhere else, and for Outlook, code + PKCE through `launchWebAuthFlow`.
  */
 export async function signIn(deps: BackgroundDeps, provider: OAuthMailProvider, loginHint?: string): Promise<SignInResult> {
-  if (provider === 'gmail' && deps.chromeGoogle) return { kind: 'chrome', accessToken: await deps.chromeGoogle.getToken(true, GOOGLE_SCOPES) };
+  if (provider === 'gmail' && deps.chromeGoogle) return { accessToken: await deps.chromeGoogle.getToken(true, GOOGLE_SCOPES), grant: null };
   const grant = await authorize(clientFor(deps, provider), deps.flow, {
     interactive: true,
     loginHint,
@@ -34,7 +37,7 @@ export async function signIn(deps: BackgroundDeps, provider: OAuthMailProvider, 
     prompt: provider === 'gmail' ? 'consent' : 'select_account',
     extraParams: provider === 'gmail' ? GOOGLE_AUTHORIZE_PARAMS : undefined,
   });
-  return { kind: 'oauth', accessToken: grant.accessToken, grant };
+  return { accessToken: grant.accessToken, grant };
 }
 
 /** Revokes one token at the provider (a fresh sign-in that is not kept). */

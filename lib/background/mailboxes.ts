@@ -31,8 +31,8 @@ export async function connectMailbox(deps: BackgroundDeps, input: ConnectInput):
   const signedIn = await signIn(deps, input.provider);
   const identity = await readIdentity(deps, input.provider, signedIn.accessToken);
   const id = mailboxIdFor(input.provider, identity.address);
-  if (signedIn.kind === 'chrome') await refuseSecondChromeAccount(deps, id);
-  if (signedIn.kind === 'oauth') await saveGrant(id, signedIn.grant);
+  if (signedIn.grant) await saveGrant(id, signedIn.grant);
+  else await refuseSecondChromeAccount(deps, id);
   providers.delete(id);
 
   const existing = await deps.db.mailboxes.get(id);
@@ -71,13 +71,13 @@ export async function reconnectMailbox(deps: BackgroundDeps, id: string): Promis
   const identity = await readIdentity(deps, provider, signedIn.accessToken);
   if (identity.address.toLowerCase() !== mailbox.address) {
     // A grant of the wrong account is not kept; Chrome's own token is Chrome's to keep.
-    if (signedIn.kind === 'oauth') await revokeToken(deps, provider, signedIn.accessToken).catch(() => undefined);
+    if (signedIn.grant) await revokeToken(deps, provider, signedIn.accessToken).catch(() => undefined);
     throw providerError('insufficient_permissions', provider, {
       detail: `You signed in as ${identity.address}, but this mailbox is ${mailbox.address}. Reconnect with ${mailbox.address}.`,
       final: true,
     });
   }
-  if (signedIn.kind === 'oauth') await saveGrant(id, signedIn.grant);
+  if (signedIn.grant) await saveGrant(id, signedIn.grant);
   providers.delete(id);
   const updated = mailboxSchema.parse({ ...mailbox, status: 'connected', lastError: null, identity: senderIdentity(identity) });
   await deps.db.mailboxes.put(updated);

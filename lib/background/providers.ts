@@ -9,7 +9,7 @@ import type { OAuthMailProvider } from './mailbox-auth';
 export function createMailProvider(
   deps: BackgroundDeps,
   mailbox: { id: string; provider: OAuthMailProvider; tokens: AccessTokenSource },
-  revoke: () => Promise<void> = async () => undefined,
+  revoke: () => Promise<void>,
 ): MailProvider {
   return mailbox.provider === 'gmail'
     ? createGmailProvider({ mailboxId: mailbox.id, tokens: mailbox.tokens, gmailApiUrl: deps.endpoints.google.gmailApiUrl, revoke })

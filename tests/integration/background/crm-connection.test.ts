@@ -1,0 +1,83 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { fakeBrowser } from 'wxt/testing/fake-browser';
+import { type RunningEmulators, startEmulators } from '@/emulators';
+import { crmClient } from '@/lib/auth/clients';
+import { refresh } from '@/lib/auth/oauth';
+import { connectCrm, crmApi, disconnectCrm } from '@/lib/background/crm-connection';
+import type { BackgroundDeps } from '@/lib/background/deps';
+import { resolveEndpoints } from '@/lib/config/endpoints';
+import { MailboxCrmDatabase } from '@/lib/db';
+import { readCrmConnection, readPersonalToken, readRefresh } from '@/lib/platform';
+import { failure } from '../../support/provider-error';
+import { fetchWebAuthFlow } from '../../support/web-auth-flow';
+
+let emulators: RunningEmulators;
+let deps: BackgroundDeps;
+let crm: string;
+
+beforeAll(async () => {
+  emulators = await startEmulators({ size: 'demo', seed: 5 });
+  crm = emulators.urls.crm;
+  deps = {
+    db: new MailboxCrmDatabase(`crm-connection-${Math.random()}`),
+    endpoints: resolveEndpoints({}),
+    redirectUri: 'https://caciholiefihaajpdhopelakjjeojlim.chromiumapp.org/',
+    flow: fetchWebAuthFlow,
+    chromeGoogle: null,
+  };
+});
+afterAll(() => emulators.stop());
+beforeEach(async () => {
+  fakeBrowser.reset();
+  // The options page asked for the CRM origin during the click; here the browser has granted it.
+  vi.spyOn(fakeBrowser.permissions, 'contains').mockImplementation(async () => true);
+  await fetch(`${crm}/__admin/reset`, { method: 'POST', body: '{}' });
+});
+
+const expire = (what: string) => fetch(`${crm}/__admin/expire`, { method: 'POST', body: JSON.stringify({ what }) });
+
+describe('the CRM connection (R8)', () => {
+  it('keeps a personal access token that works, and the stored connection signs CRM calls with it', async () => {
+    expect(await connectCrm(deps, { baseUrl: `${crm}/`, authMethod: 'personal_token', token: ' crm_pat_demo ' })).toEqual({
+      baseUrl: crm,
+      name: 'Riley Rep',
+      email: 'riley@acme-sales.test',
+    });
+    expect(await readPersonalToken('crm')).toBe('crm_pat_demo');
+    const connection = (await readCrmConnection())!;
+    expect(connection).toEqual({ baseUrl: crm, authMethod: 'personal_token' });
+    expect((await crmApi(deps, connection).me()).email).toBe('riley@acme-sales.test');
+  });
+
+  it('signs in with OAuth, renews an expired access token through the refresh token, and revokes it on disconnect', async () => {
+    await connectCrm(deps, { baseUrl: crm, authMethod: 'oauth' });
+    const connection = (await readCrmConnection())!;
+    await expire('access_tokens');
+    expect((await crmApi(deps, connection).me()).email).toBe('riley@acme-sales.test');
+
+    const kept = (await readRefresh('crm'))!.token;
+    await disconnectCrm(deps);
+    expect(await readCrmConnection()).toBeNull();
+    expect(await readRefresh('crm')).toBeNull();
+    // Revoked at the CRM, not only forgotten here.
+    expect((await failure(refresh(crmClient(deps.endpoints, crm, deps.redirectUri), kept))).code).toBe('reauth_required');
+  });
+
+  it('keeps the working connection when a new sign-in is refused', async () => {
+    await connectCrm(deps, { baseUrl: crm, authMethod: 'personal_token', token: 'crm_pat_demo' });
+    const refused = await failure(connectCrm(deps, { baseUrl: crm, authMethod: 'personal_token', token: 'crm_pat_not_a_token' }));
+    expect(refused.code).toBe('reauth_required');
+    expect(await readCrmConnection()).toEqual({ baseUrl: crm, authMethod: 'personal_token' });
+    expect(await readPersonalToken('crm')).toBe('crm_pat_demo');
+  });
+
+  it('sends nothing without host access to the CRM origin', async () => {
+    vi.spyOn(fakeBrowser.permissions, 'contains').mockImplementation(async () => false);
+    const refused = await failure(connectCrm(deps, { baseUrl: crm, authMethod: 'personal_token', token: 'crm_pat_demo' }));
+    expect(refused.code).toBe('insufficient_permissions');
+    expect(refused.message).toMatch(/Allow the extension to reach http:\/\/127\.0\.0\.1:\d+/);
+    const served = (await (await fetch(`${crm}/__admin/requests?path=^/public/v1/`)).json()) as unknown[];
+    expect(served).toEqual([]);
+    expect(await readCrmConnection()).toBeNull();
+  });
+});
