@@ -3,9 +3,9 @@ import { z } from 'zod';
 import { groundTruth } from '../seed/ground-truth';
 import type { SizeName } from '../seed/types';
 import { type AppEnv, type EmulatorContext, SCENARIOS, type ServiceDefinition } from './context';
+import { DROPPED, faultAnswer } from './fault-answer';
 import { faultSpecSchema } from './faults';
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+import { startEntry } from './request-log';
 
 const resetSchema = z
   .object({
@@ -39,41 +39,19 @@ export function buildServiceApp(service: ServiceDefinition, ctx: EmulatorContext
   root.route('/__admin', adminRoutes(ctx, service));
 
   root.use('*', async (c, next) => {
-    const started = performance.now();
-    const url = new URL(c.req.url);
-    const fault = ctx.faults.take(service.name, c.req.method, url.pathname);
-    const record = (status: number) =>
-      ctx.log.add({
-        at: Date.now(),
-        service: service.name,
-        method: c.req.method,
-        path: url.pathname,
-        query: url.search,
-        status,
-        durationMs: performance.now() - started,
-        user: c.get('user') ?? null,
-        cost: c.get('cost') ?? 0,
-        batchPart: false,
-        faultId: fault?.id ?? null,
-      });
+    const finish = startEntry(service.name, c.req.raw, false);
+    const fault = ctx.faults.take(service.name, c.req.method, new URL(c.req.url).pathname);
+    const record = (status: number) => ctx.log.add(finish({ status, user: c.get('user') ?? null, cost: c.get('cost') ?? 0, faultId: fault?.id ?? null }));
 
-    if (fault?.delayMs) await sleep(fault.delayMs);
-    if (fault?.drop) {
+    const answer = await faultAnswer(fault, service.errorResponse);
+    if (answer === DROPPED) {
       record(0);
       c.env.incoming.socket.destroy();
       return new Response(null, { status: 500 });
     }
-    if (fault?.rawBody !== undefined) {
-      record(200);
-      return new Response(fault.rawBody, { status: 200, headers: { 'content-type': 'application/json; charset=UTF-8' } });
-    }
-    if (fault?.status) {
-      const { body, headers } = service.errorResponse(fault.status, fault.reason);
-      const response = c.json(body as object, fault.status as 400, headers);
-      if (fault.retryAfter === null) response.headers.delete('Retry-After');
-      else if (fault.retryAfter !== undefined) response.headers.set('Retry-After', String(fault.retryAfter));
-      record(fault.status);
-      return response;
+    if (answer) {
+      record(answer.status);
+      return answer;
     }
     await next();
     record(c.res.status);

@@ -1,6 +1,6 @@
 import type { EmulatorContext, ServiceDefinition } from './context';
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+import { DROPPED, errorAnswer, faultAnswer } from './fault-answer';
+import { startEntry } from './request-log';
 
 export interface BatchPartOptions {
   /** Runs the part through the service app. */
@@ -22,36 +22,11 @@ export async function runBatchPart(
   request: Request,
   options: BatchPartOptions,
 ): Promise<Response> {
-  const started = performance.now();
-  const url = new URL(request.url);
-  const fault = ctx.faults.take(service.name, request.method, url.pathname);
-  const answer = (response: Response) => {
-    const { user, cost } = options.meta();
-    ctx.log.add({
-      at: Date.now(),
-      service: service.name,
-      method: request.method,
-      path: url.pathname,
-      query: url.search,
-      status: response.status,
-      durationMs: performance.now() - started,
-      user,
-      cost,
-      batchPart: true,
-      faultId: fault?.id ?? null,
-    });
-    return response;
-  };
-  const failure = (status: number, reason?: string) => {
-    const { body, headers } = service.errorResponse(status, reason);
-    const response = new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json; charset=UTF-8', ...headers } });
-    if (fault?.retryAfter !== undefined) response.headers.set('Retry-After', String(fault.retryAfter));
-    return response;
-  };
-
-  if (fault?.delayMs) await sleep(fault.delayMs);
-  if (fault?.drop) return answer(failure(options.dropStatus));
-  if (fault?.rawBody !== undefined) return answer(new Response(fault.rawBody, { status: 200, headers: { 'Content-Type': 'application/json; charset=UTF-8' } }));
-  if (fault?.status) return answer(failure(fault.status, fault.reason));
-  return answer(await options.dispatch(request));
+  const finish = startEntry(service.name, request, true);
+  const fault = ctx.faults.take(service.name, request.method, new URL(request.url).pathname);
+  const faulted = await faultAnswer(fault, service.errorResponse);
+  const response =
+    faulted === DROPPED ? errorAnswer(service.errorResponse, options.dropStatus, undefined, fault?.retryAfter) : (faulted ?? (await options.dispatch(request)));
+  ctx.log.add(finish({ status: response.status, ...options.meta(), faultId: fault?.id ?? null }));
+  return response;
 }

@@ -16,8 +16,8 @@ export interface Composed {
  * A new message's content with the wire headers a mail server would have written. The thread
  * id is the peer's own (a Graph conversation id, a Gmail thread id).
  */
-export function composeContent(mail: Composed, box: Box, at: number, threadId: string, messageId?: string): Omit<SeedMessage, 'providerId' | 'mailboxId'> {
-  const id = messageId ?? `<${randomBytes(12).toString('base64url')}@${mail.from.address.split('@')[1] ?? 'localhost'}>`;
+export function composeContent(mail: Composed, box: Box, at: number, threadId: string): Omit<SeedMessage, 'providerId' | 'mailboxId'> {
+  const id = `<${randomBytes(12).toString('base64url')}@${mail.from.address.split('@')[1] ?? 'localhost'}>`;
   const headers: [string, string][] = [
     ['MIME-Version', '1.0'],
     ['Date', formatDate(at, 0)],

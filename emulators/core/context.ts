@@ -2,6 +2,7 @@ import type { Hono } from 'hono';
 import type { HttpBindings } from '@hono/node-server';
 import { generateWorld } from '../seed/generate';
 import type { SeedOptions, World } from '../seed/types';
+import { expiryUser } from './expiry';
 import { FaultRegistry } from './faults';
 import { RequestLog } from './request-log';
 
@@ -61,6 +62,7 @@ export interface ServiceDefinition {
   errorResponse(status: number, reason?: string): { body: unknown; headers?: Record<string, string> };
   /** Rebuilds the service's data from a new world. */
   reset(world: World): void;
+  /** Expires `what` for one user (a lower-cased address, see `expiryUser`) or, without one, for all. */
   expire?(what: ExpireWhat, user?: string): void;
   /** Extra admin routes, mounted under `/__admin/<name>/`. */
   admin?: Hono<AppEnv>;
@@ -94,7 +96,9 @@ export class EmulatorContext {
     for (const service of this.services) service.reset(this.world);
   }
 
+  /** `POST /__admin/expire`: `user` is a mailbox id or an address in any case, or absent for all. */
   expire(what: ExpireWhat, user?: string): void {
-    for (const service of this.services) service.expire?.(what, user);
+    const address = expiryUser(this.world, user);
+    for (const service of this.services) service.expire?.(what, address);
   }
 }

@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { expiryReaches } from './expiry';
 
 /**
  * The authorization-code + PKCE machinery the Google, Microsoft and CRM emulators share. Each
@@ -157,12 +158,13 @@ export class OAuthCore {
     return set;
   }
 
-  /** Makes every access token (of one user, or all) expired now. */
+  /** Makes every access token (of one user, a lower-cased address from `expiryUser`, or all) expired now. */
   expireAccessTokens(user?: string): void {
-    for (const token of this.access.values()) if (!user || token.user === user) token.expiresAt = 0;
+    for (const token of this.access.values()) if (expiryReaches(user, token.user)) token.expiresAt = 0;
   }
 
+  /** Makes every refresh token (of one user, a lower-cased address from `expiryUser`, or all) expired now. */
   expireRefreshTokens(user?: string): void {
-    for (const token of this.refreshTokens.values()) if (!user || token.user === user) token.expiresAt = 0;
+    for (const token of this.refreshTokens.values()) if (expiryReaches(user, token.user)) token.expiresAt = 0;
   }
 }

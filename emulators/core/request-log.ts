@@ -18,6 +18,28 @@ export interface LoggedRequest {
   faultId: number | null;
 }
 
+/** What is known of a request only once it has been answered. */
+type RequestOutcome = Pick<LoggedRequest, 'status' | 'user' | 'cost' | 'faultId'>;
+
+/**
+ * Starts the log entry of a request as it arrives (its time and duration count from here);
+ * the returned function completes the entry once the request is answered.
+ */
+export function startEntry(service: string, request: Request, batchPart: boolean): (outcome: RequestOutcome) => Omit<LoggedRequest, 'seq'> {
+  const started = performance.now();
+  const url = new URL(request.url);
+  return (outcome) => ({
+    at: Date.now(),
+    service,
+    method: request.method,
+    path: url.pathname,
+    query: url.search,
+    durationMs: performance.now() - started,
+    batchPart,
+    ...outcome,
+  });
+}
+
 /** Bounded so a long benchmark cannot grow it without limit; the oldest entries go first. */
 const MAX_ENTRIES = 200_000;
 

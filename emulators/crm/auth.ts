@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { EmulatorContext } from '../core/context';
+import { expiryReaches } from '../core/expiry';
 import { OAuthCore } from '../core/oauth';
 
 /** Every scope of the contract; a `:write` scope includes the `:read` one of its resource. */
@@ -75,6 +76,6 @@ export class CrmAuth {
   /** `POST /__admin/expire {what:'access_tokens'}` expires personal access tokens too. */
   expireAccessTokens(user?: string): void {
     this.oauth.expireAccessTokens(user);
-    for (const pat of this.pats.values()) if (!user || pat.user.toLowerCase() === user.toLowerCase()) pat.expiresAt = 0;
+    for (const pat of this.pats.values()) if (expiryReaches(user, pat.user)) pat.expiresAt = 0;
   }
 }

@@ -13,7 +13,7 @@ export interface CrmErrorBody {
 export type FieldErrors = Record<string, string[]>;
 
 /** An error body; `details` only when there are some. */
-export function crmError(code: string, message: string, details?: Record<string, unknown>): CrmErrorBody {
+function crmError(code: string, message: string, details?: Record<string, unknown>): CrmErrorBody {
   return { error: details ? { code, message, details } : { code, message } };
 }
 

@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import type { AppEnv } from '../core/context';
-import type { OAuthFailure } from '../core/oauth';
+import { codeRequest, type OAuthFailure } from '../core/oauth';
 import type { CrmDeps } from './api-context';
 import { CRM_SCOPES } from './auth';
 import { fail } from './errors';
@@ -65,14 +65,7 @@ export function oauthRoutes(deps: CrmDeps): Hono<AppEnv> {
 
     const user = (query.login_hint && store.userByEmail(query.login_hint)) || store.users[0];
     if (!user) return redirect({ error: 'server_error', error_description: 'No CRM user in this world.' });
-    const code = auth.oauth.issueCode({
-      clientId: target.data.client_id,
-      redirectUri: target.data.redirect_uri,
-      user: user.email,
-      scope: scopes.join(' '),
-      codeChallenge: challenge,
-      codeChallengeMethod: 'S256',
-    });
+    const code = auth.oauth.issueCode(codeRequest({ ...target.data, code_challenge: challenge, code_challenge_method: query.code_challenge_method }, user.email, scopes.join(' ')));
     return redirect({ code });
   });
 

@@ -18,7 +18,7 @@ export const contactCreateSchema = z
 
 const addressSchema = z.object({ address: email, name: z.string().nullable().optional() }).strict();
 
-export const emailInputSchema = z
+const emailInputSchema = z
   .object({
     message_id: z.string().max(998).regex(/^<[^<>\s]+>$/, 'must be a Message-ID in angle brackets'),
     mailbox: email,

@@ -18,9 +18,9 @@ export interface GoogleErrorBody {
 }
 
 /** The challenge Google sends with a 401 from its APIs. */
-export const AUTH_CHALLENGE = 'Bearer realm="https://accounts.google.com/", error="invalid_token"';
+const AUTH_CHALLENGE = 'Bearer realm="https://accounts.google.com/", error="invalid_token"';
 
-export const QUOTA_MESSAGE =
+const QUOTA_MESSAGE =
   "Quota exceeded for quota metric 'Queries' and limit 'Queries per minute per user' of service 'gmail.googleapis.com' for consumer 'project_number:0'.";
 
 interface Reason {

@@ -21,7 +21,6 @@ export interface GmailDeps {
 
 /** The signed-in mailbox of a Gmail request and the scopes of its token. */
 export interface Session {
-  user: string;
   scopes: Set<string>;
   state: MailboxState;
 }
@@ -76,7 +75,7 @@ export function gmailOperation(deps: GmailDeps, operation: Operation): Middlewar
     if (!deps.quota.take(auth.user, operation.cost, deps.ctx.config.gmailUnitsPerSecond)) return gmailFail(c, 429, 'rateLimitExceeded');
     c.set('cost', operation.cost);
     deps.meta.set(c.req.raw, { user: auth.user, cost: operation.cost });
-    c.set('session', { user: auth.user, scopes, state });
+    c.set('session', { scopes, state });
     await next();
   };
 }

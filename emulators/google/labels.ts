@@ -4,7 +4,7 @@ import type { Box, Category, SeedMessage } from '../seed/types';
  * Gmail's system labels. A message's labels are a bit mask (one bit per label), so list filters
  * test a message in one step and label arrays are shared between messages with the same set.
  */
-export const SYSTEM_LABELS = [
+const SYSTEM_LABELS = [
   'INBOX',
   'SENT',
   'SPAM',
@@ -52,7 +52,7 @@ export function labelIdsOf(mask: number): readonly string[] {
 export const SPAM_OR_TRASH = maskOf(['SPAM', 'TRASH']);
 
 const BOX_LABEL: Record<Box, LabelId> = { inbox: 'INBOX', sent: 'SENT', spam: 'SPAM', trash: 'TRASH', draft: 'DRAFT', chat: 'CHAT' };
-export const CATEGORY_LABEL: Record<Category, LabelId> = {
+const CATEGORY_LABEL: Record<Category, LabelId> = {
   primary: 'CATEGORY_PERSONAL',
   social: 'CATEGORY_SOCIAL',
   promotions: 'CATEGORY_PROMOTIONS',

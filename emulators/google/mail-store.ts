@@ -43,7 +43,7 @@ export interface MailboxState {
 /** Seeded ids start here, so they look like Gmail's (large, opaque) numbers. */
 const HISTORY_BASE = 4_200_000;
 /** Gmail keeps history for about a week (the API guide says "at least a week, often longer"). */
-export const HISTORY_RETENTION_MS = 7 * 86_400_000;
+const HISTORY_RETENTION_MS = 7 * 86_400_000;
 
 /** Newest first: later internalDate, then larger id. */
 export const newestFirst = (a: GmailMessage, b: GmailMessage) => b.internalDate - a.internalDate || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
@@ -57,7 +57,7 @@ export class GmailStore {
   private byAddress = new Map<string, MailboxState>();
   private counter = 0;
 
-  reset(world: World, now = Date.now()): void {
+  reset(world: World): void {
     this.mailboxes.clear();
     this.byAddress.clear();
     for (const mailbox of world.mailboxes) {
@@ -76,7 +76,7 @@ export class GmailStore {
       for (const address of [mailbox.address, ...mailbox.aliases]) this.byAddress.set(address.toLowerCase(), state);
     }
     // World messages come sorted by mailbox, then date: history ids follow the date order.
-    const retainedFrom = now - HISTORY_RETENTION_MS;
+    const retainedFrom = Date.now() - HISTORY_RETENTION_MS;
     for (const content of world.messages) {
       const state = this.mailboxes.get(content.mailboxId);
       if (!state) continue;

@@ -27,7 +27,7 @@ export function flag(c: GmailContext, name: string): boolean | Response {
 }
 
 /** `pageToken` of messages.list and threads.list, or null for the first page. */
-export function pageCursor(c: GmailContext): Cursor | null | Response {
+function pageCursor(c: GmailContext): Cursor | null | Response {
   const token = c.req.query('pageToken');
   if (!token) return null;
   return decodeCursor(token) ?? gmailFail(c, 400, 'invalidArgument', 'Invalid pageToken');

@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import type { AppEnv, ServiceFactory } from '../core/context';
+import { expiryReaches } from '../core/expiry';
 import { googleAdmin } from './admin';
 import { googleErrorResponse } from './errors';
 import { gmailApp } from './gmail-app';
@@ -28,8 +29,6 @@ export const createGoogleService: ServiceFactory = (ctx) => {
   app.route('/', identityRoutes(identity, ctx, store));
   app.route('/', gmailApp(deps));
 
-  const matches = (state: { mailbox: { id: string; address: string } }, user: string | undefined) =>
-    !user || state.mailbox.id === user || state.mailbox.address.toLowerCase() === user.toLowerCase();
   return {
     name: 'google',
     app,
@@ -43,7 +42,7 @@ export const createGoogleService: ServiceFactory = (ctx) => {
     expire(what, user) {
       if (what === 'access_tokens') identity.oauth.expireAccessTokens(user);
       if (what === 'refresh_tokens') identity.oauth.expireRefreshTokens(user);
-      if (what === 'history') for (const state of store.all()) if (matches(state, user)) store.expireHistory(state);
+      if (what === 'history') for (const state of store.all()) if (expiryReaches(user, state.mailbox.address)) store.expireHistory(state);
     },
   };
 };

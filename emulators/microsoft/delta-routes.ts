@@ -1,11 +1,11 @@
 import { Hono } from 'hono';
 import { decodeToken, deltaPage, type DeltaToken, encodeToken, generation, initialToken } from './delta';
-import { type GraphDeps, type GraphEnv, graphFail, graphJson, origin, requireMailbox, requireScope, SCOPES } from './graph-context';
+import { type GraphDeps, type GraphEnv, graphFail, graphJson, openMailbox, origin, readSelect, SCOPES } from './graph-context';
 import { MESSAGES } from './graph-errors';
 import type { FolderName } from './ids';
 import { findFolder } from './mail-store';
 import { renderMessage, resolveSelect } from './message-json';
-import { parseReceivedFilter, parseSelect } from './odata';
+import { parseReceivedFilter } from './odata';
 import { appliedHeader, readPreferences } from './preferences';
 
 /** Graph's page size for message delta when no `odata.maxpagesize` is asked for. */
@@ -17,9 +17,7 @@ export function deltaRoutes(deps: GraphDeps): Hono<GraphEnv> {
   const app = new Hono<GraphEnv>();
 
   app.get('/me/mailFolders/:folder/messages/delta', (c) => {
-    const denied = requireScope(c, SCOPES.mailRead);
-    if (denied) return denied;
-    const state = requireMailbox(c);
+    const state = openMailbox(c, SCOPES.mailRead);
     if (state instanceof Response) return state;
     const gone = () => graphFail(c, 410, 'SyncStateNotFound', MESSAGES.syncState);
 
@@ -35,15 +33,14 @@ export function deltaRoutes(deps: GraphDeps): Hono<GraphEnv> {
     } else {
       const folder = findFolder(state, c.req.param('folder'));
       if (!folder) return graphFail(c, 404, 'ErrorItemNotFound', MESSAGES.notFound);
-      const select = parseSelect(c.req.query('$select'));
-      const fields = resolveSelect(select);
-      if ('unknown' in fields) return graphFail(c, 400, 'RequestBroker--ParseUri', `Could not find a property named '${fields.unknown}' on type 'microsoft.graph.message'.`);
+      const selected = readSelect(c, 'message', resolveSelect);
+      if (selected instanceof Response) return selected;
       // Message delta takes only a lower bound on receivedDateTime, for a bounded first sync.
       const range = parseReceivedFilter(c.req.query('$filter'));
       if (!range.ok || range.value.until !== null) {
         return graphFail(c, 400, 'BadRequest', range.ok ? 'Delta on messages only supports receivedDateTime ge or gt in $filter.' : range.message);
       }
-      token = initialToken(deps.store, state, folder.name, select, range.value.from);
+      token = initialToken(deps.store, state, folder.name, selected.select, range.value.from);
     }
 
     const folder = state.folders.get(token.f as FolderName)!;

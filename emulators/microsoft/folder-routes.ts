@@ -1,34 +1,23 @@
 import { Hono } from 'hono';
-import { type GraphContext, type GraphEnv, graphFail, graphJson, origin, requireMailbox, requireScope, SCOPES } from './graph-context';
+import { renderFolder, resolveFolderSelect } from './folder-json';
+import { type GraphContext, type GraphEnv, graphFail, graphJson, openMailbox, origin, readSelect, SCOPES } from './graph-context';
+import { MESSAGES } from './graph-errors';
 import { findFolder, type FolderState, lowerBound, type MailboxState, receivedKey } from './mail-store';
 import { renderMessage, resolveSelect } from './message-json';
-import { parseOrderBy, parseReceivedFilter, parseSelect, parseSkip, parseTop } from './odata';
+import { parseOrderBy, parseReceivedFilter, parseSkip, parseTop } from './odata';
 import { appliedHeader, readPreferences } from './preferences';
-
-function folderJson(state: MailboxState, folder: FolderState) {
-  let unread = 0;
-  for (const message of folder.byEntry) if (!message.isRead) unread++;
-  return {
-    id: folder.id,
-    displayName: folder.displayName,
-    parentFolderId: state.rootFolderId,
-    childFolderCount: 0,
-    unreadItemCount: unread,
-    totalItemCount: folder.byEntry.length,
-    isHidden: false,
-  };
-}
 
 /** The session's mailbox and the folder named in the path, or the error answer. */
 function mailboxAndFolder(c: GraphContext): { state: MailboxState; folder: FolderState } | Response {
-  const denied = requireScope(c, SCOPES.mailRead);
-  if (denied) return denied;
-  const state = requireMailbox(c);
+  const state = openMailbox(c, SCOPES.mailRead);
   if (state instanceof Response) return state;
   const found = findFolder(state, c.req.param('folder') ?? '');
-  if (!found) return graphFail(c, 404, 'ErrorItemNotFound', 'The specified object was not found in the store.');
+  if (!found) return graphFail(c, 404, 'ErrorItemNotFound', MESSAGES.notFound);
   return { state, folder: found };
 }
+
+/** The `@odata.context` suffix `$select` adds: `(a,b)`, or nothing without one. */
+const selectSuffix = (selected: { select: string[] | null; fields: string[] }) => (selected.select ? `(${selected.fields.join(',')})` : '');
 
 const badRequest = (c: GraphContext, message: string) => graphFail(c, 400, 'BadRequest', message);
 
@@ -46,22 +35,24 @@ export function folderRoutes(): Hono<GraphEnv> {
   const app = new Hono<GraphEnv>();
 
   app.get('/me/mailFolders', (c) => {
-    const denied = requireScope(c, SCOPES.mailRead);
-    if (denied) return denied;
-    const state = requireMailbox(c);
+    const state = openMailbox(c, SCOPES.mailRead);
     if (state instanceof Response) return state;
+    const selected = readSelect(c, 'mailFolder', resolveFolderSelect);
+    if (selected instanceof Response) return selected;
     return graphJson(c, {
-      '@odata.context': `${origin(c)}/v1.0/$metadata#users('${encodeURIComponent(state.mailbox.address)}')/mailFolders`,
-      value: [...state.folders.values()].map((folder) => folderJson(state, folder)),
+      '@odata.context': `${origin(c)}/v1.0/$metadata#users('${encodeURIComponent(state.mailbox.address)}')/mailFolders${selectSuffix(selected)}`,
+      value: [...state.folders.values()].map((folder) => renderFolder(state, folder, selected.fields)),
     });
   });
 
   app.get('/me/mailFolders/:folder', (c) => {
     const found = mailboxAndFolder(c);
     if (found instanceof Response) return found;
+    const selected = readSelect(c, 'mailFolder', resolveFolderSelect);
+    if (selected instanceof Response) return selected;
     return graphJson(c, {
-      '@odata.context': `${origin(c)}/v1.0/$metadata#users('${encodeURIComponent(found.state.mailbox.address)}')/mailFolders/$entity`,
-      ...folderJson(found.state, found.folder),
+      '@odata.context': `${origin(c)}/v1.0/$metadata#users('${encodeURIComponent(found.state.mailbox.address)}')/mailFolders${selectSuffix(selected)}/$entity`,
+      ...renderFolder(found.state, found.folder, selected.fields),
     });
   });
 
@@ -69,9 +60,8 @@ export function folderRoutes(): Hono<GraphEnv> {
     const found = mailboxAndFolder(c);
     if (found instanceof Response) return found;
     const { state, folder } = found;
-    const select = parseSelect(c.req.query('$select'));
-    const fields = resolveSelect(select);
-    if ('unknown' in fields) return graphFail(c, 400, 'RequestBroker--ParseUri', `Could not find a property named '${fields.unknown}' on type 'microsoft.graph.message'.`);
+    const selected = readSelect(c, 'message', resolveSelect);
+    if (selected instanceof Response) return selected;
     const top = parseTop(c.req.query('$top'));
     const skip = parseSkip(c.req.query('$skip'));
     const range = parseReceivedFilter(c.req.query('$filter'));
@@ -89,11 +79,10 @@ export function folderRoutes(): Hono<GraphEnv> {
     const value: Record<string, unknown>[] = [];
     for (let n = skip.value; n < skip.value + top.value && n < hi - lo; n++) {
       const message = order.value === 'desc' ? list[hi - 1 - n]! : list[lo + n]!;
-      value.push(renderMessage(message, fields.fields, options));
+      value.push(renderMessage(message, selected.fields, options));
     }
-    const selectSuffix = select ? `(${fields.fields.join(',')})` : '';
     const body: Record<string, unknown> = {
-      '@odata.context': `${origin(c)}/v1.0/$metadata#users('${encodeURIComponent(state.mailbox.address)}')/mailFolders('${c.req.param('folder')}')/messages${selectSuffix}`,
+      '@odata.context': `${origin(c)}/v1.0/$metadata#users('${encodeURIComponent(state.mailbox.address)}')/mailFolders('${c.req.param('folder')}')/messages${selectSuffix(selected)}`,
       value,
     };
     if (skip.value + top.value < hi - lo) body['@odata.nextLink'] = linkWith(c, { $top: String(top.value), $skip: String(skip.value + top.value) });
@@ -101,20 +90,17 @@ export function folderRoutes(): Hono<GraphEnv> {
   });
 
   const getMessage = (c: GraphContext) => {
-    const denied = requireScope(c, SCOPES.mailRead);
-    if (denied) return denied;
-    const state = requireMailbox(c);
+    const state = openMailbox(c, SCOPES.mailRead);
     if (state instanceof Response) return state;
     const message = state.messages.get(c.req.param('id') ?? '');
     const folder = c.req.param('folder');
     const inFolder = !folder || (message && findFolder(state, folder)?.name === message.folder);
-    if (!message || !inFolder) return graphFail(c, 404, 'ErrorItemNotFound', 'The specified object was not found in the store.');
-    const select = parseSelect(c.req.query('$select'));
-    const fields = resolveSelect(select);
-    if ('unknown' in fields) return graphFail(c, 400, 'RequestBroker--ParseUri', `Could not find a property named '${fields.unknown}' on type 'microsoft.graph.message'.`);
+    if (!message || !inFolder) return graphFail(c, 404, 'ErrorItemNotFound', MESSAGES.notFound);
+    const selected = readSelect(c, 'message', resolveSelect);
+    if (selected instanceof Response) return selected;
     const prefs = readPreferences(c);
-    const context = `${origin(c)}/v1.0/$metadata#users('${encodeURIComponent(state.mailbox.address)}')/messages${select ? `(${fields.fields.join(',')})` : ''}/$entity`;
-    return graphJson(c, renderMessage(message, fields.fields, { state, bodyType: prefs.bodyType }, { '@odata.context': context }), 200, appliedHeader(prefs));
+    const context = `${origin(c)}/v1.0/$metadata#users('${encodeURIComponent(state.mailbox.address)}')/messages${selectSuffix(selected)}/$entity`;
+    return graphJson(c, renderMessage(message, selected.fields, { state, bodyType: prefs.bodyType }, { '@odata.context': context }), 200, appliedHeader(prefs));
   };
   app.get('/me/messages/:id', getMessage);
   app.get('/me/mailFolders/:folder/messages/:id', getMessage);

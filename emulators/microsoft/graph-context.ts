@@ -1,9 +1,10 @@
 import type { Context } from 'hono';
 import type { HttpBindings } from '@hono/node-server';
 import type { AppEnv, EmulatorContext } from '../core/context';
-import { graphError } from './graph-errors';
+import { graphError, MESSAGES } from './graph-errors';
 import type { Identity } from './identity';
 import type { MailboxState, MailStore } from './mail-store';
+import { parseSelect } from './odata';
 import type { GraphThrottle } from './throttle';
 
 /** What the Graph routes share. */
@@ -20,7 +21,6 @@ export interface GraphDeps {
 
 /** The signed-in mailbox of a Graph request and the scopes of its token. */
 export interface Session {
-  user: string;
   scopes: Set<string>;
   state: MailboxState | undefined;
 }
@@ -48,17 +48,28 @@ export const SCOPES = {
   user: ['User.Read', 'User.ReadWrite', 'User.ReadBasic.All', 'User.Read.All', 'Directory.Read.All'],
 };
 
-/** 403 ErrorAccessDenied unless the token carries one of `allowed`. */
-export function requireScope(c: GraphContext, allowed: string[]): Response | null {
-  const { scopes } = c.get('session');
-  if (allowed.some((scope) => scopes.has(scope.toLowerCase()))) return null;
-  return graphFail(c, 403, 'ErrorAccessDenied', 'Access is denied. Check credentials and try again.');
+/**
+ * The opening checks of a mailbox route: 403 ErrorAccessDenied unless the token carries one of
+ * `allowed`, then Graph's answer for a user without an Exchange mailbox; else the session's mailbox.
+ */
+export function openMailbox(c: GraphContext, allowed: string[]): MailboxState | Response {
+  const { scopes, state } = c.get('session');
+  if (!allowed.some((scope) => scopes.has(scope.toLowerCase()))) return graphFail(c, 403, 'ErrorAccessDenied', MESSAGES.denied);
+  return state ?? graphFail(c, 404, 'MailboxNotEnabledForRESTAPI', 'The mailbox is either inactive, soft-deleted, or is hosted on-premise.');
 }
 
-/** The mailbox of the session, or Graph's answer for a user without an Exchange mailbox. */
-export function requireMailbox(c: GraphContext): MailboxState | Response {
-  const { state } = c.get('session');
-  return state ?? graphFail(c, 404, 'MailboxNotEnabledForRESTAPI', 'The mailbox is either inactive, soft-deleted, or is hosted on-premise.');
+/** Resolves `$select` names on one Graph type: the names it knows, or the one it does not. */
+type SelectResolver = (select: string[] | null) => { fields: string[] } | { unknown: string };
+
+/**
+ * The request's `$select` and the properties `resolve` makes of it, or Graph's 400 for a
+ * property that `microsoft.graph.<type>` does not have.
+ */
+export function readSelect(c: GraphContext, type: string, resolve: SelectResolver): { select: string[] | null; fields: string[] } | Response {
+  const select = parseSelect(c.req.query('$select'));
+  const resolved = resolve(select);
+  if ('unknown' in resolved) return graphFail(c, 400, 'RequestBroker--ParseUri', `Could not find a property named '${resolved.unknown}' on type 'microsoft.graph.${type}'.`);
+  return { select, fields: resolved.fields };
 }
 
 /** The absolute base of this emulator, for next and delta links. */

@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { MiddlewareHandler } from 'hono';
 import { type GraphDeps, type GraphEnv, graphFail } from './graph-context';
 import { GRAPH_CHALLENGE, MESSAGES } from './graph-errors';
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Every Graph request: the bearer token (401 in Graph's shape), the mailbox's throttling limits
@@ -20,7 +19,6 @@ export function graphMiddleware(deps: GraphDeps): MiddlewareHandler<GraphEnv> {
     }
     c.set('user', auth.user);
     c.set('session', {
-      user: auth.user,
       scopes: new Set(auth.scope.split(' ').map((s) => s.toLowerCase())),
       state: deps.store.mailboxByAddress(auth.user),
     });

@@ -142,10 +142,6 @@ export class MailStore {
     return this.byAddress.get(address.toLowerCase());
   }
 
-  mailboxById(id: string): MailboxState | undefined {
-    return this.mailboxes.get(id);
-  }
-
   all(): MailboxState[] {
     return [...this.mailboxes.values()];
   }

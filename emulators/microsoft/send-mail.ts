@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { composeContent } from '../core/compose';
 import type { SeedAddress } from '../seed/types';
-import { type GraphDeps, type GraphEnv, graphFail, requireMailbox, requireScope, SCOPES } from './graph-context';
+import { type GraphDeps, type GraphEnv, graphFail, openMailbox, SCOPES } from './graph-context';
 import { newConversationId } from './ids';
 import type { MailboxState, MailStore } from './mail-store';
 
@@ -42,9 +42,7 @@ export function deliverToRecipients(
 export function sendMailRoutes(deps: GraphDeps): Hono<GraphEnv> {
   const app = new Hono<GraphEnv>();
   app.post('/me/sendMail', async (c) => {
-    const denied = requireScope(c, SCOPES.mailSend);
-    if (denied) return denied;
-    const state = requireMailbox(c);
+    const state = openMailbox(c, SCOPES.mailSend);
     if (state instanceof Response) return state;
     const raw: unknown = await c.req.json().catch(() => undefined);
     if (raw === undefined) return graphFail(c, 400, 'BadRequest', 'Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.');

@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import type { AppEnv, ServiceFactory } from '../core/context';
+import { expiryReaches } from '../core/expiry';
 import { microsoftAdmin } from './admin';
 import type { GraphDeps } from './graph-context';
 import { graphApp } from './graph-app';
@@ -27,7 +28,6 @@ export const createMicrosoftService: ServiceFactory = (ctx) => {
   app.route('/', identityRoutes(identity, ctx, store));
   app.route('/v1.0', graphApp(deps));
 
-  const matches = (address: string, user: string | undefined) => !user || address.toLowerCase() === user.toLowerCase();
   return {
     name: 'microsoft',
     app,
@@ -42,9 +42,7 @@ export const createMicrosoftService: ServiceFactory = (ctx) => {
     expire(what, user) {
       if (what === 'access_tokens') identity.oauth.expireAccessTokens(user);
       if (what === 'refresh_tokens') identity.oauth.expireRefreshTokens(user);
-      if (what === 'delta') {
-        for (const state of store.all()) if (matches(state.mailbox.address, user) || state.mailbox.id === user) state.deltaGeneration++;
-      }
+      if (what === 'delta') for (const state of store.all()) if (expiryReaches(user, state.mailbox.address)) state.deltaGeneration++;
     },
   };
 };

@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import type { MailboxState } from './mail-store';
-import { type GraphEnv, graphFail, graphJson, origin, requireMailbox, requireScope, SCOPES } from './graph-context';
+import { type GraphEnv, graphFail, graphJson, openMailbox, origin, SCOPES } from './graph-context';
 import { parseSelect } from './odata';
 
 /** Graph's `user` properties; the select-only ones come only when `$select` names them. */
@@ -36,9 +36,7 @@ export function userRoutes(): Hono<GraphEnv> {
   const app = new Hono<GraphEnv>();
 
   app.get('/me', (c) => {
-    const denied = requireScope(c, SCOPES.user);
-    if (denied) return denied;
-    const state = requireMailbox(c);
+    const state = openMailbox(c, SCOPES.user);
     if (state instanceof Response) return state;
     const { defaults, selectOnly } = userFields(state);
     const select = parseSelect(c.req.query('$select'));
@@ -55,9 +53,7 @@ export function userRoutes(): Hono<GraphEnv> {
   });
 
   app.get('/me/mailboxSettings', (c) => {
-    const denied = requireScope(c, SCOPES.settings);
-    if (denied) return denied;
-    const state = requireMailbox(c);
+    const state = openMailbox(c, SCOPES.settings);
     if (state instanceof Response) return state;
     const { mailbox } = state;
     return graphJson(c, {

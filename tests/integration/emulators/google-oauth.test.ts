@@ -116,6 +116,16 @@ describe('google oauth', () => {
     expect(await (await refresh(tokens!.refresh_token)).json()).toEqual({ error: 'invalid_grant', error_description: 'Token has been expired or revoked.' });
   });
 
+  it('expire access_tokens for one user: by mailbox id or by address in any case, and no one else', async () => {
+    const riley = (await googleSignIn(base, { login_hint: RILEY })).tokens!.access_token;
+    const sam = (await googleSignIn(base, { login_hint: 'sam@acme-sales.test' })).tokens!.access_token;
+    await admin('/expire', { what: 'access_tokens', user: 'riley' });
+    expect((await profile(riley)).status).toBe(401);
+    expect((await profile(sam)).status).toBe(200);
+    await admin('/expire', { what: 'access_tokens', user: 'SAM@Acme-Sales.test' });
+    expect((await profile(sam)).status).toBe(401);
+  });
+
   it('answers 403 insufficientPermissions with ACCESS_TOKEN_SCOPE_INSUFFICIENT when the token lacks the scope', async () => {
     const { tokens } = await googleSignIn(base, { scope: 'https://www.googleapis.com/auth/gmail.send' });
     const response = await fetch(`${base}/gmail/v1/users/me/messages`, { headers: { authorization: `Bearer ${String(tokens!.access_token)}` } });

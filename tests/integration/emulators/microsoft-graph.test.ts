@@ -90,6 +90,18 @@ describe('graph user and folders', () => {
     }
     expect(seeded('inbox').length).toBeGreaterThan(20);
   });
+
+  it('honours $select on a folder: id always, counts only when selected, 400 for an unknown property', async () => {
+    const inbox = await (await graph('/me/mailFolders/inbox')).json();
+    const idOnly = await (await graph('/me/mailFolders/inbox?$select=id')).json();
+    expect(idOnly).toEqual({ '@odata.context': `${base}/v1.0/$metadata#users('support%40acme-sales.test')/mailFolders(id)/$entity`, id: inbox.id });
+    const counts = await (await graph('/me/mailFolders/inbox?$select=UnreadItemCount')).json();
+    expect(counts).toMatchObject({ id: inbox.id, unreadItemCount: seeded('inbox').filter((m) => m.unread).length });
+    expect(counts).not.toHaveProperty('totalItemCount');
+    const unknown = await graph('/me/mailFolders/inbox?$select=nope');
+    expect(unknown.status).toBe(400);
+    expectGraphError(await unknown.json(), 'RequestBroker--ParseUri', "Could not find a property named 'nope' on type 'microsoft.graph.mailFolder'.");
+  });
 });
 
 describe('graph messages', () => {
@@ -252,6 +264,21 @@ describe('graph $batch', () => {
     expect(responses[1].status).toBe(200);
     const log = await (await fetch(`${base}/__admin/requests?service=microsoft&path=${encodeURIComponent('^/v1\\.0/me$')}`)).json();
     expect(log.slice(-2).map((e: { batchPart: boolean; status: number }) => [e.batchPart, e.status])).toEqual([[true, 429], [true, 200]]);
+  });
+
+  it('sends no Retry-After in a part faulted with retryAfter null, and the given one otherwise', async () => {
+    await admin('/faults', [
+      { service: 'microsoft', path: '^/v1\\.0/me$', status: 429, retryAfter: null },
+      { service: 'microsoft', path: '^/v1\\.0/me$', status: 429, retryAfter: 3 },
+    ]);
+    const { responses } = await (await graph('/$batch', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ requests: [{ id: 'none', method: 'GET', url: '/me' }, { id: 'three', method: 'GET', url: '/me' }] }),
+    })).json();
+    expect(responses[0]).toMatchObject({ id: 'none', status: 429, body: { error: { code: 'TooManyRequests' } } });
+    expect(Object.keys(responses[0].headers).map((name) => name.toLowerCase())).not.toContain('retry-after');
+    expect(responses[1]).toMatchObject({ id: 'three', status: 429, headers: { 'Retry-After': '3' } });
   });
 });
 
