@@ -534,8 +534,9 @@ describe('crm mailboxes', () => {
   it('reports what relies on the seeded shared support mailbox', async () => {
     const deps = await call(`/mailboxes/${encodeURIComponent(SUPPORT.toUpperCase())}/dependencies`);
     expect(deps.status).toBe(200);
-    expect(deps.body.data.workflows.length).toBeGreaterThan(0);
-    expect(deps.body.data.templates.length).toBeGreaterThan(0);
+    // The seeded support mailbox has two workflows and one template (emulators/crm/store.ts).
+    expect(deps.body.data.workflows).toHaveLength(2);
+    expect(deps.body.data.templates).toHaveLength(1);
   });
 
   it('creates (201) and replaces (200) a mailbox record, then deletes it (204, then 404)', async () => {

@@ -310,6 +310,9 @@ describe('gmail fidelity with googleapis', () => {
       await admin('/faults', { service: 'google', method: 'GET', path: '/gmail/v1/users/me/profile$', status: 503 });
       const { data } = await gmail.users.getProfile({ userId: 'me' });
       expect(data.emailAddress).toBe(RILEY);
+      // The fault was served and the client went through it.
+      const log = (await (await fetch(`${base}/__admin/requests?service=google&path=profile$`)).json()) as { status: number }[];
+      expect(log.map((entry) => entry.status).slice(-2)).toEqual([503, 200]);
     });
   });
 

@@ -152,6 +152,7 @@ describe('graph messages', () => {
   it('honours $select: only the selected fields plus id and @odata.etag; headers only on request', async () => {
     const page = await (await graph('/me/mailFolders/inbox/messages?$top=3&$select=subject,internetMessageHeaders')).json();
     expect(page['@odata.context']).toMatch(/messages\(subject,internetMessageHeaders\)$/);
+    expect(page.value).toHaveLength(3);
     for (const message of page.value) {
       expect(Object.keys(message).sort()).toEqual(['@odata.etag', 'id', 'internetMessageHeaders', 'subject']);
       const seed = seeded('inbox').find((m) => m.providerId === message.id)!;

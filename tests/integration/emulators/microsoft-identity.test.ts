@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { type RunningEmulators, startEmulators } from '@/emulators';
 import { pkceChallenge } from '@/emulators/core/oauth';
 import { DEFAULT_CLIENT_ID, DEFAULT_REDIRECT_URI, signIn } from '@/emulators/microsoft/sign-in';
@@ -22,6 +22,16 @@ beforeAll(async () => {
   base = emulators.urls.microsoft;
 });
 afterAll(() => emulators.stop());
+afterEach(() => vi.useRealTimers());
+
+/**
+ * Moves the clock the emulator reads its token lifetimes from (it runs in this process) instead
+ * of sleeping; only `Date` is faked, so requests and timers run as usual.
+ */
+function advanceClock(ms: number): void {
+  if (!vi.isFakeTimers()) vi.useFakeTimers({ toFake: ['Date'] });
+  vi.setSystemTime(Date.now() + ms);
+}
 beforeEach(async () => {
   await admin('/config', { consent: 'allow', microsoftRefreshTokenTtlSec: 86_400, accessTokenTtlSec: 3600 }, 'PUT');
   await admin('/microsoft/silent', { allow: true });
@@ -86,7 +96,7 @@ describe('microsoft identity platform', () => {
   it('expires a SPA refresh token after microsoftRefreshTokenTtlSec with AADSTS700084', async () => {
     await admin('/config', { microsoftRefreshTokenTtlSec: 1 }, 'PUT');
     const { tokens } = await signIn(base);
-    await new Promise((resolve) => setTimeout(resolve, 1100));
+    advanceClock(1100);
     const response = await token({ grant_type: 'refresh_token', client_id: DEFAULT_CLIENT_ID, refresh_token: String(tokens!.refresh_token) });
     expect(response.status).toBe(400);
     const body = await response.json();
@@ -97,10 +107,10 @@ describe('microsoft identity platform', () => {
   it('keeps the SPA lifetime across rotation: a rotated token expires with the original sign-in', async () => {
     await admin('/config', { microsoftRefreshTokenTtlSec: 2 }, 'PUT');
     const { tokens } = await signIn(base);
-    await new Promise((resolve) => setTimeout(resolve, 1100));
+    advanceClock(1100);
     const rotated = await (await token({ grant_type: 'refresh_token', client_id: DEFAULT_CLIENT_ID, refresh_token: String(tokens!.refresh_token) })).json();
     expect(rotated.refresh_token_expires_in).toBeLessThanOrEqual(1);
-    await new Promise((resolve) => setTimeout(resolve, 1000));
+    advanceClock(1000);
     const late = await token({ grant_type: 'refresh_token', client_id: DEFAULT_CLIENT_ID, refresh_token: rotated.refresh_token });
     expectAadError(await late.json(), 'invalid_grant', 700084);
   });
