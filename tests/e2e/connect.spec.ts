@@ -1,17 +1,15 @@
 import path from 'node:path';
 import type { CDPSession, Page } from '@playwright/test';
 import { E2E_EMULATOR_PORT } from './global-setup';
+import { emulatorAdmin } from '../support/emulator-admin';
 import { expect, fixtureHtml, SCREENSHOT_DIR, test } from './fixtures';
 
-const google = `http://127.0.0.1:${E2E_EMULATOR_PORT}`;
-const admin = (path: string, method: string, body: unknown) =>
-  fetch(`${google}/__admin${path}`, { method, body: JSON.stringify(body) }).then((r) => {
-    if (!r.ok) throw new Error(`${path} answered ${r.status}`);
-  });
+/** The admin API of the Google emulator (its reset and config act on all three). */
+const admin = emulatorAdmin(`http://127.0.0.1:${E2E_EMULATOR_PORT}`);
 
 test.beforeEach(async () => {
-  await admin('/reset', 'POST', {});
-  await admin('/config', 'PUT', { consent: 'allow' });
+  await admin.post('/reset');
+  await admin.put('/config', { consent: 'allow' });
 });
 
 async function openPopup(page: Page, extensionId: string) {
@@ -40,7 +38,7 @@ test('connects Gmail and Outlook through launchWebAuthFlow against the emulators
 });
 
 test('a declined consent shows a clear message and connects nothing', async ({ context, extensionId }) => {
-  await admin('/config', 'PUT', { consent: 'deny' });
+  await admin.put('/config', { consent: 'deny' });
   const popup = await context.newPage();
   await openPopup(popup, extensionId);
   await popup.getByRole('button', { name: 'Connect Outlook' }).click();
@@ -80,9 +78,16 @@ test('no token can be read from the content script on a webmail page', async ({ 
     local: await chrome.storage.local.get(null),
     session: await chrome.storage.session.get(null),
   }));
-  const tokens = [...Object.values(stored.local), ...Object.values(stored.session)].map((v) => (v as { token: string }).token);
+  const tokenOf = (value: unknown) => (value as { token?: unknown } | undefined)?.token;
   expect(Object.keys(stored.local)).toContain('auth.refresh.gmail:riley@acme-sales.test');
   expect(Object.keys(stored.session)).toContain('auth.access.gmail:riley@acme-sales.test');
+  const refreshToken = tokenOf(stored.local['auth.refresh.gmail:riley@acme-sales.test']);
+  const accessToken = tokenOf(stored.session['auth.access.gmail:riley@acme-sales.test']);
+  expect(refreshToken).toEqual(expect.stringMatching(/\S/));
+  expect(accessToken).toEqual(expect.stringMatching(/\S/));
+  // Those two are every token stored, so the checks below look for each of them and nothing is missed.
+  const tokens = [...Object.values(stored.local), ...Object.values(stored.session)].map(tokenOf).filter((token) => token !== undefined);
+  expect([...tokens].sort()).toEqual([refreshToken, accessToken].sort());
 
   await context.route('https://mail.google.com/**', (route) => route.fulfill({ contentType: 'text/html', body: fixtureHtml('gmail-inbox.html') }));
   const page = await context.newPage();
@@ -100,7 +105,7 @@ test('no token can be read from the content script on a webmail page', async ({ 
   };
   expect(attempts.local.result.value).toMatch(/^refused: /);
   expect(attempts.session.result.value).toMatch(/^refused: /);
-  for (const token of tokens) expect(JSON.stringify(attempts)).not.toContain(token);
+  for (const token of [refreshToken, accessToken] as string[]) expect(JSON.stringify(attempts)).not.toContain(token);
 });
 
 for (const method of ['OAuth', 'personal access token'] as const) {

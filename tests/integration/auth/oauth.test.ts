@@ -6,6 +6,7 @@ import { authorize, type OAuthClient, refresh } from '@/lib/auth/oauth';
 import { OAuthTokenSource } from '@/lib/auth/token-source';
 import { readAccess, readRefresh, saveGrant } from '@/lib/platform/token-store';
 import { resolveEndpoints } from '@/lib/config/endpoints';
+import { type EmulatorAdmin, emulatorAdmin } from '../../support/emulator-admin';
 import { failure } from '../../support/provider-error';
 import { fetchWebAuthFlow, recordingWebAuthFlow } from '../../support/web-auth-flow';
 
@@ -14,11 +15,8 @@ const USER = 'support@acme-sales.test';
 let emulators: RunningEmulators;
 let client: OAuthClient;
 
-const admin = (path: string, body: unknown) =>
-  fetch(`${emulators.urls.microsoft}/__admin${path}`, { method: 'POST', body: JSON.stringify(body) }).then((r) => {
-    if (!r.ok) throw new Error(`${path} answered ${r.status}`);
-  });
-const config = (body: unknown) => fetch(`${emulators.urls.microsoft}/__admin/config`, { method: 'PUT', body: JSON.stringify(body) });
+/** The Microsoft emulator's admin API. */
+let admin: EmulatorAdmin;
 
 async function expectProviderError(promise: Promise<unknown>, code: string, words?: RegExp) {
   const error = await failure(promise);
@@ -28,6 +26,7 @@ async function expectProviderError(promise: Promise<unknown>, code: string, word
 
 beforeAll(async () => {
   emulators = await startEmulators({ size: 'demo', seed: 3 });
+  admin = emulatorAdmin(emulators.urls.microsoft);
   const endpoints = resolveEndpoints({
     WXT_MICROSOFT_AUTHORITY_URL: `${emulators.urls.microsoft}/common/oauth2/v2.0`,
     WXT_GRAPH_API_URL: emulators.urls.microsoft,
@@ -38,8 +37,8 @@ beforeAll(async () => {
 afterAll(() => emulators.stop());
 beforeEach(async () => {
   fakeBrowser.reset();
-  await fetch(`${emulators.urls.microsoft}/__admin/reset`, { method: 'POST', body: '{}' });
-  await config({ consent: 'allow' });
+  await admin.post('/reset');
+  await admin.put('/config', { consent: 'allow' });
 });
 
 describe('authorization code + PKCE (R2)', () => {
@@ -59,7 +58,7 @@ describe('authorization code + PKCE (R2)', () => {
   });
 
   it('turns a declined consent into a plain message that says what to do', async () => {
-    await config({ consent: 'deny' });
+    await admin.put('/config', { consent: 'deny' });
     await expectProviderError(authorize(client, fetchWebAuthFlow, { interactive: true }), 'insufficient_permissions', /declined.*Connect again/);
   });
 
@@ -115,8 +114,8 @@ describe('token source: refresh, silent renewal, reconnect (R2)', () => {
     const flow = recordingWebAuthFlow();
     await saveGrant(account, await authorize(client, flow, { interactive: true, loginHint: USER }));
     const source = new OAuthTokenSource({ account, client, flow, silentRenewalFor: USER });
-    await admin('/expire', { what: 'refresh_tokens' });
-    await admin('/expire', { what: 'access_tokens' });
+    await admin.post('/expire', { what: 'refresh_tokens' });
+    await admin.post('/expire', { what: 'access_tokens' });
     await source.invalidate((await readAccess(account))!.token);
     expect(await source.token()).toBeTruthy();
     const silent = flow.urls.at(-1)!.searchParams;
@@ -126,8 +125,8 @@ describe('token source: refresh, silent renewal, reconnect (R2)', () => {
 
   it('asks for a reconnect when both the refresh and the silent renewal fail', async () => {
     const source = await connected();
-    await admin('/expire', { what: 'refresh_tokens' });
-    await admin('/microsoft/silent', { allow: false });
+    await admin.post('/expire', { what: 'refresh_tokens' });
+    await admin.post('/microsoft/silent', { allow: false });
     await source.invalidate((await readAccess(account))!.token);
     await expectProviderError(source.token(), 'reauth_required', /sign in again/);
   });
@@ -139,18 +138,18 @@ describe('token source: refresh, silent renewal, reconnect (R2)', () => {
   it('a caller that aborts stops waiting, while the shared refresh goes on for the others', async () => {
     const source = await connected();
     await source.invalidate((await readAccess(account))!.token);
-    await fetch(`${emulators.urls.microsoft}/__admin/faults`, {
-      method: 'POST',
-      body: JSON.stringify({ service: 'microsoft', path: '/oauth2/v2.0/token$', delayMs: 300 }),
-    });
-    const since = ((await (await fetch(`${emulators.urls.microsoft}/__admin/requests`)).json()) as { seq: number }[]).at(-1)!.seq;
+    const delayed = await admin.fault({ path: '/oauth2/v2.0/token$', delayMs: 300 });
+    const since = (await admin.requests()).at(-1)!.seq;
     const controller = new AbortController();
     const first = source.token(controller.signal);
     const second = source.token();
     controller.abort(new Error('the user cancelled'));
     await expect(first).rejects.toThrow('the user cancelled');
     expect(await second).toBe((await readAccess(account))!.token);
-    const refreshes = ((await (await fetch(`${emulators.urls.microsoft}/__admin/requests?since=${since}&path=/token$`)).json()) as unknown[]).length;
-    expect(refreshes).toBe(1);
+    const refreshes = await admin.requests('/token$', { since });
+    expect(refreshes.length).toBe(1);
+    // The refresh was answered under the injected delay, so the abort came while it was in flight.
+    expect(refreshes[0]!.faultId).not.toBeNull();
+    expect(refreshes[0]!.faultId).toBe(delayed);
   });
 });

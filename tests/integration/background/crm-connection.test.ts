@@ -8,16 +8,22 @@ import type { BackgroundDeps } from '@/lib/background/deps';
 import { resolveEndpoints } from '@/lib/config/endpoints';
 import { MailboxCrmDatabase } from '@/lib/db';
 import { readCrmConnection, readPersonalToken, readRefresh } from '@/lib/platform';
+import { type EmulatorAdmin, emulatorAdmin } from '../../support/emulator-admin';
 import { failure } from '../../support/provider-error';
 import { fetchWebAuthFlow } from '../../support/web-auth-flow';
 
 let emulators: RunningEmulators;
 let deps: BackgroundDeps;
 let crm: string;
+/** The CRM emulator's admin API. */
+let admin: EmulatorAdmin;
+/** Whether the browser grants host access to the CRM origin (`permissions.contains`). */
+const hostAccess = (granted: boolean) => vi.spyOn(fakeBrowser.permissions, 'contains').mockImplementation(async () => granted);
 
 beforeAll(async () => {
   emulators = await startEmulators({ size: 'demo', seed: 5 });
   crm = emulators.urls.crm;
+  admin = emulatorAdmin(crm);
   deps = {
     db: new MailboxCrmDatabase(`crm-connection-${Math.random()}`),
     endpoints: resolveEndpoints({}),
@@ -30,11 +36,9 @@ afterAll(() => emulators.stop());
 beforeEach(async () => {
   fakeBrowser.reset();
   // The options page asked for the CRM origin during the click; here the browser has granted it.
-  vi.spyOn(fakeBrowser.permissions, 'contains').mockImplementation(async () => true);
-  await fetch(`${crm}/__admin/reset`, { method: 'POST', body: '{}' });
+  hostAccess(true);
+  await admin.post('/reset');
 });
-
-const expire = (what: string) => fetch(`${crm}/__admin/expire`, { method: 'POST', body: JSON.stringify({ what }) });
 
 describe('the CRM connection (R8)', () => {
   it('keeps a personal access token that works, and the stored connection signs CRM calls with it', async () => {
@@ -52,7 +56,7 @@ describe('the CRM connection (R8)', () => {
   it('signs in with OAuth, renews an expired access token through the refresh token, and revokes it on disconnect', async () => {
     await connectCrm(deps, { baseUrl: crm, authMethod: 'oauth' });
     const connection = (await readCrmConnection())!;
-    await expire('access_tokens');
+    await admin.post('/expire', { what: 'access_tokens' });
     expect((await crmApi(deps, connection).me()).email).toBe('riley@acme-sales.test');
 
     const kept = (await readRefresh('crm'))!.token;
@@ -72,11 +76,11 @@ describe('the CRM connection (R8)', () => {
   });
 
   it('sends nothing without host access to the CRM origin', async () => {
-    vi.spyOn(fakeBrowser.permissions, 'contains').mockImplementation(async () => false);
+    hostAccess(false);
     const refused = await failure(connectCrm(deps, { baseUrl: crm, authMethod: 'personal_token', token: 'crm_pat_demo' }));
     expect(refused.code).toBe('insufficient_permissions');
     expect(refused.message).toMatch(/Allow the extension to reach http:\/\/127\.0\.0\.1:\d+/);
-    const served = (await (await fetch(`${crm}/__admin/requests?path=^/public/v1/`)).json()) as unknown[];
+    const served = await admin.requests('^/public/v1/');
     expect(served).toEqual([]);
     expect(await readCrmConnection()).toBeNull();
   });

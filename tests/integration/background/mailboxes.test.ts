@@ -1,6 +1,7 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { type RunningEmulators, startEmulators } from '@/emulators';
+import { googleSignIn } from '@/emulators/google/sign-in';
 import { readAccess, readRefresh } from '@/lib/platform/token-store';
 import type { BackgroundDeps } from '@/lib/background/deps';
 import { connectMailbox, disconnectMailbox, mailboxProvider, reconnectMailbox } from '@/lib/background/mailboxes';
@@ -8,26 +9,39 @@ import { withMailboxState } from '@/lib/background/mailbox-status';
 import { resolveEndpoints } from '@/lib/config/endpoints';
 import { MailboxCrmDatabase } from '@/lib/db';
 import { aMessage } from '../../fixtures/domain';
+import { type EmulatorAdmin, emulatorAdmin } from '../../support/emulator-admin';
 import { failure } from '../../support/provider-error';
 import { fetchWebAuthFlow } from '../../support/web-auth-flow';
+
+// Every Gmail provider made here would get a `gmailLimiter()` that starts with its window full
+// (the first call waits a whole second), which only slows these tests down: none of them is about
+// pacing (tests/integration/providers/gmail.test.ts covers the quota). A limiter that never waits.
+vi.mock('@/lib/providers/gmail/quota', async (importOriginal) => {
+  const { SlidingWindowLimiter } = await import('@/lib/sync/rate-limit');
+  return { ...(await importOriginal<typeof import('@/lib/providers/gmail/quota')>()), gmailLimiter: () => new SlidingWindowLimiter(1_000_000, 1000) };
+});
 
 let emulators: RunningEmulators;
 let deps: BackgroundDeps;
 let db: MailboxCrmDatabase;
+/** The admin APIs of the Google and Microsoft emulators. */
+let google: EmulatorAdmin;
+let microsoft: EmulatorAdmin;
 
 beforeAll(async () => {
   emulators = await startEmulators({ size: 'demo', seed: 5 });
-  const { google, microsoft } = emulators.urls;
+  google = emulatorAdmin(emulators.urls.google);
+  microsoft = emulatorAdmin(emulators.urls.microsoft);
   deps = {
     db: null as unknown as MailboxCrmDatabase,
     endpoints: resolveEndpoints({
-      WXT_GOOGLE_AUTH_URL: `${google}/o/oauth2/v2/auth`,
-      WXT_GOOGLE_TOKEN_URL: `${google}/token`,
-      WXT_GOOGLE_REVOKE_URL: `${google}/revoke`,
-      WXT_GMAIL_API_URL: google,
+      WXT_GOOGLE_AUTH_URL: `${emulators.urls.google}/o/oauth2/v2/auth`,
+      WXT_GOOGLE_TOKEN_URL: `${emulators.urls.google}/token`,
+      WXT_GOOGLE_REVOKE_URL: `${emulators.urls.google}/revoke`,
+      WXT_GMAIL_API_URL: emulators.urls.google,
       WXT_GOOGLE_CLIENT_ID: 'test-google',
-      WXT_MICROSOFT_AUTHORITY_URL: `${microsoft}/common/oauth2/v2.0`,
-      WXT_GRAPH_API_URL: microsoft,
+      WXT_MICROSOFT_AUTHORITY_URL: `${emulators.urls.microsoft}/common/oauth2/v2.0`,
+      WXT_GRAPH_API_URL: emulators.urls.microsoft,
       WXT_MICROSOFT_CLIENT_ID: 'test-microsoft',
     }),
     redirectUri: 'https://caciholiefihaajpdhopelakjjeojlim.chromiumapp.org/',
@@ -40,7 +54,7 @@ beforeEach(async () => {
   fakeBrowser.reset();
   db = new MailboxCrmDatabase(`mailboxes-${Math.random()}`);
   deps = { ...deps, db };
-  await fetch(`${emulators.urls.google}/__admin/reset`, { method: 'POST', body: '{}' });
+  await google.post('/reset');
 });
 
 const connectInput = { scope: 'sales', kind: 'personal', owner: null, recoveryNote: null, backfillDays: 30 } as const;
@@ -91,11 +105,10 @@ describe('connect, reconnect and disconnect a mailbox (R1, R2, R7, R34)', () => 
   });
 
   it('moves Outlook to "Reconnect needed" when refresh and silent renewal both fail, and back after a reconnect (R2, R12)', async () => {
-    const admin = (path: string, body: unknown) => fetch(`${emulators.urls.microsoft}/__admin${path}`, { method: 'POST', body: JSON.stringify(body) });
     const mailbox = await connectMailbox(deps, { ...connectInput, provider: 'outlook' });
-    await admin('/expire', { what: 'access_tokens' });
-    await admin('/expire', { what: 'refresh_tokens' });
-    await admin('/microsoft/silent', { allow: false });
+    await microsoft.post('/expire', { what: 'access_tokens' });
+    await microsoft.post('/expire', { what: 'refresh_tokens' });
+    await microsoft.post('/microsoft/silent', { allow: false });
 
     const failed = await failure(withMailboxState(deps, mailbox.id, () => mailboxProvider(deps, mailbox).currentCursor()));
     expect(failed.code).toBe('reauth_required');
@@ -104,16 +117,16 @@ describe('connect, reconnect and disconnect a mailbox (R1, R2, R7, R34)', () => 
       lastError: { code: 'reauth_required', action: 'reconnect', message: 'Outlook needs you to sign in again.' },
     });
 
-    await admin('/microsoft/silent', { allow: true });
+    await microsoft.post('/microsoft/silent', { allow: true });
     expect(await reconnectMailbox(deps, mailbox.id)).toMatchObject({ status: 'connected', lastError: null });
   });
 
   it('a transient failure that the client retried through leaves the state alone', async () => {
     const mailbox = await connectMailbox(deps, { ...connectInput, provider: 'gmail' });
-    await fetch(`${emulators.urls.google}/__admin/faults`, { method: 'POST', body: JSON.stringify({ service: 'google', path: '/profile$', status: 503, count: 1 }) });
+    await google.fault({ path: '/profile$', status: 503, count: 1 });
     await withMailboxState(deps, mailbox.id, () => mailboxProvider(deps, mailbox).currentCursor());
     expect(await db.mailboxes.get(mailbox.id)).toMatchObject({ status: 'connected', lastError: null });
-    const served = (await (await fetch(`${emulators.urls.google}/__admin/requests?path=/profile$`)).json()) as { status: number }[];
+    const served = await google.requests('/profile$');
     expect(served.map((r) => r.status).slice(-2)).toEqual([503, 200]);
   });
 });
@@ -128,16 +141,14 @@ describe("Chrome's own Google sign-in (getAuthToken, R1)", () => {
     const chromeGoogle = {
       async getToken() {
         if (cached) return cached;
-        const flow = await fetchWebAuthFlow(
-          `${emulators.urls.google}/o/oauth2/v2/auth?${new URLSearchParams({ client_id: 'chrome-client', redirect_uri: deps.redirectUri, response_type: 'code', scope: 'https://www.googleapis.com/auth/gmail.readonly', login_hint: 'riley@acme-sales.test' })}`,
-          true,
-        );
-        const code = new URL(flow).searchParams.get('code')!;
-        const token = await fetch(`${emulators.urls.google}/token`, {
-          method: 'POST',
-          body: new URLSearchParams({ grant_type: 'authorization_code', code, client_id: 'chrome-client', redirect_uri: deps.redirectUri }),
+        const signIn = await googleSignIn(emulators.urls.google, {
+          client_id: 'chrome-client',
+          redirect_uri: deps.redirectUri,
+          scope: 'https://www.googleapis.com/auth/gmail.readonly',
+          login_hint: 'riley@acme-sales.test',
         });
-        const accessToken = ((await token.json()) as { access_token: string }).access_token;
+        const accessToken = signIn.tokens?.access_token;
+        if (signIn.tokenStatus !== 200 || typeof accessToken !== 'string') throw new Error(`sign-in failed: ${signIn.tokenStatus} ${JSON.stringify(signIn.tokens)}`);
         issued.push(accessToken);
         cached = accessToken;
         return accessToken;
@@ -154,7 +165,7 @@ describe("Chrome's own Google sign-in (getAuthToken, R1)", () => {
     expect(await readRefresh(mailbox.id)).toBeNull();
     expect(await readAccess(mailbox.id)).toBeNull();
 
-    await fetch(`${emulators.urls.google}/__admin/expire`, { method: 'POST', body: JSON.stringify({ what: 'access_tokens' }) });
+    await google.post('/expire', { what: 'access_tokens' });
     await mailboxProvider(chromeDeps, mailbox).currentCursor();
     // The expired token was dropped from Chrome's cache and a new one signed the retry.
     expect(removed).toEqual([issued[0]]);

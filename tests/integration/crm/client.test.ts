@@ -1,12 +1,12 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type RunningEmulators, startEmulators } from '@/emulators';
 import { DEMO_PAT } from '@/emulators/crm';
-import type { LoggedRequest } from '@/emulators/core/request-log';
 import { staticToken } from '@/lib/auth/access-token';
 import type { Contact, Message, ProviderErrorCode, Visibility } from '@/lib/domain';
 import { normaliseAddress } from '@/lib/matching/address';
 import { type ContactCursor, type CrmClient, type CrmEmailInput, canonicalEmailItem, createCrmClient, emailBatchKey, toCrmEmail } from '@/lib/crm';
 import { aMessage } from '@/tests/fixtures/domain';
+import { type EmulatorAdmin, emulatorAdmin } from '@/tests/support/emulator-admin';
 import { ContractError, contractFetch } from '@/tests/support/openapi';
 import { failure } from '@/tests/support/provider-error';
 
@@ -41,14 +41,17 @@ const checkedFetch: typeof fetch = async (input, init) => {
   return response;
 };
 
-const admin = async (path: string, body?: unknown, method = body === undefined ? 'GET' : 'POST') => {
-  const response = await realFetch(`${base}/__admin${path}`, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
-  if (!response.ok) throw new Error(`admin ${method} ${path} → ${response.status}: ${await response.text()}`);
-  return response.status === 204 ? undefined : response.json();
-};
-const pat = async (options: { scopes?: string[]; user?: string }) => ((await admin('/crm/tokens', options)) as { token: string }).token;
-const crmRequests = async (path: string): Promise<LoggedRequest[]> => admin(`/requests?${new URLSearchParams({ service: 'crm', path })}`);
-const writes = async (): Promise<{ seq: number; path: string; idempotency_key: string | null; replayed: boolean; status: number }[]> => (await admin('/crm/writes')).writes;
+/** The CRM emulator's admin API, called with the real `fetch` (around the contract checker). */
+let admin: EmulatorAdmin;
+const pat = async (options: { scopes?: string[]; user?: string }) => (await admin.post<{ token: string }>('/crm/tokens', options)).token;
+interface Write {
+  seq: number;
+  path: string;
+  idempotency_key: string | null;
+  replayed: boolean;
+  status: number;
+}
+const writes = async () => (await admin.get<{ writes: Write[] }>('/crm/writes')).writes;
 interface StoredEmail {
   id: string;
   message_id: string;
@@ -56,7 +59,7 @@ interface StoredEmail {
   fields: Record<string, unknown>;
   writes: number;
 }
-const storedEmails = async (): Promise<{ emails: StoredEmail[]; writes_by_message_id: Record<string, number> }> => admin('/crm/emails');
+const storedEmails = () => admin.get<{ emails: StoredEmail[]; writes_by_message_id: Record<string, number> }>('/crm/emails');
 
 /** Every retry the client decided on, for the assertions about waits. */
 let retries: { code: ProviderErrorCode; delayMs: number }[] = [];
@@ -85,6 +88,7 @@ async function mirror(crm: CrmClient, cursor: ContactCursor | null) {
 beforeAll(async () => {
   emulators = await startEmulators({ size: 'demo', seed: 11 });
   base = emulators.urls.crm;
+  admin = emulatorAdmin(base, realFetch);
   globalThis.fetch = checkedFetch;
 });
 afterAll(async () => {
@@ -92,8 +96,8 @@ afterAll(async () => {
   await emulators.stop();
 });
 beforeEach(async () => {
-  await admin('/crm/down', { down: false });
-  await admin('/faults', undefined, 'DELETE');
+  await admin.post('/crm/down', { down: false });
+  await admin.delete('/faults');
   retries = [];
 });
 afterEach(() => {
@@ -138,11 +142,11 @@ describe('crm client: user and contacts (R8, R20)', () => {
 
   it('increments return exactly the changed contacts, across pages and through a shared updated_at', async () => {
     const tie = new Date(Date.parse(finalCursor.updatedAfter) + 60_000).toISOString();
-    await admin('/crm/contacts', { id: 'ct-7', name: 'Renamed Seven', additional_emails: ['Seven.Extra@GoogleMail.com'], updated_at: tie });
-    await admin('/crm/contacts', { id: 'ct-3', updated_at: tie });
+    await admin.post('/crm/contacts', { id: 'ct-7', name: 'Renamed Seven', additional_emails: ['Seven.Extra@GoogleMail.com'], updated_at: tie });
+    await admin.post('/crm/contacts', { id: 'ct-3', updated_at: tie });
     // 110 more at the very same millisecond: the walk must cross a page boundary inside the tie.
     const made: string[] = [];
-    for (let i = 0; i < 110; i++) made.push((await admin('/crm/contacts', { name: `Tied ${i}`, email: `tied.${i}@tie.test`, updated_at: tie })).data.id);
+    for (let i = 0; i < 110; i++) made.push((await admin.post<{ data: { id: string } }>('/crm/contacts', { name: `Tied ${i}`, email: `tied.${i}@tie.test`, updated_at: tie })).data.id);
 
     const pages = await mirror(client(), finalCursor);
     expect(pages.map((p) => p.contacts.length)).toEqual([100, 12]);
@@ -283,6 +287,9 @@ describe('crm client: mailboxes (R5, R6, R34)', () => {
     expect(await crm.mailboxDependencies(RILEY)).toEqual({ workflows: [], templates: [] });
     const support = await crm.mailboxDependencies(SUPPORT);
     expect(support.workflows.length + support.templates.length).toBeGreaterThan(0);
+    // A shared inbox is seeded with two workflows and one template that rely on it (emulators/crm/store.ts).
+    expect(support.workflows).toHaveLength(2);
+    expect(support.templates).toHaveLength(1);
 
     expect(await crm.deleteMailbox(RILEY)).toBe(true);
     expect(await crm.deleteMailbox(RILEY)).toBe(false);
@@ -294,16 +301,16 @@ describe('crm client: mailboxes (R5, R6, R34)', () => {
 });
 
 describe('crm client: errors (R12)', () => {
-  beforeEach(() => admin('/requests', undefined, 'DELETE'));
+  beforeEach(() => admin.delete('/requests'));
 
   it('an expired personal access token: one retry, then reauth_required', async () => {
     const token = await pat({ user: SAM });
     const crm = client(token);
     expect((await crm.me()).email).toBe(SAM);
-    await admin('/expire', { what: 'access_tokens', user: SAM });
+    await admin.post('/expire', { what: 'access_tokens', user: SAM });
     const error = await failure(crm.me());
     expect(error.data).toMatchObject({ code: 'reauth_required', action: 'reconnect' });
-    expect((await crmRequests('^/public/v1/me$')).map((r) => r.status)).toEqual([200, 401, 401]);
+    expect((await admin.requests('^/public/v1/me$')).map((r) => r.status)).toEqual([200, 401, 401]);
   });
 
   it('a token without the scope: insufficient_permissions naming it, not retried', async () => {
@@ -311,25 +318,25 @@ describe('crm client: errors (R12)', () => {
     const error = await failure(crm.pushEmails([item(['ct-1'])]));
     expect(error.data).toMatchObject({ code: 'insufficient_permissions', action: 'grant_permission' });
     expect(error.message).toContain('emails:write');
-    expect(await crmRequests('^/public/v1/emails/batch$')).toHaveLength(1);
+    expect(await admin.requests('^/public/v1/emails/batch$')).toHaveLength(1);
   });
 
   it('the CRM down: server after the bounded retries; back up within them: success', async () => {
-    await admin('/crm/down', { down: true });
+    await admin.post('/crm/down', { down: true });
     const error = await failure(client().me());
     expect(error.code).toBe('server');
-    expect((await crmRequests('^/public/v1/me$')).map((r) => r.status)).toEqual([503, 503, 503]);
+    expect((await admin.requests('^/public/v1/me$')).map((r) => r.status)).toEqual([503, 503, 503]);
     expect(retries.map((r) => r.delayMs)).toEqual([1000, 1000]);
 
-    await admin('/requests', undefined, 'DELETE');
+    await admin.delete('/requests');
     const pending = client().me();
-    setTimeout(() => void admin('/crm/down', { down: false }), 300);
+    setTimeout(() => void admin.post('/crm/down', { down: false }), 300);
     expect((await pending).email).toBe(RILEY);
-    expect((await crmRequests('^/public/v1/me$')).map((r) => r.status)).toEqual([503, 200]);
+    expect((await admin.requests('^/public/v1/me$')).map((r) => r.status)).toEqual([503, 200]);
   });
 
   it('honours Retry-After on 429', async () => {
-    await admin('/faults', { service: 'crm', method: 'GET', path: '^/public/v1/contacts$', status: 429, retryAfter: 1 });
+    await admin.fault({ method: 'GET', path: '^/public/v1/contacts$', status: 429, retryAfter: 1 });
     const started = performance.now();
     await client().listContacts({ perPage: 1 });
     expect(performance.now() - started).toBeGreaterThanOrEqual(990);
@@ -337,22 +344,27 @@ describe('crm client: errors (R12)', () => {
   });
 
   it('malformed JSON: read once more, then bad_response', async () => {
-    await admin('/faults', { service: 'crm', method: 'GET', path: '^/public/v1/me$', rawBody: '{"data": {', count: 2 });
+    await admin.fault({ method: 'GET', path: '^/public/v1/me$', rawBody: '{"data": {', count: 2 });
     const error = await failure(client().me());
     expect(error.data).toMatchObject({ code: 'bad_response' });
     expect(error.message).toMatch(/not valid JSON/);
-    expect(await crmRequests('^/public/v1/me$')).toHaveLength(2);
+    expect(await admin.requests('^/public/v1/me$')).toHaveLength(2);
     // The injected answers are the only ones off the contract; the checker saw both.
     expect(breaches).toEqual([expect.stringContaining('the body is not JSON'), expect.stringContaining('the body is not JSON')]);
     breaches = [];
   });
 
   it('a dropped connection: retried, then network', async () => {
-    await admin('/faults', { service: 'crm', method: 'GET', path: '^/public/v1/me$', drop: true, count: 3 });
+    await admin.fault({ method: 'GET', path: '^/public/v1/me$', drop: true, count: 3 });
     const error = await failure(client().me());
     expect(error.data).toMatchObject({ code: 'network', retryable: true });
     expect(retries.map((r) => r.code)).toEqual(['network', 'network']);
-    await admin('/faults', { service: 'crm', method: 'GET', path: '^/public/v1/me$', drop: true, count: 1 });
+    await admin.delete('/requests');
+    retries = [];
+    await admin.fault({ method: 'GET', path: '^/public/v1/me$', drop: true, count: 1 });
     expect((await client().me()).email).toBe(RILEY);
+    // The drop was served, once, and the one retry went through.
+    expect((await admin.requests('^/public/v1/me$')).map((r) => r.status)).toEqual([0, 200]);
+    expect(retries.map((r) => r.code)).toEqual(['network']);
   });
 });

@@ -1,7 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { type RunningEmulators, startEmulators } from '@/emulators';
-import type { LoggedRequest } from '@/emulators/core/request-log';
 import { GOOGLE_AUTHORIZE_PARAMS, GOOGLE_SCOPES, googleClient } from '@/lib/auth/clients';
 import { authorize } from '@/lib/auth/oauth';
 import { OAuthTokenSource } from '@/lib/auth/token-source';
@@ -12,6 +11,7 @@ import { createGmailProvider, gmailLimiter } from '@/lib/providers/gmail';
 import type { MailProvider } from '@/lib/providers/mail-provider';
 import { SlidingWindowLimiter } from '@/lib/sync/rate-limit';
 import type { RetryOptions } from '@/lib/sync/retry';
+import { type EmulatorAdmin, emulatorAdmin } from '../../support/emulator-admin';
 import { failure } from '../../support/provider-error';
 import { fetchWebAuthFlow } from '../../support/web-auth-flow';
 
@@ -31,16 +31,11 @@ const DAY = 86_400_000;
 /** A message path inside a batch (not the batch request itself). */
 const MESSAGE_PART = '^/gmail/v1/users/me/messages/[0-9a-f]+$';
 
-async function admin(path: string, body?: unknown, method = 'POST'): Promise<unknown> {
-  const response = await fetch(`${base}/__admin${path}`, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
-  if (!response.ok) throw new Error(`${method} ${path} answered ${response.status}: ${await response.text()}`);
-  return response.status === 204 ? null : response.json();
-}
-const fault = (spec: Record<string, unknown>) => admin('/faults', { service: 'google', ...spec });
-const requests = async (): Promise<LoggedRequest[]> => (await fetch(`${base}/__admin/requests?service=google`)).json() as Promise<LoggedRequest[]>;
-/** Gmail API calls in the log (the OAuth endpoints and the batch envelope left out). */
-const calls = async (path: RegExp) => (await requests()).filter((r) => path.test(r.path));
+/** The Google emulator's admin API; its faults and request log are Google's. */
+let admin: EmulatorAdmin;
 const seeded = (mailbox: string) => emulators.context.world.messages.filter((m) => m.mailboxId === mailbox);
+/** Riley's seeded messages a window from `since` lists: spam and trash left out. */
+const inWindow = (since: number) => seeded('riley').filter((m) => m.internalDate >= since && m.box !== 'spam' && m.box !== 'trash');
 
 async function connect(address: string, scopes = GOOGLE_SCOPES): Promise<OAuthTokenSource> {
   const endpoints = resolveEndpoints({
@@ -111,19 +106,20 @@ async function drain(provider: MailProvider, cursor: string) {
 }
 
 const deliver = (subject: string, to = RILEY) =>
-  admin('/google/deliver', { from: { name: 'Dana Buyer', address: 'dana@customer.test' }, to, subject, body: `Body of ${subject}` }) as Promise<{ id: string }>;
+  admin.post<{ id: string }>('/google/deliver', { from: { name: 'Dana Buyer', address: 'dana@customer.test' }, to, subject, body: `Body of ${subject}` });
 
 beforeAll(async () => {
   emulators = await startEmulators({ size: 'demo', seed: 1 });
   base = emulators.urls.google;
+  admin = emulatorAdmin(base);
 });
 afterAll(() => emulators.stop());
 beforeEach(async () => {
   fakeBrowser.reset();
-  await admin('/reset', {});
-  await admin('/config', { gmailUnitsPerSecond: 1_000_000 }, 'PUT');
+  await admin.post('/reset');
+  await admin.put('/config', { gmailUnitsPerSecond: 1_000_000 });
   tokens = await connect(RILEY);
-  await admin('/requests', undefined, 'DELETE');
+  await admin.delete('/requests');
 });
 
 describe('gmail provider: reading', () => {
@@ -133,14 +129,16 @@ describe('gmail provider: reading', () => {
     await provider.listWindow({ since: Date.now() - DAY, cursor: null, visibility: 'metadata' });
     await provider.getMessages({ ids: [seeded('riley')[0]!.providerId], visibility: 'metadata' });
     // Direction used the identity read above: no second profile or sendAs call.
-    expect((await calls(/\/profile$|\/sendAs$/)).length).toBe(2);
+    expect((await admin.requests(/\/profile$|\/sendAs$/)).length).toBe(2);
   });
 
   it('pages a 30-day window fully, newest first, without duplicates, metadata only (R10, R22)', async () => {
     const since = Date.now() - 30 * DAY;
     const { messages, estimates, pages } = await wholeWindow(make({ pageSize: 5 }).provider, since, 'metadata');
-    const expected = seeded('riley').filter((m) => m.internalDate >= since && m.box !== 'spam' && m.box !== 'trash');
+    const expected = inWindow(since);
     expect(pages).toBeGreaterThan(3);
+    // Five to a page, and no empty page after the last full one.
+    expect(pages).toBe(Math.ceil(expected.length / 5));
     expect(messages.map((m) => m.providerId).sort()).toEqual(expected.map((m) => m.providerId).sort());
     expect(new Set(messages.map((m) => m.providerId)).size).toBe(messages.length);
     const dates = messages.map((m) => m.date);
@@ -148,7 +146,7 @@ describe('gmail provider: reading', () => {
     expect(estimates.every((e) => e === expected.length)).toBe(true);
     expect(messages.every((m) => m.snippet === null && m.body === null)).toBe(true);
     // The batches asked for headers only, and only the wanted ones.
-    const parts = (await requests()).filter((r) => r.batchPart);
+    const parts = (await admin.requests()).filter((r) => r.batchPart);
     expect(parts.length).toBeGreaterThan(0);
     expect(parts.every((r) => r.query.includes('format=metadata') && r.query.includes('metadataHeaders=Message-ID'))).toBe(true);
     // Messages from the seed come back with the seed's addresses and Message-ID.
@@ -166,23 +164,27 @@ describe('gmail provider: reading', () => {
     const since = Date.now() - 30 * DAY;
     const { messages } = await wholeWindow(make().provider, since, 'full');
     const bodies = new Map(seeded('riley').map((m) => [m.providerId, m.body]));
+    const expected = inWindow(since);
     expect(messages.length).toBeGreaterThan(0);
+    expect(messages.length).toBe(expected.length);
     for (const message of messages) {
       expect(message.body).toBe(bodies.get(message.providerId));
       expect(message.snippet).not.toBeNull();
     }
-    expect((await requests()).filter((r) => r.batchPart).every((r) => r.query.includes('format=full'))).toBe(true);
+    const parts = (await admin.requests()).filter((r) => r.batchPart);
+    expect(parts.length).toBeGreaterThan(0);
+    expect(parts.every((r) => r.query.includes('format=full'))).toBe(true);
   });
 
   it('threads.get against messages.get: the cheaper path for the window, measured in quota units', async () => {
     const since = Date.now() - 30 * DAY;
     const measure = async (threadsFrom?: number) => {
-      await admin('/requests', undefined, 'DELETE');
+      await admin.delete('/requests');
       const { provider } = make({ threadsFrom });
       await provider.identity();
-      await admin('/requests', undefined, 'DELETE');
+      await admin.delete('/requests');
       const { messages } = await wholeWindow(provider, since, 'metadata');
-      const log = await requests();
+      const log = await admin.requests();
       const units = log.reduce((sum, r) => sum + r.cost, 0);
       return { ids: messages.map((m) => m.providerId), units, threadCalls: log.filter((r) => r.path.includes('/threads/')).length };
     };
@@ -236,11 +238,11 @@ describe('gmail provider: changes (R9, R14)', () => {
     const { provider } = make();
     const { id } = await deliver('Trash me');
     const cursor = await provider.currentCursor();
-    await admin('/google/labels', { id, add: ['TRASH'], remove: ['INBOX'] });
+    await admin.post('/google/labels', { id, add: ['TRASH'], remove: ['INBOX'] });
     const trashed = await provider.changes({ cursor, visibility: 'metadata' });
     expect(trashed.removed).toEqual([id]);
     expect(trashed.messages).toEqual([]);
-    await admin('/google/labels', { id, add: ['INBOX'], remove: ['TRASH'] });
+    await admin.post('/google/labels', { id, add: ['INBOX'], remove: ['TRASH'] });
     const back = await provider.changes({ cursor: trashed.cursor, visibility: 'metadata' });
     expect(back.messages.map((m) => m.providerId)).toEqual([id]);
   });
@@ -249,16 +251,16 @@ describe('gmail provider: changes (R9, R14)', () => {
     const { provider } = make();
     const cursor = await provider.currentCursor();
     await deliver('Before expiry');
-    await admin('/expire', { what: 'history' });
+    await admin.post('/expire', { what: 'history' });
     expect((await failure(provider.changes({ cursor, visibility: 'metadata' }))).code).toBe('cursor_expired');
     // Not retried: one history call.
-    expect((await calls(/\/history$/)).length).toBe(1);
+    expect((await admin.requests(/\/history$/)).length).toBe(1);
   });
 
   it('a history 404 from the API is cursor_expired, and an unreadable cursor too', async () => {
     const { provider } = make();
     const cursor = await provider.currentCursor();
-    await fault({ path: '/history$', status: 404 });
+    await admin.fault({ path: '/history$', status: 404 });
     expect((await failure(provider.changes({ cursor, visibility: 'metadata' }))).code).toBe('cursor_expired');
     expect((await failure(provider.changes({ cursor: 'not-a-history-id', visibility: 'metadata' }))).code).toBe('cursor_expired');
   });
@@ -269,41 +271,41 @@ describe('gmail provider: errors and retries (R12)', () => {
 
   it('429 with Retry-After waits that long, then succeeds', async () => {
     const { provider, retries } = make();
-    await fault({ path: 'profile$', status: 429, retryAfter: 1 });
+    await admin.fault({ path: 'profile$', status: 429, retryAfter: 1 });
     const started = performance.now();
     await provider.currentCursor();
     expect(performance.now() - started).toBeGreaterThanOrEqual(990);
     expect(retries).toEqual([{ code: 'rate_limited', delayMs: 1000 }]);
-    const log = await calls(profile);
+    const log = await admin.requests(profile);
     expect(log.map((r) => r.status)).toEqual([429, 200]);
     expect(log[1]!.at - log[0]!.at).toBeGreaterThanOrEqual(990);
   });
 
   it('429 without Retry-After backs off, then succeeds', async () => {
     const { provider, retries } = make();
-    await fault({ path: 'profile$', status: 429, count: 2 });
+    await admin.fault({ path: 'profile$', status: 429, count: 2 });
     await provider.currentCursor();
     expect(retries.map((r) => r.code)).toEqual(['rate_limited', 'rate_limited']);
     expect(retries.every((r) => r.delayMs <= 100)).toBe(true);
-    expect((await calls(profile)).map((r) => r.status)).toEqual([429, 429, 200]);
+    expect((await admin.requests(profile)).map((r) => r.status)).toEqual([429, 429, 200]);
   });
 
   it('403 userRateLimitExceeded is a rate limit: retried', async () => {
     const { provider, retries } = make();
-    await fault({ path: 'profile$', status: 403, reason: 'userRateLimitExceeded' });
+    await admin.fault({ path: 'profile$', status: 403, reason: 'userRateLimitExceeded' });
     await provider.currentCursor();
     expect(retries.map((r) => r.code)).toEqual(['rate_limited']);
-    expect((await calls(profile)).map((r) => r.status)).toEqual([403, 200]);
+    expect((await admin.requests(profile)).map((r) => r.status)).toEqual([403, 200]);
   });
 
   it('403 insufficientPermissions is not retried', async () => {
     const { provider, retries } = make();
-    await fault({ path: 'profile$', status: 403, reason: 'insufficientPermissions' });
+    await admin.fault({ path: 'profile$', status: 403, reason: 'insufficientPermissions' });
     const error = await failure(provider.currentCursor());
     expect(error.code).toBe('insufficient_permissions');
     expect(error.data.action).toBe('grant_permission');
     expect(retries).toEqual([]);
-    expect((await calls(profile)).length).toBe(1);
+    expect((await admin.requests(profile)).length).toBe(1);
   });
 
   it('a grant without a read scope meets the emulator’s real 403 (ACCESS_TOKEN_SCOPE_INSUFFICIENT)', async () => {
@@ -314,18 +316,18 @@ describe('gmail provider: errors and retries (R12)', () => {
 
   it('403 dailyLimitExceeded is quota_exhausted, not retried', async () => {
     const { provider, retries } = make();
-    await fault({ path: 'profile$', status: 403, reason: 'dailyLimitExceeded' });
+    await admin.fault({ path: 'profile$', status: 403, reason: 'dailyLimitExceeded' });
     expect((await failure(provider.currentCursor())).code).toBe('quota_exhausted');
     expect(retries).toEqual([]);
-    expect((await calls(profile)).length).toBe(1);
+    expect((await admin.requests(profile)).length).toBe(1);
   });
 
   it('401 after the access token expired: refreshed once, then it works', async () => {
     const { provider } = make();
     await provider.currentCursor();
-    await admin('/expire', { what: 'access_tokens' });
+    await admin.post('/expire', { what: 'access_tokens' });
     await provider.currentCursor();
-    const log = await requests();
+    const log = await admin.requests();
     expect(log.filter((r) => profile.test(r.path)).map((r) => r.status)).toEqual([200, 401, 200]);
     expect(log.filter((r) => r.path === '/token').map((r) => r.status)).toEqual([200]);
   });
@@ -333,43 +335,43 @@ describe('gmail provider: errors and retries (R12)', () => {
   it('401 after the refresh token expired too is reauth_required', async () => {
     const { provider } = make();
     await provider.currentCursor();
-    await admin('/expire', { what: 'access_tokens' });
-    await admin('/expire', { what: 'refresh_tokens' });
+    await admin.post('/expire', { what: 'access_tokens' });
+    await admin.post('/expire', { what: 'refresh_tokens' });
     const error = await failure(provider.currentCursor());
     expect(error.code).toBe('reauth_required');
     expect(error.data.action).toBe('reconnect');
-    expect((await requests()).filter((r) => r.path === '/token').map((r) => r.status)).toEqual([400]);
+    expect((await admin.requests()).filter((r) => r.path === '/token').map((r) => r.status)).toEqual([400]);
   });
 
   it('500 and 503 are retried; when they last, the error is server', async () => {
     const { provider, retries } = make();
-    await fault({ path: 'profile$', status: 500 });
-    await fault({ path: 'profile$', status: 503 });
+    await admin.fault({ path: 'profile$', status: 500 });
+    await admin.fault({ path: 'profile$', status: 503 });
     await provider.currentCursor();
     expect(retries.map((r) => r.code)).toEqual(['server', 'server']);
-    expect((await calls(profile)).map((r) => r.status)).toEqual([500, 503, 200]);
-    await fault({ path: 'profile$', status: 503, count: 3 });
+    expect((await admin.requests(profile)).map((r) => r.status)).toEqual([500, 503, 200]);
+    await admin.fault({ path: 'profile$', status: 503, count: 3 });
     expect((await failure(provider.currentCursor())).code).toBe('server');
   });
 
   it('a dropped connection is retried; when it lasts, the error is network', async () => {
     const { provider } = make();
-    await fault({ path: 'profile$', drop: true });
+    await admin.fault({ path: 'profile$', drop: true });
     await provider.currentCursor();
-    expect((await calls(profile)).map((r) => r.status)).toEqual([0, 200]);
-    await fault({ path: 'profile$', drop: true, count: 3 });
+    expect((await admin.requests(profile)).map((r) => r.status)).toEqual([0, 200]);
+    await admin.fault({ path: 'profile$', drop: true, count: 3 });
     expect((await failure(provider.currentCursor())).code).toBe('network');
   });
 
   it('a 400 is sent once and ends as a final bad_response', async () => {
     const { provider, retries } = make();
-    await fault({ path: 'profile$', status: 400 });
+    await admin.fault({ path: 'profile$', status: 400 });
     const error = await failure(provider.currentCursor());
     expect(error.code).toBe('bad_response');
     expect(error.retryable).toBe(false);
     expect(error.data.action).toBe('none');
     expect(retries).toEqual([]);
-    expect((await calls(profile)).map((r) => r.status)).toEqual([400]);
+    expect((await admin.requests(profile)).map((r) => r.status)).toEqual([400]);
   });
 
   it('a page token Gmail refuses (its own 400 invalidArgument) is not asked again', async () => {
@@ -378,35 +380,39 @@ describe('gmail provider: errors and retries (R12)', () => {
     expect(error.code).toBe('bad_response');
     expect(error.retryable).toBe(false);
     expect(retries).toEqual([]);
-    expect((await calls(/\/messages$/)).map((r) => r.status)).toEqual([400]);
+    expect((await admin.requests(/\/messages$/)).map((r) => r.status)).toEqual([400]);
   });
 
   it('malformed JSON is bad_response once a second answer is no better', async () => {
     const { provider } = make();
-    await fault({ path: 'profile$', rawBody: '{"emailAddress": "riley@acme-sales.test", "historyId": ' });
+    await admin.fault({ path: 'profile$', rawBody: '{"emailAddress": "riley@acme-sales.test", "historyId": ' });
     expect(await provider.currentCursor()).toMatch(/^\d+$/);
-    await fault({ path: 'profile$', rawBody: '<html>', count: 2 });
+    await admin.fault({ path: 'profile$', rawBody: '<html>', count: 2 });
     expect((await failure(provider.currentCursor())).code).toBe('bad_response');
-    expect((await calls(profile)).length).toBe(4);
+    expect((await admin.requests(profile)).length).toBe(4);
   });
 
   it('an aborted call stops in flight', async () => {
     const { provider } = make();
-    await fault({ path: 'profile$', delayMs: 1000 });
+    await admin.fault({ path: 'profile$', delayMs: 300 });
     const controller = new AbortController();
+    const reason = new DOMException('stopped', 'AbortError');
+    const pending = provider.currentCursor(controller.signal);
+    setTimeout(() => controller.abort(reason), 50);
     const started = performance.now();
-    setTimeout(() => controller.abort(new DOMException('stopped', 'AbortError')), 100);
-    await expect(provider.currentCursor(controller.signal)).rejects.toMatchObject({ name: 'AbortError' });
-    expect(performance.now() - started).toBeLessThan(1000);
+    await expect(pending).rejects.toMatchObject({ name: 'AbortError' });
+    await expect(pending).rejects.toBe(reason);
+    // Well before the delayed answer.
+    expect(performance.now() - started).toBeLessThan(250);
     // The emulator still serves the abandoned call when its delay ends, and charges riley's quota
     // for it: wait for that here, or it lands in a later test's one-second window.
-    while ((await calls(profile)).length === 0) await new Promise((resolve) => setTimeout(resolve, 50));
+    while ((await admin.requests(profile)).length === 0) await new Promise((resolve) => setTimeout(resolve, 50));
   });
 
   it('one caller aborting does not cancel the identity read another caller waits for', async () => {
     const { provider } = make();
     const ids = seeded('riley').slice(0, 2).map((m) => m.providerId);
-    await fault({ path: 'profile$', delayMs: 300 });
+    await admin.fault({ path: 'profile$', delayMs: 300 });
     const first = new AbortController();
     const reason = new DOMException('stopped', 'AbortError');
     const aborted = provider.getMessages({ ids, visibility: 'metadata', signal: first.signal });
@@ -415,7 +421,7 @@ describe('gmail provider: errors and retries (R12)', () => {
     await expect(aborted).rejects.toBe(reason);
     expect((await other).map((m) => m.providerId)).toEqual(ids);
     // Both callers shared one read.
-    expect((await calls(profile)).length).toBe(1);
+    expect((await admin.requests(profile)).length).toBe(1);
   });
 
   it('an aborted call stops while it waits for quota', async () => {
@@ -424,17 +430,17 @@ describe('gmail provider: errors and retries (R12)', () => {
     setTimeout(() => controller.abort(new DOMException('stopped', 'AbortError')), 100);
     const ids = seeded('riley').slice(0, 20).map((m) => m.providerId);
     await expect(provider.getMessages({ ids, visibility: 'metadata', signal: controller.signal })).rejects.toMatchObject({ name: 'AbortError' });
-    expect((await requests()).filter((r) => r.batchPart).length).toBe(0);
+    expect((await admin.requests()).filter((r) => r.batchPart).length).toBe(0);
   });
 });
 
 describe('gmail provider: batch parts', () => {
   const ids = () => seeded('riley').slice(0, 10).map((m) => m.providerId);
-  const parts = async () => (await requests()).filter((r) => r.batchPart);
+  const parts = async () => (await admin.requests()).filter((r) => r.batchPart);
 
   it('retries only the parts refused with 429, after their Retry-After', async () => {
     const { provider, retries } = make();
-    await fault({ path: MESSAGE_PART, status: 429, retryAfter: 1, count: 3 });
+    await admin.fault({ path: MESSAGE_PART, status: 429, retryAfter: 1, count: 3 });
     const started = performance.now();
     const messages = await provider.getMessages({ ids: ids(), visibility: 'metadata' });
     expect(performance.now() - started).toBeGreaterThanOrEqual(990);
@@ -446,13 +452,13 @@ describe('gmail provider: batch parts', () => {
     // Two batches: 10 parts, then the 3 refused ones alone.
     expect(log.length).toBe(13);
     expect(log.slice(10).map((r) => r.path)).toEqual(refused);
-    expect((await calls(/^\/batch\/gmail\/v1$/)).length).toBe(2);
+    expect((await admin.requests(/^\/batch\/gmail\/v1$/)).length).toBe(2);
   });
 
   it('retries parts refused with 403 userRateLimitExceeded or 500', async () => {
     const { provider } = make();
-    await fault({ path: MESSAGE_PART, status: 403, reason: 'userRateLimitExceeded', count: 2 });
-    await fault({ path: MESSAGE_PART, status: 500, count: 1 });
+    await admin.fault({ path: MESSAGE_PART, status: 403, reason: 'userRateLimitExceeded', count: 2 });
+    await admin.fault({ path: MESSAGE_PART, status: 500, count: 1 });
     expect((await provider.getMessages({ ids: ids(), visibility: 'metadata' })).length).toBe(10);
     expect((await parts()).length).toBe(13);
   });
@@ -460,26 +466,26 @@ describe('gmail provider: batch parts', () => {
   it('a part refused with 401 drops the token, and the part is sent again with a new one', async () => {
     const { provider } = make();
     await provider.currentCursor();
-    await fault({ path: MESSAGE_PART, status: 401, count: 1 });
+    await admin.fault({ path: MESSAGE_PART, status: 401, count: 1 });
     expect((await provider.getMessages({ ids: ids(), visibility: 'metadata' })).length).toBe(10);
     expect((await parts()).length).toBe(11);
-    expect((await requests()).filter((r) => r.path === '/token').length).toBe(1);
+    expect((await admin.requests()).filter((r) => r.path === '/token').length).toBe(1);
   });
 
   it('parts refused with 401 twice running are reauth_required, after one renewal', async () => {
     const { provider } = make();
     await provider.currentCursor();
-    await fault({ path: MESSAGE_PART, status: 401, count: 20 });
+    await admin.fault({ path: MESSAGE_PART, status: 401, count: 20 });
     const error = await failure(provider.getMessages({ ids: ids(), visibility: 'metadata' }));
     expect(error.code).toBe('reauth_required');
     // All 10 refused, then the 10 again with the renewed token: no third round.
     expect((await parts()).map((r) => r.status)).toEqual(Array(20).fill(401));
-    expect((await requests()).filter((r) => r.path === '/token').map((r) => r.status)).toEqual([200]);
+    expect((await admin.requests()).filter((r) => r.path === '/token').map((r) => r.status)).toEqual([200]);
   });
 
   it('a part answered 400 fails the call at once: asking again cannot change it', async () => {
     const { provider, retries } = make();
-    await fault({ path: MESSAGE_PART, status: 400, count: 1 });
+    await admin.fault({ path: MESSAGE_PART, status: 400, count: 1 });
     const error = await failure(provider.getMessages({ ids: ids(), visibility: 'metadata' }));
     expect(error.code).toBe('bad_response');
     expect(error.retryable).toBe(false);
@@ -489,23 +495,23 @@ describe('gmail provider: batch parts', () => {
 
   it('a part refused with insufficientPermissions fails the call', async () => {
     const { provider } = make();
-    await fault({ path: MESSAGE_PART, status: 403, reason: 'insufficientPermissions', count: 1 });
+    await admin.fault({ path: MESSAGE_PART, status: 403, reason: 'insufficientPermissions', count: 1 });
     expect((await failure(provider.getMessages({ ids: ids(), visibility: 'metadata' }))).code).toBe('insufficient_permissions');
     expect((await parts()).length).toBe(10);
   });
 
   it('a part answered 404 (deleted meanwhile) is skipped', async () => {
     const { provider } = make();
-    await fault({ path: `/messages/${ids()[4]}$`, status: 404 });
+    await admin.fault({ path: `/messages/${ids()[4]}$`, status: 404 });
     const messages = await provider.getMessages({ ids: ids(), visibility: 'metadata' });
     expect(messages.map((m) => m.providerId)).toEqual(ids().filter((_, i) => i !== 4));
   });
 
   it('the batch request itself is retried as a whole (503 on the envelope)', async () => {
     const { provider } = make();
-    await fault({ path: '^/batch/gmail/v1$', status: 503 });
+    await admin.fault({ path: '^/batch/gmail/v1$', status: 503 });
     expect((await provider.getMessages({ ids: ids(), visibility: 'metadata' })).length).toBe(10);
-    expect((await calls(/^\/batch\/gmail\/v1$/)).map((r) => r.status)).toEqual([503, 200]);
+    expect((await admin.requests(/^\/batch\/gmail\/v1$/)).map((r) => r.status)).toEqual([503, 200]);
   });
 });
 
@@ -529,45 +535,38 @@ describe('gmail provider: sending (R31)', () => {
     expect(received).toMatchObject({ subject, folder: 'inbox', direction: 'received', from: { name: 'Riley Rep', address: RILEY } });
     expect(received.labels).toContain('INBOX');
     // messages.send costs 100 units.
-    expect((await calls(/\/messages\/send$/)).map((r) => r.cost)).toEqual([100]);
+    expect((await admin.requests(/\/messages\/send$/)).map((r) => r.cost)).toEqual([100]);
   });
 
   it('refuses a test address that is not an address, for good', async () => {
     const error = await failure(make().provider.sendTestEmail({ to: 'not an address', subject: 's', body: 'b' }));
     expect(error.code).toBe('bad_response');
     expect(error.retryable).toBe(false);
-    expect((await calls(/\/messages\/send$/)).length).toBe(0);
+    expect((await admin.requests(/\/messages\/send$/)).length).toBe(0);
   });
 
-  const sends = async () => (await calls(/\/messages\/send$/)).map((r) => r.status);
+  const sends = async () => (await admin.requests(/\/messages\/send$/)).map((r) => r.status);
   const testEmail = { to: SAM, subject: 'Test', body: 'Hello' };
 
-  it('a 500 on messages.send is not sent again: the email may have gone', async () => {
+  it.each([
+    { what: 'a 500', spec: { status: 500 }, code: 'server', sends: [500] },
+    { what: 'a dropped connection', spec: { drop: true }, code: 'network', sends: [0] },
+  ] as const)('$what on messages.send is $code, not sent again: the email may have gone', async ({ spec, code, sends: logged }) => {
     const { provider, retries } = make();
-    await fault({ path: '/messages/send$', status: 500 });
+    await admin.fault({ path: '/messages/send$', ...spec });
     const error = await failure(provider.sendTestEmail(testEmail));
-    expect(error.code).toBe('server');
+    expect(error.code).toBe(code);
     expect(error.retryable).toBe(false);
     expect(retries).toEqual([]);
-    expect(await sends()).toEqual([500]);
+    expect(await sends()).toEqual(logged);
   });
 
   it('a 429 on messages.send is sent again after its Retry-After: Gmail did not take it', async () => {
     const { provider, retries } = make();
-    await fault({ path: '/messages/send$', status: 429, retryAfter: 0 });
+    await admin.fault({ path: '/messages/send$', status: 429, retryAfter: 0 });
     expect((await provider.sendTestEmail(testEmail)).providerId).toMatch(/^[0-9a-f]{16}$/);
     expect(retries).toEqual([{ code: 'rate_limited', delayMs: 0 }]);
     expect(await sends()).toEqual([429, 200]);
-  });
-
-  it('a dropped connection on messages.send is not sent again: network', async () => {
-    const { provider, retries } = make();
-    await fault({ path: '/messages/send$', drop: true });
-    const error = await failure(provider.sendTestEmail(testEmail));
-    expect(error.code).toBe('network');
-    expect(error.retryable).toBe(false);
-    expect(retries).toEqual([]);
-    expect(await sends()).toEqual([0]);
   });
 
   it('revoke delegates to the grant', async () => {
@@ -580,7 +579,7 @@ describe('gmail provider: sending (R31)', () => {
 
 describe('gmail provider: quota', () => {
   it('a sustained getMessages under the real 250 units/s quota meets no 429 (default limiter)', async () => {
-    await admin('/config', { gmailUnitsPerSecond: 250 }, 'PUT');
+    await admin.put('/config', { gmailUnitsPerSecond: 250 });
     const { provider, retries } = make({ limiter: gmailLimiter() });
     await provider.identity();
     const ids = seeded('riley').map((m) => m.providerId);
@@ -588,7 +587,7 @@ describe('gmail provider: quota', () => {
     const messages = await provider.getMessages({ ids, visibility: 'metadata' });
     const seconds = (performance.now() - started) / 1000;
     expect(messages.length).toBe(ids.length);
-    const log = await requests();
+    const log = await admin.requests();
     expect(log.filter((r) => r.status === 429)).toEqual([]);
     expect(retries).toEqual([]);
     const units = log.filter((r) => r.batchPart).reduce((sum, r) => sum + r.cost, 0);

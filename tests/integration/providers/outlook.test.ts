@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { type RunningEmulators, startEmulators } from '@/emulators';
-import type { LoggedRequest } from '@/emulators/core/request-log';
 import type { SeedMessage } from '@/emulators/seed/types';
 import { microsoftClient, MICROSOFT_SCOPES } from '@/lib/auth/clients';
-import { authorize, type WebAuthFlow } from '@/lib/auth/oauth';
+import { authorize } from '@/lib/auth/oauth';
 import { OAuthTokenSource } from '@/lib/auth/token-source';
 import { saveGrant } from '@/lib/platform/token-store';
 import { resolveEndpoints } from '@/lib/config/endpoints';
@@ -13,7 +12,9 @@ import type { MailProvider } from '@/lib/providers/mail-provider';
 import { createOutlookProvider } from '@/lib/providers/outlook';
 import { ConcurrencyLimiter } from '@/lib/sync/rate-limit';
 import type { RetryOptions } from '@/lib/sync/retry';
+import { type EmulatorAdmin, emulatorAdmin } from '../../support/emulator-admin';
 import { failure } from '../../support/provider-error';
+import { fetchWebAuthFlow } from '../../support/web-auth-flow';
 
 /**
  * The Outlook provider against the Graph emulator, signed in the way the extension signs in
@@ -27,22 +28,9 @@ const SUPPORT = 'support@acme-sales.test';
 const REDIRECT = 'https://abcdefghijklmnopabcdefghijklmnop.chromiumapp.org/';
 const DAY = 86_400_000;
 
-const admin = (path: string, body?: unknown, method = 'POST') =>
-  fetch(`${base}/__admin${path}`, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
-const fault = (spec: Record<string, unknown>) => admin('/faults', { service: 'microsoft', ...spec });
-async function requests(path?: string): Promise<LoggedRequest[]> {
-  const query = new URLSearchParams({ service: 'microsoft', ...(path ? { path } : {}) });
-  return (await fetch(`${base}/__admin/requests?${query}`)).json();
-}
+/** The Microsoft emulator's admin API; its faults and request log are Microsoft's. */
+let admin: EmulatorAdmin;
 const seeded = (boxes: SeedMessage['box'][]) => emulators.context.world.messages.filter((m) => m.mailboxId === 'support' && boxes.includes(m.box));
-
-/** `launchWebAuthFlow` as a browser would run it: follow the authorize page to its redirect. */
-const flow: WebAuthFlow = async (url) => {
-  const response = await fetch(url, { redirect: 'manual' });
-  const location = response.headers.get('location');
-  if (!location) throw new Error(`authorize answered ${response.status}`);
-  return location;
-};
 
 async function connect(account: string, scopes = MICROSOFT_SCOPES): Promise<OAuthTokenSource> {
   const endpoints = resolveEndpoints({
@@ -51,8 +39,8 @@ async function connect(account: string, scopes = MICROSOFT_SCOPES): Promise<OAut
     WXT_MICROSOFT_CLIENT_ID: 'test-client',
   });
   const client = { ...microsoftClient(endpoints, REDIRECT), scopes };
-  await saveGrant(account, await authorize(client, flow, { interactive: true, loginHint: SUPPORT }));
-  return new OAuthTokenSource({ account, client, flow, silentRenewalFor: SUPPORT });
+  await saveGrant(account, await authorize(client, fetchWebAuthFlow, { interactive: true, loginHint: SUPPORT }));
+  return new OAuthTokenSource({ account, client, flow: fetchWebAuthFlow, silentRenewalFor: SUPPORT });
 }
 
 interface Made {
@@ -78,15 +66,16 @@ function make(options: { retry?: Partial<RetryOptions>; limiter?: ConcurrencyLim
 beforeAll(async () => {
   emulators = await startEmulators({ size: 'demo', seed: 7 });
   base = emulators.urls.microsoft;
+  admin = emulatorAdmin(base);
   fakeBrowser.reset();
   tokens = await connect(`outlook:${SUPPORT}`);
 });
 afterAll(() => emulators.stop());
 beforeEach(async () => {
-  await admin('/faults', undefined, 'DELETE');
-  await admin('/requests', undefined, 'DELETE');
-  await admin('/microsoft/latency', { ms: 0 });
-  await admin('/microsoft/silent', { allow: true });
+  await admin.delete('/faults');
+  await admin.delete('/requests');
+  await admin.post('/microsoft/latency', { ms: 0 });
+  await admin.post('/microsoft/silent', { allow: true });
 });
 
 describe('outlook provider: reading', () => {
@@ -119,7 +108,7 @@ describe('outlook provider: reading', () => {
     expect([...ids].sort()).toEqual(expected.map((m) => m.providerId).sort());
     expect(dates).toEqual([...dates].sort((a, b) => b - a));
     expect(pages).toBeGreaterThan(3);
-    const first = (await requests('/messages$')).find((r) => r.query.includes('%24count=true') || r.query.includes('$count=true'));
+    const first = (await admin.requests('/messages$')).find((r) => r.query.includes('%24count=true') || r.query.includes('$count=true'));
     expect(first?.query).toMatch(/\$top=5/);
   });
 
@@ -128,6 +117,11 @@ describe('outlook provider: reading', () => {
     const { provider } = make();
     const byVisibility = async (visibility: 'metadata' | 'snippet' | 'full') => (await provider.listWindow({ since, cursor: null, visibility })).messages;
     const [metadata, snippet, full] = [await byVisibility('metadata'), await byVisibility('snippet'), await byVisibility('full')];
+    // The same first page at every level, so the checks below are about real messages.
+    expect(full.length).toBeGreaterThan(0);
+    const ids = full.map((m) => m.providerId);
+    expect(snippet.map((m) => m.providerId)).toEqual(ids);
+    expect(metadata.map((m) => m.providerId)).toEqual(ids);
     expect(metadata.every((m) => m.snippet === null && m.body === null)).toBe(true);
     expect(snippet.every((m) => m.snippet !== null && m.body === null)).toBe(true);
     for (const message of full) {
@@ -156,7 +150,7 @@ describe('outlook provider: reading', () => {
     const { provider } = make();
     const messages = await provider.getMessages({ ids: [...wanted, 'AAkALgAAAAAAHYQDEapmEc2byACqAC-EWg0Agone'], visibility: 'metadata' });
     expect(messages.map((m) => m.providerId)).toEqual(wanted);
-    const log = await requests();
+    const log = await admin.requests();
     const batches = log.filter((r) => r.path === '/v1.0/$batch');
     const parts = log.filter((r) => r.batchPart && r.path.startsWith('/v1.0/me/messages/'));
     expect(parts).toHaveLength(46);
@@ -168,13 +162,13 @@ describe('outlook provider: incremental sync (R9, R14, R31)', () => {
   it('reports a delivered message, then its move out of the Inbox as removed', async () => {
     const { provider } = make();
     const cursor = await provider.currentCursor();
-    const delivered = await (await admin('/microsoft/deliver', { to: SUPPORT, from: { name: 'Dana Buyer', address: 'dana@customer.test' }, subject: 'New order', body: 'Please ship.' })).json();
+    const delivered = await admin.post<{ id: string }>('/microsoft/deliver', { to: SUPPORT, from: { name: 'Dana Buyer', address: 'dana@customer.test' }, subject: 'New order', body: 'Please ship.' });
     const first = await provider.changes({ cursor, visibility: 'snippet' });
     expect(first.messages.map((m) => [m.providerId, m.subject, m.folder, m.direction])).toEqual([[delivered.id, 'New order', 'inbox', 'received']]);
     expect(first.messages[0]!.from).toEqual({ name: 'Dana Buyer', address: 'dana@customer.test' });
     expect(first).toMatchObject({ removed: [], more: false });
 
-    await admin('/microsoft/move', { id: delivered.id, folder: 'deleteditems' });
+    await admin.post('/microsoft/move', { id: delivered.id, folder: 'deleteditems' });
     const second = await provider.changes({ cursor: first.cursor, visibility: 'snippet' });
     expect(second).toMatchObject({ messages: [], removed: [delivered.id], more: false });
     const quiet = await provider.changes({ cursor: second.cursor, visibility: 'snippet' });
@@ -184,7 +178,7 @@ describe('outlook provider: incremental sync (R9, R14, R31)', () => {
   it('pages changes with `more` while a folder has a next link', async () => {
     const provider = createOutlookProvider({ mailboxId: 'support', tokens, graphApiUrl: base, revoke: async () => undefined, pages: { changesPageSize: 2 } });
     const cursor = await provider.currentCursor();
-    for (let i = 0; i < 3; i++) await admin('/microsoft/deliver', { to: SUPPORT, from: 'x@customer.test', subject: `burst ${i}`, body: '.' });
+    for (let i = 0; i < 3; i++) await admin.post('/microsoft/deliver', { to: SUPPORT, from: 'x@customer.test', subject: `burst ${i}`, body: '.' });
     const first = await provider.changes({ cursor, visibility: 'metadata' });
     expect(first.more).toBe(true);
     const second = await provider.changes({ cursor: first.cursor, visibility: 'metadata' });
@@ -204,35 +198,28 @@ describe('outlook provider: incremental sync (R9, R14, R31)', () => {
 
   describe('sending is never repeated once Graph may have taken it', () => {
     const SEND = '^/v1\\.0/me/sendMail$';
-    const sends = async () => (await requests(SEND)).map((r) => r.status);
+    const sends = async () => (await admin.requests(SEND)).map((r) => r.status);
     const testEmail = { to: 'dana@customer.test', subject: 'Test', body: 'Hello' };
 
-    it('a 500 on sendMail is reported as server, not sent again', async () => {
+    it.each([
+      { what: 'a 500', spec: { status: 500 }, code: 'server', sends: [500] },
+      { what: 'a dropped connection', spec: { drop: true }, code: 'network', sends: [0] },
+    ] as const)('$what on sendMail is reported as $code, not sent again', async ({ spec, code, sends: logged }) => {
       const { provider, retries } = make();
-      await fault({ path: SEND, status: 500 });
+      await admin.fault({ path: SEND, ...spec });
       const error = await failure(provider.sendTestEmail(testEmail));
-      expect(error.code).toBe('server');
+      expect(error.code).toBe(code);
       expect(error.retryable).toBe(false);
       expect(retries).toEqual([]);
-      expect(await sends()).toEqual([500]);
+      expect(await sends()).toEqual(logged);
     });
 
     it('a 429 on sendMail is sent again after its Retry-After: Graph did not take it', async () => {
       const { provider, retries } = make();
-      await fault({ path: SEND, status: 429, retryAfter: 0 });
+      await admin.fault({ path: SEND, status: 429, retryAfter: 0 });
       expect(await provider.sendTestEmail(testEmail)).toEqual({ providerId: null });
       expect(retries).toEqual([{ code: 'rate_limited', delayMs: 0 }]);
       expect(await sends()).toEqual([429, 202]);
-    });
-
-    it('a dropped connection on sendMail is reported as network, not sent again', async () => {
-      const { provider, retries } = make();
-      await fault({ path: SEND, drop: true });
-      const error = await failure(provider.sendTestEmail(testEmail));
-      expect(error.code).toBe('network');
-      expect(error.retryable).toBe(false);
-      expect(retries).toEqual([]);
-      expect(await sends()).toEqual([0]);
     });
 
     it('a test address that is not an address is refused for good, before any request', async () => {
@@ -246,22 +233,22 @@ describe('outlook provider: incremental sync (R9, R14, R31)', () => {
   it('turns an expired delta token (410 SyncStateNotFound) into cursor_expired without retrying', async () => {
     const { provider, retries } = make();
     const cursor = await provider.currentCursor();
-    await admin('/expire', { what: 'delta', user: SUPPORT });
-    await admin('/requests', undefined, 'DELETE');
+    await admin.post('/expire', { what: 'delta', user: SUPPORT });
+    await admin.delete('/requests');
     const error = await failure(provider.changes({ cursor, visibility: 'metadata' }));
     expect(error.code).toBe('cursor_expired');
-    expect((await requests('/delta$')).map((r) => r.status)).toEqual([410, 410]);
+    expect((await admin.requests('/delta$')).map((r) => r.status)).toEqual([410, 410]);
     expect(retries).toEqual([]);
   });
 });
 
 describe('outlook provider: errors and retries (R12)', () => {
   const ME = '^/v1\\.0/me$';
-  const meRequests = async () => (await requests(ME)).map((r) => r.status);
+  const meRequests = async () => (await admin.requests(ME)).map((r) => r.status);
 
   it('honours Retry-After on a 429 and then succeeds', async () => {
     const { provider, retries } = make();
-    await fault({ path: ME, status: 429, retryAfter: 1 });
+    await admin.fault({ path: ME, status: 429, retryAfter: 1 });
     const started = performance.now();
     await provider.identity();
     expect(performance.now() - started).toBeGreaterThanOrEqual(950);
@@ -271,7 +258,7 @@ describe('outlook provider: errors and retries (R12)', () => {
 
   it('backs off exponentially on a 429 that does not say when to come back', async () => {
     const { provider, retries } = make({ retry: { random: () => 1 } });
-    await fault({ path: ME, status: 429, retryAfter: null, count: 2 });
+    await admin.fault({ path: ME, status: 429, retryAfter: null, count: 2 });
     await provider.identity();
     expect(retries).toEqual([
       { code: 'rate_limited', delayMs: 20 },
@@ -282,7 +269,7 @@ describe('outlook provider: errors and retries (R12)', () => {
 
   it('gives up on a 429 that lasts after the attempts, as rate_limited', async () => {
     const { provider, retries } = make();
-    await fault({ path: ME, status: 429, reason: 'ApplicationThrottled', retryAfter: 0, count: 5 });
+    await admin.fault({ path: ME, status: 429, reason: 'ApplicationThrottled', retryAfter: 0, count: 5 });
     expect((await failure(provider.identity())).code).toBe('rate_limited');
     expect(retries.map((r) => r.code)).toEqual(['rate_limited', 'rate_limited']);
     expect(await meRequests()).toEqual([429, 429, 429]);
@@ -290,7 +277,7 @@ describe('outlook provider: errors and retries (R12)', () => {
 
   it('classifies a 503 with Retry-After as rate_limited and retries it', async () => {
     const { provider, retries } = make();
-    await fault({ path: ME, status: 503, retryAfter: 0 });
+    await admin.fault({ path: ME, status: 503, retryAfter: 0 });
     await provider.identity();
     expect(retries).toEqual([{ code: 'rate_limited', delayMs: 0 }]);
     expect(await meRequests()).toEqual([503, 200]);
@@ -298,7 +285,7 @@ describe('outlook provider: errors and retries (R12)', () => {
 
   it('backs off exponentially on a 500 without Retry-After, then reports server', async () => {
     const { provider, retries } = make({ retry: { random: () => 1 } });
-    await fault({ path: ME, status: 500, count: 5 });
+    await admin.fault({ path: ME, status: 500, count: 5 });
     expect((await failure(provider.identity())).code).toBe('server');
     expect(retries).toEqual([
       { code: 'server', delayMs: 20 },
@@ -309,25 +296,25 @@ describe('outlook provider: errors and retries (R12)', () => {
 
   it('retries a dropped connection as network, and reports network when it keeps dropping', async () => {
     const { provider, retries } = make();
-    await fault({ path: ME, drop: true });
+    await admin.fault({ path: ME, drop: true });
     await provider.identity();
     expect(retries.map((r) => r.code)).toEqual(['network']);
     expect(await meRequests()).toEqual([0, 200]);
 
-    await fault({ path: ME, drop: true, count: 3 });
+    await admin.fault({ path: ME, drop: true, count: 3 });
     expect((await failure(provider.identity())).code).toBe('network');
   });
 
   it('reports malformed JSON as bad_response after reading it twice', async () => {
     const { provider } = make();
-    await fault({ path: ME, rawBody: '{"displayName": "Acme', count: 2 });
+    await admin.fault({ path: ME, rawBody: '{"displayName": "Acme', count: 2 });
     expect((await failure(provider.identity())).code).toBe('bad_response');
     expect(await meRequests()).toEqual([200, 200]);
   });
 
   it('sends a 400 once and reports a final bad_response', async () => {
     const { provider, retries } = make();
-    await fault({ path: ME, status: 400 });
+    await admin.fault({ path: ME, status: 400 });
     const error = await failure(provider.identity());
     expect(error.code).toBe('bad_response');
     expect(error.retryable).toBe(false);
@@ -338,10 +325,10 @@ describe('outlook provider: errors and retries (R12)', () => {
 
   it('does not retry 403 and 404', async () => {
     const { provider, retries } = make();
-    await fault({ path: '^/v1\\.0/me/mailboxSettings$', status: 403, reason: 'ErrorAccessDenied' });
+    await admin.fault({ path: '^/v1\\.0/me/mailboxSettings$', status: 403, reason: 'ErrorAccessDenied' });
     expect((await failure(provider.identity())).code).toBe('insufficient_permissions');
-    expect((await requests('/mailboxSettings$')).map((r) => r.status)).toEqual([403]);
-    await fault({ path: ME, status: 404 });
+    expect((await admin.requests('/mailboxSettings$')).map((r) => r.status)).toEqual([403]);
+    await admin.fault({ path: ME, status: 404 });
     expect((await failure(provider.identity())).code).toBe('not_found');
     expect(retries).toEqual([]);
     expect(await meRequests()).toEqual([200, 404]);
@@ -349,9 +336,9 @@ describe('outlook provider: errors and retries (R12)', () => {
 
   it('reads the identity without aliases when the tenant refuses proxyAddresses', async () => {
     const { provider } = make();
-    await fault({ path: ME, status: 403, reason: 'Authorization_RequestDenied' });
+    await admin.fault({ path: ME, status: 403, reason: 'Authorization_RequestDenied' });
     expect(await provider.identity()).toMatchObject({ address: SUPPORT, aliases: [] });
-    const me = await requests(ME);
+    const me = await admin.requests(ME);
     expect(me.map((r) => [r.status, decodeURIComponent(r.query).includes('proxyAddresses')])).toEqual([
       [403, true],
       [200, false],
@@ -365,28 +352,28 @@ describe('outlook provider: errors and retries (R12)', () => {
     expect(error.code).toBe('insufficient_permissions');
     expect(error.data.action).toBe('grant_permission');
     expect(retries).toEqual([]);
-    expect((await requests('/messages$')).map((r) => r.status)).toEqual([403, 403]);
+    expect((await admin.requests('/messages$')).map((r) => r.status)).toEqual([403, 403]);
   });
 
   it('renews an expired access token once on 401 and succeeds', async () => {
     const { provider, retries } = make();
-    await admin('/expire', { what: 'access_tokens' });
+    await admin.post('/expire', { what: 'access_tokens' });
     await provider.identity();
     expect(retries.map((r) => r.code)).toEqual(['auth_expired', 'auth_expired']);
     expect(await meRequests()).toEqual([401, 200]);
-    expect((await requests('/oauth2/v2.0/token$')).map((r) => r.status)).toEqual([200]);
+    expect((await admin.requests('/oauth2/v2.0/token$')).map((r) => r.status)).toEqual([200]);
   });
 
   it('needs a reconnect when the refresh token expired and silent renewal is refused', async () => {
     const { provider } = make();
-    await admin('/expire', { what: 'access_tokens' });
-    await admin('/expire', { what: 'refresh_tokens' });
-    await admin('/microsoft/silent', { allow: false });
+    await admin.post('/expire', { what: 'access_tokens' });
+    await admin.post('/expire', { what: 'refresh_tokens' });
+    await admin.post('/microsoft/silent', { allow: false });
     const error = await failure(provider.identity());
     expect(error.code).toBe('reauth_required');
     expect(error.data.action).toBe('reconnect');
     expect(await meRequests()).toEqual([401]);
-    expect((await requests('/oauth2/v2.0/(token|authorize)$')).map((r) => [r.path.split('/').at(-1), r.status])).toEqual([
+    expect((await admin.requests('/oauth2/v2.0/(token|authorize)$')).map((r) => [r.path.split('/').at(-1), r.status])).toEqual([
       ['token', 400],
       ['authorize', 302],
     ]);
@@ -394,10 +381,10 @@ describe('outlook provider: errors and retries (R12)', () => {
 
   it('renews silently (prompt=none) when the refresh token expired and silent sign-in is allowed', async () => {
     const { provider } = make();
-    await admin('/expire', { what: 'access_tokens' });
-    await admin('/expire', { what: 'refresh_tokens' });
+    await admin.post('/expire', { what: 'access_tokens' });
+    await admin.post('/expire', { what: 'refresh_tokens' });
     expect((await provider.identity()).address).toBe(SUPPORT);
-    const authorizeCalls = await requests('/oauth2/v2.0/authorize$');
+    const authorizeCalls = await admin.requests('/oauth2/v2.0/authorize$');
     expect(authorizeCalls.map((r) => [new URLSearchParams(r.query).get('prompt'), r.status])).toEqual([['none', 302]]);
     // The refused token was already forgotten: the renewed one is the first Graph sees.
     expect(await meRequests()).toEqual([200]);
@@ -407,12 +394,12 @@ describe('outlook provider: errors and retries (R12)', () => {
     const { provider, retries } = make();
     const ids = seeded(['inbox']).slice(0, 3).map((m) => m.providerId);
     await provider.getMessages({ ids: ids.slice(0, 1), visibility: 'metadata' }); // folders read
-    await admin('/requests', undefined, 'DELETE');
-    await fault({ path: `^/v1\\.0/me/messages/${ids[1]}$`, status: 429, retryAfter: 1 });
+    await admin.delete('/requests');
+    await admin.fault({ path: `^/v1\\.0/me/messages/${ids[1]}$`, status: 429, retryAfter: 1 });
     const messages = await provider.getMessages({ ids, visibility: 'metadata' });
     expect(messages.map((m) => m.providerId)).toEqual(ids);
     expect(retries).toEqual([{ code: 'rate_limited', delayMs: 1000 }]);
-    const parts = (await requests('^/v1\\.0/me/messages/')).map((r) => [r.path.split('/').at(-1), r.status]);
+    const parts = (await admin.requests('^/v1\\.0/me/messages/')).map((r) => [r.path.split('/').at(-1), r.status]);
     expect(parts).toEqual([[ids[0], 200], [ids[1], 429], [ids[2], 200], [ids[1], 200]]);
   });
 });
@@ -420,17 +407,17 @@ describe('outlook provider: errors and retries (R12)', () => {
 describe('outlook provider: $batch parts refused with 401', () => {
   const ids = () => seeded(['inbox']).slice(0, 3).map((m) => m.providerId);
   const part = (id: string) => `^/v1\\.0/me/messages/${id}$`;
-  const tokenCalls = async () => (await requests('/oauth2/v2.0/token$')).map((r) => r.status);
+  const tokenCalls = async () => (await admin.requests('/oauth2/v2.0/token$')).map((r) => r.status);
 
   it('drops the token the $batch used, renews it once and sends the part again', async () => {
     const { provider } = make();
     const [first, second] = ids();
     // Identity, folder names and a token are in hand before the refusal.
     await provider.getMessages({ ids: [first!], visibility: 'metadata' });
-    await admin('/requests', undefined, 'DELETE');
-    await fault({ path: part(second!), status: 401 });
+    await admin.delete('/requests');
+    await admin.fault({ path: part(second!), status: 401 });
     expect((await provider.getMessages({ ids: ids(), visibility: 'metadata' })).map((m) => m.providerId)).toEqual(ids());
-    expect((await requests(part(second!))).map((r) => r.status)).toEqual([401, 200]);
+    expect((await admin.requests(part(second!))).map((r) => r.status)).toEqual([401, 200]);
     expect(await tokenCalls()).toEqual([200]);
   });
 
@@ -438,12 +425,12 @@ describe('outlook provider: $batch parts refused with 401', () => {
     const { provider } = make();
     const [first, second] = ids();
     await provider.getMessages({ ids: [first!], visibility: 'metadata' });
-    await admin('/requests', undefined, 'DELETE');
-    await fault({ path: part(second!), status: 401, count: 5 });
+    await admin.delete('/requests');
+    await admin.fault({ path: part(second!), status: 401, count: 5 });
     const error = await failure(provider.getMessages({ ids: ids(), visibility: 'metadata' }));
     expect(error.code).toBe('reauth_required');
     expect(error.data.action).toBe('reconnect');
-    expect((await requests(part(second!))).map((r) => r.status)).toEqual([401, 401]);
+    expect((await admin.requests(part(second!))).map((r) => r.status)).toEqual([401, 401]);
     expect(await tokenCalls()).toEqual([200]);
   });
 });
@@ -453,24 +440,24 @@ describe('outlook provider: limits and cancelling', () => {
     const ids = seeded(['inbox', 'sent']).slice(0, 100).map((m) => m.providerId);
     const { provider } = make();
     await provider.getMessages({ ids: ids.slice(0, 1), visibility: 'metadata' });
-    await admin('/microsoft/latency', { ms: 8 });
-    await admin('/requests', undefined, 'DELETE');
+    await admin.post('/microsoft/latency', { ms: 8 });
+    await admin.delete('/requests');
     expect(await provider.getMessages({ ids, visibility: 'metadata' })).toHaveLength(100);
-    const log = await requests();
+    const log = await admin.requests();
     expect(log.filter((r) => r.path === '/v1.0/$batch')).toHaveLength(5);
     expect(log.filter((r) => r.status === 429)).toEqual([]);
 
     // The control: without our limit the same work does meet the emulator's 429s.
     const loose = make({ limiter: new ConcurrencyLimiter(8) });
     await loose.provider.getMessages({ ids: ids.slice(0, 1), visibility: 'metadata' });
-    await admin('/requests', undefined, 'DELETE');
+    await admin.delete('/requests');
     await loose.provider.getMessages({ ids, visibility: 'metadata' });
-    expect((await requests()).filter((r) => r.status === 429).length).toBeGreaterThan(0);
+    expect((await admin.requests()).filter((r) => r.status === 429).length).toBeGreaterThan(0);
   });
 
   it('one caller aborting does not cancel the identity read another caller waits for', async () => {
     const { provider } = make();
-    await fault({ path: '^/v1\\.0/me$', delayMs: 300 });
+    await admin.fault({ path: '^/v1\\.0/me$', delayMs: 300 });
     const first = new AbortController();
     const reason = new Error('user cancelled');
     const input = { since: Date.now() - DAY, cursor: null, visibility: 'metadata' } as const;
@@ -480,13 +467,13 @@ describe('outlook provider: limits and cancelling', () => {
     await expect(aborted).rejects.toBe(reason);
     expect((await other).messages.length).toBeGreaterThan(0);
     // Both callers shared one read.
-    expect((await requests('^/v1\\.0/me$')).map((r) => r.status)).toEqual([200]);
+    expect((await admin.requests('^/v1\\.0/me$')).map((r) => r.status)).toEqual([200]);
   });
 
   it('stops a listWindow in flight with the abort reason', async () => {
     const { provider } = make();
     await provider.identity();
-    await admin('/microsoft/latency', { ms: 300 });
+    await admin.post('/microsoft/latency', { ms: 300 });
     const controller = new AbortController();
     const reason = new Error('user cancelled');
     const pending = provider.listWindow({ since: Date.now() - DAY, cursor: null, visibility: 'metadata', signal: controller.signal });
