@@ -5,12 +5,11 @@ import { microsoftClient } from '@/lib/auth/clients';
 import { authorize, type OAuthClient, refresh } from '@/lib/auth/oauth';
 import { OAuthTokenSource } from '@/lib/auth/token-source';
 import { readAccess, readRefresh, saveGrant } from '@/lib/platform/token-store';
-import { resolveEndpoints } from '@/lib/config/endpoints';
 import { type EmulatorAdmin, emulatorAdmin } from '../../support/emulator-admin';
 import { failure } from '../../support/provider-error';
+import { emulatorEndpoints, TEST_REDIRECT_URI } from '../../support/emulator-endpoints';
 import { fetchWebAuthFlow, recordingWebAuthFlow } from '../../support/web-auth-flow';
 
-const REDIRECT = 'https://caciholiefihaajpdhopelakjjeojlim.chromiumapp.org/';
 const USER = 'support@acme-sales.test';
 let emulators: RunningEmulators;
 let client: OAuthClient;
@@ -27,12 +26,7 @@ async function expectProviderError(promise: Promise<unknown>, code: string, word
 beforeAll(async () => {
   emulators = await startEmulators({ size: 'demo', seed: 3 });
   admin = emulatorAdmin(emulators.urls.microsoft);
-  const endpoints = resolveEndpoints({
-    WXT_MICROSOFT_AUTHORITY_URL: `${emulators.urls.microsoft}/common/oauth2/v2.0`,
-    WXT_GRAPH_API_URL: emulators.urls.microsoft,
-    WXT_MICROSOFT_CLIENT_ID: 'test-client',
-  });
-  client = microsoftClient(endpoints, REDIRECT);
+  client = microsoftClient(emulatorEndpoints(emulators.urls), TEST_REDIRECT_URI);
 });
 afterAll(() => emulators.stop());
 beforeEach(async () => {

@@ -5,12 +5,10 @@ import { crmClient } from '@/lib/auth/clients';
 import { refresh } from '@/lib/auth/oauth';
 import { connectCrm, crmApi, disconnectCrm } from '@/lib/background/crm-connection';
 import type { BackgroundDeps } from '@/lib/background/deps';
-import { resolveEndpoints } from '@/lib/config/endpoints';
-import { MailboxCrmDatabase } from '@/lib/db';
 import { readCrmConnection, readPersonalToken, readRefresh } from '@/lib/platform';
 import { type EmulatorAdmin, emulatorAdmin } from '../../support/emulator-admin';
 import { failure } from '../../support/provider-error';
-import { fetchWebAuthFlow } from '../../support/web-auth-flow';
+import { emulatorBackgroundDeps } from '../../support/emulator-endpoints';
 
 let emulators: RunningEmulators;
 let deps: BackgroundDeps;
@@ -24,13 +22,7 @@ beforeAll(async () => {
   emulators = await startEmulators({ size: 'demo', seed: 5 });
   crm = emulators.urls.crm;
   admin = emulatorAdmin(crm);
-  deps = {
-    db: new MailboxCrmDatabase(`crm-connection-${Math.random()}`),
-    endpoints: resolveEndpoints({}),
-    redirectUri: 'https://caciholiefihaajpdhopelakjjeojlim.chromiumapp.org/',
-    flow: fetchWebAuthFlow,
-    chromeGoogle: null,
-  };
+  deps = emulatorBackgroundDeps(emulators.urls);
 });
 afterAll(() => emulators.stop());
 beforeEach(async () => {

@@ -6,11 +6,11 @@ import { readAccess, readRefresh } from '@/lib/platform/token-store';
 import type { BackgroundDeps } from '@/lib/background/deps';
 import { connectMailbox, disconnectMailbox, mailboxProvider, reconnectMailbox } from '@/lib/background/mailboxes';
 import { withMailboxState } from '@/lib/background/mailbox-status';
-import { resolveEndpoints } from '@/lib/config/endpoints';
 import { MailboxCrmDatabase } from '@/lib/db';
 import { aMessage } from '../../fixtures/domain';
 import { type EmulatorAdmin, emulatorAdmin } from '../../support/emulator-admin';
 import { failure } from '../../support/provider-error';
+import { emulatorBackgroundDeps } from '../../support/emulator-endpoints';
 import { fetchWebAuthFlow } from '../../support/web-auth-flow';
 
 // Every Gmail provider made here would get a `gmailLimiter()` that starts with its window full
@@ -32,28 +32,12 @@ beforeAll(async () => {
   emulators = await startEmulators({ size: 'demo', seed: 5 });
   google = emulatorAdmin(emulators.urls.google);
   microsoft = emulatorAdmin(emulators.urls.microsoft);
-  deps = {
-    db: null as unknown as MailboxCrmDatabase,
-    endpoints: resolveEndpoints({
-      WXT_GOOGLE_AUTH_URL: `${emulators.urls.google}/o/oauth2/v2/auth`,
-      WXT_GOOGLE_TOKEN_URL: `${emulators.urls.google}/token`,
-      WXT_GOOGLE_REVOKE_URL: `${emulators.urls.google}/revoke`,
-      WXT_GMAIL_API_URL: emulators.urls.google,
-      WXT_GOOGLE_CLIENT_ID: 'test-google',
-      WXT_MICROSOFT_AUTHORITY_URL: `${emulators.urls.microsoft}/common/oauth2/v2.0`,
-      WXT_GRAPH_API_URL: emulators.urls.microsoft,
-      WXT_MICROSOFT_CLIENT_ID: 'test-microsoft',
-    }),
-    redirectUri: 'https://caciholiefihaajpdhopelakjjeojlim.chromiumapp.org/',
-    flow: fetchWebAuthFlow,
-    chromeGoogle: null,
-  };
 });
 afterAll(() => emulators.stop());
 beforeEach(async () => {
   fakeBrowser.reset();
-  db = new MailboxCrmDatabase(`mailboxes-${Math.random()}`);
-  deps = { ...deps, db };
+  deps = emulatorBackgroundDeps(emulators.urls);
+  db = deps.db;
   await google.post('/reset');
 });
 

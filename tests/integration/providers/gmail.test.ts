@@ -5,7 +5,6 @@ import { GOOGLE_AUTHORIZE_PARAMS, GOOGLE_SCOPES, googleClient } from '@/lib/auth
 import { authorize } from '@/lib/auth/oauth';
 import { OAuthTokenSource } from '@/lib/auth/token-source';
 import { saveGrant } from '@/lib/platform/token-store';
-import { resolveEndpoints } from '@/lib/config/endpoints';
 import type { Message, ProviderErrorCode, Visibility } from '@/lib/domain';
 import { createGmailProvider, gmailLimiter } from '@/lib/providers/gmail';
 import type { MailProvider } from '@/lib/providers/mail-provider';
@@ -13,6 +12,7 @@ import { SlidingWindowLimiter } from '@/lib/sync/rate-limit';
 import type { RetryOptions } from '@/lib/sync/retry';
 import { type EmulatorAdmin, emulatorAdmin } from '../../support/emulator-admin';
 import { failure } from '../../support/provider-error';
+import { emulatorEndpoints, TEST_REDIRECT_URI } from '../../support/emulator-endpoints';
 import { fetchWebAuthFlow } from '../../support/web-auth-flow';
 
 /**
@@ -26,7 +26,6 @@ let base: string;
 let tokens: OAuthTokenSource;
 const RILEY = 'riley@acme-sales.test';
 const SAM = 'sam@acme-sales.test';
-const REDIRECT = 'https://abcdefghijklmnopabcdefghijklmnop.chromiumapp.org/';
 const DAY = 86_400_000;
 /** A message path inside a batch (not the batch request itself). */
 const MESSAGE_PART = '^/gmail/v1/users/me/messages/[0-9a-f]+$';
@@ -38,14 +37,7 @@ const seeded = (mailbox: string) => emulators.context.world.messages.filter((m) 
 const inWindow = (since: number) => seeded('riley').filter((m) => m.internalDate >= since && m.box !== 'spam' && m.box !== 'trash');
 
 async function connect(address: string, scopes = GOOGLE_SCOPES): Promise<OAuthTokenSource> {
-  const endpoints = resolveEndpoints({
-    WXT_GOOGLE_AUTH_URL: `${base}/o/oauth2/v2/auth`,
-    WXT_GOOGLE_TOKEN_URL: `${base}/token`,
-    WXT_GOOGLE_REVOKE_URL: `${base}/revoke`,
-    WXT_GMAIL_API_URL: base,
-    WXT_GOOGLE_CLIENT_ID: 'test-client',
-  });
-  const client = { ...googleClient(endpoints, REDIRECT), scopes };
+  const client = { ...googleClient(emulatorEndpoints(emulators.urls), TEST_REDIRECT_URI), scopes };
   const account = `gmail:${address}`;
   await saveGrant(account, await authorize(client, fetchWebAuthFlow, { interactive: true, loginHint: address, extraParams: GOOGLE_AUTHORIZE_PARAMS }));
   return new OAuthTokenSource({ account, client, flow: fetchWebAuthFlow });

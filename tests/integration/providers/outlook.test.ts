@@ -6,7 +6,6 @@ import { microsoftClient, MICROSOFT_SCOPES } from '@/lib/auth/clients';
 import { authorize } from '@/lib/auth/oauth';
 import { OAuthTokenSource } from '@/lib/auth/token-source';
 import { saveGrant } from '@/lib/platform/token-store';
-import { resolveEndpoints } from '@/lib/config/endpoints';
 import type { ProviderErrorCode } from '@/lib/domain';
 import type { MailProvider } from '@/lib/providers/mail-provider';
 import { createOutlookProvider } from '@/lib/providers/outlook';
@@ -14,6 +13,7 @@ import { ConcurrencyLimiter } from '@/lib/sync/rate-limit';
 import type { RetryOptions } from '@/lib/sync/retry';
 import { type EmulatorAdmin, emulatorAdmin } from '../../support/emulator-admin';
 import { failure } from '../../support/provider-error';
+import { emulatorEndpoints, TEST_REDIRECT_URI } from '../../support/emulator-endpoints';
 import { fetchWebAuthFlow } from '../../support/web-auth-flow';
 
 /**
@@ -25,7 +25,6 @@ let emulators: RunningEmulators;
 let base: string;
 let tokens: OAuthTokenSource;
 const SUPPORT = 'support@acme-sales.test';
-const REDIRECT = 'https://abcdefghijklmnopabcdefghijklmnop.chromiumapp.org/';
 const DAY = 86_400_000;
 
 /** The Microsoft emulator's admin API; its faults and request log are Microsoft's. */
@@ -33,12 +32,7 @@ let admin: EmulatorAdmin;
 const seeded = (boxes: SeedMessage['box'][]) => emulators.context.world.messages.filter((m) => m.mailboxId === 'support' && boxes.includes(m.box));
 
 async function connect(account: string, scopes = MICROSOFT_SCOPES): Promise<OAuthTokenSource> {
-  const endpoints = resolveEndpoints({
-    WXT_MICROSOFT_AUTHORITY_URL: `${base}/common/oauth2/v2.0`,
-    WXT_GRAPH_API_URL: base,
-    WXT_MICROSOFT_CLIENT_ID: 'test-client',
-  });
-  const client = { ...microsoftClient(endpoints, REDIRECT), scopes };
+  const client = { ...microsoftClient(emulatorEndpoints(emulators.urls), TEST_REDIRECT_URI), scopes };
   await saveGrant(account, await authorize(client, fetchWebAuthFlow, { interactive: true, loginHint: SUPPORT }));
   return new OAuthTokenSource({ account, client, flow: fetchWebAuthFlow, silentRenewalFor: SUPPORT });
 }
