@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { type ProviderError, type ProviderErrorData, providerError } from '../domain';
+import { type Grant, type ProviderError, type ProviderErrorData, providerError } from '../domain';
 import { createPkcePair, randomToken } from './pkce';
 
 type Source = ProviderErrorData['source'];
@@ -35,16 +35,6 @@ export const tokenResponseSchema = z.object({
   refresh_token_expires_in: z.coerce.number().int().nonnegative().optional(),
 });
 export type TokenResponse = z.infer<typeof tokenResponseSchema>;
-
-/** A token pair as the extension keeps it. */
-export interface Grant {
-  accessToken: string;
-  /** Milliseconds since the epoch. */
-  accessExpiresAt: number;
-  refreshToken: string | null;
-  refreshExpiresAt: number | null;
-  scope: string;
-}
 
 export interface AuthorizeOptions {
   interactive: boolean;

@@ -1,8 +1,8 @@
-import { ProviderError, providerError } from '../domain';
+import { type Grant, ProviderError, providerError } from '../domain';
 import { forgetAccess, readAccess, readRefresh, saveGrant } from '../platform/token-store';
-import { untilAborted } from '../sync/until-aborted';
+import { untilAborted } from '../async/until-aborted';
 import type { AccessTokenSource } from './access-token';
-import { authorize, type Grant, type OAuthClient, refresh, type WebAuthFlow } from './oauth';
+import { authorize, type OAuthClient, refresh, type WebAuthFlow } from './oauth';
 
 /** Renew this long before expiry, so a token never dies in flight. */
 const EARLY_MS = 60_000;

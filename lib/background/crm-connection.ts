@@ -1,12 +1,12 @@
 import { type AccessTokenSource, staticToken } from '../auth/access-token';
 import { crmClient } from '../auth/clients';
-import { authorize, type Grant, revoke } from '../auth/oauth';
+import { authorize, revoke } from '../auth/oauth';
 import { OAuthTokenSource } from '../auth/token-source';
 import { forgetAccount, readPersonalToken, readRefresh, saveGrant, savePersonalToken } from '../platform/token-store';
 import { originMatchPattern } from '../config/endpoints';
 import { type CrmClient, createCrmClient } from '../crm';
-import { providerError } from '../domain';
-import { type CrmConnection, crmConnectionItem, hasOriginAccess, readCrmConnection } from '../platform';
+import { type CrmConnection, type Grant, providerError } from '../domain';
+import { crmConnectionItem, hasOriginAccess, readCrmConnection } from '../platform';
 import type { BackgroundDeps } from './deps';
 
 /** The token-store account of the CRM connection. */

@@ -1,18 +1,11 @@
 import type { AccessTokenSource } from '../auth/access-token';
 import { GOOGLE_AUTHORIZE_PARAMS, GOOGLE_SCOPES, googleClient, microsoftClient } from '../auth/clients';
 import { chromeTokenSource } from '../auth/google-chrome';
-import { authorize, type Grant, type OAuthClient, revoke } from '../auth/oauth';
+import { authorize, type OAuthClient, revoke } from '../auth/oauth';
+import { type Grant, mailboxIdFor, type OAuthMailProvider } from '../domain';
 import { OAuthTokenSource } from '../auth/token-source';
 import { forgetAccount, readAccess, readRefresh } from '../platform/token-store';
 import type { BackgroundDeps } from './deps';
-
-/** The mail providers that sign in with OAuth (IMAP goes through the bridge). */
-export type OAuthMailProvider = 'gmail' | 'outlook';
-
-/** Mailbox ids, and the token-store account of a mailbox: `<provider>:<address>`. */
-export function mailboxIdFor(provider: OAuthMailProvider, address: string): string {
-  return `${provider}:${address.trim().toLowerCase()}`;
-}
 
 function clientFor(deps: BackgroundDeps, provider: OAuthMailProvider): OAuthClient {
   return provider === 'gmail' ? googleClient(deps.endpoints, deps.redirectUri) : microsoftClient(deps.endpoints, deps.redirectUri);

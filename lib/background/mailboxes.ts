@@ -1,9 +1,9 @@
 import { type AccessTokenSource, staticToken } from '../auth/access-token';
-import { defaultVisibility, type Mailbox, mailboxSchema, type MailboxKind, providerError, type Scope, type SenderIdentity, senderIdentitySchema } from '../domain';
+import { defaultVisibility, type Mailbox, mailboxIdFor, mailboxSchema, type MailboxKind, type OAuthMailProvider, providerError, type Scope, type SenderIdentity, senderIdentitySchema } from '../domain';
 import { saveGrant } from '../platform/token-store';
 import type { MailboxIdentity, MailProvider } from '../providers/mail-provider';
 import type { BackgroundDeps } from './deps';
-import { mailboxIdFor, mailboxTokens, type OAuthMailProvider, revokeMailbox, revokeToken, signIn } from './mailbox-auth';
+import { mailboxTokens, revokeMailbox, revokeToken, signIn } from './mailbox-auth';
 import { createMailProvider } from './providers';
 
 export interface ConnectInput {

@@ -1,9 +1,10 @@
 import type { AccessTokenSource } from '../auth/access-token';
+import type { OAuthMailProvider } from '../domain';
 import type { MailProvider } from '../providers/mail-provider';
 import { createGmailProvider } from '../providers/gmail';
 import { createOutlookProvider } from '../providers/outlook';
 import type { BackgroundDeps } from './deps';
-import type { OAuthMailProvider } from './mailbox-auth';
+
 
 /** The provider client for a mailbox, pointed at this build's endpoints. */
 export function createMailProvider(

@@ -1,7 +1,7 @@
 import type { AccessTokenSource } from '../auth/access-token';
 import { type Contact, ProviderError, providerError } from '../domain';
 import { type HttpPeer, requestJson, send } from '../http/request';
-import type { RetryOptions } from '../sync/retry';
+import type { RetryOptions } from '../http/retry';
 import { type ContactCursor, cursorAfter, toContact } from './contacts';
 import { classifyCrmError } from './errors';
 import { canonicalEmailItem, createContactKey, deleteEmailKey, emailBatchKey } from './idempotency-key';

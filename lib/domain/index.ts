@@ -1,4 +1,6 @@
 export * from './contact';
+export * from './crm-connection';
+export * from './grant';
 export * from './mailbox';
 export * from './message';
 export * from './provider-error';

@@ -86,3 +86,11 @@ export const lastConnectFailureSchema = z.object({
   at: z.number().int(),
 });
 export type LastConnectFailure = z.infer<typeof lastConnectFailureSchema>;
+
+/** The mail providers that sign in with OAuth (IMAP goes through the bridge). */
+export type OAuthMailProvider = 'gmail' | 'outlook';
+
+/** Mailbox ids, and the token-store account of a mailbox: `<provider>:<address>`. */
+export function mailboxIdFor(provider: OAuthMailProvider, address: string): string {
+  return `${provider}:${address.trim().toLowerCase()}`;
+}

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import type { AccessTokenSource } from '../auth/access-token';
 import { ProviderError, type ProviderErrorData, providerError } from '../domain';
-import { DEFAULT_RETRY, type RetryOptions, withRetry } from '../sync/retry';
+import { DEFAULT_RETRY, type RetryOptions, withRetry } from './retry';
 import { jsonOrText } from './json-or-text';
 
 type Source = ProviderErrorData['source'];

@@ -1,6 +1,5 @@
-import { z } from 'zod';
 import { storage } from 'wxt/utils/storage';
-import { type LastConnectFailure, lastConnectFailureSchema } from '../domain';
+import { type CrmConnection, crmConnectionSchema, type LastConnectFailure, lastConnectFailureSchema } from '../domain';
 
 /**
  * Small settings kept in `chrome.storage`; lists live in Dexie. Each item has a version, and a
@@ -8,12 +7,6 @@ import { type LastConnectFailure, lastConnectFailureSchema } from '../domain';
  */
 
 /** The CRM the user connected in the options page (R8). The token is kept elsewhere. */
-export const crmConnectionSchema = z.object({
-  baseUrl: z.url(),
-  authMethod: z.enum(['oauth', 'personal_token']),
-});
-export type CrmConnection = z.infer<typeof crmConnectionSchema>;
-
 export const crmConnectionItem = storage.defineItem<CrmConnection | null>('local:crmConnection', {
   fallback: null,
   version: 1,

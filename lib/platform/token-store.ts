@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { storage } from 'wxt/utils/storage';
-import type { Grant } from '../auth/oauth';
+import type { Grant } from '../domain';
 
 /**
  * Where tokens live (background only): access tokens in session storage, which is in memory and

@@ -1,9 +1,7 @@
 import { providerError } from '../../domain';
 import { send } from '../../http/request';
-import { DEFAULT_RETRY } from '../../sync/retry';
-import { type PartFailure, retryParts } from '../batch-parts';
-import { recordingTokens } from '../recording-tokens';
-import { settle } from '../retry-own-failures';
+import { DEFAULT_RETRY } from '../../http/retry';
+import { type PartFailure, retryParts, recordingTokens, settle } from '../../http/batch';
 import { classifyGmailError } from './errors';
 import type { GmailApi } from './gmail-api';
 import { type BatchCall, batchRequest, newBoundary, parseBatchResponse } from './multipart';

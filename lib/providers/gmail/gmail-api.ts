@@ -1,8 +1,8 @@
 import type { z } from 'zod';
 import type { AccessTokenSource } from '../../auth/access-token';
 import { type HttpPeer, type HttpRequest, requestJson } from '../../http/request';
-import type { SlidingWindowLimiter } from '../../sync/rate-limit';
-import type { RetryOptions } from '../../sync/retry';
+import type { SlidingWindowLimiter } from '../../http/rate-limit';
+import type { RetryOptions } from '../../http/retry';
 import { classifyGmailError } from './errors';
 import { takeUnits } from './quota';
 

@@ -1,4 +1,4 @@
-import { SlidingWindowLimiter } from '../../sync/rate-limit';
+import { SlidingWindowLimiter } from '../../http/rate-limit';
 
 /**
  * Gmail's per-user quota: 250 units per user per second as a moving average (15,000 a minute),

@@ -1,7 +1,5 @@
-import { DEFAULT_RETRY } from '../../sync/retry';
-import { type PartFailure, retryParts } from '../batch-parts';
-import { recordingTokens } from '../recording-tokens';
-import { settle } from '../retry-own-failures';
+import { DEFAULT_RETRY } from '../../http/retry';
+import { type PartFailure, retryParts, recordingTokens, settle } from '../../http/batch';
 import { classifyGraphError } from './errors';
 import type { GraphApi } from './graph-api';
 import { batchAnswerSchema } from './graph-json';

@@ -3,9 +3,9 @@ import type { z } from 'zod';
 import type { AccessTokenSource } from '../../auth/access-token';
 import { providerError } from '../../domain';
 import { type HttpPeer, parseJson, send } from '../../http/request';
-import type { ConcurrencyLimiter } from '../../sync/rate-limit';
-import { DEFAULT_RETRY, type RetryOptions } from '../../sync/retry';
-import { retryOwnFailures, settle } from '../retry-own-failures';
+import type { ConcurrencyLimiter } from '../../http/rate-limit';
+import { DEFAULT_RETRY, type RetryOptions } from '../../http/retry';
+import { retryOwnFailures, settle } from '../../http/batch';
 import { classifyGraphError, graphFailure } from './errors';
 
 /** Graph asks for `Prefer: IdType="ImmutableId"` so ids survive moves between folders. */

@@ -1,10 +1,10 @@
 import type { AccessTokenSource } from '../../auth/access-token';
 import { type Message, providerError, type Visibility } from '../../domain';
 import { parseAddressList } from '../../matching/address';
-import { ConcurrencyLimiter } from '../../sync/rate-limit';
-import type { RetryOptions } from '../../sync/retry';
+import { ConcurrencyLimiter } from '../../http/rate-limit';
+import type { RetryOptions } from '../../http/retry';
 import type { ChangesPage, MailProvider } from '../mail-provider';
-import { sharedOnce } from '../shared-once';
+import { sharedOnce } from '../../async/shared-once';
 import { batchGet } from './batch';
 import { changedPages, type DeltaOptions, decodeDeltaCursor, encodeDeltaCursor, walkToNow } from './delta';
 import { readFolderNames } from './folders';

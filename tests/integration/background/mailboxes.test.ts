@@ -17,7 +17,7 @@ import { fetchWebAuthFlow } from '../../support/web-auth-flow';
 // (the first call waits a whole second), which only slows these tests down: none of them is about
 // pacing (tests/integration/providers/gmail.test.ts covers the quota). A limiter that never waits.
 vi.mock('@/lib/providers/gmail/quota', async (importOriginal) => {
-  const { SlidingWindowLimiter } = await import('@/lib/sync/rate-limit');
+  const { SlidingWindowLimiter } = await import('@/lib/http/rate-limit');
   return { ...(await importOriginal<typeof import('@/lib/providers/gmail/quota')>()), gmailLimiter: () => new SlidingWindowLimiter(1_000_000, 1000) };
 });
 

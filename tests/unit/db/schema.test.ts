@@ -1,7 +1,7 @@
 import Dexie from 'dexie';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MailboxCrmDatabase, SCHEMA_VERSIONS } from '@/lib/db';
-import { aContact, aMailbox, aMessage } from '../fixtures/domain';
+import { aContact, aMailbox, aMessage } from '../../fixtures/domain';
 
 let db: MailboxCrmDatabase;
 

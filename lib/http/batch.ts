@@ -1,6 +1,55 @@
+import type { AccessTokenSource } from '../auth/access-token';
 import { type ProviderError, type ProviderErrorData, providerError } from '../domain';
-import type { RetryOptions } from '../sync/retry';
-import { retryOwnFailures } from './retry-own-failures';
+import { type RetryOptions, withRetry } from './retry';
+
+/** A token source that remembers the last token it handed out. */
+export interface RecordingTokens extends AccessTokenSource {
+  /** Drops the token last handed out, if any, so the next `token()` gets a new one. */
+  invalidateUsed(): Promise<void>;
+}
+
+/**
+ * Wraps `tokens` for one batch request. A batch can answer 200 while its parts answer 401, and
+ * only the token that batch was sent with may be dropped then: `invalidate` of the current token
+ * could throw away one that another batch has just renewed.
+ */
+export function recordingTokens(tokens: AccessTokenSource): RecordingTokens {
+  let used: string | null = null;
+  return {
+    async token(signal) {
+      used = await tokens.token(signal);
+      return used;
+    },
+    invalidate: (token) => tokens.invalidate(token),
+    invalidateUsed: async () => {
+      if (used !== null) await tokens.invalidate(used);
+    },
+  };
+}
+
+/** An error `withRetry` must pass through untouched: it was already retried where it arose. */
+class Settled {
+  constructor(readonly error: unknown) {}
+}
+
+/** Marks the failure of `work` as settled (see `retryOwnFailures`). */
+export function settle<T>(work: Promise<T>): Promise<T> {
+  return work.catch((error: unknown) => {
+    throw new Settled(error);
+  });
+}
+
+/**
+ * `withRetry` for the failures `operation` raises itself; those of inner calls wrapped in `settle`
+ * come out as they were, so attempts do not multiply (each attempt here would spend all of `send`'s).
+ */
+export async function retryOwnFailures<T>(operation: () => Promise<T>, options: RetryOptions): Promise<T> {
+  try {
+    return await withRetry(operation, options);
+  } catch (error) {
+    throw error instanceof Settled ? error.error : error;
+  }
+}
 
 /** A part of a batch that did not succeed, by the index of its call. */
 export interface PartFailure {

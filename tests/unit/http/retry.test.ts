@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { providerError } from '@/lib/domain';
-import { withRetry } from '@/lib/sync/retry';
+import { withRetry } from '@/lib/http/retry';
 
 const fast = { attempts: 4, baseDelayMs: 10, maxDelayMs: 25, random: () => 1 };
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sharedOnce } from '@/lib/providers/shared-once';
+import { sharedOnce } from '@/lib/async/shared-once';
 
 /** A read the test settles by hand, counting how often it was started. */
 function controlledRead<T>() {

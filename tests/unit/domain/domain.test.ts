@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { defaultVisibility, mailboxSchema } from '@/lib/domain';
-import { aMailbox } from '../fixtures/domain';
+import { aMailbox } from '../../fixtures/domain';
 
 describe('mailboxSchema', () => {
   it('requires an owner and a recovery note for a shared mailbox (R6)', () => {

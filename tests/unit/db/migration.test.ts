@@ -2,7 +2,7 @@ import Dexie from 'dexie';
 import { describe, expect, it } from 'vitest';
 import { checkpointSchema, MailboxCrmDatabase, outboxEntrySchema, SCHEMA_VERSIONS, threadLinkSchema } from '@/lib/db';
 import { contactSchema, mailboxSchema, messageSchema, syncRunSchema } from '@/lib/domain';
-import { V1_ROWS, V1_STORES } from '../fixtures/db-v1';
+import { V1_ROWS, V1_STORES } from '../../fixtures/db-v1';
 
 const schemas = {
   mailboxes: mailboxSchema,

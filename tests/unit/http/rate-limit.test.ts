@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ConcurrencyLimiter, SlidingWindowLimiter } from '@/lib/sync/rate-limit';
-import { sleep } from '@/lib/sync/retry';
+import { ConcurrencyLimiter, SlidingWindowLimiter } from '@/lib/http/rate-limit';
+import { sleep } from '@/lib/http/retry';
 
 /** A seeded generator (mulberry32), so a failing arrival pattern can be replayed. */
 function seeded(seed: number): () => number {

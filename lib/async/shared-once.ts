@@ -1,4 +1,4 @@
-import { untilAborted } from '../sync/until-aborted';
+import { untilAborted } from './until-aborted';
 
 /** A value read once and shared by every caller of a provider (the identity, the folder names). */
 export interface SharedOnce<T> {

@@ -10,7 +10,7 @@ import {
   meResponseSchema,
   timelineResponseSchema,
 } from '@/lib/crm/schemas';
-import { crmContract } from '../support/openapi';
+import { crmContract } from '../../support/openapi';
 
 /**
  * The CRM client's zod schemas against `lib/crm/openapi.yaml` (issue #4: the client is checked
