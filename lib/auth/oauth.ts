@@ -155,7 +155,7 @@ const tokenErrorSchema = z.object({ error: z.string(), error_description: z.stri
 function tokenError(source: Source, status: number, text: string): ProviderError {
   if (status >= 500) return providerError('server', source);
   if (status === 429) return providerError('rate_limited', source);
-  let error: string | null = null;
+  let error: string;
   try {
     error = tokenErrorSchema.parse(JSON.parse(text)).error;
   } catch {

@@ -1,6 +1,6 @@
 import { type Grant, ProviderError, providerError } from '../domain';
 import { forgetAccess, readAccess, readRefresh, saveGrant } from '../platform/token-store';
-import { untilAborted } from '../async/until-aborted';
+import { untilAborted } from '../async';
 import type { AccessTokenSource } from './access-token';
 import { authorize, type OAuthClient, refresh, type WebAuthFlow } from './oauth';
 

@@ -1,30 +1,36 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
+import { ESLint } from 'eslint';
 import { describe, expect, it } from 'vitest';
 
-/** Source files of the extension, outside `lib/platform`. */
-function sourceFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) return full === path.join('lib', 'platform') ? [] : sourceFiles(full);
-    return /\.(ts|tsx)$/.test(entry.name) ? [full] : [];
+/**
+ * The layering lives in `eslint.config.js` and `npm test` lints the whole tree; these cases show
+ * that each rule fires where it must and stays quiet where it must not.
+ */
+const eslint = new ESLint();
+
+async function refusals(filePath: string, code: string): Promise<string[]> {
+  const [result] = await eslint.lintText(code, { filePath });
+  return result!.messages.filter((m) => m.ruleId === 'no-restricted-imports' || m.ruleId === 'no-restricted-globals').map((m) => m.ruleId!);
+}
+
+describe('architecture (ESLint layering)', () => {
+  it.each([
+    ['a lower layer importing the engine', 'lib/crm/x.ts', "import { a } from '../sync/jobs';\nexport const b = a;\n"],
+    ['a provider importing the background', 'lib/providers/gmail/x.ts', "import { a } from '../../background/deps';\nexport const b = a;\n"],
+    ['lib/platform importing auth', 'lib/platform/x.ts', "import { a } from '../auth/oauth';\nexport const b = a;\n"],
+    ['crm and providers importing each other', 'lib/crm/x.ts', "import { a } from '@/lib/providers/gmail';\nexport const b = a;\n"],
+    ['the UI importing the background', 'components/x/y.tsx', "import { a } from '@/lib/background';\nexport const b = a;\n"],
+    ['chrome.* outside lib/platform', 'lib/http/x.ts', "export const f = () => chrome.alarms.clearAll();\n"],
+    ['browser.* outside lib/platform', 'entrypoints/popup/x.ts', "export const f = () => browser.runtime.id;\n"],
+    ["WXT's browser wrapper outside lib/platform", 'lib/sync/x.ts', "import { browser } from 'wxt/browser';\nexport const b = browser;\n"],
+  ])('refuses %s', async (_, filePath, code) => {
+    expect(await refusals(filePath, code)).toHaveLength(1);
   });
-}
 
-/** Code lines only: JSDoc and line comments may mention `chrome.*` when they explain why. */
-function codeLines(file: string): string[] {
-  return readFileSync(file, 'utf8')
-    .split('\n')
-    .filter((line) => !/^\s*(\/\/|\*|\/\*)/.test(line));
-}
-
-describe('architecture', () => {
-  it('only lib/platform touches the extension APIs', () => {
-    const offenders = ['lib', 'components', 'entrypoints'].flatMap(sourceFiles).flatMap((file) =>
-      codeLines(file)
-        .filter((line) => /from 'wxt\/(browser|utils\/storage)'|(?<![\w.'"`])(chrome|browser)\.[a-z]/.test(line))
-        .map((line) => `${file}: ${line.trim()}`),
-    );
-    expect(offenders).toEqual([]);
+  it.each([
+    ['the engine importing the layers below it', 'lib/sync/x.ts', "import { a } from '../crm';\nimport { b } from '../db';\nimport { c } from '../async';\nexport const d = [a, b, c];\n"],
+    ['lib/platform touching chrome.*', 'lib/platform/x.ts', "export const f = () => chrome.alarms.clearAll();\n"],
+    ['a file importing its own folder', 'lib/http/x.ts', "import { a } from './retry';\nexport const b = a;\n"],
+  ])('allows %s', async (_, filePath, code) => {
+    expect(await refusals(filePath, code)).toEqual([]);
   });
 });

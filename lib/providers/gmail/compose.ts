@@ -23,7 +23,7 @@ export function encodeWords(text: string): string {
   if (PLAIN.test(text) && !text.includes('=?')) return text;
   const encoder = new TextEncoder();
   const words: number[][] = [];
-  let chunk: number[] = [];
+  const chunk: number[] = [];
   for (const char of text) {
     const bytes = encoder.encode(char);
     if (chunk.length + bytes.length > WORD_BYTES) {

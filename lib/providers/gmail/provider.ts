@@ -5,7 +5,7 @@ import { parseAddressList } from '../../matching/address';
 import type { SlidingWindowLimiter } from '../../http/rate-limit';
 import type { RetryOptions } from '../../http/retry';
 import type { ChangesPage, MailProvider } from '../mail-provider';
-import { sharedOnce } from '../../async/shared-once';
+import { sharedOnce } from '../../async';
 import { composePlainEmail, newMessageId } from './compose';
 import { fetchMessages, THREADS_FROM } from './fetch';
 import { GmailApi, userPath } from './gmail-api';

@@ -4,7 +4,7 @@ import { parseAddressList } from '../../matching/address';
 import { ConcurrencyLimiter } from '../../http/rate-limit';
 import type { RetryOptions } from '../../http/retry';
 import type { ChangesPage, MailProvider } from '../mail-provider';
-import { sharedOnce } from '../../async/shared-once';
+import { sharedOnce } from '../../async';
 import { batchGet } from './batch';
 import { changedPages, type DeltaOptions, decodeDeltaCursor, encodeDeltaCursor, walkToNow } from './delta';
 import { readFolderNames } from './folders';

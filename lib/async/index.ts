@@ -1,0 +1,2 @@
+export * from './shared-once';
+export * from './until-aborted';
