@@ -58,7 +58,7 @@ function make(options: { retry?: Partial<RetryOptions>; limiter?: SlidingWindowL
     revoke: async () => undefined,
     // Fault tests should not wait for quota (nor for the full window a Gmail limiter starts with);
     // the quota tests pass `gmailLimiter`.
-    limiter: options.limiter ?? new SlidingWindowLimiter(1_000_000, 1000),
+    limiter: options.limiter ?? new SlidingWindowLimiter(1_000_000, 1000, { source: 'gmail' }),
     retry: { attempts: 3, baseDelayMs: 20, maxDelayMs: 100, onRetry: (error, _attempt, delayMs) => retries.push({ code: error.code, delayMs }), ...options.retry },
     threadsFrom: options.threadsFrom,
     pageSize: options.pageSize,
@@ -417,7 +417,7 @@ describe('gmail provider: errors and retries (R12)', () => {
   });
 
   it('an aborted call stops while it waits for quota', async () => {
-    const { provider } = make({ limiter: gmailLimiter(10) });
+    const { provider } = make({ limiter: gmailLimiter({ unitsPerSecond: 10 }) });
     const controller = new AbortController();
     setTimeout(() => controller.abort(new DOMException('stopped', 'AbortError')), 100);
     const ids = seeded('riley').slice(0, 20).map((m) => m.providerId);
