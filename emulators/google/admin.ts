@@ -21,9 +21,20 @@ const deliverSchema = z
   .strict();
 
 const labelsSchema = z.object({ id: z.string(), add: z.array(knownLabel).default([]), remove: z.array(knownLabel).default([]) }).strict();
+const deleteSchema = z.object({ id: z.string() }).strict();
+
+/** The message with this id in any Gmail mailbox, with its mailbox. */
+function findMessage(deps: GmailDeps, id: string): { state: MailboxState; message: GmailMessage } | undefined {
+  for (const state of deps.store.all()) {
+    const message = state.byId.get(id);
+    if (message) return { state, message };
+  }
+  return undefined;
+}
 
 /**
- * `/__admin/google/…`: new mail arriving (`deliver`) and label changes (`labels`), each with its
+ * `/__admin/google/…`: new mail arriving (`deliver`), label changes (`labels`: move to trash is
+ * `add: ['TRASH']`, archive is `remove: ['INBOX']`) and deletion for good (`delete`), each with its
  * history record, so incremental sync has something to find.
  */
 export function googleAdmin(deps: GmailDeps): Hono<AppEnv> {
@@ -47,14 +58,20 @@ export function googleAdmin(deps: GmailDeps): Hono<AppEnv> {
     const input = labelsSchema.safeParse(await c.req.json().catch(() => null));
     if (!input.success) return c.json({ error: z.prettifyError(input.error) }, 400);
     const { id, add, remove } = input.data;
-    let found: { state: MailboxState; message: GmailMessage } | undefined;
-    for (const state of deps.store.all()) {
-      const message = state.byId.get(id);
-      if (message) found = { state, message };
-    }
+    const found = findMessage(deps, id);
     if (!found) return c.json({ error: `No message ${id}` }, 404);
     deps.store.relabel(found.state, found.message, maskOf(add), maskOf(remove));
     return c.json({ id, labelIds: labelIdsOf(found.message.mask), historyId: String(found.message.historyId) });
+  });
+
+  /** Deletes a message for good (`users.messages.delete`), with a messagesDeleted record. */
+  admin.post('/delete', async (c) => {
+    const input = deleteSchema.safeParse(await c.req.json().catch(() => null));
+    if (!input.success) return c.json({ error: z.prettifyError(input.error) }, 400);
+    const found = findMessage(deps, input.data.id);
+    if (!found) return c.json({ error: `No message ${input.data.id}` }, 404);
+    deps.store.delete(found.state, found.message);
+    return c.json({ id: input.data.id, historyId: String(found.message.historyId) });
   });
 
   return admin;

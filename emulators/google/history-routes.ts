@@ -6,20 +6,28 @@ import type { HistoryRecord, MailboxState } from './mail-store';
 import { OPERATIONS } from './operations';
 import { maxResults } from './params';
 
-/** `historyTypes` values and the record kinds they select (messageDeleted never occurs here). */
-const HISTORY_TYPES: Record<string, HistoryRecord['kind'] | null> = {
+/** `historyTypes` values and the record kinds they select. */
+const HISTORY_TYPES: Record<string, HistoryRecord['kind']> = {
   messageAdded: 'messagesAdded',
-  messageDeleted: null,
+  messageDeleted: 'messagesDeleted',
   labelAdded: 'labelsAdded',
   labelRemoved: 'labelsRemoved',
 };
 
-/** One record as Gmail writes it: the messages it touched, then the change. */
+/**
+ * One record as Gmail writes it: the messages it touched, then the change. A deleted message is
+ * named by its ids alone: it has no labels any more.
+ */
 function recordJson(record: HistoryRecord) {
   const { message } = record;
   const ref = { id: message.id, threadId: message.threadId };
   const withLabels = { ...ref, labelIds: labelIdsOf(message.mask) };
-  const change = record.kind === 'messagesAdded' ? { message: withLabels } : { message: withLabels, labelIds: record.labelIds ?? [] };
+  const change =
+    record.kind === 'messagesDeleted'
+      ? { message: ref }
+      : record.kind === 'messagesAdded'
+        ? { message: withLabels }
+        : { message: withLabels, labelIds: record.labelIds ?? [] };
   return { id: String(record.id), messages: [ref], [record.kind]: [change] };
 }
 

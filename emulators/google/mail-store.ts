@@ -17,7 +17,7 @@ export interface GmailMessage {
 /** One change, as `history.list` reports it. Gmail records hold one change each here. */
 export interface HistoryRecord {
   id: number;
-  kind: 'messagesAdded' | 'labelsAdded' | 'labelsRemoved';
+  kind: 'messagesAdded' | 'messagesDeleted' | 'labelsAdded' | 'labelsRemoved';
   message: GmailMessage;
   /** For label changes: the labels added or removed. */
   labelIds?: readonly string[];
@@ -129,6 +129,19 @@ export class GmailStore {
     message.mask = (message.mask | added) & ~removed;
     if (added) this.record(state, 'labelsAdded', message, labelIdsOf(added));
     if (removed) this.record(state, 'labelsRemoved', message, labelIdsOf(removed));
+  }
+
+  /**
+   * Deletes a message for good, as `users.messages.delete` does (trash is only a label): it leaves
+   * every list, thread and get, and a messagesDeleted record says so.
+   */
+  delete(state: MailboxState, message: GmailMessage): void {
+    state.byId.delete(message.id);
+    state.byDate.splice(state.byDate.indexOf(message), 1);
+    const thread = threadOf(state, message.threadId);
+    thread.splice(thread.indexOf(message), 1);
+    if (thread.length === 0) state.threads.delete(message.threadId);
+    this.record(state, 'messagesDeleted', message);
   }
 
   /** Forgets all history: every start id older than now is out of the window. */

@@ -74,8 +74,9 @@ function longestWait(errors: ProviderError[]): ProviderError | null {
  *
  * A failed part does not fail the call: retryable failures (429, 5xx, 401) go again, alone, in the
  * next round, after the longest `Retry-After` any of them gave (else the shared backoff), within
- * the retry attempts. Parts refused with 401 in two rounds running mean the grant is gone
- * (`reauth_required`); any other failure is thrown as classified.
+ * the retry attempts. A wait longer than `MAX_IN_MEMORY_WAIT_MS` is not slept: the call fails at
+ * once with that wait as `retryAfterMs` (see `withRetry`). Parts refused with 401 in two rounds
+ * running mean the grant is gone (`reauth_required`); any other failure is thrown as classified.
  */
 export async function retryParts(
   count: number,

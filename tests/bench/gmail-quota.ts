@@ -49,7 +49,7 @@ const log = async (): Promise<LoggedRequest[]> => (await (await fetch(`${base}/_
 const token = staticToken(String((await googleSignIn(base, { login_hint: RILEY })).tokens!.access_token));
 
 function provider(unitsPerSecond: number, threadsFrom?: number): MailProvider {
-  return createGmailProvider({ mailboxId: 'riley', tokens: token, gmailApiUrl: base, revoke: async () => undefined, limiter: gmailLimiter(unitsPerSecond, MARGIN_MS), threadsFrom });
+  return createGmailProvider({ mailboxId: 'riley', tokens: token, gmailApiUrl: base, revoke: async () => undefined, limiter: gmailLimiter({ unitsPerSecond, marginMs: MARGIN_MS }), threadsFrom });
 }
 
 /** Quota units a whole 30-day window costs, read from the request log. */

@@ -4,14 +4,24 @@ import { type GmailHistory, historyListSchema, type MessageRef } from './gmail-j
 import { GMAIL_COSTS } from './quota';
 
 /**
- * The changes we follow: new messages, deletions, and label changes (only SPAM and TRASH matter:
- * a message moved there leaves the synced mail, one moved back returns).
+ * The changes we follow: new messages, deletions, and label changes. Of the labels only SPAM and
+ * TRASH matter: a message moved there is excluded, one moved back returns. Archiving (INBOX
+ * removed) changes nothing: archived mail is still synced.
  */
 const HISTORY_TYPES = ['messageAdded', 'messageDeleted', 'labelAdded', 'labelRemoved'] as const;
 const EXCLUDED = new Set(['SPAM', 'TRASH']);
 
 /** `history.list` allows at most 500 records a page. */
 export const MAX_HISTORY_PAGE = 500;
+
+/**
+ * Pages without records that still carry a `nextPageToken`, followed at most this many in a row
+ * in one call (2 quota units each). Such a page gives no record id to move the cursor to, so a
+ * server that keeps answering them would hold the walk forever. After this many the call fails
+ * with a retryable `server` error; the stored cursor stays where it was, so nothing is skipped
+ * and the next sync asks again.
+ */
+export const MAX_EMPTY_HISTORY_PAGES = 10;
 
 /**
  * The incremental cursor is a Gmail history id, as a decimal string: `getProfile().historyId` for
@@ -30,7 +40,10 @@ export function readCursor(cursor: string): string {
 export interface HistoryChanges {
   /** Messages to read: added, or moved back out of spam or trash. */
   added: MessageRef[];
-  /** Messages deleted, or moved to spam or trash. */
+  /**
+   * Messages deleted, or moved to spam or trash (`ChangesPage.removed`): a push of them not yet
+   * done stops; nothing is deleted from the CRM because mail left the mailbox.
+   */
   removed: string[];
   cursor: string;
   more: boolean;
@@ -60,12 +73,16 @@ export function foldHistory(records: readonly GmailHistory[]): { added: MessageR
 /**
  * One page of history after `cursor` (R9). A start id Gmail no longer keeps answers 404, which is
  * `cursor_expired`: the engine falls back to a bounded re-sync (R14). A page without records
- * that still has a next page is followed at once, so every answer moves the cursor.
+ * that still has a next page is followed at once, so every answer moves the cursor, up to
+ * `MAX_EMPTY_HISTORY_PAGES` such pages in a row.
  */
 export async function historyPage(api: GmailApi, cursor: string, pageSize: number, signal?: AbortSignal): Promise<HistoryChanges> {
   const start = readCursor(cursor);
   let pageToken: string | undefined;
-  for (;;) {
+  for (let empty = 0; ; empty++) {
+    if (empty === MAX_EMPTY_HISTORY_PAGES) {
+      throw providerError('server', 'gmail', { detail: `It answered ${empty} empty pages of changes in a row; the sync will ask again.` });
+    }
     const query = { startHistoryId: start, historyTypes: HISTORY_TYPES, maxResults: Math.min(pageSize, MAX_HISTORY_PAGE), pageToken };
     const page = await api.get(userPath('history'), GMAIL_COSTS.historyList, historyListSchema, query, signal).catch((error: unknown) => {
       if (error instanceof ProviderError && error.code === 'not_found') throw providerError('cursor_expired', 'gmail');

@@ -2,6 +2,7 @@ import type { AccessTokenSource } from '../../auth/access-token';
 import { providerError, type Visibility } from '../../domain';
 import { encodeBase64Url } from '../../encoding/base64';
 import { parseAddressList } from '../../matching/address';
+import type { LimiterStateStore } from '../../http/limiter-state';
 import type { SlidingWindowLimiter } from '../../http/rate-limit';
 import type { RetryOptions } from '../../http/retry';
 import type { ChangesPage, MailProvider } from '../mail-provider';
@@ -24,8 +25,10 @@ export interface GmailProviderOptions {
   gmailApiUrl: string;
   /** Revokes the grant (R34), e.g. through Google's revoke endpoint. */
   revoke: () => Promise<void>;
-  /** Quota units shared by every call of this provider; default `gmailLimiter()` (250 units/s). */
+  /** Quota units shared by every call of this provider; default `gmailLimiter` (250 units/s) over `limiterState`. */
   limiter?: SlidingWindowLimiter;
+  /** Where the default limiter keeps its grants across worker restarts (session storage). */
+  limiterState?: LimiterStateStore;
   retry?: Partial<RetryOptions>;
   /** Ids per `messages.list` and records per `history.list` page; default (and at most) 500. */
   pageSize?: number;
@@ -40,7 +43,7 @@ export interface GmailProviderOptions {
  * quota units in the mailbox's limiter before it is sent.
  */
 export function createGmailProvider(options: GmailProviderOptions): MailProvider {
-  const api = new GmailApi(options.gmailApiUrl, options.tokens, options.limiter ?? gmailLimiter(), options.retry);
+  const api = new GmailApi(options.gmailApiUrl, options.tokens, options.limiter ?? gmailLimiter({ state: options.limiterState }), options.retry);
   const pageSize = options.pageSize ?? MAX_LIST_PAGE;
   const threadsFrom = options.threadsFrom ?? THREADS_FROM;
 

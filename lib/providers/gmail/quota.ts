@@ -1,3 +1,4 @@
+import { type LimiterStateStore, memoryLimiterState } from '../../http/limiter-state';
 import { SlidingWindowLimiter } from '../../http/rate-limit';
 
 /**
@@ -31,15 +32,17 @@ export const GMAIL_COSTS = {
 export const QUOTA_MARGIN_MS = 50;
 
 /**
- * The limiter every call of one Gmail provider shares: at most `unitsPerSecond` units in any
- * window of one second plus `marginMs` (the benchmark varies it). It starts with its window
- * full: a provider created after the MV3 worker restarted cannot know what the previous worker
- * spent in the last second, so its first call waits one window.
+ * The limiter every call of one Gmail mailbox shares: at most `unitsPerSecond` units in any window
+ * of one second plus `marginMs` (the benchmark varies both). Its grants are kept in `state`
+ * (session storage in the extension), so a provider created after the MV3 worker restarted goes
+ * on from what the previous worker spent in the last window. With nothing stored (a new browser
+ * session, or no `state` given: an in-memory store is used) it cannot know what was spent, so it
+ * counts the window as full when it starts and its first call waits one window. See
+ * `SlidingWindowLimiter` for how writes are batched.
  */
-export function gmailLimiter(unitsPerSecond: number = GMAIL_UNITS_PER_SECOND, marginMs: number = QUOTA_MARGIN_MS): SlidingWindowLimiter {
-  const limiter = new SlidingWindowLimiter(unitsPerSecond, 1000 + marginMs);
-  void limiter.take(limiter.limit);
-  return limiter;
+export function gmailLimiter(options: { state?: LimiterStateStore; unitsPerSecond?: number; marginMs?: number } = {}): SlidingWindowLimiter {
+  const { state = memoryLimiterState(), unitsPerSecond = GMAIL_UNITS_PER_SECOND, marginMs = QUOTA_MARGIN_MS } = options;
+  return new SlidingWindowLimiter(unitsPerSecond, 1000 + marginMs, { source: 'gmail', state });
 }
 
 /**

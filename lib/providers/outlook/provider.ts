@@ -1,6 +1,7 @@
 import type { AccessTokenSource } from '../../auth/access-token';
 import { type Message, providerError, type Visibility } from '../../domain';
 import { parseAddressList } from '../../matching/address';
+import type { LimiterStateStore } from '../../http/limiter-state';
 import { ConcurrencyLimiter } from '../../http/rate-limit';
 import type { RetryOptions } from '../../http/retry';
 import type { ChangesPage, MailProvider } from '../mail-provider';
@@ -24,13 +25,15 @@ export interface OutlookProviderOptions {
   revoke: () => Promise<void>;
   /** Shared by every call for this mailbox; default: Graph's 4 concurrent and 10,000 per 10 minutes. */
   limiter?: ConcurrencyLimiter;
+  /** Where the default limiter keeps Graph's request budget across worker restarts (session storage). */
+  limiterState?: LimiterStateStore;
   retry?: Partial<RetryOptions>;
   /** Page sizes; the defaults suit Graph's limits. */
   pages?: Partial<DeltaOptions & { window: number }>;
 }
 
 /** Graph's Outlook limits per app and mailbox. */
-const outlookLimiter = () => new ConcurrencyLimiter(4, { requests: 10_000, windowMs: 10 * 60_000 });
+const outlookLimiter = (state?: LimiterStateStore) => new ConcurrencyLimiter(4, { requests: 10_000, windowMs: 10 * 60_000, source: 'outlook', state });
 
 /**
  * The Outlook `MailProvider` over Microsoft Graph v1.0 (R2, R7, R9, R10, R14, R22, R31).
@@ -38,7 +41,7 @@ const outlookLimiter = () => new ConcurrencyLimiter(4, { requests: 10_000, windo
  * links and reads changed messages back by id in `$batch` requests.
  */
 export function createOutlookProvider(options: OutlookProviderOptions): MailProvider {
-  const api = new GraphApi({ graphApiUrl: options.graphApiUrl, tokens: options.tokens, limiter: options.limiter ?? outlookLimiter(), retry: options.retry });
+  const api = new GraphApi({ graphApiUrl: options.graphApiUrl, tokens: options.tokens, limiter: options.limiter ?? outlookLimiter(options.limiterState), retry: options.retry });
   const delta: DeltaOptions = { walkPageSize: options.pages?.walkPageSize ?? 200, changesPageSize: options.pages?.changesPageSize ?? 50 };
   const windowSize = options.pages?.window ?? 50;
 

@@ -18,7 +18,7 @@ import { fetchWebAuthFlow } from '../../support/web-auth-flow';
 // pacing (tests/integration/providers/gmail.test.ts covers the quota). A limiter that never waits.
 vi.mock('@/lib/providers/gmail/quota', async (importOriginal) => {
   const { SlidingWindowLimiter } = await import('@/lib/http/rate-limit');
-  return { ...(await importOriginal<typeof import('@/lib/providers/gmail/quota')>()), gmailLimiter: () => new SlidingWindowLimiter(1_000_000, 1000) };
+  return { ...(await importOriginal<typeof import('@/lib/providers/gmail/quota')>()), gmailLimiter: () => new SlidingWindowLimiter(1_000_000, 1000, { source: 'gmail' }) };
 });
 
 let emulators: RunningEmulators;

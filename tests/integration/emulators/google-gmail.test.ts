@@ -120,6 +120,32 @@ describe('history', () => {
     expect(message.payload.headers).toEqual([{ name: 'From', value: `=?UTF-8?B?${Buffer.from('Zoë Ärger').toString('base64')}?= <zoe@orchid-energy.test>` }]);
   });
 
+  it('records trash and archive as label changes and a deletion as messagesDeleted, as users.history.list documents', async () => {
+    const start = (await api('/gmail/v1/users/me/profile')).body.historyId as string;
+    const deliver = async (subject: string) =>
+      (await (await admin('/google/deliver', { from: 'dana@customer.test', to: RILEY, subject, body: 'Hello' })).json()).id as string;
+    const [trashed, archived, deleted] = [await deliver('Trash'), await deliver('Archive'), await deliver('Delete')];
+    await admin('/google/labels', { id: trashed, add: ['TRASH'], remove: ['INBOX'] });
+    await admin('/google/labels', { id: archived, remove: ['INBOX'] });
+    const gone = await (await admin('/google/delete', { id: deleted })).json();
+
+    const all = (await api(`/gmail/v1/users/me/history?startHistoryId=${start}`)).body;
+    const kinds = all.history.map((h: Record<string, unknown>) => Object.keys(h).filter((k) => k !== 'id' && k !== 'messages'));
+    expect(kinds).toEqual([['messagesAdded'], ['messagesAdded'], ['messagesAdded'], ['labelsAdded'], ['labelsRemoved'], ['labelsRemoved'], ['messagesDeleted']]);
+    expect(all.history[3].labelsAdded[0]).toEqual({ message: { id: trashed, threadId: trashed, labelIds: ['UNREAD', 'CATEGORY_PERSONAL', 'TRASH'] }, labelIds: ['TRASH'] });
+    expect(all.history[5].labelsRemoved[0]).toEqual({ message: { id: archived, threadId: archived, labelIds: ['UNREAD', 'CATEGORY_PERSONAL'] }, labelIds: ['INBOX'] });
+    expect(all.history[6]).toEqual({ id: gone.historyId, messages: [{ id: deleted, threadId: deleted }], messagesDeleted: [{ message: { id: deleted, threadId: deleted } }] });
+    expect(all.historyId).toBe(gone.historyId);
+
+    const onlyDeleted = (await api(`/gmail/v1/users/me/history?startHistoryId=${start}&historyTypes=messageDeleted`)).body;
+    expect(onlyDeleted.history.map((h: { id: string }) => h.id)).toEqual([gone.historyId]);
+    // Deleted for good: no get, no thread, in no list, even with spam and trash.
+    expect((await api(`/gmail/v1/users/me/messages/${deleted}`)).status).toBe(404);
+    expect((await api(`/gmail/v1/users/me/threads/${deleted}`)).status).toBe(404);
+    expect(await listAll('includeSpamTrash=true&q=after:' + Math.floor((Date.now() - DAY) / 1000))).not.toContain(deleted);
+    expect((await admin('/google/delete', { id: deleted })).status).toBe(404);
+  });
+
   it('answers 404 for every older start id after expire history, and requires startHistoryId', async () => {
     const current = (await api('/gmail/v1/users/me/profile')).body.historyId as string;
     await admin('/expire', { what: 'history', user: RILEY });

@@ -7,6 +7,7 @@ import { OAuthTokenSource } from '@/lib/auth/token-source';
 import { saveGrant } from '@/lib/platform/token-store';
 import type { Message, ProviderErrorCode, Visibility } from '@/lib/domain';
 import { createGmailProvider, gmailLimiter } from '@/lib/providers/gmail';
+import { MAX_EMPTY_HISTORY_PAGES } from '@/lib/providers/gmail/history';
 import type { MailProvider } from '@/lib/providers/mail-provider';
 import { SlidingWindowLimiter } from '@/lib/http/rate-limit';
 import type { RetryOptions } from '@/lib/http/retry';
@@ -58,7 +59,7 @@ function make(options: { retry?: Partial<RetryOptions>; limiter?: SlidingWindowL
     revoke: async () => undefined,
     // Fault tests should not wait for quota (nor for the full window a Gmail limiter starts with);
     // the quota tests pass `gmailLimiter`.
-    limiter: options.limiter ?? new SlidingWindowLimiter(1_000_000, 1000),
+    limiter: options.limiter ?? new SlidingWindowLimiter(1_000_000, 1000, { source: 'gmail' }),
     retry: { attempts: 3, baseDelayMs: 20, maxDelayMs: 100, onRetry: (error, _attempt, delayMs) => retries.push({ code: error.code, delayMs }), ...options.retry },
     threadsFrom: options.threadsFrom,
     pageSize: options.pageSize,
@@ -193,6 +194,22 @@ describe('gmail provider: reading', () => {
     expect(defaults.units).toBe(fromThree.units);
   });
 
+  it('starts the window at `since` to the millisecond, though after: takes whole seconds: a message of that second is neither lost nor duplicated', async () => {
+    // The newest message not on a whole second (nor on its last millisecond): since can fall in its second on either side.
+    const message = inWindow(Date.now() - 30 * DAY)
+      .filter((m) => m.internalDate % 1000 > 0 && m.internalDate % 1000 < 999)
+      .sort((a, b) => b.internalDate - a.internalDate)[0]!;
+    const listed = async (since: number) => (await wholeWindow(make().provider, since, 'metadata')).messages.map((m) => m.providerId).filter((id) => id === message.providerId);
+    // since at the message: kept, once (after: asks from the start of its second).
+    expect(await listed(message.internalDate)).toEqual([message.providerId]);
+    expect(await listed(message.internalDate - 1)).toEqual([message.providerId]);
+    // since one millisecond later, in the same second: Gmail lists it, the window leaves it out.
+    await admin.delete('/requests');
+    expect(await listed(message.internalDate + 1)).toEqual([]);
+    const asked = (await admin.requests(/\/messages$/)).map((r) => new URLSearchParams(r.query).get('q'));
+    expect(asked).toEqual([`after:${Math.floor(message.internalDate / 1000)}`]);
+  });
+
   it('getMessages skips ids Gmail no longer has', async () => {
     const ids = seeded('riley').slice(0, 3).map((m) => m.providerId);
     const messages = await make().provider.getMessages({ ids: [...ids, 'ffffffffffffffff'], visibility: 'snippet' });
@@ -239,6 +256,50 @@ describe('gmail provider: changes (R9, R14)', () => {
     expect(back.messages.map((m) => m.providerId)).toEqual([id]);
   });
 
+  it('archived mail stays synced; mail moved to spam or trash, or deleted, is removed: a push not yet done stops (§2.8)', async () => {
+    const { provider } = make();
+    const before = await provider.currentCursor();
+    const [archived, spam, trashed, deleted] = [(await deliver('Archive me')).id, (await deliver('Spam me')).id, (await deliver('Trash me')).id, (await deliver('Delete me')).id];
+    const seen = await drain(provider, before);
+    expect(seen.messages.map((m) => m.providerId)).toEqual([archived, spam, trashed, deleted]);
+    const change = async () => {
+      await admin.post('/google/labels', { id: archived, remove: ['INBOX'] });
+      await admin.post('/google/labels', { id: spam, add: ['SPAM'], remove: ['INBOX'] });
+      await admin.post('/google/labels', { id: trashed, add: ['TRASH'], remove: ['INBOX'] });
+      await admin.post('/google/delete', { id: deleted });
+    };
+    await change();
+    // Seen before: archiving is no change, the rest are removed.
+    const after = await drain(provider, seen.cursor);
+    expect(after.messages).toEqual([]);
+    expect(after.removed.sort()).toEqual([spam, trashed, deleted].sort());
+    // Never seen: within one walk the archived message is read (without INBOX), the others are only removed.
+    const fresh = await drain(provider, before);
+    expect(fresh.messages.map((m) => m.providerId)).toEqual([archived]);
+    expect(fresh.messages[0]!.labels).not.toContain('INBOX');
+    expect(fresh.removed.sort()).toEqual([spam, trashed, deleted].sort());
+    expect(fresh.cursor).toBe(after.cursor);
+  });
+
+  it(`follows history pages that are empty but carry a nextPageToken, at most ${MAX_EMPTY_HISTORY_PAGES} in a row, then fails retryably with the cursor kept (§2.8)`, async () => {
+    const { provider } = make();
+    const cursor = await provider.currentCursor();
+    const { id } = await deliver('After empty pages');
+    const empty = JSON.stringify({ nextPageToken: cursor, historyId: cursor });
+    await admin.fault({ path: '/history$', rawBody: empty, count: 3 });
+    const page = await provider.changes({ cursor, visibility: 'metadata' });
+    expect(page.messages.map((m) => m.providerId)).toEqual([id]);
+    expect((await admin.requests(/\/history$/)).length).toBe(4);
+
+    await admin.delete('/requests');
+    await admin.fault({ path: '/history$', rawBody: empty, count: MAX_EMPTY_HISTORY_PAGES });
+    const error = await failure(provider.changes({ cursor, visibility: 'metadata' }));
+    expect(error.data).toMatchObject({ code: 'server', retryable: true });
+    expect((await admin.requests(/\/history$/)).length).toBe(MAX_EMPTY_HISTORY_PAGES);
+    // Nothing was skipped: the same cursor still finds the message.
+    expect((await provider.changes({ cursor, visibility: 'metadata' })).messages.map((m) => m.providerId)).toEqual([id]);
+  });
+
   it('expired history is cursor_expired (R14)', async () => {
     const { provider } = make();
     const cursor = await provider.currentCursor();
@@ -271,6 +332,17 @@ describe('gmail provider: errors and retries (R12)', () => {
     const log = await admin.requests(profile);
     expect(log.map((r) => r.status)).toEqual([429, 200]);
     expect(log[1]!.at - log[0]!.at).toBeGreaterThanOrEqual(990);
+  });
+
+  it('a 429 with Retry-After: 3600 is not slept: the call fails at once, retryable, with retryAfterMs of an hour (§2.3)', async () => {
+    const { provider, retries } = make();
+    await admin.fault({ path: 'profile$', status: 429, retryAfter: 3600 });
+    const started = performance.now();
+    const error = await failure(provider.currentCursor());
+    expect(performance.now() - started).toBeLessThan(2000);
+    expect(error.data).toMatchObject({ code: 'rate_limited', retryable: true, action: 'wait', retryAfterMs: 3_600_000 });
+    expect(retries).toEqual([]);
+    expect((await admin.requests(profile)).map((r) => r.status)).toEqual([429]);
   });
 
   it('429 without Retry-After backs off, then succeeds', async () => {
@@ -417,7 +489,7 @@ describe('gmail provider: errors and retries (R12)', () => {
   });
 
   it('an aborted call stops while it waits for quota', async () => {
-    const { provider } = make({ limiter: gmailLimiter(10) });
+    const { provider } = make({ limiter: gmailLimiter({ unitsPerSecond: 10 }) });
     const controller = new AbortController();
     setTimeout(() => controller.abort(new DOMException('stopped', 'AbortError')), 100);
     const ids = seeded('riley').slice(0, 20).map((m) => m.providerId);
@@ -445,6 +517,17 @@ describe('gmail provider: batch parts', () => {
     expect(log.length).toBe(13);
     expect(log.slice(10).map((r) => r.path)).toEqual(refused);
     expect((await admin.requests(/^\/batch\/gmail\/v1$/)).length).toBe(2);
+  });
+
+  it('parts refused with Retry-After: 3600 are not waited for: the call fails at once with retryAfterMs of an hour (§2.3)', async () => {
+    const { provider, retries } = make();
+    await admin.fault({ path: MESSAGE_PART, status: 429, retryAfter: 3600, count: 3 });
+    const started = performance.now();
+    const error = await failure(provider.getMessages({ ids: ids(), visibility: 'metadata' }));
+    expect(performance.now() - started).toBeLessThan(2000);
+    expect(error.data).toMatchObject({ code: 'rate_limited', retryable: true, retryAfterMs: 3_600_000 });
+    expect(retries).toEqual([]);
+    expect((await parts()).length).toBe(10);
   });
 
   it('retries parts refused with 403 userRateLimitExceeded or 500', async () => {

@@ -1,6 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ConcurrencyLimiter, SlidingWindowLimiter } from '@/lib/http/rate-limit';
 import { sleep } from '@/lib/http/retry';
+import { type LimiterState, memoryLimiterState } from '@/lib/http/limiter-state';
+import { gmailLimiter } from '@/lib/providers/gmail/quota';
+import { failure } from '../../support/provider-error';
 
 /** A seeded generator (mulberry32), so a failing arrival pattern can be replayed. */
 function seeded(seed: number): () => number {
@@ -21,7 +24,7 @@ describe('SlidingWindowLimiter (Gmail per-user quota)', () => {
   // Fake timers drive both the waits and the limiter's clock (Date.now is faked too).
   beforeEach(() => vi.useFakeTimers({ now: 0 }));
   afterEach(() => vi.useRealTimers());
-  const limiter = (limit: number, windowMs: number) => new SlidingWindowLimiter(limit, windowMs, () => Date.now());
+  const limiter = (limit: number, windowMs: number) => new SlidingWindowLimiter(limit, windowMs, { source: 'gmail', now: () => Date.now() });
 
   it('never lets more than the limit through in any window, idle gaps included, and serves in arrival order', async () => {
     const random = seeded(7);
@@ -124,7 +127,7 @@ describe('ConcurrencyLimiter (Graph: 4 concurrent per mailbox)', () => {
 
   it('keeps to the request budget per window', async () => {
     let clock = 0;
-    const limiter = new ConcurrencyLimiter(10, { requests: 3, windowMs: 1000 }, () => clock);
+    const limiter = new ConcurrencyLimiter(10, { requests: 3, windowMs: 1000, source: 'outlook' }, () => clock);
     const started: number[] = [];
     const all = Promise.all(Array.from({ length: 5 }, () => limiter.run(async () => started.push(clock))));
     await sleep(5);
@@ -144,5 +147,152 @@ describe('ConcurrencyLimiter (Graph: 4 concurrent per mailbox)', () => {
     await expect(queued).rejects.toThrow('stopped');
     await hold;
     expect(limiter.running).toBe(0);
+  });
+});
+
+describe('limiter waits longer than an MV3 worker lives (§2.3)', () => {
+  beforeEach(() => vi.useFakeTimers({ now: 0 }));
+  afterEach(() => vi.useRealTimers());
+
+  it('a window that frees up only after the bound fails every waiting caller at once with rate_limited and the wait', async () => {
+    const window = new SlidingWindowLimiter(2, 60_000, { source: 'outlook' });
+    await window.take(2);
+    await vi.advanceTimersByTimeAsync(5000);
+    const first = failure(window.take(1));
+    const second = failure(window.take(2));
+    // No time passes: nothing sleeps.
+    expect((await first).data).toMatchObject({ code: 'rate_limited', source: 'outlook', retryable: true, retryAfterMs: 55_000 });
+    expect((await second).data.retryAfterMs).toBe(55_000);
+    expect(Date.now()).toBe(5000);
+    // Once the window has moved on, the limiter serves again.
+    await vi.advanceTimersByTimeAsync(55_000);
+    await window.take(2);
+  });
+
+  it('a Graph budget spent for 10 minutes fails the run at once, and frees its concurrency slot', async () => {
+    const limiter = new ConcurrencyLimiter(1, { requests: 3, windowMs: 600_000, source: 'outlook' });
+    for (let i = 0; i < 3; i++) await limiter.run(async () => i);
+    await vi.advanceTimersByTimeAsync(1000);
+    let ran = false;
+    const error = await failure(limiter.run(async () => (ran = true)));
+    expect(error.data).toMatchObject({ code: 'rate_limited', retryAfterMs: 599_000 });
+    expect(ran).toBe(false);
+    expect(limiter.running).toBe(0);
+  });
+});
+
+describe('limiter state across worker restarts (§2.6)', () => {
+  beforeEach(() => vi.useFakeTimers({ now: 100_000 }));
+  afterEach(() => vi.useRealTimers());
+  /** Whether `take` resolved by now. */
+  const granted = (take: Promise<void>) => {
+    const state = { done: false };
+    void take.then(() => (state.done = true));
+    return state;
+  };
+
+  it('with nothing stored, a Gmail limiter counts its first window as full: its first call waits one window', async () => {
+    const limiter = gmailLimiter({ state: memoryLimiterState(), marginMs: 0 });
+    const first = granted(limiter.take(1));
+    await vi.advanceTimersByTimeAsync(999);
+    expect(first.done).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(first.done).toBe(true);
+  });
+
+  it('a Gmail limiter restarted within a window does not start empty: the open lease of the last worker counts as spent up to the restart', async () => {
+    const state = memoryLimiterState();
+    const before = gmailLimiter({ state, marginMs: 0 });
+    await vi.advanceTimersByTimeAsync(1000);
+    for (let i = 0; i < 50; i++) await before.take(5);
+    // The worker stops 400 ms later; the next one restores from session storage.
+    await vi.advanceTimersByTimeAsync(400);
+    const after = gmailLimiter({ state, marginMs: 0 });
+    const next = granted(after.take(5));
+    // 250 units were spent 400 ms ago, but the lease saved before them let that worker go on unsaved.
+    await vi.advanceTimersByTimeAsync(999);
+    expect(next.done).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(next.done).toBe(true);
+  });
+
+  it('a restarted Graph budget restores the starts of the last 10 minutes, not only the open lease', async () => {
+    const state = memoryLimiterState();
+    const budget = { requests: 400, windowMs: 600_000, source: 'outlook' as const, state };
+    const before = new ConcurrencyLimiter(4, budget);
+    // 300 starts over 5 minutes; with nothing stored the limiter counted one lease (7 starts) at its start.
+    for (let i = 0; i < 300; i++) {
+      await before.run(async () => i);
+      await vi.advanceTimersByTimeAsync(1000);
+    }
+    const after = new ConcurrencyLimiter(4, budget);
+    let started = 0;
+    const error = await failure(
+      (async () => {
+        for (;;) await after.run(async () => started++);
+      })(),
+    );
+    // 400, less the lease counted when nothing was stored (7), the 300 starts, and the one start of
+    // the last lease (7) that was not used: a lease counts whole.
+    expect(started).toBe(400 - 7 - 300 - 1);
+    // The oldest starts (at 100 s) leave the window at 700 s; the stored history may round them up
+    // by a hundredth of the window (6 s).
+    expect(error.data.code).toBe('rate_limited');
+    expect(error.data.retryAfterMs).toBeGreaterThanOrEqual(300_000);
+    expect(error.data.retryAfterMs).toBeLessThanOrEqual(306_000);
+  });
+
+  it('grants inside a lease are not written one by one, and still count after a restart', async () => {
+    const state = memoryLimiterState();
+    const before = new SlidingWindowLimiter(250, 1000, { source: 'gmail', state });
+    await vi.advanceTimersByTimeAsync(1000);
+    for (let i = 0; i < 40; i++) await before.take(5);
+    // 200 units, one save (the lease opened before the first grant); none of the grants written.
+    expect(state.saves).toBe(1);
+    expect((state.saved as LimiterState).grants).toEqual([]);
+    expect((state.saved as LimiterState).lease).toEqual({ until: Date.now() + 10_000, units: 250 });
+    const after = new SlidingWindowLimiter(250, 1000, { source: 'gmail', state });
+    const next = granted(after.take(1));
+    await vi.advanceTimersByTimeAsync(999);
+    expect(next.done).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(next.done).toBe(true);
+  });
+
+  it('a sustained load writes about once a lease, not once a grant', async () => {
+    const state = memoryLimiterState();
+    const limiter = gmailLimiter({ state });
+    let grants = 0;
+    let stop = false;
+    const worker = async () => {
+      while (!stop) {
+        await limiter.take(5);
+        grants++;
+      }
+    };
+    const workers = [worker(), worker()];
+    await vi.advanceTimersByTimeAsync(20_000);
+    stop = true;
+    await vi.advanceTimersByTimeAsync(2000);
+    await Promise.all(workers);
+    // 250 units a lease at 250 units/s: about one save a second, for 50 grants each.
+    expect(grants).toBeGreaterThan(900);
+    expect(state.saves).toBeLessThanOrEqual(21);
+  });
+
+  it('a save that fails fails the caller waiting for it, and nothing is granted unsaved', async () => {
+    const store = { load: async () => null, save: async () => Promise.reject(new Error('session storage is full')) };
+    const limiter = new SlidingWindowLimiter(10, 1000, { source: 'gmail', state: store });
+    await vi.advanceTimersByTimeAsync(1000);
+    await expect(limiter.take(1)).rejects.toThrow('session storage is full');
+  });
+
+  it('a stored state of the wrong shape counts as nothing stored', async () => {
+    const limiter = new SlidingWindowLimiter(10, 1000, { source: 'gmail', state: { load: async () => ({ grants: 'x' }), save: async () => undefined } });
+    const first = granted(limiter.take(1));
+    await vi.advanceTimersByTimeAsync(999);
+    expect(first.done).toBe(false);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(first.done).toBe(true);
   });
 });

@@ -1,6 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { providerError } from '@/lib/domain';
-import { withRetry } from '@/lib/http/retry';
+import { MAX_IN_MEMORY_WAIT_MS, withRetry } from '@/lib/http/retry';
+import { failure } from '../../support/provider-error';
 
 const fast = { attempts: 4, baseDelayMs: 10, maxDelayMs: 25, random: () => 1 };
 
@@ -63,5 +64,38 @@ describe('withRetry (R12)', () => {
     await expect(withRetry(op.run, { ...fast, signal: controller.signal })).rejects.toThrow('cancelled by the user');
     expect(performance.now() - started).toBeLessThan(1000);
     expect(op.calls).toHaveLength(1);
+  });
+
+  describe('waits longer than an MV3 worker lives (§2.3)', () => {
+    afterEach(() => vi.useRealTimers());
+
+    it('a Retry-After of an hour is not slept: the error comes out at once, retryable, with the wait as retryAfterMs', async () => {
+      const delays: number[] = [];
+      const refused = providerError('rate_limited', 'gmail', { retryAfterMs: 3_600_000 });
+      const op = failing([refused]);
+      const started = performance.now();
+      const error = await failure(withRetry(op.run, { ...fast, onRetry: (_, __, ms) => delays.push(ms) }));
+      expect(performance.now() - started).toBeLessThan(100);
+      expect(error.data).toMatchObject({ code: 'rate_limited', source: 'gmail', retryable: true, retryAfterMs: 3_600_000, at: refused.data.at });
+      expect(op.calls).toHaveLength(1);
+      expect(delays).toEqual([]);
+    });
+
+    it('waits exactly the bound in memory, and defers one millisecond more', async () => {
+      vi.useFakeTimers();
+      const atBound = failing([providerError('server', 'crm', { retryAfterMs: MAX_IN_MEMORY_WAIT_MS })]);
+      const done = withRetry(atBound.run, fast);
+      await vi.advanceTimersByTimeAsync(MAX_IN_MEMORY_WAIT_MS);
+      expect(await done).toBe('ok');
+      const over = failing([providerError('server', 'crm', { retryAfterMs: MAX_IN_MEMORY_WAIT_MS + 1 })]);
+      expect((await failure(withRetry(over.run, fast))).data).toMatchObject({ code: 'server', retryAfterMs: MAX_IN_MEMORY_WAIT_MS + 1 });
+      expect(over.calls).toHaveLength(1);
+    });
+
+    it('a backoff of its own longer than the bound is deferred the same way, keeping the code', async () => {
+      const op = failing([providerError('network', 'outlook')]);
+      const error = await failure(withRetry(op.run, { attempts: 3, baseDelayMs: 60_000, maxDelayMs: 60_000, random: () => 1 }));
+      expect(error.data).toMatchObject({ code: 'network', retryable: true, retryAfterMs: 60_000 });
+    });
   });
 });

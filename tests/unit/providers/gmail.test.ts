@@ -1,6 +1,7 @@
 import type { gmail_v1 } from 'googleapis';
 import PostalMime from 'postal-mime';
 import { describe, expect, it } from 'vitest';
+import { OPERATIONS } from '@/emulators/google/operations';
 import { ProviderError } from '@/lib/domain';
 import { batchRequest, parseBatchResponse } from '@/lib/providers/gmail/multipart';
 import { planBatches } from '@/lib/providers/gmail/batch';
@@ -11,6 +12,7 @@ import { messageSchema, sendAsListSchema } from '@/lib/providers/gmail/gmail-jso
 import { foldHistory, readCursor } from '@/lib/providers/gmail/history';
 import { identityFromSendAs } from '@/lib/providers/gmail/identity';
 import { categoryOf, folderOf, normaliseGmailMessage, unescapeSnippet } from '@/lib/providers/gmail/message';
+import { GMAIL_COSTS } from '@/lib/providers/gmail/quota';
 import { WANTED_HEADERS } from '@/lib/providers/normalise';
 
 /**
@@ -276,6 +278,14 @@ describe('threads.get or messages.get', () => {
     ];
     expect(planFetch(refs, 3)).toEqual({ threads: ['a'], messages: ['b1', 'b2'] });
     expect(planFetch(refs, Number.POSITIVE_INFINITY)).toEqual({ threads: [], messages: ['a1', 'a2', 'a3', 'b1', 'b2'] });
+  });
+});
+
+describe('quota units', () => {
+  it('the client charges each method what the emulator charges, Gmail’s documented units: threads.get 10, messages.get 5, send 100', () => {
+    const emulator = Object.fromEntries(Object.keys(GMAIL_COSTS).map((name) => [name, (OPERATIONS as Record<string, { cost: number } | undefined>)[name]?.cost]));
+    expect(GMAIL_COSTS).toEqual(emulator);
+    expect([GMAIL_COSTS.threadsGet, GMAIL_COSTS.messagesGet, GMAIL_COSTS.messagesSend]).toEqual([10, 5, 100]);
   });
 });
 
