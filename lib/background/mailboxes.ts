@@ -53,7 +53,7 @@ export async function connectMailbox(deps: BackgroundDeps, input: ConnectInput):
           lastError: null,
           identity: senderIdentity(identity),
           checklist: {},
-          createdAt: new Date().toISOString(),
+          createdAt: Date.now(),
         },
   );
   await deps.db.mailboxes.put(mailbox);

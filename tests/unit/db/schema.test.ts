@@ -64,7 +64,7 @@ describe('MailboxCrmDatabase schema', () => {
     await expect(
       db.transaction('rw', db.messages, db.checkpoints, async () => {
         await db.messages.bulkPut(page);
-        await db.checkpoints.put({ mailboxId: page[0]!.mailboxId, job: 'backfill', cursor: 'page-2', progress: {}, updatedAt: 1 });
+        await db.checkpoints.put({ mailboxId: page[0]!.mailboxId, job: 'backfill', cursor: 'page-2', progress: {}, seq: 1, updatedAt: 1 });
         throw new Error('worker stopped mid-page');
       }),
     ).rejects.toThrow('worker stopped mid-page');
