@@ -8,7 +8,7 @@ const isoTime = z.iso.datetime({ offset: true });
  * A stored time as milliseconds since the epoch: an integer stays, an ISO string is converted, and
  * anything else becomes `fallback`.
  */
-export function toEpochMs(value: unknown, fallback: number): number {
+function toEpochMs(value: unknown, fallback: number): number {
   if (Number.isSafeInteger(value)) return value as number;
   if (isoTime.safeParse(value).success) return Date.parse(value as string);
   return fallback;
