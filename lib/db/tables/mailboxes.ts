@@ -59,7 +59,6 @@ export async function deleteMailboxAndData(db: MailboxCrmDatabase, id: string): 
   const tables = MAILBOX_DATA_TABLES.map((name) => db[name]);
   return db.transaction('rw', [db.mailboxes, ...tables], async () => {
     for (const table of tables) await table.where('mailboxId').equals(id).delete();
-    const existed = (await db.mailboxes.where('id').equals(id).delete()) > 0;
-    return existed;
+    return (await db.mailboxes.where('id').equals(id).delete()) > 0;
   });
 }
