@@ -1,4 +1,4 @@
-import { mailboxSchema } from '../domain';
+import { listMailboxes } from '../db';
 import type { Handlers } from '../messaging';
 import { lastConnectFailureItem, readCrmConnection, readLastConnectFailure } from '../platform';
 import { connectCrm, disconnectCrm } from './crm-connection';
@@ -7,13 +7,11 @@ import { connectMailbox, disconnectMailbox, reconnectMailbox } from './mailboxes
 
 /** The background's answers to the protocol. */
 export function createHandlers(deps: BackgroundDeps): Handlers {
-  const { db } = deps;
   return {
     async getOverview() {
-      const [rows, crm, lastConnectFailure] = await Promise.all([db.mailboxes.orderBy('id').toArray(), readCrmConnection(), readLastConnectFailure()]);
+      const [mailboxes, crm, lastConnectFailure] = await Promise.all([listMailboxes(deps.db), readCrmConnection(), readLastConnectFailure()]);
       return {
-        // Rows are validated on the way out: IndexedDB content is a boundary like any other.
-        mailboxes: rows.map((row) => mailboxSchema.parse(row)),
+        mailboxes,
         crm: { baseUrl: crm?.baseUrl ?? null, authMethod: crm?.authMethod ?? null, defaultBaseUrl: deps.endpoints.crm.defaultBaseUrl },
         oauthRedirectUrl: deps.redirectUri,
         lastConnectFailure,

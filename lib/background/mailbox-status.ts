@@ -1,4 +1,5 @@
-import { type Mailbox, mailboxSchema, ProviderError, type ProviderErrorCode } from '../domain';
+import { updateMailbox } from '../db';
+import { ProviderError, type ProviderErrorCode } from '../domain';
 import type { BackgroundDeps } from './deps';
 
 /**
@@ -16,22 +17,13 @@ const BLOCKING: ReadonlySet<ProviderErrorCode> = new Set(['reauth_required', 'in
 export async function withMailboxState<T>(deps: BackgroundDeps, mailboxId: string, work: () => Promise<T>): Promise<T> {
   try {
     const result = await work();
-    await update(deps, mailboxId, (m) => (m.lastError ? { ...m, status: 'connected', lastError: null } : m));
+    await updateMailbox(deps.db, mailboxId, (m) => (m.lastError ? { ...m, status: 'connected', lastError: null } : m));
     return result;
   } catch (error) {
     if (error instanceof ProviderError && BLOCKING.has(error.code)) {
       const status = error.data.action === 'reconnect' ? 'reconnect_needed' : 'error';
-      await update(deps, mailboxId, (m) => ({ ...m, status, lastError: error.toJSON() }));
+      await updateMailbox(deps.db, mailboxId, (m) => ({ ...m, status, lastError: error.toJSON() }));
     }
     throw error;
   }
-}
-
-async function update(deps: BackgroundDeps, id: string, change: (mailbox: Mailbox) => Mailbox): Promise<void> {
-  await deps.db.transaction('rw', deps.db.mailboxes, async () => {
-    const row = await deps.db.mailboxes.get(id);
-    if (!row) return;
-    const next = change(mailboxSchema.parse(row));
-    if (next !== row) await deps.db.mailboxes.put(mailboxSchema.parse(next));
-  });
 }

@@ -1,4 +1,5 @@
 import { type AccessTokenSource, staticToken } from '../auth/access-token';
+import { deleteMailboxAndData, getMailbox, otherMailboxOf, putMailbox } from '../db';
 import { defaultVisibility, type Mailbox, mailboxIdFor, mailboxSchema, type MailboxKind, type OAuthMailProvider, providerError, type Scope, type SenderIdentity, senderIdentitySchema } from '../domain';
 import { saveGrant } from '../platform/token-store';
 import type { MailboxIdentity, MailProvider } from '../providers/mail-provider';
@@ -35,7 +36,7 @@ export async function connectMailbox(deps: BackgroundDeps, input: ConnectInput):
   else await refuseSecondChromeAccount(deps, id);
   providers.delete(id);
 
-  const existing = await deps.db.mailboxes.get(id);
+  const existing = await getMailbox(deps.db, id);
   const mailbox = mailboxSchema.parse(
     existing
       ? { ...existing, status: 'connected', lastError: null, identity: senderIdentity(identity) }
@@ -53,11 +54,10 @@ export async function connectMailbox(deps: BackgroundDeps, input: ConnectInput):
           lastError: null,
           identity: senderIdentity(identity),
           checklist: {},
-          createdAt: new Date().toISOString(),
+          createdAt: Date.now(),
         },
   );
-  await deps.db.mailboxes.put(mailbox);
-  return mailbox;
+  return putMailbox(deps.db, mailbox);
 }
 
 /**
@@ -79,9 +79,7 @@ export async function reconnectMailbox(deps: BackgroundDeps, id: string): Promis
   }
   if (signedIn.grant) await saveGrant(id, signedIn.grant);
   providers.delete(id);
-  const updated = mailboxSchema.parse({ ...mailbox, status: 'connected', lastError: null, identity: senderIdentity(identity) });
-  await deps.db.mailboxes.put(updated);
-  return updated;
+  return putMailbox(deps.db, { ...mailbox, status: 'connected', lastError: null, identity: senderIdentity(identity) });
 }
 
 /**
@@ -99,11 +97,7 @@ export async function disconnectMailbox(deps: BackgroundDeps, id: string): Promi
       () => false,
     );
   providers.delete(id);
-  const { db } = deps;
-  await db.transaction('rw', [db.mailboxes, db.messages, db.threadLinks, db.outbox, db.syncRuns, db.checkpoints], async () => {
-    for (const table of [db.messages, db.threadLinks, db.outbox, db.syncRuns, db.checkpoints]) await table.where('mailboxId').equals(id).delete();
-    await db.mailboxes.delete(id);
-  });
+  await deleteMailboxAndData(deps.db, id);
   return { id, address: mailbox.address, provider: mailbox.provider, revoked };
 }
 
@@ -139,7 +133,7 @@ async function readIdentity(deps: BackgroundDeps, provider: OAuthMailProvider, a
  * asks: with it, only one Gmail mailbox can be connected.
  */
 async function refuseSecondChromeAccount(deps: BackgroundDeps, id: string): Promise<void> {
-  const other = await deps.db.mailboxes.filter((m) => m.provider === 'gmail' && m.id !== id).first();
+  const other = await otherMailboxOf(deps.db, 'gmail', id);
   if (other) {
     throw providerError('insufficient_permissions', 'gmail', {
       detail: `Chrome is signed in to Google as another account than ${other.address}. Disconnect ${other.address} first, or sign Chrome in to that account.`,
@@ -155,9 +149,9 @@ function senderIdentity({ displayName, replyTo, aliases }: MailboxIdentity): Sen
 }
 
 async function requireMailbox(deps: BackgroundDeps, id: string): Promise<Mailbox> {
-  const row = await deps.db.mailboxes.get(id);
-  if (!row) throw new Error('That mailbox is no longer connected. Reopen the popup to see the current list.');
-  return mailboxSchema.parse(row);
+  const mailbox = await getMailbox(deps.db, id);
+  if (!mailbox) throw new Error('That mailbox is no longer connected. Reopen the popup to see the current list.');
+  return mailbox;
 }
 
 function oauthProvider(mailbox: Mailbox): OAuthMailProvider {

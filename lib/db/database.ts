@@ -1,13 +1,21 @@
-import Dexie, { type Table } from 'dexie';
+import Dexie, { type Table, type Transaction } from 'dexie';
 import type { Contact, Mailbox, Message, SyncRun } from '../domain';
 import type { Checkpoint, OutboxEntry, ThreadLink } from './rows';
+import { upgradeToV2 } from './upgrades';
+
+/** One version of the database: the stores it adds or changes (Dexie keeps the others), and how old rows become new ones. */
+export interface SchemaVersion {
+  version: number;
+  stores: Readonly<Record<string, string>>;
+  upgrade?: (tx: Transaction) => Promise<void>;
+}
 
 /**
  * Store definitions by version. A new version appends an entry here (with an `upgrade` if rows
- * must change) and never edits an old one; `tests/unit/db-migration.test.ts` opens data written
+ * must change) and never edits an old one; `tests/unit/db/migration.test.ts` opens data written
  * by every earlier version with the current class.
  */
-export const SCHEMA_VERSIONS = [
+export const SCHEMA_VERSIONS: readonly SchemaVersion[] = [
   {
     version: 1,
     stores: {
@@ -20,7 +28,9 @@ export const SCHEMA_VERSIONS = [
       checkpoints: '[mailboxId+job], mailboxId',
     },
   },
-] as const;
+  // No store changes; rows do: every time in milliseconds, checkpoints numbered (see `upgradeToV2`).
+  { version: 2, stores: {}, upgrade: (tx) => upgradeToV2(tx) },
+];
 
 export const DATABASE_NAME = 'mailbox-crm';
 
@@ -36,6 +46,9 @@ export class MailboxCrmDatabase extends Dexie {
 
   constructor(name: string = DATABASE_NAME) {
     super(name);
-    for (const { version, stores } of SCHEMA_VERSIONS) this.version(version).stores(stores);
+    for (const { version, stores, upgrade } of SCHEMA_VERSIONS) {
+      const declared = this.version(version).stores(stores);
+      if (upgrade) declared.upgrade(upgrade);
+    }
   }
 }

@@ -35,14 +35,23 @@ export const outboxEntrySchema = z.object({
 });
 export type OutboxEntry = z.infer<typeof outboxEntrySchema>;
 
-/** Where a job stopped: committed with the page it describes, in one transaction (R13). */
+export const checkpointJobSchema = z.enum(['backfill', 'incremental', 'contacts']);
+export type CheckpointJob = z.infer<typeof checkpointJobSchema>;
+
+/**
+ * Where a job stopped: committed with the page it describes, in one transaction (R13). `seq`
+ * counts the pages committed under it; a page commit names the `seq` it started from, so a page
+ * read from an older checkpoint can never move the cursor back (see `commitPage`).
+ */
 export const checkpointSchema = z.object({
   mailboxId: z.string().min(1),
-  job: z.enum(['backfill', 'incremental', 'contacts']),
+  job: checkpointJobSchema,
   /** Provider cursor: a Gmail page token or historyId, a Graph next or delta link. */
   cursor: z.string().nullable(),
   /** Job-specific progress, e.g. counts done so far, for the ETA. */
   progress: z.record(z.string(), z.number()),
+  /** Pages committed under this checkpoint; 0 means none, so a stored checkpoint starts at 1. */
+  seq: z.number().int().positive(),
   updatedAt: z.number().int(),
 });
 export type Checkpoint = z.infer<typeof checkpointSchema>;

@@ -23,7 +23,7 @@ export type MailboxStatus = z.infer<typeof mailboxStatusSchema>;
 /** Backfill window in days (R4): 1–365. */
 export const backfillDaysSchema = z.number().int().min(1).max(365);
 
-/** Items of the launch checklist (R32), ticked with the time they were done. */
+/** Items of the launch checklist (R32), ticked with the time they were done (milliseconds since the epoch). */
 export const checklistItemSchema = z.enum([
   'purpose_owner_confirmed',
   'test_send',
@@ -34,7 +34,7 @@ export const checklistItemSchema = z.enum([
   'matching_verified',
 ]);
 export type ChecklistItem = z.infer<typeof checklistItemSchema>;
-export const checklistSchema = z.partialRecord(checklistItemSchema, z.iso.datetime());
+export const checklistSchema = z.partialRecord(checklistItemSchema, z.number().int());
 export type Checklist = z.infer<typeof checklistSchema>;
 
 /** The sender identity read from the provider after connecting (R7). */
@@ -60,7 +60,8 @@ export const mailboxSchema = z
     lastError: providerErrorSchema.nullable(),
     identity: senderIdentitySchema.nullable(),
     checklist: checklistSchema,
-    createdAt: z.iso.datetime(),
+    /** Milliseconds since the epoch, like every time the extension stores. */
+    createdAt: z.number().int(),
   })
   .refine((m) => m.kind === 'personal' || (m.owner !== null && m.recoveryNote !== null), {
     message: 'A shared mailbox needs an owner and a note on recovery access before it is connected.',

@@ -27,7 +27,8 @@ export const providerErrorSchema = z.object({
   action: errorActionSchema,
   retryable: z.boolean(),
   retryAfterMs: z.number().int().nonnegative().nullable(),
-  at: z.iso.datetime(),
+  /** When it happened, milliseconds since the epoch: it is stored in mailbox and run rows. */
+  at: z.number().int(),
 });
 export type ProviderErrorData = z.infer<typeof providerErrorSchema>;
 
@@ -88,6 +89,6 @@ export function providerError(
     action: extra.final ? 'none' : words.action,
     retryable: extra.final ? false : words.retryable,
     retryAfterMs: extra.retryAfterMs ?? null,
-    at: new Date().toISOString(),
+    at: Date.now(),
   });
 }

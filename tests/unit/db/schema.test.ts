@@ -58,17 +58,4 @@ describe('MailboxCrmDatabase schema', () => {
     expect((await db.contacts.where('emails').equals('dana.buyer@customer.test').first())?.id).toBe('c-1');
     expect((await db.contacts.orderBy('updatedAt').first())?.id).toBe('c-2');
   });
-
-  it('commits a page of messages and its checkpoint together, or neither', async () => {
-    const page = [aMessage(), aMessage({ providerId: 'p2' })];
-    await expect(
-      db.transaction('rw', db.messages, db.checkpoints, async () => {
-        await db.messages.bulkPut(page);
-        await db.checkpoints.put({ mailboxId: page[0]!.mailboxId, job: 'backfill', cursor: 'page-2', progress: {}, updatedAt: 1 });
-        throw new Error('worker stopped mid-page');
-      }),
-    ).rejects.toThrow('worker stopped mid-page');
-    expect(await db.messages.count()).toBe(0);
-    expect(await db.checkpoints.count()).toBe(0);
-  });
 });

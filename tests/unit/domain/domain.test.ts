@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { defaultVisibility, mailboxSchema } from '@/lib/domain';
+import { defaultVisibility, mailboxSchema, providerError, providerErrorSchema } from '@/lib/domain';
 import { aMailbox } from '../../fixtures/domain';
 
 describe('mailboxSchema', () => {
@@ -16,6 +16,16 @@ describe('mailboxSchema', () => {
       expect(mailboxSchema.safeParse(aMailbox({ backfillDays: days })).success).toBe(ok);
     },
   );
+
+  it('stores every time as epoch milliseconds, not ISO strings', () => {
+    const iso = '2026-11-01T09:00:00.000Z';
+    expect(mailboxSchema.safeParse(aMailbox({ createdAt: iso as never })).success).toBe(false);
+    expect(mailboxSchema.safeParse(aMailbox({ checklist: { test_send: iso as never } })).success).toBe(false);
+    expect(mailboxSchema.safeParse(aMailbox({ checklist: { test_send: Date.parse(iso) } })).success).toBe(true);
+    const error = providerError('network', 'gmail').toJSON();
+    expect(Number.isSafeInteger(error.at)).toBe(true);
+    expect(providerErrorSchema.safeParse({ ...error, at: iso }).success).toBe(false);
+  });
 
   it('starts personal scope at metadata only (R5)', () => {
     expect(defaultVisibility('personal')).toBe('metadata');

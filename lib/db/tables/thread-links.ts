@@ -1,0 +1,13 @@
+import type { MailboxCrmDatabase } from '../database';
+import { type ThreadLink, threadLinkSchema } from '../rows';
+
+/** The user's decision about one thread (linked contacts or "don't sync", R27), validated. */
+export async function getThreadLink(db: MailboxCrmDatabase, mailboxId: string, threadKey: string): Promise<ThreadLink | undefined> {
+  const row = await db.threadLinks.get([mailboxId, threadKey]);
+  return row && threadLinkSchema.parse(row);
+}
+
+/** Saves the user's decision about one thread, replacing the previous one. */
+export async function putThreadLink(db: MailboxCrmDatabase, link: ThreadLink): Promise<void> {
+  await db.threadLinks.put(threadLinkSchema.parse(link));
+}

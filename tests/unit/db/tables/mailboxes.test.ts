@@ -1,0 +1,78 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import { deleteMailboxAndData, getMailbox, listMailboxes, MAILBOX_DATA_TABLES, type MailboxCrmDatabase, otherMailboxOf, putMailbox, updateMailbox } from '@/lib/db';
+import { aContact, aMailbox, mailboxData } from '../../../fixtures/domain';
+import { useFreshDatabase } from '../../../support/database';
+
+const database = useFreshDatabase();
+let db: MailboxCrmDatabase;
+beforeEach(() => {
+  db = database();
+});
+
+const gmail = aMailbox();
+const outlook = aMailbox({ id: 'outlook:support@acme-sales.test', provider: 'outlook', address: 'support@acme-sales.test' });
+
+describe('mailbox queries', () => {
+  it('reads mailboxes validated, in id order, and refuses a stored row of the wrong shape', async () => {
+    await putMailbox(db, outlook);
+    await putMailbox(db, gmail);
+    expect(await listMailboxes(db)).toEqual([gmail, outlook]);
+    expect(await getMailbox(db, gmail.id)).toEqual(gmail);
+    expect(await getMailbox(db, 'gmail:nobody@acme-sales.test')).toBeUndefined();
+    // A row written by something else, with an ISO time: a boundary, checked on the way out.
+    await db.mailboxes.put({ ...gmail, createdAt: '2026-11-01T09:00:00.000Z' as never });
+    await expect(getMailbox(db, gmail.id)).rejects.toThrow();
+    await expect(listMailboxes(db)).rejects.toThrow();
+  });
+
+  it('refuses to store a mailbox that is not valid', async () => {
+    await expect(putMailbox(db, aMailbox({ kind: 'shared', owner: null }))).rejects.toThrow(/owner/);
+    expect(await db.mailboxes.count()).toBe(0);
+  });
+
+  it('finds another mailbox of a provider', async () => {
+    await putMailbox(db, gmail);
+    await putMailbox(db, outlook);
+    expect(await otherMailboxOf(db, 'gmail', 'gmail:someone@acme-sales.test')).toEqual(gmail);
+    expect(await otherMailboxOf(db, 'gmail', gmail.id)).toBeUndefined();
+    expect(await otherMailboxOf(db, 'imap', gmail.id)).toBeUndefined();
+  });
+
+  it('updates a mailbox in place, leaves it alone when unchanged, and does nothing once it is gone', async () => {
+    await putMailbox(db, gmail);
+    expect(await updateMailbox(db, gmail.id, (m) => ({ ...m, status: 'syncing' }))).toMatchObject({ status: 'syncing' });
+    expect(await getMailbox(db, gmail.id)).toMatchObject({ status: 'syncing' });
+    expect(await updateMailbox(db, gmail.id, (m) => m)).toMatchObject({ status: 'syncing' });
+    await expect(updateMailbox(db, gmail.id, (m) => ({ ...m, backfillDays: 0 }))).rejects.toThrow();
+    expect(await getMailbox(db, gmail.id)).toMatchObject({ backfillDays: gmail.backfillDays });
+    expect(await updateMailbox(db, 'gmail:gone@acme-sales.test', (m) => ({ ...m, status: 'error' }))).toBeUndefined();
+    expect(await db.mailboxes.count()).toBe(1);
+  });
+
+  it('purges a mailbox with its rows in every per-mailbox table, keeping other mailboxes and the shared contacts (R34)', async () => {
+    for (const mailbox of [gmail, outlook]) {
+      await putMailbox(db, mailbox);
+      for (const [table, rows] of Object.entries(mailboxData(mailbox.id))) await db.table(table).bulkAdd(rows);
+    }
+    await db.contacts.add(aContact());
+
+    expect(await deleteMailboxAndData(db, gmail.id)).toBe(true);
+
+    expect(await getMailbox(db, gmail.id)).toBeUndefined();
+    const kept = mailboxData(outlook.id);
+    for (const table of MAILBOX_DATA_TABLES) {
+      expect(await db.table(table).where('mailboxId').equals(gmail.id).count(), table).toBe(0);
+      expect(await db.table(table).toArray(), table).toEqual(kept[table]);
+    }
+    expect(await listMailboxes(db)).toEqual([outlook]);
+    expect(await db.contacts.count()).toBe(1);
+    expect(await deleteMailboxAndData(db, gmail.id)).toBe(false);
+  });
+
+  it('counts every table of the database as either shared, the mailboxes, or purged with a mailbox', () => {
+    // A new per-mailbox table that is not added to the purge fails here.
+    const shared = ['mailboxes', 'contacts'];
+    expect(db.tables.map((t) => t.name).filter((name) => !shared.includes(name)).sort()).toEqual([...MAILBOX_DATA_TABLES].sort());
+    for (const name of MAILBOX_DATA_TABLES) expect(db.table(name).schema.idxByName.mailboxId, name).toBeDefined();
+  });
+});
