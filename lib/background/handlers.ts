@@ -15,7 +15,7 @@ export function createHandlers(deps: BackgroundDeps): Handlers {
         // Rows are validated on the way out: IndexedDB content is a boundary like any other.
         mailboxes: rows.map((row) => mailboxSchema.parse(row)),
         crm: { baseUrl: crm?.baseUrl ?? null, authMethod: crm?.authMethod ?? null, defaultBaseUrl: deps.endpoints.crm.defaultBaseUrl },
-        oauthRedirectUrl: deps.redirectUri,
+        oauthRedirectUrls: deps.redirectUris,
         lastConnectFailure,
       };
     },

@@ -7,7 +7,7 @@ import { OAuthTokenSource } from '@/lib/auth/token-source';
 import { readAccess, readRefresh, saveGrant } from '@/lib/platform/token-store';
 import { type EmulatorAdmin, emulatorAdmin } from '../../support/emulator-admin';
 import { failure } from '../../support/provider-error';
-import { emulatorEndpoints, TEST_REDIRECT_URI } from '../../support/emulator-endpoints';
+import { emulatorEndpoints, TEST_REDIRECT_URIS } from '../../support/emulator-endpoints';
 import { fetchWebAuthFlow, recordingWebAuthFlow } from '../../support/web-auth-flow';
 
 const USER = 'support@acme-sales.test';
@@ -26,7 +26,7 @@ async function expectProviderError(promise: Promise<unknown>, code: string, word
 beforeAll(async () => {
   emulators = await startEmulators({ size: 'demo', seed: 3 });
   admin = emulatorAdmin(emulators.urls.microsoft);
-  client = microsoftClient(emulatorEndpoints(emulators.urls), TEST_REDIRECT_URI);
+  client = microsoftClient(emulatorEndpoints(emulators.urls), TEST_REDIRECT_URIS.microsoft);
 });
 afterAll(() => emulators.stop());
 beforeEach(async () => {

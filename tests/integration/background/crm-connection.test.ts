@@ -56,7 +56,7 @@ describe('the CRM connection (R8)', () => {
     expect(await readCrmConnection()).toBeNull();
     expect(await readRefresh('crm')).toBeNull();
     // Revoked at the CRM, not only forgotten here.
-    expect((await failure(refresh(crmClient(deps.endpoints, crm, deps.redirectUri), kept))).code).toBe('reauth_required');
+    expect((await failure(refresh(crmClient(deps.endpoints, crm, deps.redirectUris.crm), kept))).code).toBe('reauth_required');
   });
 
   it('keeps the working connection when a new sign-in is refused', async () => {

@@ -127,7 +127,7 @@ describe("Chrome's own Google sign-in (getAuthToken, R1)", () => {
         if (cached) return cached;
         const signIn = await googleSignIn(emulators.urls.google, {
           client_id: 'chrome-client',
-          redirect_uri: deps.redirectUri,
+          redirect_uri: deps.redirectUris.google,
           scope: 'https://www.googleapis.com/auth/gmail.readonly',
           login_hint: 'riley@acme-sales.test',
         });
