@@ -12,22 +12,29 @@ const STATUS_WORDS: Record<Mailbox['status'], string> = {
   reconnect_needed: 'Reconnect needed',
 };
 
-/** Where to remove an app's access by hand when the provider could not be told (R34). */
-const ACCESS_PAGES: Record<Mailbox['provider'], string> = {
-  gmail: 'your Google Account, under Security, Third-party apps with account access',
-  outlook: 'myapps.microsoft.com, or account.live.com/consent/Manage for outlook.com',
-  imap: 'your mail server settings',
+/** Why access may still be there after a disconnect, per provider (R34). */
+const NOT_REVOKED: Record<Mailbox['provider'], string> = {
+  gmail: 'Google could not be reached or did not confirm that access was revoked.',
+  outlook: 'Outlook offers no way for the extension to revoke its own access.',
+  imap: 'The mail server could not be told.',
 };
+
+type Unrevoked = { address: string; provider: Mailbox['provider']; removeAccessUrl: string | null };
 
 /** The connected mailboxes, or the empty state with the way to connect one. */
 export function MailboxList(props: { mailboxes: Mailbox[]; emptyAction?: ReactNode }) {
   // Kept here, not in the row: the row is gone once its mailbox is disconnected.
-  const [unrevoked, setUnrevoked] = useState<{ address: string; provider: Mailbox['provider'] } | null>(null);
+  const [unrevoked, setUnrevoked] = useState<Unrevoked | null>(null);
   const warning = unrevoked && (
     <Notice tone="error" title={`${unrevoked.address} is disconnected, but access was not revoked`}>
       <p>
-        {PROVIDER_NAMES[unrevoked.provider]} could not be reached. Its data is gone from this browser; to remove the extension's access, visit{' '}
-        {ACCESS_PAGES[unrevoked.provider]}.
+        {NOT_REVOKED[unrevoked.provider]} Its data is gone from this browser; to remove the extension's access, visit{' '}
+        {unrevoked.removeAccessUrl && (
+          <a href={unrevoked.removeAccessUrl} target="_blank" rel="noreferrer">
+            {unrevoked.removeAccessUrl}
+          </a>
+        )}
+        {unrevoked.provider === 'outlook' && ' (personal Microsoft accounts: account.live.com/consent/Manage)'}.
       </p>
     </Notice>
   );
@@ -54,7 +61,7 @@ export function MailboxList(props: { mailboxes: Mailbox[]; emptyAction?: ReactNo
 }
 
 /** One mailbox: who it is, its state, the latest error in plain words and what fixes it (R12). */
-function MailboxRow({ mailbox, onUnrevoked }: { mailbox: Mailbox; onUnrevoked: (what: { address: string; provider: Mailbox['provider'] }) => void }) {
+function MailboxRow({ mailbox, onUnrevoked }: { mailbox: Mailbox; onUnrevoked: (what: Unrevoked) => void }) {
   const queryClient = useQueryClient();
   const [confirming, setConfirming] = useState(false);
   const refresh = () => queryClient.invalidateQueries({ queryKey: ['overview'] });

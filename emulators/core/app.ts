@@ -24,6 +24,8 @@ const configSchema = z
     gmailUnitsPerSecond: z.number().positive(),
     graphConcurrency: z.number().int().positive(),
     graphRequestsPer10Min: z.number().int().positive(),
+    /** Per service given, its whole registry is replaced; the others stay. */
+    redirectUris: z.partialRecord(z.enum(['google', 'microsoft', 'crm']), z.record(z.string().min(1), z.array(z.string().min(1)))),
   })
   .partial()
   .strict();
@@ -88,7 +90,9 @@ function adminRoutes(ctx: EmulatorContext, service: ServiceDefinition): Hono<App
   admin.put('/config', async (c) => {
     const input = configSchema.safeParse(await c.req.json());
     if (!input.success) return c.json({ error: z.prettifyError(input.error) }, 400);
-    Object.assign(ctx.config, input.data);
+    const { redirectUris, ...flat } = input.data;
+    // A new object, never a change in place: the defaults are shared by every emulator instance.
+    ctx.config = { ...ctx.config, ...flat, redirectUris: { ...ctx.config.redirectUris, ...redirectUris } };
     return c.json(ctx.config);
   });
 

@@ -22,7 +22,31 @@ export interface EmulatorConfig {
   graphConcurrency: number;
   /** Graph: requests per mailbox per 10 minutes. */
   graphRequestsPer10Min: number;
+  /**
+   * The redirect URLs registered for each OAuth client, per service, as the real consoles keep
+   * them: an authorize request must name one of its client's exactly. The `*` entry is for every
+   * client id not listed.
+   */
+  redirectUris: Record<ServiceName, RedirectRegistry>;
 }
+
+/** Client id (or `*`) to its registered redirect URLs. */
+export type RedirectRegistry = Record<string, string[]>;
+
+/** The pinned extension id (`keys/extension-dev.pub`): every dev and e2e build signs in as it. */
+const EXTENSION_REDIRECT_BASE = 'https://caciholiefihaajpdhopelakjjeojlim.chromiumapp.org';
+/** The made-up client the emulators' own protocol tests sign in as (the `sign-in.ts` of each peer). */
+const EMULATOR_TEST_REDIRECT = 'https://abcdefghijklmnopabcdefghijklmnop.chromiumapp.org/';
+
+/**
+ * By default every client may use the extension's redirect URL for that authorization server
+ * (`identity.getRedirectURL('google')` and so on) and the emulator tests' own; no other.
+ */
+export const DEFAULT_REDIRECT_URIS: Record<ServiceName, RedirectRegistry> = {
+  google: { '*': [`${EXTENSION_REDIRECT_BASE}/google`, EMULATOR_TEST_REDIRECT] },
+  microsoft: { '*': [`${EXTENSION_REDIRECT_BASE}/microsoft`, EMULATOR_TEST_REDIRECT] },
+  crm: { '*': [`${EXTENSION_REDIRECT_BASE}/crm`, EMULATOR_TEST_REDIRECT] },
+};
 
 export const DEFAULT_CONFIG: EmulatorConfig = {
   consent: 'allow',
@@ -31,6 +55,7 @@ export const DEFAULT_CONFIG: EmulatorConfig = {
   gmailUnitsPerSecond: 250,
   graphConcurrency: 4,
   graphRequestsPer10Min: 10_000,
+  redirectUris: DEFAULT_REDIRECT_URIS,
 };
 
 /** Named presets for `--scenario`. */

@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import type { EmulatorConfig, ServiceName } from './context';
 import { expiryReaches } from './expiry';
 
 /**
@@ -34,10 +35,15 @@ export type OAuthFailure =
   | 'invalid_token'
   | 'token_expired';
 
+/**
+ * Every token carries the grant it belongs to: one per code exchange (or direct issue), kept
+ * through refreshes. A revocation ends one grant, not every grant of the user (RFC 7009 §2.1).
+ */
 interface AccessToken {
   user: string;
   scope: string;
   clientId: string;
+  grant: string;
   expiresAt: number;
 }
 
@@ -45,6 +51,7 @@ interface RefreshToken {
   user: string;
   scope: string;
   clientId: string;
+  grant: string;
   /** Null: never expires (Google's). */
   expiresAt: number | null;
 }
@@ -80,6 +87,16 @@ export function codeRequest(params: AuthorizeParams, user: string, scope: string
   };
 }
 
+/**
+ * Whether `redirectUri` is registered for the client, compared exactly as Google and Microsoft
+ * do (scheme, host, path, case and trailing slash). A request naming another URL must never be
+ * redirected: the peer answers with its own error page instead.
+ */
+export function isRegisteredRedirect(config: EmulatorConfig, service: ServiceName, clientId: string, redirectUri: string): boolean {
+  const registry = config.redirectUris[service];
+  return (registry[clientId] ?? registry['*'] ?? []).includes(redirectUri);
+}
+
 export function pkceChallenge(verifier: string): string {
   return createHash('sha256').update(verifier).digest('base64url');
 }
@@ -112,6 +129,10 @@ export class OAuthCore {
     return this.issueTokens(grant.user, grant.scope, grant.clientId, true);
   }
 
+  private newGrant(): string {
+    return randomBytes(12).toString('base64url');
+  }
+
   refresh(input: { refreshToken: string; clientId: string }): TokenSet | OAuthFailure {
     const token = this.refreshTokens.get(input.refreshToken);
     if (!token || token.clientId !== input.clientId) return 'invalid_refresh_token';
@@ -120,18 +141,20 @@ export class OAuthCore {
     // Rotating peers (Microsoft) hand out a new refresh token with its own lifetime.
     const rotate = ttl !== null;
     if (rotate) this.refreshTokens.delete(input.refreshToken);
-    return this.issueTokens(token.user, token.scope, token.clientId, rotate);
+    return this.issueTokens(token.user, token.scope, token.clientId, rotate, token.grant);
   }
 
-  /** Revokes an access or refresh token, and with a refresh token every access token of that grant. */
+  /**
+   * Revokes the grant of an access or refresh token: every token of that grant stops working
+   * (Google: "If the token is an access token and it has a corresponding refresh token, the
+   * refresh token will also be revoked"). Other grants of the same user and client live on.
+   */
   revoke(token: string): boolean {
-    const refresh = this.refreshTokens.get(token);
-    if (refresh) {
-      this.refreshTokens.delete(token);
-      for (const [key, value] of this.access) if (value.user === refresh.user && value.clientId === refresh.clientId) this.access.delete(key);
-      return true;
-    }
-    return this.access.delete(token);
+    const grant = this.refreshTokens.get(token)?.grant ?? this.access.get(token)?.grant;
+    if (grant === undefined) return false;
+    for (const [key, value] of this.refreshTokens) if (value.grant === grant) this.refreshTokens.delete(key);
+    for (const [key, value] of this.access) if (value.grant === grant) this.access.delete(key);
+    return true;
   }
 
   /** The user and scope behind a bearer token, or why it is refused. */
@@ -144,15 +167,15 @@ export class OAuthCore {
   }
 
   /** A token for a user without a browser flow (CRM personal access tokens, fidelity tests). */
-  issueTokens(user: string, scope: string, clientId: string, withRefresh: boolean): TokenSet {
+  issueTokens(user: string, scope: string, clientId: string, withRefresh: boolean, grant = this.newGrant()): TokenSet {
     const accessToken = `${this.options.accessPrefix}${randomBytes(32).toString('base64url')}`;
     const ttl = this.options.accessTtlSec();
-    this.access.set(accessToken, { user, scope, clientId, expiresAt: Date.now() + ttl * 1000 });
+    this.access.set(accessToken, { user, scope, clientId, grant, expiresAt: Date.now() + ttl * 1000 });
     const set: TokenSet = { access_token: accessToken, token_type: 'Bearer', expires_in: ttl, scope };
     if (withRefresh) {
       const refreshToken = `${this.options.refreshPrefix}${randomBytes(32).toString('base64url')}`;
       const refreshTtl = this.options.refreshTtlSec();
-      this.refreshTokens.set(refreshToken, { user, scope, clientId, expiresAt: refreshTtl === null ? null : Date.now() + refreshTtl * 1000 });
+      this.refreshTokens.set(refreshToken, { user, scope, clientId, grant, expiresAt: refreshTtl === null ? null : Date.now() + refreshTtl * 1000 });
       set.refresh_token = refreshToken;
     }
     return set;

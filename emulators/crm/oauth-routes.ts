@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import type { AppEnv } from '../core/context';
-import { codeRequest, type OAuthFailure } from '../core/oauth';
+import { codeRequest, isRegisteredRedirect, type OAuthFailure } from '../core/oauth';
 import type { CrmDeps } from './api-context';
 import { CRM_SCOPES } from './auth';
 import { fail } from './errors';
@@ -34,7 +34,9 @@ const GRANT_FAILURES: Partial<Record<OAuthFailure, string>> = {
 const oauthError = (error: string, description: string) => ({ error, error_description: description });
 
 /**
- * `GET /oauth/authorize` (code + PKCE S256, consent from `ctx.config.consent`),
+ * `GET /oauth/authorize` (code + PKCE S256, consent from `ctx.config.consent`; a redirect_uri not
+ * registered for the client is answered here, never redirected to; every redirect carries `iss`,
+ * RFC 9207, the CRM's base URL, which is this server's origin),
  * `POST /oauth/token` (code and rotating refresh grants) and `POST /oauth/revoke` (RFC 7009).
  */
 export function oauthRoutes(deps: CrmDeps): Hono<AppEnv> {
@@ -46,10 +48,15 @@ export function oauthRoutes(deps: CrmDeps): Hono<AppEnv> {
     const target = authorizeSchema.safeParse(query);
     // Nowhere safe to send the user back to: answer here.
     if (!target.success) return fail(c, 400, 'invalid_request', 'client_id and an absolute redirect_uri are required.');
+    if (!isRegisteredRedirect(ctx.config, 'crm', target.data.client_id, target.data.redirect_uri)) {
+      return fail(c, 400, 'invalid_request', 'redirect_uri is not registered for this client.');
+    }
+    const issuer = new URL(c.req.url).origin;
     const redirect = (params: Record<string, string>) => {
       const url = new URL(target.data.redirect_uri);
       for (const [key, value] of Object.entries(params)) url.searchParams.set(key, value);
       if (query.state !== undefined) url.searchParams.set('state', query.state);
+      url.searchParams.set('iss', issuer);
       return c.redirect(url.toString(), 302);
     };
 

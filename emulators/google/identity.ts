@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
 import type { AppEnv, EmulatorContext } from '../core/context';
-import { codeRequest, OAuthCore, type OAuthFailure, type TokenSet } from '../core/oauth';
+import { codeRequest, isRegisteredRedirect, OAuthCore, type OAuthFailure, type TokenSet } from '../core/oauth';
 import { oauthError } from './errors';
 import type { GmailStore } from './mail-store';
 import { normaliseScopes } from './operations';
@@ -65,8 +65,8 @@ const authorizeSchema = z.object({
 });
 
 /** Google's own page for a request it cannot even redirect back from. */
-function errorPage(detail: string): Response {
-  const html = `<!doctype html><title>Error 400: invalid_request</title><h1>Access blocked: Authorization Error</h1><p>Error 400: invalid_request</p><p>${detail.replace(/[<>&]/g, '')}</p>`;
+function errorPage(detail: string, error = 'invalid_request'): Response {
+  const html = `<!doctype html><title>Error 400: ${error}</title><h1>Access blocked: Authorization Error</h1><p>Error 400: ${error}</p><p>${detail.replace(/[<>&]/g, '')}</p>`;
   return new Response(html, { status: 400, headers: { 'Content-Type': 'text/html; charset=utf-8' } });
 }
 
@@ -94,7 +94,10 @@ const formOf = async (request: Request) => Object.fromEntries(new URLSearchParam
 
 /**
  * `GET /o/oauth2/v2/auth` (accounts.google.com), `POST /token` and `POST /revoke`
- * (oauth2.googleapis.com). Consent is automatic: `ctx.config.consent` decides it.
+ * (oauth2.googleapis.com). Consent is automatic: `ctx.config.consent` decides it. A redirect_uri
+ * not registered for the client gets Google's `redirect_uri_mismatch` page, never a redirect.
+ * Every redirect carries `iss` (RFC 9207), as Google's does: the issuer `https://accounts.google.com`
+ * is the origin of the authorize endpoint, here the emulator's own.
  */
 export function identityRoutes(identity: GoogleIdentity, ctx: EmulatorContext, store: GmailStore): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
@@ -107,10 +110,15 @@ export function identityRoutes(identity: GoogleIdentity, ctx: EmulatorContext, s
       return errorPage(issue?.code === 'invalid_type' ? `Missing required parameter: ${field}` : `Invalid parameter value for ${field}: ${issue?.message ?? ''}`);
     }
     const input = parsed.data;
+    if (!isRegisteredRedirect(ctx.config, 'google', input.client_id, input.redirect_uri)) {
+      return errorPage(`You can't sign in to this app because it doesn't comply with Google's OAuth 2.0 policy. Register the redirect URI in the Google Cloud Console. Request details: redirect_uri=${input.redirect_uri}`, 'redirect_uri_mismatch');
+    }
+    const issuer = new URL(c.req.url).origin;
     const redirect = (params: Record<string, string>) => {
       const url = new URL(input.redirect_uri);
       for (const [key, value] of Object.entries(params)) url.searchParams.set(key, value);
       if (input.state !== undefined) url.searchParams.set('state', input.state);
+      url.searchParams.set('iss', issuer);
       return c.redirect(url.toString(), 302);
     };
     if (input.response_type !== 'code') return redirect({ error: 'unsupported_response_type' });

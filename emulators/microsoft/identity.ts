@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Hono } from 'hono';
 import { z } from 'zod';
 import type { AppEnv, EmulatorContext } from '../core/context';
-import { codeRequest, OAuthCore, type OAuthFailure, type TokenSet } from '../core/oauth';
+import { codeRequest, isRegisteredRedirect, OAuthCore, type OAuthFailure, type TokenSet } from '../core/oauth';
 import { aadError, timeSpan } from './aad-errors';
 import { stableGuid } from './ids';
 import type { MailboxState, MailStore } from './mail-store';
@@ -138,7 +138,22 @@ function idToken(identity: Identity, state: MailboxState, clientId: string, nonc
   return `${part({ typ: 'JWT', alg: 'RS256', kid: 'emulator' })}.${part(claims)}.${randomBytes(64).toString('base64url')}`;
 }
 
-/** `GET /{tenant}/oauth2/v2.0/authorize` and `POST /{tenant}/oauth2/v2.0/token`. */
+/**
+ * AADSTS50011 as the sign-in page shows it: an error page, not a redirect, since the address
+ * asked for is not one the application registered.
+ */
+function redirectMismatchPage(redirectUri: string, clientId: string): Response {
+  const text = `AADSTS50011: The redirect URI '${redirectUri}' specified in the request does not match the redirect URIs configured for the application '${clientId}'. Make sure the redirect URI sent in the request matches one added to your application in the Azure portal.`;
+  const html = `<!doctype html><title>Sign in to your account</title><h1>Sorry, but we’re having trouble signing you in.</h1><p>${text.replace(/[<>&]/g, '')}</p>`;
+  return new Response(html, { status: 400, headers: { 'Content-Type': 'text/html; charset=utf-8' } });
+}
+
+/**
+ * `GET /{tenant}/oauth2/v2.0/authorize` and `POST /{tenant}/oauth2/v2.0/token`. The redirect URI
+ * must be one registered for the client, exactly (AADSTS50011 otherwise). The v2.0 endpoint does
+ * not send RFC 9207's `iss` in its authorization responses (its discovery document does not
+ * advertise `authorization_response_iss_parameter_supported`), so neither does this one.
+ */
 export function identityRoutes(identity: Identity, ctx: EmulatorContext, store: MailStore): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
 
@@ -157,6 +172,7 @@ export function identityRoutes(identity: Identity, ctx: EmulatorContext, store: 
       return c.json(aadError('invalid_request', 900144, `The request body must contain a valid value for the following parameter: '${field}'.`), 400);
     }
     const input = parsed.data;
+    if (!isRegisteredRedirect(ctx.config, 'microsoft', input.client_id, input.redirect_uri)) return redirectMismatchPage(input.redirect_uri, input.client_id);
     const redirect = (params: Record<string, string>) => {
       const url = new URL(input.redirect_uri);
       const target = input.response_mode === 'fragment' ? new URLSearchParams() : url.searchParams;

@@ -3,6 +3,12 @@ import { MailboxList } from '@/components/mailbox/mailbox-list';
 import { OverviewError } from '@/components/mailbox/overview-error';
 import { useOverview } from '@/components/mailbox/use-overview';
 
+const REDIRECT_LABELS = [
+  ['google', 'Google'],
+  ['microsoft', 'Microsoft'],
+  ['crm', 'CRM'],
+] as const;
+
 /** The options page: CRM connection and mailboxes; the long forms arrive here. */
 export function App() {
   const overview = useOverview();
@@ -22,9 +28,18 @@ export function App() {
             <MailboxList mailboxes={overview.data.mailboxes} />
           </section>
           <section className="panel" aria-labelledby="oauth-heading">
-            <h2 id="oauth-heading">OAuth redirect URL</h2>
-            <p>Register this redirect URL with your Google and Microsoft OAuth clients:</p>
-            <code data-testid="oauth-redirect-url">{overview.data.oauthRedirectUrl}</code>
+            <h2 id="oauth-heading">OAuth redirect URLs</h2>
+            <p>Register each service's own redirect URL with its OAuth client (a sign-in answer on another one is refused):</p>
+            <dl>
+              {REDIRECT_LABELS.map(([server, label]) => (
+                <div key={server}>
+                  <dt>{label}</dt>
+                  <dd>
+                    <code data-testid={`oauth-redirect-url-${server}`}>{overview.data.oauthRedirectUrls[server]}</code>
+                  </dd>
+                </div>
+              ))}
+            </dl>
           </section>
         </>
       )}

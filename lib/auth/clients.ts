@@ -15,11 +15,16 @@ export const CRM_SCOPES = ['contacts:read', 'contacts:write', 'emails:write', 'm
  */
 export const GOOGLE_AUTHORIZE_PARAMS = { access_type: 'offline', include_granted_scopes: 'true' };
 
-/** The Google OAuth client of this build (web-application type, code + PKCE). */
+/**
+ * The Google OAuth client of this build (web-application type, code + PKCE). Google's issuer is
+ * the origin of its authorize endpoint, `https://accounts.google.com`; its authorization
+ * responses carry it as `iss` (RFC 9207).
+ */
 export function googleClient(endpoints: Endpoints, redirectUri: string): OAuthClient {
   const g = endpoints.google;
   return {
     source: 'gmail',
+    issuer: new URL(g.authUrl).origin,
     authorizeUrl: g.authUrl,
     tokenUrl: g.tokenUrl,
     revokeUrl: g.revokeUrl,
@@ -32,12 +37,16 @@ export function googleClient(endpoints: Endpoints, redirectUri: string): OAuthCl
 
 /**
  * The Microsoft identity platform has no token revocation endpoint for this client type: a
- * disconnect forgets the tokens, and the refresh token dies within its 24 h lifetime.
+ * disconnect forgets the tokens, and the refresh token dies within its 24 h lifetime. Its issuer
+ * is per tenant; the multi-tenant authorities (`common`, `organizations`) document it as
+ * `https://login.microsoftonline.com/{tenantid}/v2.0`. The v2.0 endpoint does not send `iss` in
+ * authorization responses today; should it start to, the answer is checked against that form.
  */
 export function microsoftClient(endpoints: Endpoints, redirectUri: string): OAuthClient {
   const m = endpoints.microsoft;
   return {
     source: 'outlook',
+    issuer: `${new URL(m.authorityUrl).origin}/{tenantid}/v2.0`,
     authorizeUrl: `${m.authorityUrl}/authorize`,
     tokenUrl: `${m.authorityUrl}/token`,
     revokeUrl: null,
@@ -48,10 +57,11 @@ export function microsoftClient(endpoints: Endpoints, redirectUri: string): OAut
   };
 }
 
-/** The CRM's OAuth endpoints sit under its base URL (see `lib/crm/openapi.yaml`). */
+/** The CRM's OAuth endpoints sit under its base URL (see `lib/crm/openapi.yaml`), which is its issuer too. */
 export function crmClient(endpoints: Endpoints, baseUrl: string, redirectUri: string): OAuthClient {
   return {
     source: 'crm',
+    issuer: baseUrl,
     authorizeUrl: `${baseUrl}/oauth/authorize`,
     tokenUrl: `${baseUrl}/oauth/token`,
     revokeUrl: `${baseUrl}/oauth/revoke`,

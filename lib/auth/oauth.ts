@@ -7,6 +7,12 @@ type Source = ProviderErrorData['source'];
 /** One OAuth 2.0 client: where it signs in and what it asks for. */
 export interface OAuthClient {
   source: Source;
+  /**
+   * The authorization server's issuer identifier (RFC 8414), checked against the `iss` of an
+   * authorization response that carries one (RFC 9207). `{tenantid}` stands for any tenant id
+   * (Microsoft's multi-tenant issuer form).
+   */
+  issuer: string;
   authorizeUrl: string;
   tokenUrl: string;
   /** Null when the peer has no revocation endpoint. */
@@ -18,6 +24,7 @@ export interface OAuthClient {
    */
   clientSecret: string;
   scopes: string[];
+  /** This authorization server's own redirect URL; an answer arriving on another is refused. */
   redirectUri: string;
 }
 
@@ -46,9 +53,12 @@ export interface AuthorizeOptions {
 
 /**
  * Authorization code + PKCE (RFC 7636) through the browser's web auth flow, then the code
- * exchange. The `state` is checked, so a redirect from another flow is refused. Errors come out
- * typed: a declined consent is `insufficient_permissions` with words that say so; a silent run
- * that needs the user is `reauth_required`.
+ * exchange. Before anything of the answer is used, it must have arrived on this client's own
+ * redirect URL (each authorization server has its own), carry this server's `iss` when it carries
+ * one (RFC 9207), and this run's `state`: so an answer from another server, or another flow, is
+ * refused and its code is never sent anywhere (OAuth mix-up). Errors come out typed: a declined
+ * consent is `insufficient_permissions` with words that say so; a silent run that needs the user
+ * is `reauth_required`.
  */
 export async function authorize(client: OAuthClient, flow: WebAuthFlow, options: AuthorizeOptions): Promise<Grant> {
   const pkce = await createPkcePair();
@@ -80,9 +90,12 @@ export async function authorize(client: OAuthClient, flow: WebAuthFlow, options:
   } catch {
     throw providerError('bad_response', client.source, { detail: 'The sign-in ended on an address that is not a URL.', final: true });
   }
+  if (!sameEndpoint(answer, client.redirectUri)) throw mixUp(client.source);
   // Some peers answer in the fragment (response_mode=fragment); read both.
   const values = new URLSearchParams(answer.hash.slice(1));
   for (const [key, value] of answer.searchParams) values.set(key, value);
+  const iss = values.get('iss');
+  if (iss !== null && !issuerMatches(client.issuer, iss)) throw mixUp(client.source);
   if (values.get('state') !== state) throw providerError('bad_response', client.source, { detail: 'The sign-in answer did not belong to this sign-in.', final: true });
   const error = values.get('error');
   if (error) throw authorizeError(client.source, error);
@@ -102,17 +115,24 @@ export function refresh(client: OAuthClient, refreshToken: string): Promise<Gran
   return tokenRequest(client, { grant_type: 'refresh_token', refresh_token: refreshToken, scope: client.scopes.join(' ') }, refreshToken);
 }
 
-/** Revokes a token at the peer (RFC 7009). An unknown token counts as revoked. */
-export async function revoke(client: OAuthClient, token: string): Promise<void> {
-  if (!client.revokeUrl) return;
+/**
+ * Revokes a token, and with it its grant, at the peer (RFC 7009). True only when the peer said so
+ * with a 2xx; false when it has no revocation endpoint (Microsoft), so the caller can point the
+ * user to the page where they remove the access. Any other answer throws: a 400 (Google's
+ * "invalid_token") does not say the grant is gone, only that this token was not taken.
+ */
+export async function revoke(client: OAuthClient, token: string): Promise<boolean> {
+  if (!client.revokeUrl) return false;
   let response: Response;
   try {
-    response = await fetch(client.revokeUrl, { method: 'POST', body: new URLSearchParams({ token, client_id: client.clientId }) });
+    response = await fetch(client.revokeUrl, { method: 'POST', body: new URLSearchParams({ token, client_id: client.clientId }), redirect: 'error' });
   } catch {
     throw providerError('network', client.source);
   }
-  if (response.ok || response.status === 400) return;
-  throw providerError(response.status >= 500 ? 'server' : 'bad_response', client.source);
+  if (response.ok) return true;
+  if (response.status >= 500) throw providerError('server', client.source);
+  if (response.status === 429) throw providerError('rate_limited', client.source);
+  throw providerError('bad_response', client.source, { detail: `It refused to revoke the access (HTTP ${response.status}).`, final: true });
 }
 
 async function tokenRequest(client: OAuthClient, form: Record<string, string>, previousRefresh?: string): Promise<Grant> {
@@ -120,7 +140,9 @@ async function tokenRequest(client: OAuthClient, form: Record<string, string>, p
   if (client.clientSecret) body.set('client_secret', client.clientSecret);
   let response: Response;
   try {
-    response = await fetch(client.tokenUrl, { method: 'POST', body, headers: { accept: 'application/json' } });
+    // A credential never follows a redirect: the code, verifier, secret or refresh token would go
+    // to wherever the peer pointed (`redirect: 'error'` makes the redirect a failed fetch).
+    response = await fetch(client.tokenUrl, { method: 'POST', body, headers: { accept: 'application/json' }, redirect: 'error' });
   } catch {
     throw providerError('network', client.source);
   }
@@ -180,6 +202,29 @@ function authorizeError(source: Source, error: string): ProviderError {
   if (error === 'invalid_scope') return providerError('insufficient_permissions', source);
   if (error === 'server_error' || error === 'temporarily_unavailable') return providerError('server', source);
   return providerError('bad_response', source, { detail: `Sign-in answered "${error}".`, final: true });
+}
+
+/** Whether a URL is `expected` by origin and path, exactly (the query and fragment carry the answer). */
+function sameEndpoint(url: URL, expected: string): boolean {
+  const own = new URL(expected);
+  return url.origin === own.origin && url.pathname === own.pathname;
+}
+
+/** Whether an `iss` value is the expected issuer; `{tenantid}` in the expected form matches one tenant id. */
+function issuerMatches(expected: string, iss: string): boolean {
+  const [head = '', ...rest] = expected.split('{tenantid}');
+  if (rest.length === 0) return iss === expected;
+  const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const pattern = [head, ...rest].map(escape).join('[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}');
+  return new RegExp(`^${pattern}$`, 'i').test(iss);
+}
+
+/** An answer that another authorization server sent, or that came back on another server's redirect URL. */
+function mixUp(source: Source): ProviderError {
+  return providerError('bad_response', source, {
+    detail: 'The sign-in answer came back on another service’s address, so the extension refused it and sent nothing on. Check the address you entered, then connect again.',
+    final: true,
+  });
 }
 
 /**

@@ -1,8 +1,8 @@
 import { type Grant, ProviderError, providerError } from '../domain';
-import { forgetAccess, readAccess, readRefresh, saveGrant } from '../platform/token-store';
+import { accountGeneration, forgetAccess, readAccess, readRefresh, saveGrant } from '../platform/token-store';
 import { untilAborted } from '../async';
 import type { AccessTokenSource } from './access-token';
-import { authorize, type OAuthClient, refresh, type WebAuthFlow } from './oauth';
+import { authorize, type OAuthClient, refresh, revoke, type WebAuthFlow } from './oauth';
 
 /** Renew this long before expiry, so a token never dies in flight. */
 const EARLY_MS = 60_000;
@@ -55,11 +55,22 @@ export class OAuthTokenSource implements AccessTokenSource {
     if (cached?.token === token) await forgetAccess(this.options.account);
   }
 
+  /**
+   * Refresh, else silent sign-in. The grant is stored only if the account is still the one the
+   * renewal started for: a disconnect or a new sign-in meanwhile means the grant belongs to
+   * nobody, so it is revoked where the peer allows and the caller is told to sign in again.
+   */
   private async renew(): Promise<string> {
     const { account, client, flow, silentRenewalFor, extraParams } = this.options;
+    const generation = accountGeneration(account);
     const grant = (await this.refreshStored()) ?? (silentRenewalFor ? await authorize(client, flow, { interactive: false, prompt: 'none', loginHint: silentRenewalFor, extraParams }) : null);
     if (!grant) throw providerError('reauth_required', client.source);
-    await saveGrant(account, grant);
+    if (!(await saveGrant(account, grant, generation))) {
+      // Nobody holds this grant any more; a failed revocation leaves it to expire on its own, and
+      // the caller's error below is what matters to it.
+      await revoke(client, grant.refreshToken ?? grant.accessToken).catch(() => false);
+      throw providerError('reauth_required', client.source, { detail: 'It was disconnected while its sign-in was being renewed.' });
+    }
     return grant.accessToken;
   }
 

@@ -1,8 +1,8 @@
 import { type AccessTokenSource, staticToken } from '../auth/access-token';
 import { crmClient } from '../auth/clients';
-import { authorize, revoke } from '../auth/oauth';
+import { authorize, type OAuthClient, revoke } from '../auth/oauth';
 import { OAuthTokenSource } from '../auth/token-source';
-import { forgetAccount, readPersonalToken, readRefresh, saveGrant, savePersonalToken } from '../platform/token-store';
+import { forgetAccount, readAccess, readPersonalToken, readRefresh, replaceGrant, savePersonalToken } from '../platform/token-store';
 import { originMatchPattern } from '../config/endpoints';
 import { type CrmClient, createCrmClient } from '../crm';
 import { type CrmConnection, type Grant, providerError } from '../domain';
@@ -25,7 +25,7 @@ export async function connectCrm(deps: BackgroundDeps, input: ConnectCrmInput): 
     throw providerError('insufficient_permissions', 'crm', { detail: `Allow the extension to reach ${new URL(baseUrl).origin} when the browser asks, then connect again.` });
   }
   // Sign in and check first; the connection in place is replaced only by one that works.
-  const client = crmClient(deps.endpoints, baseUrl, deps.redirectUri);
+  const client = crmClient(deps.endpoints, baseUrl, deps.redirectUris.crm);
   let grant: Grant | null = null;
   let token: string;
   if (input.authMethod === 'oauth') {
@@ -42,20 +42,36 @@ export async function connectCrm(deps: BackgroundDeps, input: ConnectCrmInput): 
       throw error;
     });
 
-  // The connection in place (if any) ends here: its grant revoked, its tokens forgotten.
-  await disconnectCrm(deps).catch(() => undefined);
-  if (grant) await saveGrant(CRM_ACCOUNT, grant);
+  // The new connection replaces the one in place (a new token generation, so a renewal of the
+  // old one still in flight stores nothing over it); the old grant is revoked once it is saved.
+  const previous = await oldGrant(deps);
+  if (grant) await replaceGrant(CRM_ACCOUNT, grant);
   else await savePersonalToken(CRM_ACCOUNT, token);
   await crmConnectionItem.setValue({ baseUrl, authMethod: input.authMethod });
+  if (previous) {
+    // The CRM works on its new sign-in whatever happens here; an old grant the CRM would not
+    // revoke ends with its own lifetime.
+    await revoke(previous.client, previous.token).catch(() => false);
+  }
   return { baseUrl, name: me.name, email: me.email };
 }
 
-/** Disconnects the CRM: revokes an OAuth grant, forgets every CRM token and the connection. */
-export async function disconnectCrm(deps: BackgroundDeps): Promise<void> {
+/** The OAuth grant of the connection in place, to revoke once a new one replaced it. */
+async function oldGrant(deps: BackgroundDeps): Promise<{ client: OAuthClient; token: string } | null> {
   const connection = await readCrmConnection();
+  if (connection?.authMethod !== 'oauth') return null;
+  const token = (await readRefresh(CRM_ACCOUNT))?.token ?? (await readAccess(CRM_ACCOUNT))?.token;
+  return token ? { client: crmClient(deps.endpoints, connection.baseUrl, deps.redirectUris.crm), token } : null;
+}
+
+/**
+ * Disconnects the CRM: revokes an OAuth grant, forgets every CRM token and the connection. A
+ * renewal still in flight stores nothing afterwards (forgetting starts a new token generation).
+ */
+export async function disconnectCrm(deps: BackgroundDeps): Promise<void> {
   try {
-    const refresh = await readRefresh(CRM_ACCOUNT);
-    if (connection?.authMethod === 'oauth' && refresh) await revoke(crmClient(deps.endpoints, connection.baseUrl, deps.redirectUri), refresh.token);
+    const previous = await oldGrant(deps);
+    if (previous) await revoke(previous.client, previous.token);
   } finally {
     await forgetAccount(CRM_ACCOUNT);
     await crmConnectionItem.setValue(null);
@@ -69,7 +85,7 @@ export function crmApi(deps: BackgroundDeps, connection: CrmConnection): CrmClie
 
 function crmTokens(deps: BackgroundDeps, connection: CrmConnection): AccessTokenSource {
   if (connection.authMethod === 'oauth') {
-    return new OAuthTokenSource({ account: CRM_ACCOUNT, client: crmClient(deps.endpoints, connection.baseUrl, deps.redirectUri), flow: deps.flow });
+    return new OAuthTokenSource({ account: CRM_ACCOUNT, client: crmClient(deps.endpoints, connection.baseUrl, deps.redirectUris.crm), flow: deps.flow });
   }
   return {
     async token() {

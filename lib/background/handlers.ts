@@ -13,7 +13,7 @@ export function createHandlers(deps: BackgroundDeps): Handlers {
       return {
         mailboxes,
         crm: { baseUrl: crm?.baseUrl ?? null, authMethod: crm?.authMethod ?? null, defaultBaseUrl: deps.endpoints.crm.defaultBaseUrl },
-        oauthRedirectUrl: deps.redirectUri,
+        oauthRedirectUrls: deps.redirectUris,
         lastConnectFailure,
       };
     },

@@ -1,15 +1,26 @@
 import type { AccessTokenSource } from '../auth/access-token';
 import { GOOGLE_AUTHORIZE_PARAMS, GOOGLE_SCOPES, googleClient, microsoftClient } from '../auth/clients';
-import { chromeTokenSource } from '../auth/google-chrome';
+import { chromeAuthFailure, chromeTokenSource } from '../auth/google-chrome';
 import { authorize, type OAuthClient, revoke } from '../auth/oauth';
 import { type Grant, mailboxIdFor, type OAuthMailProvider } from '../domain';
 import { OAuthTokenSource } from '../auth/token-source';
-import { forgetAccount, readAccess, readRefresh } from '../platform/token-store';
+import { forgetAccount, readAccess, readRefresh, replaceGrant } from '../platform/token-store';
 import type { BackgroundDeps } from './deps';
 
 function clientFor(deps: BackgroundDeps, provider: OAuthMailProvider): OAuthClient {
-  return provider === 'gmail' ? googleClient(deps.endpoints, deps.redirectUri) : microsoftClient(deps.endpoints, deps.redirectUri);
+  return provider === 'gmail' ? googleClient(deps.endpoints, deps.redirectUris.google) : microsoftClient(deps.endpoints, deps.redirectUris.microsoft);
 }
+
+/**
+ * Where the user removes the extension's access by hand when the provider did not confirm a
+ * revocation. Outlook: the My Apps page of work and school accounts, which is who connects a
+ * mailbox here (a rep's or a shared support mailbox); personal Microsoft accounts manage theirs
+ * at account.live.com/consent/Manage, which the popup names as well.
+ */
+export const REMOVE_ACCESS_PAGES: Record<OAuthMailProvider, string> = {
+  gmail: 'https://myaccount.google.com/connections',
+  outlook: 'https://myapps.microsoft.com',
+};
 
 /** The access token of a sign-in, and its grant to keep; no grant when Chrome keeps the token. */
 export interface SignInResult {
@@ -22,7 +33,13 @@ export interface SignInResult {
  * where it exists; everywhere else, and for Outlook, code + PKCE through `launchWebAuthFlow`.
  */
 export async function signIn(deps: BackgroundDeps, provider: OAuthMailProvider, loginHint?: string): Promise<SignInResult> {
-  if (provider === 'gmail' && deps.chromeGoogle) return { accessToken: await deps.chromeGoogle.getToken(true, GOOGLE_SCOPES), grant: null };
+  if (provider === 'gmail' && deps.chromeGoogle) {
+    try {
+      return { accessToken: await deps.chromeGoogle.getToken(true, GOOGLE_SCOPES), grant: null };
+    } catch (error) {
+      throw chromeAuthFailure(error);
+    }
+  }
   const grant = await authorize(clientFor(deps, provider), deps.flow, {
     interactive: true,
     loginHint,
@@ -33,9 +50,25 @@ export async function signIn(deps: BackgroundDeps, provider: OAuthMailProvider, 
   return { accessToken: grant.accessToken, grant };
 }
 
-/** Revokes one token at the provider (a fresh sign-in that is not kept). */
-export async function revokeToken(deps: BackgroundDeps, provider: OAuthMailProvider, token: string): Promise<void> {
-  await revoke(clientFor(deps, provider), token);
+/** Revokes one token at the provider (a fresh sign-in that is not kept); true when the provider confirmed it. */
+export function revokeToken(deps: BackgroundDeps, provider: OAuthMailProvider, token: string): Promise<boolean> {
+  return revoke(clientFor(deps, provider), token);
+}
+
+/**
+ * Keeps the grant of a new sign-in for a mailbox in place of the one it had, then revokes that
+ * old grant: only once the new one is stored, so a failure on the way never leaves the mailbox
+ * without a working sign-in. Chrome's own sign-in keeps no grant here.
+ */
+export async function replaceMailboxGrant(deps: BackgroundDeps, provider: OAuthMailProvider, address: string, grant: Grant): Promise<void> {
+  const account = mailboxIdFor(provider, address);
+  const old = (await readRefresh(account))?.token ?? (await readAccess(account))?.token ?? null;
+  await replaceGrant(account, grant);
+  if (old && old !== grant.refreshToken) {
+    // The mailbox works on its new grant whatever happens here; an old grant the provider would
+    // not revoke (Outlook has no revocation) ends with its own lifetime.
+    await revoke(clientFor(deps, provider), old).catch(() => false);
+  }
 }
 
 /** Access tokens for a connected mailbox; Outlook renews silently before asking the user (R2). */
@@ -51,23 +84,23 @@ export function mailboxTokens(deps: BackgroundDeps, provider: OAuthMailProvider,
 
 /**
  * Revokes the mailbox's grant at the provider and forgets its tokens (R34). The tokens are
- * forgotten even when the provider cannot be reached, so a disconnect always disconnects.
+ * forgotten even when the provider cannot be reached, so a disconnect always disconnects, and a
+ * renewal still in flight stores nothing afterwards. True only when the provider confirmed the
+ * revocation; false when it refused, could not be reached, or has no revocation (Outlook).
  */
-export async function revokeMailbox(deps: BackgroundDeps, provider: OAuthMailProvider, address: string): Promise<void> {
+export async function revokeMailbox(deps: BackgroundDeps, provider: OAuthMailProvider, address: string): Promise<boolean> {
   const account = mailboxIdFor(provider, address);
   const client = clientFor(deps, provider);
   try {
     if (provider === 'gmail' && deps.chromeGoogle) {
-      const token = await deps.chromeGoogle.getToken(false, GOOGLE_SCOPES).catch(() => null);
-      if (token) {
-        await revoke(client, token);
-        await deps.chromeGoogle.removeToken(token);
-      }
-      return;
+      const token = await deps.chromeGoogle.getToken(false, GOOGLE_SCOPES);
+      const revoked = await revoke(client, token);
+      await deps.chromeGoogle.removeToken(token);
+      return revoked;
     }
     // Revoking the refresh token ends the whole grant; the access token alone when there is none.
     const token = (await readRefresh(account))?.token ?? (await readAccess(account))?.token;
-    if (token) await revoke(client, token);
+    return token ? await revoke(client, token) : false;
   } finally {
     await forgetAccount(account);
   }

@@ -1,10 +1,9 @@
 import { type AccessTokenSource, staticToken } from '../auth/access-token';
 import { deleteMailboxAndData, getMailbox, otherMailboxOf, putMailbox } from '../db';
 import { defaultVisibility, type Mailbox, mailboxIdFor, mailboxSchema, type MailboxKind, type OAuthMailProvider, providerError, type Scope, type SenderIdentity, senderIdentitySchema } from '../domain';
-import { saveGrant } from '../platform/token-store';
 import type { MailboxIdentity, MailProvider } from '../providers/mail-provider';
 import type { BackgroundDeps } from './deps';
-import { mailboxTokens, revokeMailbox, revokeToken, signIn } from './mailbox-auth';
+import { mailboxTokens, REMOVE_ACCESS_PAGES, replaceMailboxGrant, revokeMailbox, revokeToken, signIn } from './mailbox-auth';
 import { createMailProvider } from './providers';
 
 export interface ConnectInput {
@@ -25,14 +24,14 @@ const providers = new Map<string, MailProvider>();
 /**
  * One-click connect (R1, R2): sign in, read who the mailbox is from the provider (R7), keep the
  * tokens under that address and save the mailbox. Connecting a mailbox that is already there
- * renews its sign-in and keeps its settings. When the mailbox cannot be read after the sign-in,
- * that fresh grant is revoked again, so no access is left behind.
+ * renews its sign-in, revokes the grant it replaces and keeps its settings. When the mailbox
+ * cannot be read after the sign-in, that fresh grant is revoked again, so no access is left behind.
  */
 export async function connectMailbox(deps: BackgroundDeps, input: ConnectInput): Promise<Mailbox> {
   const signedIn = await signIn(deps, input.provider);
   const identity = await readIdentity(deps, input.provider, signedIn.accessToken);
   const id = mailboxIdFor(input.provider, identity.address);
-  if (signedIn.grant) await saveGrant(id, signedIn.grant);
+  if (signedIn.grant) await replaceMailboxGrant(deps, input.provider, identity.address, signedIn.grant);
   else await refuseSecondChromeAccount(deps, id);
   providers.delete(id);
 
@@ -62,7 +61,8 @@ export async function connectMailbox(deps: BackgroundDeps, input: ConnectInput):
 
 /**
  * Signs a mailbox in again after "Reconnect needed" (R2, R12). The account that signs in must be
- * the mailbox's own; another account is refused rather than silently swapped.
+ * the mailbox's own; another account is refused rather than silently swapped. The new grant
+ * replaces the old one, which is revoked once the new one is stored.
  */
 export async function reconnectMailbox(deps: BackgroundDeps, id: string): Promise<Mailbox> {
   const mailbox = await requireMailbox(deps, id);
@@ -77,28 +77,35 @@ export async function reconnectMailbox(deps: BackgroundDeps, id: string): Promis
       final: true,
     });
   }
-  if (signedIn.grant) await saveGrant(id, signedIn.grant);
+  if (signedIn.grant) await replaceMailboxGrant(deps, provider, mailbox.address, signedIn.grant);
   providers.delete(id);
   return putMailbox(deps.db, { ...mailbox, status: 'connected', lastError: null, identity: senderIdentity(identity) });
+}
+
+/** What a disconnect did: `revoked` only when the provider confirmed it, else where to remove the access by hand. */
+export interface Disconnected {
+  id: string;
+  address: string;
+  provider: Mailbox['provider'];
+  revoked: boolean;
+  removeAccessUrl: string | null;
 }
 
 /**
  * Disconnect (R34): revoke the provider grant, forget the tokens and purge everything the
  * extension holds for the mailbox, in one transaction. What was pushed stays in the CRM. The
- * local part always happens; `revoked` is false when the provider could not be told, so the UI
- * can say where to remove the access by hand.
+ * local part always happens; `revoked` is true only when the provider confirmed the revocation
+ * (never for Outlook, which has none), and otherwise the answer names the page where the user
+ * removes the access by hand.
  */
-export async function disconnectMailbox(deps: BackgroundDeps, id: string): Promise<{ id: string; address: string; provider: Mailbox['provider']; revoked: boolean }> {
+export async function disconnectMailbox(deps: BackgroundDeps, id: string): Promise<Disconnected> {
   const mailbox = await requireMailbox(deps, id);
-  const revoked = await mailboxProvider(deps, mailbox)
-    .revoke()
-    .then(
-      () => true,
-      () => false,
-    );
+  const provider = oauthProvider(mailbox);
+  // A revocation that fails is reported through `revoked: false` and the page to use instead.
+  const revoked = await revokeMailbox(deps, provider, mailbox.address).catch(() => false);
   providers.delete(id);
   await deleteMailboxAndData(deps.db, id);
-  return { id, address: mailbox.address, provider: mailbox.provider, revoked };
+  return { id, address: mailbox.address, provider: mailbox.provider, revoked, removeAccessUrl: revoked ? null : REMOVE_ACCESS_PAGES[provider] };
 }
 
 /** The provider client of a connected mailbox, signing its requests with the stored grant. */
@@ -107,7 +114,9 @@ export function mailboxProvider(deps: BackgroundDeps, mailbox: Mailbox): MailPro
   let client = providers.get(mailbox.id);
   if (!client) {
     const tokens: AccessTokenSource = mailboxTokens(deps, provider, mailbox.address);
-    client = createMailProvider(deps, { id: mailbox.id, provider, tokens }, () => revokeMailbox(deps, provider, mailbox.address));
+    client = createMailProvider(deps, { id: mailbox.id, provider, tokens }, async () => {
+      await revokeMailbox(deps, provider, mailbox.address);
+    });
     providers.set(mailbox.id, client);
   }
   return client;
@@ -118,7 +127,9 @@ export function mailboxProvider(deps: BackgroundDeps, mailbox: Mailbox): MailPro
  * consent screen, say) the fresh grant is revoked before the error is shown.
  */
 async function readIdentity(deps: BackgroundDeps, provider: OAuthMailProvider, accessToken: string): Promise<MailboxIdentity> {
-  const revokeFresh = () => revokeToken(deps, provider, accessToken);
+  const revokeFresh = async () => {
+    await revokeToken(deps, provider, accessToken);
+  };
   const client = createMailProvider(deps, { id: 'connecting', provider, tokens: staticToken(accessToken) }, revokeFresh);
   try {
     return await client.identity();

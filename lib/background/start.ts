@@ -7,7 +7,7 @@ import {
   getChromeAuthToken,
   hasChromeAuthToken,
   launchWebAuthFlow,
-  oauthRedirectUrl,
+  oauthRedirectUrls,
   removeChromeAuthToken,
   restrictStorageToExtension,
 } from '../platform';
@@ -20,7 +20,7 @@ function browserDeps(): BackgroundDeps {
   return {
     db: new MailboxCrmDatabase(),
     endpoints,
-    redirectUri: oauthRedirectUrl(),
+    redirectUris: oauthRedirectUrls(),
     flow: launchWebAuthFlow,
     chromeGoogle:
       endpoints.google.chromeClientId && hasChromeAuthToken() ? { getToken: getChromeAuthToken, removeToken: removeChromeAuthToken } : null,

@@ -41,6 +41,7 @@ export interface HttpRequest {
  *   gone (`reauth_required`);
  * - transient failures (429, 5xx, network, per `classify`) retry with backoff and `Retry-After`;
  * - anything else is thrown as the peer's typed `ProviderError`. Aborts propagate unchanged.
+ * A redirect is never followed (the token would go with it): it fails like an unreachable peer.
  */
 export async function send(peer: HttpPeer, request: HttpRequest): Promise<Response> {
   let refusedOnce = false;
@@ -55,6 +56,8 @@ export async function send(peer: HttpPeer, request: HttpRequest): Promise<Respon
           headers: { ...request.headers, authorization: `Bearer ${token}` },
           body: request.body,
           signal: request.signal,
+          // The bearer token never follows a redirect to wherever the peer points.
+          redirect: 'error',
         });
       } catch {
         if (request.signal?.aborted) throw request.signal.reason;

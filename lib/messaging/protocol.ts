@@ -26,7 +26,8 @@ export const protocol = {
         /** This build's suggested CRM base URL, for the connect form. */
         defaultBaseUrl: z.string(),
       }),
-      oauthRedirectUrl: z.url(),
+      /** The redirect URL to register with each authorization server (README, Configuration). */
+      oauthRedirectUrls: z.object({ google: z.url(), microsoft: z.url(), crm: z.url() }),
       /** A connect that failed while the popup was closed by the sign-in window. */
       lastConnectFailure: lastConnectFailureSchema.nullable(),
     }),
@@ -61,11 +62,15 @@ export const protocol = {
     input: z.object({ id: z.string().min(1) }).strict(),
     output: mailboxSchema,
   },
-  /** Revokes the grant and purges the mailbox's local data (R34); `revoked` false: the provider could not be told. */
+  /**
+   * Revokes the grant and purges the mailbox's local data (R34). `revoked` is true only when the
+   * provider confirmed the revocation; otherwise `removeAccessUrl` is the page where the user
+   * removes the extension's access (Outlook has no revocation for this client type).
+   */
   disconnectMailbox: {
     pagesOnly: true,
     input: z.object({ id: z.string().min(1) }).strict(),
-    output: z.object({ id: z.string(), address: z.string(), provider: providerSchema, revoked: z.boolean() }),
+    output: z.object({ id: z.string(), address: z.string(), provider: providerSchema, revoked: z.boolean(), removeAccessUrl: z.url().nullable() }),
   },
   /** Connects the CRM (R8) after the page obtained host access to its origin. */
   connectCrm: {

@@ -1,11 +1,23 @@
 import { browser } from 'wxt/browser';
 
+/** The authorization servers the extension signs in at. */
+export type AuthorizationServer = 'google' | 'microsoft' | 'crm';
+
+/** One redirect URL per authorization server. */
+export type RedirectUris = Record<AuthorizationServer, string>;
+
 /**
- * The redirect URL registered with OAuth clients: `https://<extension-id>.chromiumapp.org/`.
- * Stable because `manifest.key` pins the id.
+ * The redirect URLs registered with the OAuth clients: `https://<extension-id>.chromiumapp.org/google`,
+ * `…/microsoft` and `…/crm`, stable because `manifest.key` pins the id. Each server has its own,
+ * so an answer that one server sends to another's URL is recognised and refused (OAuth mix-up:
+ * a hostile CRM bouncing its sign-in to Google must not get Google's code).
  */
-export function oauthRedirectUrl(): string {
-  return browser.identity.getRedirectURL();
+export function oauthRedirectUrls(): RedirectUris {
+  return {
+    google: browser.identity.getRedirectURL('google'),
+    microsoft: browser.identity.getRedirectURL('microsoft'),
+    crm: browser.identity.getRedirectURL('crm'),
+  };
 }
 
 /**

@@ -19,12 +19,66 @@ const refreshKey = (account: string) => `local:auth.refresh.${account}` as const
 /** A pasted personal access token (the CRM, R8): long-lived, so kept like a refresh token. */
 const personalKey = (account: string) => `local:auth.personal.${account}` as const;
 
-/** Stores a fresh grant; a grant without a refresh token keeps the stored one. */
-export async function saveGrant(account: string, grant: Grant): Promise<void> {
+/**
+ * Each account's generation in this worker: `forgetAccount` and `replaceGrant` start a new one.
+ * A renewal notes the generation it started in and stores its grant only if that is still the
+ * current one, so a renewal that was in flight during a disconnect (or a reconnect) cannot write
+ * the old grant back. In memory: a renewal never outlives its worker.
+ */
+const generations = new Map<string, number>();
+
+/** Writes per account, one at a time, so a generation check and the writes after it are not split. */
+const writes = new Map<string, Promise<void>>();
+
+function serially<T>(account: string, work: () => Promise<T>): Promise<T> {
+  const run = (writes.get(account) ?? Promise.resolve()).then(work);
+  // The queue only orders the writes; each caller gets its own outcome from `run`.
+  const tail = run.then(
+    () => undefined,
+    () => undefined,
+  );
+  writes.set(account, tail);
+  void tail.then(() => {
+    if (writes.get(account) === tail) writes.delete(account);
+  });
+  return run;
+}
+
+/** The account's current generation, to pass back to `saveGrant`. */
+export function accountGeneration(account: string): number {
+  return generations.get(account) ?? 0;
+}
+
+async function writeGrant(account: string, grant: Grant): Promise<void> {
   await storage.setItem<StoredAccess>(accessKey(account), { token: grant.accessToken, expiresAt: grant.accessExpiresAt, scope: grant.scope });
   if (grant.refreshToken) {
     await storage.setItem<StoredRefresh>(refreshKey(account), { token: grant.refreshToken, expiresAt: grant.refreshExpiresAt, scope: grant.scope });
   }
+}
+
+/**
+ * Stores a renewed grant; a grant without a refresh token keeps the stored one. With `generation`
+ * (from `accountGeneration` when the renewal started), nothing is stored once the account was
+ * forgotten or its grant replaced since; the answer is then false.
+ */
+export function saveGrant(account: string, grant: Grant, generation?: number): Promise<boolean> {
+  return serially(account, async () => {
+    if (generation !== undefined && generation !== accountGeneration(account)) return false;
+    await writeGrant(account, grant);
+    return true;
+  });
+}
+
+/**
+ * Stores the grant of a new sign-in in place of whatever the account had (connect, reconnect):
+ * a new generation, so a renewal of the old grant still in flight stores nothing over it.
+ */
+export function replaceGrant(account: string, grant: Grant): Promise<void> {
+  return serially(account, async () => {
+    generations.set(account, accountGeneration(account) + 1);
+    await storage.removeItems([accessKey(account), refreshKey(account), personalKey(account)]);
+    await writeGrant(account, grant);
+  });
 }
 
 /** The stored access token, or null when absent or of the wrong shape. */
@@ -38,13 +92,17 @@ export async function readRefresh(account: string): Promise<StoredRefresh | null
 }
 
 /** Drops the cached access token (the peer refused it), keeping the refresh token. */
-export async function forgetAccess(account: string): Promise<void> {
-  await storage.removeItem(accessKey(account));
+export function forgetAccess(account: string): Promise<void> {
+  return serially(account, () => storage.removeItem(accessKey(account)));
 }
 
-/** Keeps a pasted personal access token; it replaces OAuth for that account. */
-export async function savePersonalToken(account: string, token: string): Promise<void> {
-  await storage.setItem<string>(personalKey(account), token);
+/** Keeps a pasted personal access token; it replaces OAuth for that account (a new generation). */
+export function savePersonalToken(account: string, token: string): Promise<void> {
+  return serially(account, async () => {
+    generations.set(account, accountGeneration(account) + 1);
+    await storage.removeItems([accessKey(account), refreshKey(account)]);
+    await storage.setItem<string>(personalKey(account), token);
+  });
 }
 
 /** The stored personal access token, or null. */
@@ -52,7 +110,13 @@ export async function readPersonalToken(account: string): Promise<string | null>
   return z.string().min(1).nullable().catch(null).parse(await storage.getItem(personalKey(account)));
 }
 
-/** Removes every token of an account (disconnect, R34). */
-export async function forgetAccount(account: string): Promise<void> {
-  await storage.removeItems([accessKey(account), refreshKey(account), personalKey(account)]);
+/**
+ * Removes every token of an account (disconnect, R34) and starts a new generation, so a renewal
+ * in flight for it stores nothing afterwards.
+ */
+export function forgetAccount(account: string): Promise<void> {
+  return serially(account, async () => {
+    generations.set(account, accountGeneration(account) + 1);
+    await storage.removeItems([accessKey(account), refreshKey(account), personalKey(account)]);
+  });
 }

@@ -84,7 +84,7 @@ try {
 /** Code + PKCE against the Google emulator, as the extension does it. */
 async function signIn(base: string, user: string): Promise<string> {
   const verifier = randomBytes(32).toString('base64url');
-  const redirectUri = 'https://caciholiefihaajpdhopelakjjeojlim.chromiumapp.org/';
+  const redirectUri = 'https://caciholiefihaajpdhopelakjjeojlim.chromiumapp.org/google';
   const authorize = new URL(`${base}/o/oauth2/v2/auth`);
   for (const [k, v] of Object.entries({
     client_id: 'bench', redirect_uri: redirectUri, response_type: 'code', scope: 'https://www.googleapis.com/auth/gmail.readonly',

@@ -22,6 +22,9 @@ test('the popup shows the empty state the background reports', async ({ context,
   const [options] = await Promise.all([context.waitForEvent('page'), popup.getByRole('button', { name: 'Open settings' }).click()]);
   await expect(options.getByRole('heading', { name: 'Mailbox to CRM settings' })).toBeVisible();
   await expect(options.getByText('No CRM connected yet.')).toBeVisible();
-  await expect(options.getByTestId('oauth-redirect-url')).toHaveText(`https://${extensionId}.chromiumapp.org/`);
+  // One redirect URL per authorization server, to register with each (issue 8 §1.1).
+  for (const server of ['google', 'microsoft', 'crm']) {
+    await expect(options.getByTestId(`oauth-redirect-url-${server}`)).toHaveText(`https://${extensionId}.chromiumapp.org/${server}`);
+  }
   await options.screenshot({ path: path.join(SCREENSHOT_DIR, 'options-empty.png'), fullPage: true });
 });

@@ -4,8 +4,12 @@ import { type Endpoints, resolveEndpoints } from '@/lib/config/endpoints';
 import { MailboxCrmDatabase } from '@/lib/db';
 import { fetchWebAuthFlow } from './web-auth-flow';
 
-/** The redirect URL of the pinned extension id (README, "Extension id and OAuth redirect URL"). */
-export const TEST_REDIRECT_URI = 'https://caciholiefihaajpdhopelakjjeojlim.chromiumapp.org/';
+/** The redirect URLs of the pinned extension id, one per authorization server (README, "Extension id and OAuth redirect URLs"). */
+export const TEST_REDIRECT_URIS = {
+  google: 'https://caciholiefihaajpdhopelakjjeojlim.chromiumapp.org/google',
+  microsoft: 'https://caciholiefihaajpdhopelakjjeojlim.chromiumapp.org/microsoft',
+  crm: 'https://caciholiefihaajpdhopelakjjeojlim.chromiumapp.org/crm',
+} as const;
 
 /** The extension's endpoints pointed at running emulators, as `.env.e2e` does for the e2e build. */
 export function emulatorEndpoints(urls: EmulatorUrls): Endpoints {
@@ -27,7 +31,7 @@ export function emulatorBackgroundDeps(urls: EmulatorUrls): BackgroundDeps {
   return {
     db: new MailboxCrmDatabase(`test-${Math.random()}`),
     endpoints: emulatorEndpoints(urls),
-    redirectUri: TEST_REDIRECT_URI,
+    redirectUris: TEST_REDIRECT_URIS,
     flow: fetchWebAuthFlow,
     chromeGoogle: null,
   };

@@ -5,7 +5,7 @@ import { crmClient } from '@/lib/auth/clients';
 import { refresh } from '@/lib/auth/oauth';
 import { connectCrm, crmApi, disconnectCrm } from '@/lib/background/crm-connection';
 import type { BackgroundDeps } from '@/lib/background/deps';
-import { readCrmConnection, readPersonalToken, readRefresh } from '@/lib/platform';
+import { forgetAccess, readAccess, readCrmConnection, readPersonalToken, readRefresh } from '@/lib/platform';
 import { type EmulatorAdmin, emulatorAdmin } from '../../support/emulator-admin';
 import { failure } from '../../support/provider-error';
 import { emulatorBackgroundDeps } from '../../support/emulator-endpoints';
@@ -56,7 +56,7 @@ describe('the CRM connection (R8)', () => {
     expect(await readCrmConnection()).toBeNull();
     expect(await readRefresh('crm')).toBeNull();
     // Revoked at the CRM, not only forgotten here.
-    expect((await failure(refresh(crmClient(deps.endpoints, crm, deps.redirectUri), kept))).code).toBe('reauth_required');
+    expect((await failure(refresh(crmClient(deps.endpoints, crm, deps.redirectUris.crm), kept))).code).toBe('reauth_required');
   });
 
   it('keeps the working connection when a new sign-in is refused', async () => {
@@ -75,5 +75,40 @@ describe('the CRM connection (R8)', () => {
     const served = await admin.requests('^/public/v1/');
     expect(served).toEqual([]);
     expect(await readCrmConnection()).toBeNull();
+  });
+});
+
+describe('a CRM connection that is replaced (issue 8 §1.6, §2.1)', () => {
+  it('connecting again revokes the grant it replaces, once the new one is stored', async () => {
+    await connectCrm(deps, { baseUrl: crm, authMethod: 'oauth' });
+    const old = (await readRefresh('crm'))!.token;
+    await connectCrm(deps, { baseUrl: crm, authMethod: 'oauth' });
+    const current = (await readRefresh('crm'))!.token;
+    expect(current).not.toBe(old);
+    const client = crmClient(deps.endpoints, crm, deps.redirectUris.crm);
+    expect((await failure(refresh(client, old))).code).toBe('reauth_required');
+    expect((await crmApi(deps, (await readCrmConnection())!).me()).email).toBe('riley@acme-sales.test');
+  });
+
+  it('a renewal of the replaced connection that is still in flight stores nothing over the new one', async () => {
+    await connectCrm(deps, { baseUrl: crm, authMethod: 'oauth' });
+    const api = crmApi(deps, (await readCrmConnection())!);
+    // The next call renews (the admin expiry would expire the personal access token used below too).
+    await forgetAccess('crm');
+    // The old grant cannot be revoked (the CRM is briefly failing), and its refresh is on the wire.
+    await admin.fault({ path: '^/oauth/revoke$', status: 503, count: 1 });
+    await admin.fault({ path: '^/oauth/token$', delayMs: 400 });
+    const call = api.me().then(() => expect.fail('expected the call to fail'), (error: unknown) => error);
+    // The delayed refresh has been taken (its fault is used up) and is answered 400 ms later.
+    await expect.poll(async () => (await admin.get<{ path: string; remaining: number }[]>('/faults')).every((f) => f.path !== '^/oauth/token$' || f.remaining === 0)).toBe(true);
+
+    await connectCrm(deps, { baseUrl: crm, authMethod: 'personal_token', token: 'crm_pat_demo' });
+    expect(await call).toMatchObject({ code: 'reauth_required' });
+    const refreshed = (await admin.requests('^/oauth/token$')).at(-1)!;
+    expect(refreshed.status).toBe(200);
+    expect(await readRefresh('crm')).toBeNull();
+    expect(await readAccess('crm')).toBeNull();
+    expect(await readPersonalToken('crm')).toBe('crm_pat_demo');
+    expect(await readCrmConnection()).toEqual({ baseUrl: crm, authMethod: 'personal_token' });
   });
 });

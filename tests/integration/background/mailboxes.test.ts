@@ -2,6 +2,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vites
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { type RunningEmulators, startEmulators } from '@/emulators';
 import { googleSignIn } from '@/emulators/google/sign-in';
+import { googleClient, microsoftClient } from '@/lib/auth/clients';
+import { refresh } from '@/lib/auth/oauth';
 import { readAccess, readRefresh } from '@/lib/platform/token-store';
 import type { BackgroundDeps } from '@/lib/background/deps';
 import { connectMailbox, disconnectMailbox, mailboxProvider, reconnectMailbox } from '@/lib/background/mailboxes';
@@ -115,6 +117,92 @@ describe('connect, reconnect and disconnect a mailbox (R1, R2, R7, R34)', () => 
   });
 });
 
+describe('revocation tells the truth, and a reconnect revokes what it replaces (issue 8 §1.6)', () => {
+  it('disconnecting Outlook reports revoked: false and the page where access is removed', async () => {
+    const mailbox = await connectMailbox(deps, { ...connectInput, provider: 'outlook' });
+    expect(await disconnectMailbox(deps, mailbox.id)).toEqual({
+      id: mailbox.id,
+      address: 'support@acme-sales.test',
+      provider: 'outlook',
+      revoked: false,
+      removeAccessUrl: 'https://myapps.microsoft.com',
+    });
+    expect(await readRefresh(mailbox.id)).toBeNull();
+  });
+
+  it('a revocation Google refuses is not reported as done, and the mailbox is purged all the same', async () => {
+    const mailbox = await connectMailbox(deps, { ...connectInput, provider: 'gmail' });
+    await google.fault({ path: '^/revoke$', status: 400 });
+    expect(await disconnectMailbox(deps, mailbox.id)).toMatchObject({ revoked: false, removeAccessUrl: 'https://myaccount.google.com/connections' });
+    expect(await db.mailboxes.get(mailbox.id)).toBeUndefined();
+    expect(await readRefresh(mailbox.id)).toBeNull();
+  });
+
+  it('a confirmed revocation names no page', async () => {
+    const mailbox = await connectMailbox(deps, { ...connectInput, provider: 'gmail' });
+    expect(await disconnectMailbox(deps, mailbox.id)).toMatchObject({ revoked: true, removeAccessUrl: null });
+  });
+
+  it.each(['connect', 'reconnect'] as const)('a %s of a Gmail mailbox revokes the grant it replaces, once the new one is stored', async (how) => {
+    const mailbox = await connectMailbox(deps, { ...connectInput, provider: 'gmail' });
+    const old = (await readRefresh(mailbox.id))!.token;
+    // A sign-in that fails on the way leaves the old grant in place and working.
+    await google.put('/config', { consent: 'deny' });
+    await failure(how === 'connect' ? connectMailbox(deps, { ...connectInput, provider: 'gmail' }) : reconnectMailbox(deps, mailbox.id));
+    const client = googleClient(deps.endpoints, deps.redirectUris.google);
+    expect((await refresh(client, old)).accessToken).toBeTruthy();
+    await google.put('/config', { consent: 'allow' });
+
+    if (how === 'connect') await connectMailbox(deps, { ...connectInput, provider: 'gmail' });
+    else await reconnectMailbox(deps, mailbox.id);
+    const current = (await readRefresh(mailbox.id))!.token;
+    expect(current).not.toBe(old);
+    expect((await failure(refresh(client, old))).code).toBe('reauth_required');
+    expect((await refresh(client, current)).accessToken).toBeTruthy();
+    expect((await mailboxProvider(deps, mailbox).identity()).address.toLowerCase()).toBe('riley@acme-sales.test');
+  });
+});
+
+/** Waits until the delayed token request was taken by its fault (it is answered 400 ms later). */
+async function refreshOnTheWire(): Promise<void> {
+  await expect.poll(async () => (await microsoft.get<{ remaining: number }[]>('/faults')).every((fault) => fault.remaining === 0)).toBe(true);
+}
+
+describe('a renewal in flight during a disconnect (issue 8 §2.1)', () => {
+  it('stores nothing after the purge: the refreshed Outlook grant does not come back', async () => {
+    const mailbox = await connectMailbox(deps, { ...connectInput, provider: 'outlook' });
+    await microsoft.post('/expire', { what: 'access_tokens' });
+    const provider = mailboxProvider(deps, mailbox);
+    // The refresh reaches Microsoft and is answered with valid tokens, slowly.
+    await microsoft.fault({ path: '/oauth2/v2.0/token$', delayMs: 400 });
+    const call = provider.identity().then(() => expect.fail('expected the call to fail'), (error: unknown) => error);
+    await refreshOnTheWire();
+
+    await disconnectMailbox(deps, mailbox.id);
+    expect(await call).toMatchObject({ code: 'reauth_required' });
+    // The sign-in's code exchange, then the refresh: answered with valid tokens after the purge.
+    const served = await microsoft.requests('/oauth2/v2.0/token$');
+    expect(served.map((r) => r.status)).toEqual([200, 200]);
+    expect(await readRefresh(mailbox.id)).toBeNull();
+    expect(await readAccess(mailbox.id)).toBeNull();
+  });
+
+  it('a renewal of the old grant in flight during a reconnect does not overwrite the new grant', async () => {
+    const mailbox = await connectMailbox(deps, { ...connectInput, provider: 'outlook' });
+    await microsoft.post('/expire', { what: 'access_tokens' });
+    const provider = mailboxProvider(deps, mailbox);
+    await microsoft.fault({ path: '/oauth2/v2.0/token$', delayMs: 400 });
+    const call = provider.identity().catch((error: unknown) => error);
+    await refreshOnTheWire();
+
+    await reconnectMailbox(deps, mailbox.id);
+    const fresh = (await readRefresh(mailbox.id))!.token;
+    await call;
+    expect((await readRefresh(mailbox.id))!.token).toBe(fresh);
+    expect((await refresh(microsoftClient(deps.endpoints, deps.redirectUris.microsoft), fresh)).accessToken).toBeTruthy();
+  });
+});
+
 describe("Chrome's own Google sign-in (getAuthToken, R1)", () => {
   it('connects, signs requests with Chrome’s token, drops a refused token from Chrome’s cache, and revokes on disconnect', async () => {
     // Chrome's identity API, standing in for a browser signed in to Google: tokens from the
@@ -127,7 +215,7 @@ describe("Chrome's own Google sign-in (getAuthToken, R1)", () => {
         if (cached) return cached;
         const signIn = await googleSignIn(emulators.urls.google, {
           client_id: 'chrome-client',
-          redirect_uri: deps.redirectUri,
+          redirect_uri: deps.redirectUris.google,
           scope: 'https://www.googleapis.com/auth/gmail.readonly',
           login_hint: 'riley@acme-sales.test',
         });

@@ -61,7 +61,7 @@ describe('google oauth', () => {
     await admin('/config', { consent: 'deny' }, 'PUT');
     const { redirect, tokens } = await googleSignIn(base, { state: 'keep-me' });
     expect(tokens).toBeUndefined();
-    expect(Object.fromEntries(redirect.searchParams)).toEqual({ error: 'access_denied', state: 'keep-me' });
+    expect(Object.fromEntries(redirect.searchParams)).toEqual({ error: 'access_denied', state: 'keep-me', iss: base });
   });
 
   it('answers prompt=none without an earlier consent with consent_required', async () => {

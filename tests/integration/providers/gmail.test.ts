@@ -13,7 +13,7 @@ import { SlidingWindowLimiter } from '@/lib/http/rate-limit';
 import type { RetryOptions } from '@/lib/http/retry';
 import { type EmulatorAdmin, emulatorAdmin } from '../../support/emulator-admin';
 import { failure } from '../../support/provider-error';
-import { emulatorEndpoints, TEST_REDIRECT_URI } from '../../support/emulator-endpoints';
+import { emulatorEndpoints, TEST_REDIRECT_URIS } from '../../support/emulator-endpoints';
 import { fetchWebAuthFlow } from '../../support/web-auth-flow';
 
 /**
@@ -38,7 +38,7 @@ const seeded = (mailbox: string) => emulators.context.world.messages.filter((m) 
 const inWindow = (since: number) => seeded('riley').filter((m) => m.internalDate >= since && m.box !== 'spam' && m.box !== 'trash');
 
 async function connect(address: string, scopes = GOOGLE_SCOPES): Promise<OAuthTokenSource> {
-  const client = { ...googleClient(emulatorEndpoints(emulators.urls), TEST_REDIRECT_URI), scopes };
+  const client = { ...googleClient(emulatorEndpoints(emulators.urls), TEST_REDIRECT_URIS.google), scopes };
   const account = `gmail:${address}`;
   await saveGrant(account, await authorize(client, fetchWebAuthFlow, { interactive: true, loginHint: address, extraParams: GOOGLE_AUTHORIZE_PARAMS }));
   return new OAuthTokenSource({ account, client, flow: fetchWebAuthFlow });

@@ -13,7 +13,7 @@ import { ConcurrencyLimiter } from '@/lib/http/rate-limit';
 import type { RetryOptions } from '@/lib/http/retry';
 import { type EmulatorAdmin, emulatorAdmin } from '../../support/emulator-admin';
 import { failure } from '../../support/provider-error';
-import { emulatorEndpoints, TEST_REDIRECT_URI } from '../../support/emulator-endpoints';
+import { emulatorEndpoints, TEST_REDIRECT_URIS } from '../../support/emulator-endpoints';
 import { fetchWebAuthFlow } from '../../support/web-auth-flow';
 
 /**
@@ -32,7 +32,7 @@ let admin: EmulatorAdmin;
 const seeded = (boxes: SeedMessage['box'][]) => emulators.context.world.messages.filter((m) => m.mailboxId === 'support' && boxes.includes(m.box));
 
 async function connect(account: string, scopes = MICROSOFT_SCOPES): Promise<OAuthTokenSource> {
-  const client = { ...microsoftClient(emulatorEndpoints(emulators.urls), TEST_REDIRECT_URI), scopes };
+  const client = { ...microsoftClient(emulatorEndpoints(emulators.urls), TEST_REDIRECT_URIS.microsoft), scopes };
   await saveGrant(account, await authorize(client, fetchWebAuthFlow, { interactive: true, loginHint: SUPPORT }));
   return new OAuthTokenSource({ account, client, flow: fetchWebAuthFlow, silentRenewalFor: SUPPORT });
 }

@@ -7,7 +7,7 @@ const trust: Trust = {
   extensionOrigin: 'chrome-extension://caciholiefihaajpdhopelakjjeojlim',
   contentScriptMatches: WEBMAIL_MATCHES,
 };
-const overview = { mailboxes: [], crm: { baseUrl: null, authMethod: null, defaultBaseUrl: '' }, oauthRedirectUrl: 'https://caciholiefihaajpdhopelakjjeojlim.chromiumapp.org/', lastConnectFailure: null };
+const overview = { mailboxes: [], crm: { baseUrl: null, authMethod: null, defaultBaseUrl: '' }, oauthRedirectUrls: { google: 'https://caciholiefihaajpdhopelakjjeojlim.chromiumapp.org/google', microsoft: 'https://caciholiefihaajpdhopelakjjeojlim.chromiumapp.org/microsoft', crm: 'https://caciholiefihaajpdhopelakjjeojlim.chromiumapp.org/crm' }, lastConnectFailure: null };
 
 const unused = async (): Promise<never> => {
   throw new Error('not called in these tests');
@@ -19,7 +19,7 @@ function handlers() {
     connectMailbox: unused,
     dismissConnectFailure: unused,
     reconnectMailbox: unused,
-    disconnectMailbox: vi.fn(async ({ id }: { id: string }) => ({ id, address: 'rep@acme-sales.test', provider: 'gmail' as const, revoked: true })),
+    disconnectMailbox: vi.fn(async ({ id }: { id: string }) => ({ id, address: 'rep@acme-sales.test', provider: 'gmail' as const, revoked: true, removeAccessUrl: null })),
     connectCrm: unused,
     disconnectCrm: unused,
   } satisfies Handlers;
@@ -102,7 +102,7 @@ describe('dispatch', () => {
     expect(h.getOverview).not.toHaveBeenCalled();
     expect(await dispatch('disconnectMailbox', { id: 'gmail:rep@acme-sales.test' }, optionsInTab, h, trust)).toEqual({
       ok: true,
-      value: { id: 'gmail:rep@acme-sales.test', address: 'rep@acme-sales.test', provider: 'gmail', revoked: true },
+      value: { id: 'gmail:rep@acme-sales.test', address: 'rep@acme-sales.test', provider: 'gmail', revoked: true, removeAccessUrl: null },
     });
   });
 });
