@@ -80,70 +80,89 @@ export class SlidingWindowLimiter {
 /**
  * At most `limit` operations at once (Graph: 4 concurrent requests per mailbox), plus an
  * optional budget of `budget` starts per `windowMs` (Graph: 10,000 per 10 minutes).
+ *
+ * An operation can weigh more than one: a Graph `$batch` of n parts is n requests to the mailbox
+ * (Graph runs the parts in parallel and counts each), so it takes n slots, at most `limit`, and n
+ * units of the budget.
  */
 export class ConcurrencyLimiter {
   private active = 0;
-  private waiting: (() => void)[] = [];
+  private waiting: { slots: number; grant: () => void }[] = [];
   private starts: number[] = [];
 
   constructor(
-    private readonly limit: number,
+    readonly limit: number,
     private readonly budget: { requests: number; windowMs: number } | null = null,
     private readonly now: () => number = () => Date.now(),
   ) {}
 
-  async run<T>(operation: () => Promise<T>, signal?: AbortSignal): Promise<T> {
-    await this.acquire(signal);
+  /** Runs `operation` once `weight` requests fit both the concurrency and the budget. */
+  async run<T>(operation: () => Promise<T>, signal?: AbortSignal, weight = 1): Promise<T> {
+    if (!Number.isInteger(weight) || weight < 1 || (this.budget && weight > this.budget.requests)) throw new RangeError(`A weight of ${weight} requests can never fit.`);
+    const slots = Math.min(weight, this.limit);
+    await this.acquire(slots, signal);
     try {
-      await this.withinBudget(signal);
+      await this.withinBudget(weight, signal);
       return await operation();
     } finally {
-      this.release();
+      this.release(slots);
     }
   }
 
-  /** How many operations run right now (for tests and diagnostics). */
+  /** How many slots are taken right now (for tests and diagnostics). */
   get running(): number {
     return this.active;
   }
 
-  private acquire(signal?: AbortSignal): Promise<void> {
+  /** Waits for `slots` free slots; callers are served in arrival order, so a heavy one is not starved. */
+  private acquire(slots: number, signal?: AbortSignal): Promise<void> {
     signal?.throwIfAborted();
-    if (this.active < this.limit) {
-      this.active++;
+    if (this.waiting.length === 0 && this.active + slots <= this.limit) {
+      this.active += slots;
       return Promise.resolve();
     }
     return new Promise((resolve, reject) => {
-      const grant = () => {
-        signal?.removeEventListener('abort', onAbort);
-        this.active++;
-        resolve();
+      const waiter = {
+        slots,
+        grant: () => {
+          signal?.removeEventListener('abort', onAbort);
+          this.active += slots;
+          resolve();
+        },
       };
       const onAbort = () => {
-        this.waiting = this.waiting.filter((w) => w !== grant);
+        this.waiting = this.waiting.filter((w) => w !== waiter);
         reject(signal!.reason);
+        // The cancelled caller may have been the head: the ones behind it may fit now.
+        this.serve();
       };
       signal?.addEventListener('abort', onAbort, { once: true });
-      this.waiting.push(grant);
+      this.waiting.push(waiter);
     });
   }
 
-  private release(): void {
-    this.active--;
-    this.waiting.shift()?.();
+  private release(slots: number): void {
+    this.active -= slots;
+    this.serve();
   }
 
-  private async withinBudget(signal?: AbortSignal): Promise<void> {
+  /** Grants the waiters at the head of the queue that fit. */
+  private serve(): void {
+    while (this.waiting.length > 0 && this.active + this.waiting[0]!.slots <= this.limit) this.waiting.shift()!.grant();
+  }
+
+  private async withinBudget(weight: number, signal?: AbortSignal): Promise<void> {
     if (!this.budget) return;
     const { requests, windowMs } = this.budget;
     for (;;) {
       const now = this.now();
       while (this.starts.length > 0 && this.starts[0]! <= now - windowMs) this.starts.shift();
-      if (this.starts.length < requests) {
-        this.starts.push(now);
+      if (this.starts.length + weight <= requests) {
+        for (let n = 0; n < weight; n++) this.starts.push(now);
         return;
       }
-      await sleep(this.starts[0]! + windowMs - now, signal);
+      // The oldest starts leave the window first: wait until `weight` of them have.
+      await sleep(this.starts[this.starts.length + weight - requests - 1]! + windowMs - now, signal);
     }
   }
 }

@@ -239,11 +239,12 @@ describe('graph $batch', () => {
       }),
     });
     expect(response.status).toBe(200);
-    const { responses } = await response.json();
-    expect(responses.map((r: { id: string; status: number }) => [r.id, r.status])).toEqual([['1', 200], ['2', 404], ['3', 200]]);
-    expect(responses[0].body).toMatchObject({ id, subject: seeded('inbox')[0]!.subject });
-    expect(responses[0].headers['Content-Type']).toMatch(/^application\/json/);
-    expect(responses[1].body.error.code).toBe('ErrorItemNotFound');
+    // Graph does not keep the parts' order: read them by id.
+    const responses = ((await response.json()).responses as { id: string; status: number; headers: Record<string, string>; body: { error: { code: string } } }[]).sort((a, b) => a.id.localeCompare(b.id));
+    expect(responses.map((r) => [r.id, r.status])).toEqual([['1', 200], ['2', 404], ['3', 200]]);
+    expect(responses[0]!.body).toMatchObject({ id, subject: seeded('inbox')[0]!.subject });
+    expect(responses[0]!.headers['Content-Type']).toMatch(/^application\/json/);
+    expect(responses[1]!.body.error.code).toBe('ErrorItemNotFound');
 
     const tooMany = await graph('/$batch', {
       method: 'POST',
@@ -261,8 +262,9 @@ describe('graph $batch', () => {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ requests: [{ id: 'a', method: 'GET', url: '/me' }, { id: 'b', method: 'GET', url: '/me' }] }),
     })).json();
-    expect(responses[0]).toMatchObject({ id: 'a', status: 429, headers: { 'Retry-After': '3' }, body: { error: { code: 'TooManyRequests' } } });
-    expect(responses[1].status).toBe(200);
+    const byId = (id: string) => responses.find((r: { id: string }) => r.id === id);
+    expect(byId('a')).toMatchObject({ status: 429, headers: { 'Retry-After': '3' }, body: { error: { code: 'TooManyRequests' } } });
+    expect(byId('b').status).toBe(200);
     const log = await (await fetch(`${base}/__admin/requests?service=microsoft&path=${encodeURIComponent('^/v1\\.0/me$')}`)).json();
     expect(log.slice(-2).map((e: { batchPart: boolean; status: number }) => [e.batchPart, e.status])).toEqual([[true, 429], [true, 200]]);
   });
@@ -277,9 +279,10 @@ describe('graph $batch', () => {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ requests: [{ id: 'none', method: 'GET', url: '/me' }, { id: 'three', method: 'GET', url: '/me' }] }),
     })).json();
-    expect(responses[0]).toMatchObject({ id: 'none', status: 429, body: { error: { code: 'TooManyRequests' } } });
-    expect(Object.keys(responses[0].headers).map((name) => name.toLowerCase())).not.toContain('retry-after');
-    expect(responses[1]).toMatchObject({ id: 'three', status: 429, headers: { 'Retry-After': '3' } });
+    const byId = (id: string) => responses.find((r: { id: string }) => r.id === id);
+    expect(byId('none')).toMatchObject({ status: 429, body: { error: { code: 'TooManyRequests' } } });
+    expect(Object.keys(byId('none').headers).map((name) => name.toLowerCase())).not.toContain('retry-after');
+    expect(byId('three')).toMatchObject({ status: 429, headers: { 'Retry-After': '3' } });
   });
 });
 
@@ -321,6 +324,48 @@ describe('graph throttling and injected errors', () => {
       [429, '1', 'Application is over its MailboxConcurrency limit.'],
       [429, '1', 'Application is over its MailboxConcurrency limit.'],
     ]);
+  });
+
+  const batchOf = (requests: { id: string; method: string; url: string; dependsOn?: string[] }[]) =>
+    graph('/$batch', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ requests }) });
+  const meParts = (count: number) => Array.from({ length: count }, (_, i) => ({ id: String(i + 1), method: 'GET', url: '/me' }));
+
+  it("runs a batch's parts in parallel: parts over the concurrency limit get their own 429 inside the 200", async () => {
+    await admin('/microsoft/latency', { ms: 50 });
+    const response = await batchOf(meParts(20));
+    expect(response.status).toBe(200);
+    const { responses } = (await response.json()) as { responses: { id: string; status: number; headers: Record<string, string>; body: { error?: { code: string; message: string } } }[] };
+    expect(responses.map((r) => r.id).sort()).toEqual(meParts(20).map((p) => p.id).sort());
+    expect(responses.filter((r) => r.status === 200)).toHaveLength(4);
+    const refused = responses.filter((r) => r.status === 429);
+    expect(refused).toHaveLength(16);
+    for (const part of refused) {
+      expect(part.headers['Retry-After']).toBe('1');
+      expect(part.body.error).toMatchObject({ code: 'ApplicationThrottled', message: 'Application is over its MailboxConcurrency limit.' });
+    }
+    // Each part is a request of its own in the log; the batch is one more.
+    const log = await (await fetch(`${base}/__admin/requests?service=microsoft`)).json();
+    expect(log.filter((e: { batchPart: boolean }) => e.batchPart).map((e: { status: number }) => e.status).sort()).toEqual([...Array(4).fill(200), ...Array(16).fill(429)]);
+  });
+
+  it('runs parts chained with dependsOn one after another, and fails the rest of the chain after a failed part', async () => {
+    await admin('/microsoft/latency', { ms: 5 });
+    const chained = meParts(8).map((part, i) => (i === 0 ? part : { ...part, dependsOn: [String(i)] }));
+    const { responses } = await (await batchOf(chained)).json();
+    expect(responses.map((r: { status: number }) => r.status)).toEqual(Array(8).fill(200));
+
+    chained[3] = { ...chained[3]!, url: '/me/messages/nope' };
+    const broken = (await (await batchOf(chained)).json()).responses as { id: string; status: number }[];
+    expect(broken.sort((a, b) => Number(a.id) - Number(b.id)).map((r) => r.status)).toEqual([200, 200, 200, 404, 424, 424, 424, 424]);
+  });
+
+  it('counts every part against the 10-minute budget: parts past it get 429 with the wait', async () => {
+    await admin('/config', { graphRequestsPer10Min: 3 }, 'PUT');
+    const { responses } = await (await batchOf(meParts(4))).json();
+    const statuses = (responses as { status: number; headers: Record<string, string> }[]).map((r) => r.status).sort();
+    expect(statuses).toEqual([200, 200, 200, 429]);
+    const refused = responses.find((r: { status: number }) => r.status === 429);
+    expect(Number(refused.headers['Retry-After'])).toBeGreaterThan(590);
   });
 
   it('renders injected faults in Graph error shape for every status', async () => {
