@@ -15,8 +15,10 @@ const SUPPORT = 'support@acme-sales.test';
 
 const admin = (path: string, body: unknown, method = 'POST') =>
   fetch(`${base}/__admin${path}`, { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+const IMMUTABLE = 'IdType="ImmutableId"';
+/** A Graph request asking for immutable ids (the ids the seed and the admin routes name) unless `headers` say otherwise. */
 const graph = (path: string, init: RequestInit & { bearer?: string } = {}) =>
-  fetch(`${base}/v1.0${path}`, { ...init, headers: { authorization: `Bearer ${init.bearer ?? token}`, ...(init.headers as Record<string, string>) } });
+  fetch(`${base}/v1.0${path}`, { ...init, headers: { authorization: `Bearer ${init.bearer ?? token}`, prefer: IMMUTABLE, ...(init.headers as Record<string, string>) } });
 const seeded = (box: SeedMessage['box']) => emulators.context.world.messages.filter((m) => m.mailboxId === 'support' && m.box === box);
 
 async function freshToken(scope?: string): Promise<string> {
@@ -115,7 +117,7 @@ describe('graph messages', () => {
       ids.push(...page.value.map((m: { id: string }) => m.id));
       if (!page['@odata.nextLink']) break;
       expect(page['@odata.nextLink']).toMatch(new RegExp(`^${base}/v1\\.0/me/mailFolders/inbox/messages\\?`));
-      page = await (await fetch(page['@odata.nextLink'], { headers: { authorization: `Bearer ${token}` } })).json();
+      page = await (await fetch(page['@odata.nextLink'], { headers: { authorization: `Bearer ${token}`, prefer: IMMUTABLE } })).json();
     }
     // The world lists a mailbox's messages oldest first (ties by id); Graph's default is newest first.
     const expected = [...seeded('inbox')].reverse().map((m) => m.providerId);
@@ -177,6 +179,35 @@ describe('graph messages', () => {
     expectGraphError(await bad.json(), 'BadRequest', /Invalid filter clause/);
   });
 
+  it('answers with default ids, which change on a move, unless Prefer: IdType="ImmutableId"; takes either id in a URL', async () => {
+    const { id } = await (await admin('/microsoft/deliver', { to: SUPPORT, from: 'ids@customer.test', subject: 'Ids', body: '.' })).json();
+    const read = async (messageId: string, prefer = '') => {
+      const response = await graph(`/me/messages/${messageId}?$select=subject`, { headers: { prefer } });
+      return { status: response.status, applied: response.headers.get('preference-applied'), id: (await response.json()).id as string | undefined };
+    };
+    const plain = await read(id);
+    expect(plain).toMatchObject({ status: 200, applied: null });
+    expect(plain.id).toMatch(/^AAMkAD/);
+    expect(plain.id).not.toBe(id);
+    expect(await read(plain.id!, IMMUTABLE)).toEqual({ status: 200, applied: IMMUTABLE, id });
+
+    // Delta without the preference names the default ids too, in its @removed items as well.
+    const since = new Date(Date.now() - 60_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const deltaOf = async (url: string, prefer: string) => (await fetch(url, { headers: { authorization: `Bearer ${token}`, prefer } })).json();
+    const start = `${base}/v1.0/me/mailFolders/inbox/messages/delta?$select=subject&$filter=${encodeURIComponent(`receivedDateTime ge ${since}`)}`;
+    const [plainRound, immutableRound] = [await deltaOf(start, ''), await deltaOf(start, IMMUTABLE)];
+    expect(plainRound.value.map((m: { id: string }) => m.id)).toContain(plain.id);
+    expect(immutableRound.value.map((m: { id: string }) => m.id)).toContain(id);
+
+    await admin('/microsoft/move', { id, folder: 'sentitems' });
+    const moved = await read(id);
+    expect(moved.id).toMatch(/^AAMkAD/);
+    expect(moved.id).not.toBe(plain.id);
+    expect((await read(plain.id!)).status).toBe(404);
+    expect((await deltaOf(plainRound['@odata.deltaLink'], '')).value).toEqual([{ '@odata.type': '#microsoft.graph.message', id: plain.id, '@removed': { reason: 'deleted' } }]);
+    expect((await deltaOf(immutableRound['@odata.deltaLink'], IMMUTABLE)).value).toEqual([{ '@odata.type': '#microsoft.graph.message', id, '@removed': { reason: 'deleted' } }]);
+  });
+
   it('answers 404 ErrorItemNotFound for an unknown message', async () => {
     const response = await graph('/me/messages/AAkALgAAAAAAHYQDEapmEc2byACqAC-EWg0Anope');
     expect(response.status).toBe(404);
@@ -189,7 +220,7 @@ describe('graph delta (raw HTTP)', () => {
     const items: Record<string, unknown>[] = [];
     let next = url;
     for (;;) {
-      const response = await fetch(next, { headers: { authorization: `Bearer ${token}`, prefer: `odata.maxpagesize=${pageSize}` } });
+      const response = await fetch(next, { headers: { authorization: `Bearer ${token}`, prefer: `odata.maxpagesize=${pageSize}, ${IMMUTABLE}` } });
       const page = await response.json();
       if (response.status !== 200) return { status: response.status, page, items, deltaLink: '' };
       items.push(...page.value);
@@ -232,7 +263,7 @@ describe('graph $batch', () => {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({
         requests: [
-          { id: '1', method: 'GET', url: `/me/messages/${id}?$select=subject` },
+          { id: '1', method: 'GET', url: `/me/messages/${id}?$select=subject`, headers: { prefer: IMMUTABLE } },
           { id: '2', method: 'GET', url: '/me/messages/nope' },
           { id: '3', method: 'GET', url: 'me' },
         ],
