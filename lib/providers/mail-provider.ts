@@ -56,9 +56,10 @@ export interface MailProvider {
   /** A page of messages received or sent in `[since, now)`; `cursor` null for the first page. */
   listWindow(input: { since: number; cursor: string | null; visibility: Visibility; signal?: AbortSignal }): Promise<WindowPage>;
   /**
-   * The cursor that stands for "now": incremental sync starts from it after a backfill. Cheap (at
-   * most one request), so take it before the backfill starts; mail that arrives while the backfill
-   * runs then comes through `changes` (the engine drops what it already has, by provider id).
+   * The cursor that stands for "now": incremental sync starts from it after a backfill. Cheap (a
+   * request or two, never a walk through the mailbox), so take it before the backfill starts: mail
+   * that arrives while the backfill runs then comes through `changes`, and so may mail the backfill
+   * also lists (the engine drops what it already has, by provider id).
    */
   currentCursor(signal?: AbortSignal): Promise<string>;
   /**
