@@ -82,3 +82,8 @@ async function deltaPage(api: GraphApi, folder: SyncedFolder, cursor: DeltaCurso
 export async function changedPages(api: GraphApi, cursor: DeltaCursor, options: DeltaOptions, signal?: AbortSignal): Promise<FolderDelta[]> {
   return Promise.all(SYNCED_FOLDERS.map((folder) => deltaPage(api, folder, cursor, options.changesPageSize, signal)));
 }
+
+/** The link a folder's page says to follow next. */
+export function linkOf(pages: FolderDelta[], folder: SyncedFolder): string {
+  return pages.find((page) => page.folder === folder)!.link;
+}

@@ -6,7 +6,7 @@ import type { RetryOptions } from '../../http/retry';
 import type { ChangesPage, MailProvider } from '../mail-provider';
 import { sharedOnce } from '../../async';
 import { batchGet } from './batch';
-import { changedPages, cursorFromNow, type DeltaOptions, decodeDeltaCursor, encodeDeltaCursor } from './delta';
+import { changedPages, cursorFromNow, type DeltaOptions, decodeDeltaCursor, encodeDeltaCursor, linkOf } from './delta';
 import { isExcludedFolder, readFolderNames } from './folders';
 import { GraphApi } from './graph-api';
 import { graphMessageSchema } from './graph-json';
@@ -103,7 +103,7 @@ export function createOutlookProvider(options: OutlookProviderOptions): MailProv
       return {
         messages: messages.filter((m) => !isExcludedFolder(m.folder)),
         removed: [...missing, ...excluded.map((m) => m.providerId)],
-        cursor: encodeDeltaCursor({ since: cursor.since, links: { inbox: pages[0]!.link, sentitems: pages[1]!.link } }),
+        cursor: encodeDeltaCursor({ since: cursor.since, links: { inbox: linkOf(pages, 'inbox'), sentitems: linkOf(pages, 'sentitems') } }),
         more: pages.some((p) => p.more),
       };
     },
