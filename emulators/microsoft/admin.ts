@@ -21,7 +21,7 @@ const deliverSchema = z
   .strict();
 
 /**
- * `/__admin/microsoft/…`: deliver and move mail (so delta has something to report), force silent
+ * `/__admin/microsoft/…`: deliver, move and delete mail (so delta has something to report), force silent
  * sign-in to fail, and slow Graph down so concurrency limits can be reached.
  */
 export function microsoftAdmin(deps: GraphDeps): Hono<AppEnv> {
@@ -64,6 +64,16 @@ export function microsoftAdmin(deps: GraphDeps): Hono<AppEnv> {
     if (!found) return c.json({ error: `No message ${input.data.id}` }, 404);
     deps.store.move(found.state, found.message, input.data.folder);
     return c.json({ id: found.message.id, folder: input.data.folder });
+  });
+
+  /** Deletes a message for good, as a purge (or a shift+delete) does: it is gone from every folder. */
+  admin.post('/delete', async (c) => {
+    const input = z.object({ id: z.string() }).strict().safeParse(await c.req.json().catch(() => null));
+    if (!input.success) return c.json({ error: z.prettifyError(input.error) }, 400);
+    const found = deps.store.findMessage(input.data.id);
+    if (!found) return c.json({ error: `No message ${input.data.id}` }, 404);
+    deps.store.delete(found.state, found.message);
+    return c.json({ id: found.message.id });
   });
 
   return admin;

@@ -39,8 +39,12 @@ const KEPT_HEADERS: Record<string, string> = {
 
 /**
  * `POST /$batch`: up to 20 requests, each run through the service app on its own, so
- * authentication, scopes, throttling and injected faults apply per request. Parts run in order;
- * a part whose `dependsOn` failed gets 424.
+ * authentication, scopes, throttling and injected faults apply per request. As on Graph, the
+ * parts run in parallel, each counting against the mailbox's concurrent requests and its
+ * 10-minute budget: a part over either gets its own 429 with Retry-After inside the 200 answer
+ * ("Application is over its MailboxConcurrency limit", as Microsoft Q&A 968767 shows for a batch
+ * of seven). A part with `dependsOn` waits for the parts it names, and gets 424 if one failed.
+ * Responses come in the order the parts finish, as Graph does not promise any order.
  */
 export function batchRoutes(deps: GraphDeps): Hono<GraphEnv> {
   const app = new Hono<GraphEnv>();
@@ -51,21 +55,35 @@ export function batchRoutes(deps: GraphDeps): Hono<GraphEnv> {
     const { requests } = parsed.data;
     if (requests.length > MAX_REQUESTS) return graphFail(c, 400, 'BadRequest', `Invalid batch payload. The number of requests (${requests.length}) exceeds the maximum of ${MAX_REQUESTS}.`);
     if (new Set(requests.map((r) => r.id)).size !== requests.length) return graphFail(c, 400, 'BadRequest', 'Batch request contains duplicate ids.');
+    const ids = new Set(requests.map((r) => r.id));
+    const unknown = requests.find((r) => r.dependsOn?.some((id) => !ids.has(id) || id === r.id));
+    if (unknown) return graphFail(c, 400, 'BadRequest', `Request ${unknown.id} depends on a request that is not in the batch.`);
 
     const origin = new URL(c.req.url).origin;
     const user = c.get('user') ?? null;
     const responses: PartResponse[] = [];
-    for (const part of requests) {
-      const failedDependency = part.dependsOn?.some((id) => (responses.find((r) => r.id === id)?.status ?? 424) >= 400);
-      if (failedDependency) {
-        responses.push({ id: part.id, status: 424, headers: { 'Content-Type': 'application/json' }, body: graphError('FailedDependency', 'Request failed because a request it depends on failed.') });
-        continue;
-      }
-      responses.push(await runPart(deps, part, origin, c.req.header('authorization'), c.env, user));
-    }
+    const running = new Map<string, Promise<PartResponse>>();
+    // Every part starts at once; one with `dependsOn` first awaits its dependencies. Only parts
+    // listed before it can be awaited (so no cycle can form); naming a later one fails with 424.
+    const start = (part: Part): Promise<PartResponse> => {
+      const dependencies = (part.dependsOn ?? []).map((id) => running.get(id) ?? Promise.resolve(failedDependency(id)));
+      return Promise.all(dependencies).then(async (done) => {
+        const answer = done.some((r) => r.status >= 400)
+          ? failedDependency(part.id)
+          : await runPart(deps, part, origin, c.req.header('authorization'), c.env, user);
+        responses.push(answer);
+        return answer;
+      });
+    };
+    for (const part of requests) running.set(part.id, start(part));
+    await Promise.all(running.values());
     return graphJson(c, { responses });
   });
   return app;
+}
+
+function failedDependency(id: string): PartResponse {
+  return { id, status: 424, headers: { 'Content-Type': 'application/json' }, body: graphError('FailedDependency', 'Request failed because a request it depends on failed.') };
 }
 
 async function runPart(deps: GraphDeps, part: Part, origin: string, authorization: string | undefined, env: GraphEnv['Bindings'], user: string | null): Promise<PartResponse> {

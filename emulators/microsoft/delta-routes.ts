@@ -48,14 +48,17 @@ export function deltaRoutes(deps: GraphDeps): Hono<GraphEnv> {
     if ('unknown' in fields) return gone();
     const prefs = readPreferences(c);
     const page = deltaPage(state, folder, token, prefs.maxPageSize ?? DEFAULT_PAGE_SIZE);
-    const options = { state, bodyType: prefs.bodyType };
+    const options = { state, bodyType: prefs.bodyType, immutableIds: prefs.immutableIds };
     const link = `${origin(c)}/v1.0/me/mailFolders/${folder.name}/messages/delta`;
     const body: Record<string, unknown> = {
       '@odata.context': `${origin(c)}/v1.0/$metadata#Collection(message)`,
       value: page.items.map((item) =>
         'message' in item
           ? renderMessage(item.message, fields.fields, options, { '@odata.type': MESSAGE_TYPE })
-          : { '@odata.type': MESSAGE_TYPE, id: item.removed, '@removed': { reason: 'deleted' } },
+          : // Graph says "deleted" both for a message deleted and for one moved out of the folder
+            // (message: delta, "Delta queries for messages can return change events that don't
+            // match the filter"), so a client cannot tell a move from the reason.
+            { '@odata.type': MESSAGE_TYPE, id: prefs.immutableIds ? item.removed.id : item.removed.restId, '@removed': { reason: 'deleted' } },
       ),
     };
     if (page.next) body['@odata.nextLink'] = `${link}?$skiptoken=${encodeToken(page.next)}`;

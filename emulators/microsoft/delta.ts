@@ -43,7 +43,7 @@ export function generation(store: MailStore, state: MailboxState): string {
   return `${store.epoch}:${state.deltaGeneration}`;
 }
 
-export type DeltaItem = { message: StoredMessage } | { removed: string };
+export type DeltaItem = { message: StoredMessage } | { removed: ChangeEvent };
 
 export interface DeltaPage {
   items: DeltaItem[];
@@ -89,7 +89,7 @@ export function deltaPage(state: MailboxState, folder: FolderState, token: Delta
       }
       cursor = event.seq;
       const message = state.messages.get(event.id);
-      if (event.kind === 'removed') items.push({ removed: event.id });
+      if (event.kind === 'removed') items.push({ removed: event });
       else if (message && wanted(message)) items.push({ message });
     }
   }

@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import { renderFolder, resolveFolderSelect } from './folder-json';
 import { type GraphContext, type GraphEnv, graphFail, graphJson, openMailbox, origin, readSelect, SCOPES } from './graph-context';
 import { MESSAGES } from './graph-errors';
-import { findFolder, type FolderState, lowerBound, type MailboxState, receivedKey } from './mail-store';
+import { findFolder, type FolderState, lowerBound, type MailboxState, messageById, receivedKey } from './mail-store';
 import { renderMessage, resolveSelect } from './message-json';
 import { parseOrderBy, parseReceivedFilter, parseSkip, parseTop } from './odata';
 import { appliedHeader, readPreferences } from './preferences';
@@ -75,7 +75,7 @@ export function folderRoutes(): Hono<GraphEnv> {
     const lo = range.value.from === null ? 0 : lowerBound(list, range.value.from, receivedKey);
     const hi = Math.max(lo, range.value.until === null ? list.length : lowerBound(list, range.value.until, receivedKey));
     const prefs = readPreferences(c);
-    const options = { state, bodyType: prefs.bodyType };
+    const options = { state, bodyType: prefs.bodyType, immutableIds: prefs.immutableIds };
     const value: Record<string, unknown>[] = [];
     for (let n = skip.value; n < skip.value + top.value && n < hi - lo; n++) {
       const message = order.value === 'desc' ? list[hi - 1 - n]! : list[lo + n]!;
@@ -92,7 +92,7 @@ export function folderRoutes(): Hono<GraphEnv> {
   const getMessage = (c: GraphContext) => {
     const state = openMailbox(c, SCOPES.mailRead);
     if (state instanceof Response) return state;
-    const message = state.messages.get(c.req.param('id') ?? '');
+    const message = messageById(state, c.req.param('id') ?? '');
     const folder = c.req.param('folder');
     const inFolder = !folder || (message && findFolder(state, folder)?.name === message.folder);
     if (!message || !inFolder) return graphFail(c, 404, 'ErrorItemNotFound', MESSAGES.notFound);
@@ -100,7 +100,7 @@ export function folderRoutes(): Hono<GraphEnv> {
     if (selected instanceof Response) return selected;
     const prefs = readPreferences(c);
     const context = `${origin(c)}/v1.0/$metadata#users('${encodeURIComponent(state.mailbox.address)}')/messages${selectSuffix(selected)}/$entity`;
-    return graphJson(c, renderMessage(message, selected.fields, { state, bodyType: prefs.bodyType }, { '@odata.context': context }), 200, appliedHeader(prefs));
+    return graphJson(c, renderMessage(message, selected.fields, { state, bodyType: prefs.bodyType, immutableIds: prefs.immutableIds }, { '@odata.context': context }), 200, appliedHeader(prefs));
   };
   app.get('/me/messages/:id', getMessage);
   app.get('/me/mailFolders/:folder/messages/:id', getMessage);

@@ -29,7 +29,9 @@ export function graphMiddleware(deps: GraphDeps): MiddlewareHandler<GraphEnv> {
     if (!isBatch) {
       const admission = deps.throttle.admit(auth.user, { concurrency: deps.ctx.config.graphConcurrency, per10Min: deps.ctx.config.graphRequestsPer10Min });
       if (!admission.ok) {
-        return graphFail(c, 429, 'TooManyRequests', admission.message === 'concurrency' ? MESSAGES.concurrency : MESSAGES.rate, {
+        // Exchange names a concurrency refusal ApplicationThrottled (Microsoft Q&A 968767).
+        const [code, message] = admission.message === 'concurrency' ? ['ApplicationThrottled', MESSAGES.concurrency] : ['TooManyRequests', MESSAGES.rate];
+        return graphFail(c, 429, code, message, {
           'Retry-After': String(admission.retryAfterSec),
         });
       }

@@ -28,6 +28,15 @@ export function stableGuid(name: string): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
+/**
+ * A message's default (REST) id: Exchange derives it from where the item is stored, so it
+ * changes when the message moves to another folder. Graph answers with it unless the request
+ * carries `Prefer: IdType="ImmutableId"` ("Obtain immutable identifiers for Outlook resources").
+ */
+export function restMessageId(immutableId: string, folder: FolderName, entrySeq: number): string {
+  return `AAMkAD${hash(`${immutableId}@${folder}#${entrySeq}`).toString('base64url').slice(0, 40)}AAA=`;
+}
+
 /** A fresh immutable message id, in the same shape as the seeded ones. */
 export function newMessageId(): string {
   return `AAkALgAAAAAAHYQDEapmEc2byACqAC-EWg0A${randomBytes(24).toString('base64url')}`;

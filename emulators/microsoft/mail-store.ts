@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { partitionPoint } from '../core/partition';
 import type { Box, SeedMailbox, SeedMessage, World } from '../seed/types';
-import { FOLDER_DISPLAY_NAMES, FOLDER_NAMES, type FolderName, folderId, newMessageId, stableGuid } from './ids';
+import { FOLDER_DISPLAY_NAMES, FOLDER_NAMES, type FolderName, folderId, newMessageId, restMessageId, stableGuid } from './ids';
 
 /** One message as Exchange holds it: the seed's content plus the state Graph exposes. */
 export interface StoredMessage {
@@ -21,7 +21,10 @@ export interface StoredMessage {
 /** What delta reports: a message that appeared in (or changed in) a folder, or left it. */
 export interface ChangeEvent {
   seq: number;
+  /** The immutable id. */
   id: string;
+  /** The default id the message had in this folder (what `@removed` names without immutable ids). */
+  restId: string;
   kind: 'upsert' | 'removed';
 }
 
@@ -43,7 +46,10 @@ export interface MailboxState {
   rootFolderId: string;
   folders: Map<FolderName, FolderState>;
   folderById: Map<string, FolderState>;
+  /** By immutable id. */
   messages: Map<string, StoredMessage>;
+  /** By the default id of the message where it is now; the id of a folder it left is unknown. */
+  byRestId: Map<string, StoredMessage>;
   /** Last change sequence number handed out in this mailbox. */
   seq: number;
   /** Bumped by `expire('delta')`: every delta or skip token of an older generation is gone. */
@@ -62,6 +68,9 @@ const BOX_FOLDER: Partial<Record<Box, FolderName>> = {
 export function findFolder(state: MailboxState, nameOrId: string): FolderState | undefined {
   return state.folders.get(nameOrId.toLowerCase() as FolderName) ?? state.folderById.get(nameOrId);
 }
+
+/** The message's default id where it is now (see `restMessageId`). */
+export const restId = (m: StoredMessage) => restMessageId(m.id, m.folder, m.entrySeq);
 
 /** Seconds are Graph's resolution: compare times the way they are printed. */
 export const receivedKey = (m: StoredMessage) => Math.floor(m.content.internalDate / 1000) * 1000;
@@ -111,6 +120,7 @@ export class MailStore {
         entrySeq: ++state.seq,
       };
       state.messages.set(message.id, message);
+      state.byRestId.set(restId(message), message);
       const folderState = state.folders.get(folder)!;
       folderState.byEntry.push(message);
       folderState.byReceived.push(message);
@@ -132,6 +142,7 @@ export class MailStore {
       folders,
       folderById,
       messages: new Map(),
+      byRestId: new Map(),
       seq: 0,
       deltaGeneration: 0,
     };
@@ -167,16 +178,31 @@ export class MailStore {
     return message;
   }
 
-  /** Moves a message to another folder: `@removed` in the old folder's delta, new in the other. */
+  /**
+   * Moves a message to another folder: `@removed` in the old folder's delta, new in the other. It
+   * keeps its immutable id and gets a new default id.
+   */
   move(state: MailboxState, message: StoredMessage, target: FolderName): void {
     if (message.folder === target) return;
-    const source = state.folders.get(message.folder)!;
-    remove(source.byEntry, message);
-    remove(source.byReceived, message);
-    source.log.push({ seq: ++state.seq, id: message.id, kind: 'removed' });
+    this.leave(state, message);
     message.version++;
     message.modifiedAt = Date.now();
     this.enter(state, message, target);
+  }
+
+  /** Deletes a message for good (purged, not moved to Deleted Items): `@removed` in its folder's delta. */
+  delete(state: MailboxState, message: StoredMessage): void {
+    this.leave(state, message);
+    state.messages.delete(message.id);
+  }
+
+  private leave(state: MailboxState, message: StoredMessage): void {
+    const source = state.folders.get(message.folder)!;
+    remove(source.byEntry, message);
+    remove(source.byReceived, message);
+    const old = restId(message);
+    state.byRestId.delete(old);
+    source.log.push({ seq: ++state.seq, id: message.id, restId: old, kind: 'removed' });
   }
 
   private enter(state: MailboxState, message: StoredMessage, target: FolderName): void {
@@ -187,17 +213,23 @@ export class MailStore {
     folder.byEntry.push(message);
     const at = partitionPoint(folder.byReceived, (other) => receivedOrder(other, message) <= 0);
     folder.byReceived.splice(at, 0, message);
-    folder.log.push({ seq: message.entrySeq, id: message.id, kind: 'upsert' });
+    state.byRestId.set(restId(message), message);
+    folder.log.push({ seq: message.entrySeq, id: message.id, restId: restId(message), kind: 'upsert' });
   }
 
-  /** Where a message of any mailbox lives, for the admin move route. */
+  /** Where a message of any mailbox lives (by either id), for the admin routes. */
   findMessage(id: string): { state: MailboxState; message: StoredMessage } | undefined {
     for (const state of this.mailboxes.values()) {
-      const message = state.messages.get(id);
+      const message = messageById(state, id);
       if (message) return { state, message };
     }
     return undefined;
   }
+}
+
+/** A message by its immutable id or its current default id; Graph takes either in a URL. */
+export function messageById(state: MailboxState, id: string): StoredMessage | undefined {
+  return state.messages.get(id) ?? state.byRestId.get(id);
 }
 
 function remove(list: StoredMessage[], message: StoredMessage): void {

@@ -1,6 +1,6 @@
 import type { SeedAddress } from '../seed/types';
 import { changeKey, graphDateTime } from './ids';
-import type { MailboxState, StoredMessage } from './mail-store';
+import { type MailboxState, restId, type StoredMessage } from './mail-store';
 
 /** Graph's `recipient`: `{emailAddress:{name,address}}`; Exchange shows the address when there is no name. */
 function recipient(address: SeedAddress) {
@@ -21,6 +21,8 @@ export interface RenderOptions {
   state: MailboxState;
   /** Prefer: outlook.body-content-type; null keeps the stored type. */
   bodyType: 'text' | 'html' | null;
+  /** `Prefer: IdType="ImmutableId"` was sent: `id` is the immutable id, else the default one. */
+  immutableIds: boolean;
 }
 
 type Field = (m: StoredMessage, o: RenderOptions) => unknown;
@@ -87,7 +89,8 @@ export function resolveSelect(select: string[] | null): { fields: string[] } | {
 
 /** A message in Graph's JSON shape with only `fields` (plus `@odata.etag` and `id`). */
 export function renderMessage(message: StoredMessage, fields: string[], options: RenderOptions, extra?: Record<string, unknown>): Record<string, unknown> {
-  const json: Record<string, unknown> = { ...extra, '@odata.etag': `W/"${changeKey(message.id, message.version)}"`, id: message.id };
+  const id = options.immutableIds ? message.id : restId(message);
+  const json: Record<string, unknown> = { ...extra, '@odata.etag': `W/"${changeKey(message.id, message.version)}"`, id };
   for (const name of fields) json[name] = FIELDS[name]!.get(message, options);
   return json;
 }

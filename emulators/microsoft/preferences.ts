@@ -5,13 +5,15 @@ export interface Preferences {
   bodyType: 'text' | 'html' | null;
   /** `odata.maxpagesize`, or null when not asked for. */
   maxPageSize: number | null;
+  /** `IdType="ImmutableId"`: answer with immutable ids rather than the default ones. */
+  immutableIds: boolean;
   /** The `Preference-Applied` header value, or null. */
   applied: string | null;
 }
 
 /**
  * The `Prefer` options the mail endpoints honour: `odata.maxpagesize`, `outlook.body-content-type`
- * and `IdType="ImmutableId"` (our ids are immutable already, so that one is only acknowledged).
+ * and `IdType="ImmutableId"` (without it, messages come with their default ids, which change on a move).
  */
 export function readPreferences(c: GraphContext): Preferences {
   const prefs = parsePrefer(c.req.header('prefer'));
@@ -22,8 +24,9 @@ export function readPreferences(c: GraphContext): Preferences {
   const type = prefs.get('outlook.body-content-type')?.toLowerCase();
   const bodyType = type === 'text' || type === 'html' ? type : null;
   if (bodyType) applied.push(`outlook.body-content-type="${bodyType}"`);
-  if (prefs.get('idtype')?.toLowerCase() === 'immutableid') applied.push('IdType="ImmutableId"');
-  return { bodyType, maxPageSize, applied: applied.length ? applied.join(', ') : null };
+  const immutableIds = prefs.get('idtype')?.toLowerCase() === 'immutableid';
+  if (immutableIds) applied.push('IdType="ImmutableId"');
+  return { bodyType, maxPageSize, immutableIds, applied: applied.length ? applied.join(', ') : null };
 }
 
 export function appliedHeader(prefs: Preferences): Record<string, string> {

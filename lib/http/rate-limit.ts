@@ -191,58 +191,76 @@ export interface RequestBudget {
  * optional budget of starts per window (Graph: 10,000 per 10 minutes), kept by a
  * `SlidingWindowLimiter`: a spent budget fails at once with `rate_limited` and the time until a
  * start is free again, rather than sleep minutes in a worker that is stopped after 30 s.
+ *
+ * An operation can weigh more than one: a Graph `$batch` of n parts is n requests to the mailbox
+ * (Graph runs the parts in parallel and counts each), so it takes n slots, at most `limit`, and n
+ * units of the budget.
  */
 export class ConcurrencyLimiter {
   private active = 0;
-  private waiting: (() => void)[] = [];
+  private waiting: { slots: number; grant: () => void }[] = [];
   private readonly budget: SlidingWindowLimiter | null;
 
   constructor(
-    private readonly limit: number,
+    readonly limit: number,
     budget: RequestBudget | null = null,
     now: () => number = () => Date.now(),
   ) {
     this.budget = budget && new SlidingWindowLimiter(budget.requests, budget.windowMs, { source: budget.source, state: budget.state, now });
   }
 
-  async run<T>(operation: () => Promise<T>, signal?: AbortSignal): Promise<T> {
-    await this.acquire(signal);
+  /** Runs `operation` once `weight` requests fit both the concurrency and the budget. */
+  async run<T>(operation: () => Promise<T>, signal?: AbortSignal, weight = 1): Promise<T> {
+    if (!Number.isInteger(weight) || weight < 1 || (this.budget && weight > this.budget.limit)) throw new RangeError(`A weight of ${weight} requests can never fit.`);
+    const slots = Math.min(weight, this.limit);
+    await this.acquire(slots, signal);
     try {
-      await this.budget?.take(1, signal);
+      await this.budget?.take(weight, signal);
       return await operation();
     } finally {
-      this.release();
+      this.release(slots);
     }
   }
 
-  /** How many operations run right now (for tests and diagnostics). */
+  /** How many slots are taken right now (for tests and diagnostics). */
   get running(): number {
     return this.active;
   }
 
-  private acquire(signal?: AbortSignal): Promise<void> {
+  /** Waits for `slots` free slots; callers are served in arrival order, so a heavy one is not starved. */
+  private acquire(slots: number, signal?: AbortSignal): Promise<void> {
     signal?.throwIfAborted();
-    if (this.active < this.limit) {
-      this.active++;
+    if (this.waiting.length === 0 && this.active + slots <= this.limit) {
+      this.active += slots;
       return Promise.resolve();
     }
     return new Promise((resolve, reject) => {
-      const grant = () => {
-        signal?.removeEventListener('abort', onAbort);
-        this.active++;
-        resolve();
+      const waiter = {
+        slots,
+        grant: () => {
+          signal?.removeEventListener('abort', onAbort);
+          this.active += slots;
+          resolve();
+        },
       };
       const onAbort = () => {
-        this.waiting = this.waiting.filter((w) => w !== grant);
+        this.waiting = this.waiting.filter((w) => w !== waiter);
         reject(signal!.reason);
+        // The cancelled caller may have been the head: the ones behind it may fit now.
+        this.serve();
       };
       signal?.addEventListener('abort', onAbort, { once: true });
-      this.waiting.push(grant);
+      this.waiting.push(waiter);
     });
   }
 
-  private release(): void {
-    this.active--;
-    this.waiting.shift()?.();
+  private release(slots: number): void {
+    this.active -= slots;
+    this.serve();
+  }
+
+  /** Grants the waiters at the head of the queue that fit. */
+  private serve(): void {
+    while (this.waiting.length > 0 && this.active + this.waiting[0]!.slots <= this.limit) this.waiting.shift()!.grant();
   }
 }

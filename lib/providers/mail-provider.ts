@@ -14,10 +14,30 @@ export interface WindowPage {
   estimate: number | null;
 }
 
-/** One page of changes since an incremental cursor (R9). */
+/**
+ * One page of changes since an incremental cursor (R9).
+ *
+ * What a change means is the same for every provider (the engine relies on it):
+ * - A message is one message for as long as the mailbox has it: its provider id does not change
+ *   when it moves (Outlook asks for immutable ids; a Gmail id never changes).
+ * - `messages` holds every message that arrived, changed, or moved to a folder (label) the
+ *   product may push from, with its folder and labels as they are now. A move between such
+ *   folders (Inbox to Sent Items, Inbox to an archive or a user folder, a Gmail message losing
+ *   INBOX) is a change of folder, never a removal: the message keeps its provider id, its stored
+ *   row takes the new folder, and it is not pushed again.
+ * - `removed` holds the provider ids of messages that left what the product may push from: moved
+ *   into an excluded folder (junk/spam, deleted items/trash, drafts; R21a `excluded_folder`) or
+ *   deleted from the mailbox. For these the engine stops a push not yet done.
+ * - Nothing is ever deleted from, or unlinked in, the CRM because mail moved or was deleted in
+ *   the mailbox: what was pushed stays pushed. (Only the user undoes a push, R18, R24.)
+ * - A message moved back out of an excluded folder comes in `messages` again, as any change.
+ * - The same id may come in several pages, or in `messages` of one page and `removed` of a later
+ *   one (or the other way round): the later page says how the message stands now.
+ */
 export interface ChangesPage {
+  /** Messages that arrived, changed or moved within what may be pushed, as they are now. */
   messages: Message[];
-  /** Provider ids that left the mailbox or the synced folders. */
+  /** Provider ids moved into an excluded folder or deleted from the mailbox (see above). */
   removed: string[];
   /** The cursor to store with this page; pass it to the next call. */
   cursor: string;
@@ -35,9 +55,18 @@ export interface MailProvider {
   identity(signal?: AbortSignal): Promise<MailboxIdentity>;
   /** A page of messages received or sent in `[since, now)`; `cursor` null for the first page. */
   listWindow(input: { since: number; cursor: string | null; visibility: Visibility; signal?: AbortSignal }): Promise<WindowPage>;
-  /** The cursor that stands for "now": incremental sync starts from it after a backfill. */
+  /**
+   * The cursor that stands for "now": incremental sync starts from it after a backfill. Cheap (a
+   * request or two, never a walk through the mailbox), so take it before the backfill starts: mail
+   * that arrives while the backfill runs then comes through `changes`, and so may mail the backfill
+   * also lists (the engine drops what it already has, by provider id).
+   */
   currentCursor(signal?: AbortSignal): Promise<string>;
-  /** Changes after `cursor`. Throws `cursor_expired` when the provider forgot it (R14). */
+  /**
+   * One page of changes after `cursor`, with the cursor to store with it (R13: each page is a
+   * resumable position; call again while `more`). Throws `cursor_expired` when the provider
+   * forgot the cursor (R14).
+   */
   changes(input: { cursor: string; visibility: Visibility; signal?: AbortSignal }): Promise<ChangesPage>;
   /** Messages by provider id, fetched in the provider's batches. */
   getMessages(input: { ids: string[]; visibility: Visibility; signal?: AbortSignal }): Promise<Message[]>;

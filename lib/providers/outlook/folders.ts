@@ -3,13 +3,26 @@ import { IMMUTABLE_IDS, type GraphApi } from './graph-api';
 import { folderSchema } from './graph-json';
 
 /**
- * Graph's well-known folder names worth telling apart: the synced ones, and those R21 excludes.
- * A message only carries `parentFolderId`, so messages read by id are placed through this map.
+ * Well-known folders whose mail is never pushed (R21, R21a `excluded_folder`): junk, deleted
+ * (and what was purged from Deleted Items but can still be recovered), drafts and the outbox
+ * (not sent yet), and Teams/Skype conversation history (chats).
  */
-const WELL_KNOWN = ['inbox', 'sentitems', 'junkemail', 'deleteditems', 'drafts'] as const;
+const EXCLUDED = ['junkemail', 'deleteditems', 'recoverableitemsdeletions', 'drafts', 'outbox', 'conversationhistory'] as const;
 
 /**
- * Folder id → well-known name, read in one `$batch` (a folder a mailbox lacks is left out). No
+ * Graph's well-known folder names worth telling apart: the synced ones, the archive (allowed, not
+ * synced) and the excluded ones. A message only carries `parentFolderId`, so messages read by id
+ * are placed through this map; a folder outside it (one the user made) is allowed.
+ */
+const WELL_KNOWN = ['inbox', 'sentitems', 'archive', ...EXCLUDED] as const;
+
+/** True for the well-known name of a folder whose mail is never pushed. */
+export function isExcludedFolder(name: string | null): boolean {
+  return (EXCLUDED as readonly (string | null)[]).includes(name);
+}
+
+/**
+ * Folder id → well-known name, read in `$batch` requests (a folder a mailbox lacks is left out). No
  * signal: the provider shares one read among its callers (`sharedOnce`).
  */
 export async function readFolderNames(api: GraphApi): Promise<Map<string, string>> {

@@ -20,6 +20,8 @@ export interface GraphCall {
   tokens?: AccessTokenSource;
   /** False for a call that must not happen twice (sending mail): see `HttpRequest.idempotent`. */
   idempotent?: false;
+  /** How many requests the call is to the mailbox's limits: a `$batch` is as many as its parts. */
+  weight?: number;
 }
 
 /** What one call hands the terminal middleware, and what `send` threw (the library would wrap it). */
@@ -46,12 +48,12 @@ class SendMiddleware implements Middleware {
 
   async execute(context: Context): Promise<void> {
     const state = context.middlewareControl?.getMiddlewareOptions(CallState) as CallState | undefined;
-    const { signal, tokens = this.peer.tokens, idempotent } = state?.call ?? {};
+    const { signal, tokens = this.peer.tokens, idempotent, weight } = state?.call ?? {};
     const url = typeof context.request === 'string' ? context.request : context.request.url;
     const headers = Object.fromEntries(new Headers(context.options?.headers as HeadersInit | undefined));
     const body = context.options?.body as BodyInit | undefined;
     try {
-      context.response = await this.limiter.run(() => send({ ...this.peer, tokens }, { url, method: context.options?.method, headers, body, signal, idempotent }), signal);
+      context.response = await this.limiter.run(() => send({ ...this.peer, tokens }, { url, method: context.options?.method, headers, body, signal, idempotent }), signal, weight);
     } catch (error) {
       if (state) state.failure = { error };
       throw error;
@@ -78,12 +80,15 @@ export class GraphApi {
   private readonly client: Client;
   readonly peer: HttpPeer;
   readonly retry: Partial<RetryOptions>;
+  /** How many requests the mailbox's limiter lets run at once. */
+  readonly concurrency: number;
   private readonly versionRoot: string;
 
   constructor(options: GraphApiOptions) {
     const base = options.graphApiUrl.replace(/\/+$/, '');
     this.versionRoot = `${base}/v1.0`;
     this.retry = options.retry ?? {};
+    this.concurrency = options.limiter.limit;
     this.peer = { source: 'outlook', tokens: options.tokens, classify: classifyGraphError, retry: this.retry };
     this.client = Client.initWithMiddleware({ baseUrl: base, defaultVersion: 'v1.0', middleware: new SendMiddleware(this.peer, options.limiter) });
   }

@@ -37,6 +37,9 @@ export function messageFields(visibility: Visibility): string[] {
   return visibility === 'snippet' ? [...METADATA_FIELDS, 'bodyPreview'] : [...METADATA_FIELDS, 'bodyPreview', 'body'];
 }
 
+/** A time as Graph prints and compares date-times: whole seconds, UTC, no fraction. */
+export const graphTime = (ms: number) => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+
 /** The `Prefer` header for message reads: immutable ids, and a plain-text body when one is asked for. */
 export function messagePrefer(visibility: Visibility, ...more: string[]): string {
   return [IMMUTABLE_IDS, ...(visibility === 'full' ? ['outlook.body-content-type="text"'] : []), ...more].join(', ');

@@ -7,8 +7,8 @@ import type { RetryOptions } from '../../http/retry';
 import type { ChangesPage, MailProvider } from '../mail-provider';
 import { sharedOnce } from '../../async';
 import { batchGet } from './batch';
-import { changedPages, type DeltaOptions, decodeDeltaCursor, encodeDeltaCursor, walkToNow } from './delta';
-import { readFolderNames } from './folders';
+import { changedPages, cursorFromNow, type DeltaOptions, decodeDeltaCursor, encodeDeltaCursor, linkOf } from './delta';
+import { isExcludedFolder, readFolderNames } from './folders';
 import { GraphApi } from './graph-api';
 import { graphMessageSchema } from './graph-json';
 import { readIdentity } from './identity';
@@ -42,7 +42,7 @@ const outlookLimiter = (state?: LimiterStateStore) => new ConcurrencyLimiter(4, 
  */
 export function createOutlookProvider(options: OutlookProviderOptions): MailProvider {
   const api = new GraphApi({ graphApiUrl: options.graphApiUrl, tokens: options.tokens, limiter: options.limiter ?? outlookLimiter(options.limiterState), retry: options.retry });
-  const delta: DeltaOptions = { walkPageSize: options.pages?.walkPageSize ?? 200, changesPageSize: options.pages?.changesPageSize ?? 50 };
+  const delta: DeltaOptions = { changesPageSize: options.pages?.changesPageSize ?? 50 };
   const windowSize = options.pages?.window ?? 50;
 
   // Read once and kept: who "own" is (direction) and which folder a parent folder id names.
@@ -86,22 +86,27 @@ export function createOutlookProvider(options: OutlookProviderOptions): MailProv
       return toWindowPage(messages, page.cursor, page.estimate);
     },
 
-    currentCursor(signal) {
-      return walkToNow(api, delta, signal);
+    async currentCursor(signal) {
+      // No delta request: each folder's first round starts, filtered to recent mail, on the first
+      // `changes`. Reading the folder ids `changes` needs checks now that the mailbox can be read.
+      await folderNames.get(signal);
+      return cursorFromNow();
     },
 
     async changes(input): Promise<ChangesPage> {
       const cursor = decodeDeltaCursor(input.cursor);
       const pages = await changedPages(api, cursor, delta, input.signal);
-      const changed = [...new Set(pages.flatMap((p) => p.changed))];
-      const { messages, missing } = await readMessages(changed, input.visibility, input.signal);
-      // A message moved from one synced folder to the other is changed, not removed.
-      const present = new Set(messages.map((m) => m.providerId));
-      const removed = [...new Set([...pages.flatMap((p) => p.removed), ...missing])].filter((id) => !present.has(id));
+      // Every id is read back by its immutable id, those that left a folder too: Graph reports a
+      // move and a deletion alike, and only the message's folder now tells them apart (see the
+      // meaning of a change in mail-provider.ts). Gone (404) or in an excluded folder is removed;
+      // anywhere else, including the other synced folder, it is the same message in a new folder.
+      const ids = [...new Set(pages.flatMap((p) => [...p.changed, ...p.removed]))];
+      const { messages, missing } = await readMessages(ids, input.visibility, input.signal);
+      const excluded = messages.filter((m) => isExcludedFolder(m.folder));
       return {
-        messages,
-        removed,
-        cursor: encodeDeltaCursor({ inbox: pages[0]!.link, sentitems: pages[1]!.link }),
+        messages: messages.filter((m) => !isExcludedFolder(m.folder)),
+        removed: [...missing, ...excluded.map((m) => m.providerId)],
+        cursor: encodeDeltaCursor({ since: cursor.since, links: { inbox: linkOf(pages, 'inbox'), sentitems: linkOf(pages, 'sentitems') } }),
         more: pages.some((p) => p.more),
       };
     },

@@ -3,7 +3,7 @@ import type { Message, Visibility } from '../../domain';
 import type { WindowPage } from '../mail-provider';
 import type { GraphApi } from './graph-api';
 import { type GraphMessage, messagePageSchema } from './graph-json';
-import { messageFields, messagePrefer, SYNCED_FOLDERS, type SyncedFolder } from './message';
+import { graphTime, messageFields, messagePrefer, SYNCED_FOLDERS, type SyncedFolder } from './message';
 import { decodeCursor, encodeCursor } from './opaque-cursor';
 
 /**
@@ -23,8 +23,6 @@ const windowCursorSchema = z.object({
 });
 type WindowCursor = z.infer<typeof windowCursorSchema>;
 
-/** Graph prints and compares date-times in whole seconds (UTC, no fraction). */
-const graphTime = (ms: number) => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
 /** A message's received second; a missing date sorts as oldest rather than stalling the paging. */
 function receivedKey(message: GraphMessage): number {
   const time = Date.parse(message.receivedDateTime ?? '');

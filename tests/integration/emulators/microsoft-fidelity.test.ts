@@ -29,6 +29,8 @@ const admin = (path: string, body: unknown, method = 'POST') =>
   fetch(`${base}/__admin${path}`, { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 const seededIds = (box: string) => emulators.context.world.messages.filter((m) => m.mailboxId === 'support' && m.box === box).map((m) => m.providerId);
 
+const IMMUTABLE = 'IdType="ImmutableId"';
+
 class EmulatorTokenProvider implements AuthenticationProvider {
   async getAccessToken(): Promise<string> {
     return accessToken;
@@ -38,7 +40,8 @@ class EmulatorTokenProvider implements AuthenticationProvider {
 /**
  * Puts the bearer token on every request. The SDK's own AuthenticationHandler only does so for
  * https:// URLs (its host check starts with "https://"), so `customHosts` cannot cover a
- * plain-http emulator; the test below pins that down.
+ * plain-http emulator; the test below pins that down. Asks for immutable ids too, as the product
+ * does (the ids compared below are the seeded immutable ones).
  */
 class BearerHandler implements Middleware {
   private next: Middleware | undefined;
@@ -48,6 +51,7 @@ class BearerHandler implements Middleware {
     context.options = context.options ?? {};
     const headers = new Headers(context.options.headers as HeadersInit | undefined);
     headers.set('Authorization', `Bearer ${token}`);
+    headers.set('Prefer', [headers.get('Prefer'), IMMUTABLE].filter(Boolean).join(', '));
     context.options.headers = Object.fromEntries(headers);
     await this.next!.execute(context);
   }
@@ -168,8 +172,8 @@ describe('@microsoft/microsoft-graph-client against the Graph emulator', () => {
   it('runs a $batch built with BatchRequestContent and reads it with BatchResponseContent', async () => {
     const [first, second] = seededIds('inbox');
     const batch = new BatchRequestContent([
-      { id: '1', request: new Request(`${base}/v1.0/me/messages/${first}?$select=subject`) },
-      { id: '2', request: new Request(`${base}/v1.0/me/messages/${second}?$select=subject`) },
+      { id: '1', request: new Request(`${base}/v1.0/me/messages/${first}?$select=subject`, { headers: { Prefer: IMMUTABLE } }) },
+      { id: '2', request: new Request(`${base}/v1.0/me/messages/${second}?$select=subject`, { headers: { Prefer: IMMUTABLE } }) },
       { id: '3', request: new Request(`${base}/v1.0/me/messages/missing`) },
     ]);
     const raw = await graphClient().api('/$batch').post(await batch.getContent());

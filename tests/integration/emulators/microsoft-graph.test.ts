@@ -15,8 +15,10 @@ const SUPPORT = 'support@acme-sales.test';
 
 const admin = (path: string, body: unknown, method = 'POST') =>
   fetch(`${base}/__admin${path}`, { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+const IMMUTABLE = 'IdType="ImmutableId"';
+/** A Graph request asking for immutable ids (the ids the seed and the admin routes name) unless `headers` say otherwise. */
 const graph = (path: string, init: RequestInit & { bearer?: string } = {}) =>
-  fetch(`${base}/v1.0${path}`, { ...init, headers: { authorization: `Bearer ${init.bearer ?? token}`, ...(init.headers as Record<string, string>) } });
+  fetch(`${base}/v1.0${path}`, { ...init, headers: { authorization: `Bearer ${init.bearer ?? token}`, prefer: IMMUTABLE, ...(init.headers as Record<string, string>) } });
 const seeded = (box: SeedMessage['box']) => emulators.context.world.messages.filter((m) => m.mailboxId === 'support' && m.box === box);
 
 async function freshToken(scope?: string): Promise<string> {
@@ -115,7 +117,7 @@ describe('graph messages', () => {
       ids.push(...page.value.map((m: { id: string }) => m.id));
       if (!page['@odata.nextLink']) break;
       expect(page['@odata.nextLink']).toMatch(new RegExp(`^${base}/v1\\.0/me/mailFolders/inbox/messages\\?`));
-      page = await (await fetch(page['@odata.nextLink'], { headers: { authorization: `Bearer ${token}` } })).json();
+      page = await (await fetch(page['@odata.nextLink'], { headers: { authorization: `Bearer ${token}`, prefer: IMMUTABLE } })).json();
     }
     // The world lists a mailbox's messages oldest first (ties by id); Graph's default is newest first.
     const expected = [...seeded('inbox')].reverse().map((m) => m.providerId);
@@ -177,6 +179,35 @@ describe('graph messages', () => {
     expectGraphError(await bad.json(), 'BadRequest', /Invalid filter clause/);
   });
 
+  it('answers with default ids, which change on a move, unless Prefer: IdType="ImmutableId"; takes either id in a URL', async () => {
+    const { id } = await (await admin('/microsoft/deliver', { to: SUPPORT, from: 'ids@customer.test', subject: 'Ids', body: '.' })).json();
+    const read = async (messageId: string, prefer = '') => {
+      const response = await graph(`/me/messages/${messageId}?$select=subject`, { headers: { prefer } });
+      return { status: response.status, applied: response.headers.get('preference-applied'), id: (await response.json()).id as string | undefined };
+    };
+    const plain = await read(id);
+    expect(plain).toMatchObject({ status: 200, applied: null });
+    expect(plain.id).toMatch(/^AAMkAD/);
+    expect(plain.id).not.toBe(id);
+    expect(await read(plain.id!, IMMUTABLE)).toEqual({ status: 200, applied: IMMUTABLE, id });
+
+    // Delta without the preference names the default ids too, in its @removed items as well.
+    const since = new Date(Date.now() - 60_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const deltaOf = async (url: string, prefer: string) => (await fetch(url, { headers: { authorization: `Bearer ${token}`, prefer } })).json();
+    const start = `${base}/v1.0/me/mailFolders/inbox/messages/delta?$select=subject&$filter=${encodeURIComponent(`receivedDateTime ge ${since}`)}`;
+    const [plainRound, immutableRound] = [await deltaOf(start, ''), await deltaOf(start, IMMUTABLE)];
+    expect(plainRound.value.map((m: { id: string }) => m.id)).toContain(plain.id);
+    expect(immutableRound.value.map((m: { id: string }) => m.id)).toContain(id);
+
+    await admin('/microsoft/move', { id, folder: 'sentitems' });
+    const moved = await read(id);
+    expect(moved.id).toMatch(/^AAMkAD/);
+    expect(moved.id).not.toBe(plain.id);
+    expect((await read(plain.id!)).status).toBe(404);
+    expect((await deltaOf(plainRound['@odata.deltaLink'], '')).value).toEqual([{ '@odata.type': '#microsoft.graph.message', id: plain.id, '@removed': { reason: 'deleted' } }]);
+    expect((await deltaOf(immutableRound['@odata.deltaLink'], IMMUTABLE)).value).toEqual([{ '@odata.type': '#microsoft.graph.message', id, '@removed': { reason: 'deleted' } }]);
+  });
+
   it('answers 404 ErrorItemNotFound for an unknown message', async () => {
     const response = await graph('/me/messages/AAkALgAAAAAAHYQDEapmEc2byACqAC-EWg0Anope');
     expect(response.status).toBe(404);
@@ -189,7 +220,7 @@ describe('graph delta (raw HTTP)', () => {
     const items: Record<string, unknown>[] = [];
     let next = url;
     for (;;) {
-      const response = await fetch(next, { headers: { authorization: `Bearer ${token}`, prefer: `odata.maxpagesize=${pageSize}` } });
+      const response = await fetch(next, { headers: { authorization: `Bearer ${token}`, prefer: `odata.maxpagesize=${pageSize}, ${IMMUTABLE}` } });
       const page = await response.json();
       if (response.status !== 200) return { status: response.status, page, items, deltaLink: '' };
       items.push(...page.value);
@@ -232,18 +263,19 @@ describe('graph $batch', () => {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({
         requests: [
-          { id: '1', method: 'GET', url: `/me/messages/${id}?$select=subject` },
+          { id: '1', method: 'GET', url: `/me/messages/${id}?$select=subject`, headers: { prefer: IMMUTABLE } },
           { id: '2', method: 'GET', url: '/me/messages/nope' },
           { id: '3', method: 'GET', url: 'me' },
         ],
       }),
     });
     expect(response.status).toBe(200);
-    const { responses } = await response.json();
-    expect(responses.map((r: { id: string; status: number }) => [r.id, r.status])).toEqual([['1', 200], ['2', 404], ['3', 200]]);
-    expect(responses[0].body).toMatchObject({ id, subject: seeded('inbox')[0]!.subject });
-    expect(responses[0].headers['Content-Type']).toMatch(/^application\/json/);
-    expect(responses[1].body.error.code).toBe('ErrorItemNotFound');
+    // Graph does not keep the parts' order: read them by id.
+    const responses = ((await response.json()).responses as { id: string; status: number; headers: Record<string, string>; body: { error: { code: string } } }[]).sort((a, b) => a.id.localeCompare(b.id));
+    expect(responses.map((r) => [r.id, r.status])).toEqual([['1', 200], ['2', 404], ['3', 200]]);
+    expect(responses[0]!.body).toMatchObject({ id, subject: seeded('inbox')[0]!.subject });
+    expect(responses[0]!.headers['Content-Type']).toMatch(/^application\/json/);
+    expect(responses[1]!.body.error.code).toBe('ErrorItemNotFound');
 
     const tooMany = await graph('/$batch', {
       method: 'POST',
@@ -261,8 +293,9 @@ describe('graph $batch', () => {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ requests: [{ id: 'a', method: 'GET', url: '/me' }, { id: 'b', method: 'GET', url: '/me' }] }),
     })).json();
-    expect(responses[0]).toMatchObject({ id: 'a', status: 429, headers: { 'Retry-After': '3' }, body: { error: { code: 'TooManyRequests' } } });
-    expect(responses[1].status).toBe(200);
+    const byId = (id: string) => responses.find((r: { id: string }) => r.id === id);
+    expect(byId('a')).toMatchObject({ status: 429, headers: { 'Retry-After': '3' }, body: { error: { code: 'TooManyRequests' } } });
+    expect(byId('b').status).toBe(200);
     const log = await (await fetch(`${base}/__admin/requests?service=microsoft&path=${encodeURIComponent('^/v1\\.0/me$')}`)).json();
     expect(log.slice(-2).map((e: { batchPart: boolean; status: number }) => [e.batchPart, e.status])).toEqual([[true, 429], [true, 200]]);
   });
@@ -277,9 +310,10 @@ describe('graph $batch', () => {
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ requests: [{ id: 'none', method: 'GET', url: '/me' }, { id: 'three', method: 'GET', url: '/me' }] }),
     })).json();
-    expect(responses[0]).toMatchObject({ id: 'none', status: 429, body: { error: { code: 'TooManyRequests' } } });
-    expect(Object.keys(responses[0].headers).map((name) => name.toLowerCase())).not.toContain('retry-after');
-    expect(responses[1]).toMatchObject({ id: 'three', status: 429, headers: { 'Retry-After': '3' } });
+    const byId = (id: string) => responses.find((r: { id: string }) => r.id === id);
+    expect(byId('none')).toMatchObject({ status: 429, body: { error: { code: 'TooManyRequests' } } });
+    expect(Object.keys(byId('none').headers).map((name) => name.toLowerCase())).not.toContain('retry-after');
+    expect(byId('three')).toMatchObject({ status: 429, headers: { 'Retry-After': '3' } });
   });
 });
 
@@ -321,6 +355,48 @@ describe('graph throttling and injected errors', () => {
       [429, '1', 'Application is over its MailboxConcurrency limit.'],
       [429, '1', 'Application is over its MailboxConcurrency limit.'],
     ]);
+  });
+
+  const batchOf = (requests: { id: string; method: string; url: string; dependsOn?: string[] }[]) =>
+    graph('/$batch', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ requests }) });
+  const meParts = (count: number) => Array.from({ length: count }, (_, i) => ({ id: String(i + 1), method: 'GET', url: '/me' }));
+
+  it("runs a batch's parts in parallel: parts over the concurrency limit get their own 429 inside the 200", async () => {
+    await admin('/microsoft/latency', { ms: 50 });
+    const response = await batchOf(meParts(20));
+    expect(response.status).toBe(200);
+    const { responses } = (await response.json()) as { responses: { id: string; status: number; headers: Record<string, string>; body: { error?: { code: string; message: string } } }[] };
+    expect(responses.map((r) => r.id).sort()).toEqual(meParts(20).map((p) => p.id).sort());
+    expect(responses.filter((r) => r.status === 200)).toHaveLength(4);
+    const refused = responses.filter((r) => r.status === 429);
+    expect(refused).toHaveLength(16);
+    for (const part of refused) {
+      expect(part.headers['Retry-After']).toBe('1');
+      expect(part.body.error).toMatchObject({ code: 'ApplicationThrottled', message: 'Application is over its MailboxConcurrency limit.' });
+    }
+    // Each part is a request of its own in the log; the batch is one more.
+    const log = await (await fetch(`${base}/__admin/requests?service=microsoft`)).json();
+    expect(log.filter((e: { batchPart: boolean }) => e.batchPart).map((e: { status: number }) => e.status).sort()).toEqual([...Array(4).fill(200), ...Array(16).fill(429)]);
+  });
+
+  it('runs parts chained with dependsOn one after another, and fails the rest of the chain after a failed part', async () => {
+    await admin('/microsoft/latency', { ms: 5 });
+    const chained = meParts(8).map((part, i) => (i === 0 ? part : { ...part, dependsOn: [String(i)] }));
+    const { responses } = await (await batchOf(chained)).json();
+    expect(responses.map((r: { status: number }) => r.status)).toEqual(Array(8).fill(200));
+
+    chained[3] = { ...chained[3]!, url: '/me/messages/nope' };
+    const broken = (await (await batchOf(chained)).json()).responses as { id: string; status: number }[];
+    expect(broken.sort((a, b) => Number(a.id) - Number(b.id)).map((r) => r.status)).toEqual([200, 200, 200, 404, 424, 424, 424, 424]);
+  });
+
+  it('counts every part against the 10-minute budget: parts past it get 429 with the wait', async () => {
+    await admin('/config', { graphRequestsPer10Min: 3 }, 'PUT');
+    const { responses } = await (await batchOf(meParts(4))).json();
+    const statuses = (responses as { status: number; headers: Record<string, string> }[]).map((r) => r.status).sort();
+    expect(statuses).toEqual([200, 200, 200, 429]);
+    const refused = responses.find((r: { status: number }) => r.status === 429);
+    expect(Number(refused.headers['Retry-After'])).toBeGreaterThan(590);
   });
 
   it('renders injected faults in Graph error shape for every status', async () => {

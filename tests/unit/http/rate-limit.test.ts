@@ -137,6 +137,38 @@ describe('ConcurrencyLimiter (Graph: 4 concurrent per mailbox)', () => {
     expect(started).toEqual([0, 0, 0, 1001, 1001]);
   });
 
+  it('counts a weighted operation (a $batch of n parts) as n requests: n slots at most the limit, n units of the budget', async () => {
+    let clock = 0;
+    const limiter = new ConcurrencyLimiter(4, { requests: 10, windowMs: 50, source: 'outlook' }, () => clock);
+    const log: string[] = [];
+    const batch = (name: string, weight: number, on = limiter) =>
+      on.run(
+        async () => {
+          log.push(`${name} with ${on.running} slots taken`);
+          await sleep(5);
+        },
+        undefined,
+        weight,
+      );
+    // A batch of 3 and one of 4 never run together; a single request behind them waits its turn.
+    const first = Promise.all([batch('three', 3), batch('four', 4), batch('one', 1)]);
+    await sleep(1);
+    expect(log).toEqual(['three with 3 slots taken']);
+    await first;
+    expect(log).toEqual(['three with 3 slots taken', 'four with 4 slots taken', 'one with 1 slots taken']);
+    // 8 of the 10 units are spent: a batch of 3 waits until the window has moved on.
+    const late = batch('late three', 3);
+    await sleep(10);
+    expect(log).toHaveLength(3);
+    clock = 50;
+    await late;
+    expect(log.at(-1)).toBe('late three with 3 slots taken');
+    await expect(limiter.run(async () => undefined, undefined, 11)).rejects.toThrow(RangeError);
+    // A batch of more parts than the limit takes every slot.
+    await batch('twenty', 20, new ConcurrencyLimiter(4));
+    expect(log.at(-1)).toBe('twenty with 4 slots taken');
+  });
+
   it('releases its slot when an operation fails, and a waiting caller can abort', async () => {
     const limiter = new ConcurrencyLimiter(1);
     await expect(limiter.run(async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');

@@ -140,6 +140,10 @@ describe('classifyGraphError (R12, R14)', () => {
     ['503 without Retry-After', 503, graphError('ServiceUnavailable', 'The service is currently unavailable.'), {}, 'server', null],
     ['item gone', 404, graphError('ErrorItemNotFound', 'The specified object was not found in the store.'), {}, 'not_found', null],
     ['delta token expired', 410, graphError('SyncStateNotFound', 'The sync state generation is not found.'), {}, 'cursor_expired', null],
+    // 410 Gone alone says the token is gone, whatever the body: none, not JSON, or without a code.
+    ['410 without a body', 410, undefined, {}, 'cursor_expired', null],
+    ['410 with a text body', 410, 'Gone', {}, 'cursor_expired', null],
+    ['410 with an error but no code', 410, { error: { message: 'Gone' } }, {}, 'cursor_expired', null],
     ['resync required', 410, graphError('resyncRequired', 'Resync required. Replace any local items with the server items to avoid duplicates.'), {}, 'cursor_expired', null],
     ['sync state invalid', 400, graphError('syncStateInvalid', 'Invalid sync state.'), {}, 'cursor_expired', null],
     ['server error', 500, graphError('generalException', 'General exception while processing.'), {}, 'server', null],
