@@ -79,10 +79,14 @@ export interface TruthInput {
 
 /** Normalised From, To, Cc and Bcc, without repeats; Reply-To is not a participant (R21a). */
 export function participantsOf(content: Pick<SeedMessage, 'from' | 'to' | 'cc' | 'bcc'>): string[] {
-  const out = new Set<string>();
-  if (content.from) out.add(normaliseAddress(content.from.address));
-  for (const list of [content.to, content.cc, content.bcc]) for (const a of list) out.add(normaliseAddress(a.address));
-  return [...out];
+  const out: string[] = [];
+  for (const list of [content.from ? [content.from] : [], content.to, content.cc, content.bcc]) {
+    for (const { address } of list) {
+      const normalised = normaliseAddress(address);
+      if (!out.includes(normalised)) out.push(normalised);
+    }
+  }
+  return out;
 }
 
 /** The first value of a header field (any case), as the product's `headerReader` reads it. */

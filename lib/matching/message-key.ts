@@ -6,7 +6,11 @@ import type { Provider } from '../domain';
  * case rule. Null when nothing is left.
  */
 export function normaliseMessageId(raw: string | null | undefined): string | null {
-  const id = raw?.replace(/[<>\s]/g, '');
+  if (!raw) return null;
+  let id = raw.trim();
+  if (id.startsWith('<') && id.endsWith('>')) id = id.slice(1, -1);
+  // The usual `<id@host>` needs no more; the rare folded or doubled one loses every bracket and space.
+  if (/[<>\s]/.test(id)) id = id.replace(/[<>\s]/g, '');
   return id ? id : null;
 }
 
