@@ -5,8 +5,6 @@ import { findMailbox, type LiveMessage, policyPatchSchema, type ThreadMark, thre
 import type { SeedContact } from '../seed/types';
 import type { AppEnv, EmulatorContext } from './context';
 
-const json = (c: { req: { json(): Promise<unknown> } }) => c.req.json().catch(() => null);
-
 /** Every message the mail services hold now. */
 function* liveMessages(ctx: EmulatorContext): Iterable<LiveMessage> {
   for (const service of ctx.services) if (service.truth?.messages) yield* service.truth.messages();
@@ -31,7 +29,7 @@ export function truthAdmin(ctx: EmulatorContext): Hono<AppEnv> {
   admin.get('/policy', (c) => c.json(ctx.truth.policy));
   /** Changes any part of the policy; mailbox entries change only the fields given. */
   admin.put('/policy', async (c) => {
-    const input = policyPatchSchema.safeParse(await json(c));
+    const input = policyPatchSchema.safeParse(await c.req.json().catch(() => null));
     if (!input.success) return c.json({ error: z.prettifyError(input.error) }, 400);
     try {
       ctx.truth.update(input.data);
@@ -46,7 +44,7 @@ export function truthAdmin(ctx: EmulatorContext): Hono<AppEnv> {
   admin.get('/thread-marks', (c) => c.json(ctx.truth.marks.list()));
   /** Sets the mark of one thread: `dontSync`, linked `contactIds`, or neither (which clears it). */
   admin.put('/thread-marks', async (c) => {
-    const input = threadMarkSchema.safeParse(await json(c));
+    const input = threadMarkSchema.safeParse(await c.req.json().catch(() => null));
     if (!input.success) return c.json({ error: z.prettifyError(input.error) }, 400);
     const mailbox = findMailbox(ctx.world.mailboxes, input.data.mailbox);
     if (!mailbox) return c.json({ error: `No seeded mailbox ${input.data.mailbox}` }, 404);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defaultVisibility, scopeSchema, visibilitySchema } from '../../lib/domain/mailbox';
+import { defaultVisibility, scopeSchema, visibilitySchema } from '../../lib/domain';
 import { DEFAULT_EXCLUDED_CATEGORIES, type MatchingPolicy } from '../../lib/matching/skip-rules';
 import type { SeedContact, SeedMailbox, SeedMessage, World } from './types';
 
