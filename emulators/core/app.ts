@@ -1,11 +1,11 @@
 import { Hono } from 'hono';
 import { z } from 'zod';
-import { groundTruth } from '../seed/ground-truth';
 import type { SizeName } from '../seed/types';
 import { type AppEnv, type EmulatorContext, SCENARIOS, type ServiceDefinition } from './context';
 import { DROPPED, faultAnswer } from './fault-answer';
 import { faultSpecSchema } from './faults';
 import { startEntry } from './request-log';
+import { truthAdmin } from './truth-admin';
 
 const resetSchema = z
   .object({
@@ -111,7 +111,7 @@ function adminRoutes(ctx: EmulatorContext, service: ServiceDefinition): Hono<App
   });
 
   admin.get('/world', (c) => c.json(worldSummary(ctx)));
-  admin.get('/ground-truth', (c) => c.json(groundTruth(ctx.world)));
+  admin.route('/', truthAdmin(ctx));
 
   admin.get('/requests', (c) => {
     const since = c.req.query('since');

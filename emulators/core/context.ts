@@ -1,6 +1,7 @@
 import type { Hono } from 'hono';
 import type { HttpBindings } from '@hono/node-server';
 import { generateWorld } from '../seed/generate';
+import { type TruthSource, TruthSettings } from '../seed/policy';
 import type { SeedOptions, World } from '../seed/types';
 import { expiryUser } from './expiry';
 import { FaultRegistry } from './faults';
@@ -91,6 +92,8 @@ export interface ServiceDefinition {
   expire?(what: ExpireWhat, user?: string): void;
   /** Extra admin routes, mounted under `/__admin/<name>/`. */
   admin?: Hono<AppEnv>;
+  /** What the ground truth reads from this service now. */
+  truth?: TruthSource;
 }
 
 export type ServiceFactory = (ctx: EmulatorContext) => ServiceDefinition;
@@ -102,10 +105,13 @@ export class EmulatorContext {
   readonly faults = new FaultRegistry();
   readonly log = new RequestLog();
   readonly services: ServiceDefinition[] = [];
+  /** The policy and thread marks the ground truth assumes; tests change them through the admin API. */
+  readonly truth: TruthSettings;
 
   constructor(seed: SeedOptions, config: EmulatorConfig) {
     this.world = generateWorld(seed);
     this.config = config;
+    this.truth = new TruthSettings(this.world);
   }
 
   register(service: ServiceDefinition): void {
@@ -113,11 +119,12 @@ export class EmulatorContext {
     service.reset(this.world);
   }
 
-  /** Reseeds every service; faults and the request log start empty. */
+  /** Reseeds every service; faults, the request log and thread marks start empty, the policy as seeded. */
   reset(seed: SeedOptions): void {
     this.world = generateWorld(seed);
     this.faults.clear();
     this.log.clear();
+    this.truth.reset(this.world);
     for (const service of this.services) service.reset(this.world);
   }
 

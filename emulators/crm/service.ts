@@ -28,6 +28,12 @@ export const createCrmService: ServiceFactory = (ctx) => {
     app,
     admin: crmAdmin(deps),
     errorResponse: crmErrorResponse,
+    truth: {
+      contacts: () => deps.store.contacts.values(),
+      applyPolicy: (policy) => {
+        deps.store.workspace = { ...deps.store.workspace, domains: [...policy.workspaceDomains] };
+      },
+    },
     reset(world) {
       deps.store.reset(world);
       deps.auth.reset(deps.store.users[0]?.email);

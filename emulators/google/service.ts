@@ -8,6 +8,7 @@ import type { GmailDeps } from './gmail-context';
 import { GoogleIdentity, identityRoutes } from './identity';
 import { GmailStore } from './mail-store';
 import { GmailQuota } from './quota';
+import { gmailLiveMessages } from './truth';
 
 /**
  * The Google peer: OAuth 2.0 (accounts.google.com authorize, oauth2.googleapis.com token and
@@ -34,6 +35,7 @@ export const createGoogleService: ServiceFactory = (ctx) => {
     app,
     admin: googleAdmin(deps),
     errorResponse: googleErrorResponse,
+    truth: { messages: () => gmailLiveMessages(store) },
     reset(world) {
       store.reset(world);
       identity.reset();

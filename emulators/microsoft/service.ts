@@ -8,6 +8,7 @@ import { graphErrorResponse } from './graph-errors';
 import { Identity, identityRoutes } from './identity';
 import { MailStore } from './mail-store';
 import { GraphThrottle } from './throttle';
+import { outlookLiveMessages } from './truth';
 
 /**
  * The Microsoft peer: the identity platform's v2.0 authorize and token endpoints, and Graph
@@ -33,6 +34,7 @@ export const createMicrosoftService: ServiceFactory = (ctx) => {
     app,
     admin: microsoftAdmin(deps),
     errorResponse: graphErrorResponse,
+    truth: { messages: () => outlookLiveMessages(store) },
     reset(world) {
       store.reset(world);
       identity.reset();

@@ -100,7 +100,7 @@ export interface SeedMessage {
   kind: MessageKind;
 }
 
-/** The workspace's privacy rules the ground truth assumes (R21). */
+/** The workspace's privacy rules as seeded (R21); `/__admin/policy` starts from them (see policy.ts). */
 export interface SeedPolicy {
   /** The workspace's own domains: a message among these only is internal. */
   workspaceDomains: string[];

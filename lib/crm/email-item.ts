@@ -1,4 +1,5 @@
 import type { Address, Message, Visibility } from '../domain';
+import { crmMessageKey } from '../matching/message-key';
 import type { CrmEmailInput } from './schemas';
 
 /** The contract's limit on `snippet` (EmailInput.snippet maxLength). */
@@ -15,7 +16,7 @@ export const SNIPPET_MAX = 500;
  */
 export function toCrmEmail(message: Message, contactIds: string[], visibility: Visibility, mailboxAddress: string): CrmEmailInput {
   const item: CrmEmailInput = {
-    message_id: wireMessageId(message, mailboxAddress),
+    message_id: crmMessageKey(message, mailboxAddress),
     mailbox: mailboxAddress,
     direction: message.direction,
     from: wireAddress(senderOf(message, mailboxAddress)),
@@ -31,17 +32,6 @@ export function toCrmEmail(message: Message, contactIds: string[], visibility: V
   }
   if (visibility === 'full' && message.body !== null) item.body = message.body;
   return item;
-}
-
-/**
- * The Message-ID in its `<…>` form, the CRM's upsert key (R15). A message without one (rare: some
- * automated senders) gets a stable stand-in made from its provider id and mailbox, so repeats of
- * it still upsert; it cannot be matched across mailboxes, having nothing to match by.
- */
-function wireMessageId(message: Message, mailboxAddress: string): string {
-  const id = message.messageId?.replace(/[<>\s]/g, '');
-  if (id) return `<${id}>`;
-  return `<${encodeURIComponent(message.providerId)}.${message.provider}.${encodeURIComponent(mailboxAddress)}@no-message-id.invalid>`;
 }
 
 /** A message with no readable From: a sent one is from the mailbox itself; a received one is refused. */

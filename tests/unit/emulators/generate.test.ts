@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { generateWorld, serializeWorld } from '@/emulators/seed/generate';
 import { groundTruth } from '@/emulators/seed/ground-truth';
+import { worldTruthInput } from '../../support/world-truth';
 
 const NOW = Date.UTC(2026, 10, 24);
 const hash = (text: string) => createHash('sha256').update(text).digest('hex');
@@ -49,7 +50,7 @@ describe('generateWorld', () => {
     expect(Math.max(...thread.values())).toBeGreaterThanOrEqual(10);
     expect(Math.max(...thread.values())).toBeLessThanOrEqual(12);
     // Every skip reason of the ground truth occurs, and so do pushes.
-    const reasons = new Set(groundTruth(world).map((v) => v.reason));
+    const reasons = new Set(groundTruth(worldTruthInput(world)).verdicts.map((v) => v.reason));
     expect(reasons).toEqual(new Set([null, 'excluded_folder', 'excluded_category', 'bulk', 'blocked', 'internal_only', 'personal_scope', 'no_contact']));
   });
 });
