@@ -1,5 +1,6 @@
 export * from './alarms';
 export * from './identity';
+export * from './messages';
 export * from './permissions';
 export * from './runtime';
 export * from './storage';
