@@ -1,3 +1,4 @@
+import { bestEffort } from '../async';
 import { type AccessTokenSource, staticToken } from '../auth/access-token';
 import { crmClient } from '../auth/clients';
 import { authorize, revoke } from '../auth/oauth';
@@ -6,7 +7,7 @@ import { forgetAccount, readPersonalToken, readRefresh, saveGrant, savePersonalT
 import { originMatchPattern } from '../config/endpoints';
 import { type CrmClient, createCrmClient } from '../crm';
 import { type CrmConnection, type Grant, providerError } from '../domain';
-import { crmConnectionItem, hasOriginAccess, readCrmConnection } from '../platform';
+import { crmConnectionItem, hasOriginAccess, readCrmConnection, removeOriginAccess } from '../platform';
 import type { BackgroundDeps } from './deps';
 
 /** The token-store account of the CRM connection. */
@@ -38,21 +39,37 @@ export async function connectCrm(deps: BackgroundDeps, input: ConnectCrmInput): 
     .me()
     .catch(async (error: unknown) => {
       // A sign-in that is not kept is not left valid at the CRM either.
-      if (grant) await revoke(client, grant.refreshToken ?? grant.accessToken).catch(() => undefined);
+      if (grant) await bestEffort('revoke the CRM sign-in that was not kept', revoke(client, grant.refreshToken ?? grant.accessToken));
       throw error;
     });
 
-  // The connection in place (if any) ends here: its grant revoked, its tokens forgotten.
-  await disconnectCrm(deps).catch(() => undefined);
+  // The connection in place (if any) ends here: its grant revoked, its tokens forgotten, and the
+  // host access to its origin given up unless the new connection uses that origin too.
+  const replaced = await readCrmConnection();
+  await bestEffort('end the replaced CRM connection', endConnection(deps, replaced));
+  if (replaced && originMatchPattern(replaced.baseUrl) !== originMatchPattern(baseUrl)) await giveUpOrigin(replaced);
   if (grant) await saveGrant(CRM_ACCOUNT, grant);
   else await savePersonalToken(CRM_ACCOUNT, token);
   await crmConnectionItem.setValue({ baseUrl, authMethod: input.authMethod });
   return { baseUrl, name: me.name, email: me.email };
 }
 
-/** Disconnects the CRM: revokes an OAuth grant, forgets every CRM token and the connection. */
+/**
+ * Disconnects the CRM: revokes an OAuth grant, forgets every CRM token and the connection, and
+ * gives up the host access to its origin (R8). A pasted personal token cannot be revoked from
+ * here; the options page says where to revoke it at the CRM.
+ */
 export async function disconnectCrm(deps: BackgroundDeps): Promise<void> {
   const connection = await readCrmConnection();
+  try {
+    await endConnection(deps, connection);
+  } finally {
+    if (connection) await giveUpOrigin(connection);
+  }
+}
+
+/** Revokes the connection's OAuth grant and forgets its tokens and the connection, even when the CRM cannot be told. */
+async function endConnection(deps: BackgroundDeps, connection: CrmConnection | null): Promise<void> {
   try {
     const refresh = await readRefresh(CRM_ACCOUNT);
     if (connection?.authMethod === 'oauth' && refresh) await revoke(crmClient(deps.endpoints, connection.baseUrl, deps.redirectUri), refresh.token);
@@ -60,6 +77,11 @@ export async function disconnectCrm(deps: BackgroundDeps): Promise<void> {
     await forgetAccount(CRM_ACCOUNT);
     await crmConnectionItem.setValue(null);
   }
+}
+
+/** Removes the host permission of a connection's origin; a failure is recorded, not thrown. */
+async function giveUpOrigin(connection: CrmConnection): Promise<void> {
+  await bestEffort('remove the CRM host permission', removeOriginAccess(originMatchPattern(connection.baseUrl)));
 }
 
 /** The CRM client for the stored connection. */

@@ -20,11 +20,20 @@ export interface MessageSpec {
 }
 export type ProtocolMap = Record<string, MessageSpec>;
 
-/** A CRM is reached over HTTPS; plain HTTP only on this machine (a local CRM or the emulator). */
-const crmBaseUrlSchema = z.url({ protocol: /^https?$/ }).refine((url) => {
-  const { protocol, hostname } = new URL(url);
-  return protocol === 'https:' || hostname === '127.0.0.1' || hostname === 'localhost';
-}, 'The CRM address must start with https:// (plain http only for 127.0.0.1 or localhost).');
+/**
+ * The CRM base URL (R8): over HTTPS, plain HTTP only on this machine (a local CRM or the
+ * emulator); and only a scheme, host, port and path. User info would be sent with every request,
+ * and a query or fragment would end up inside every API path the client builds.
+ */
+export const crmBaseUrlSchema = z
+  .url({ protocol: /^https?$/, error: 'Enter the CRM address as a full URL, for example https://crm.example.com.', abort: true })
+  .refine((url) => {
+    const { protocol, hostname } = new URL(url);
+    return protocol === 'https:' || hostname === '127.0.0.1' || hostname === 'localhost';
+  }, 'The CRM address must start with https:// (plain http only for 127.0.0.1 or localhost).')
+  // The raw text too: `https://@crm.test` and a bare `?` or `#` leave the parsed URL's fields empty.
+  .refine((url) => !/^[a-z][a-z0-9+.-]*:\/\/[^/?#]*@/i.test(url), 'The CRM address must not contain a user name or password.')
+  .refine((url) => !/[?#]/.test(url), 'The CRM address must not contain a query (?…) or a fragment (#…).');
 
 /**
  * The one protocol between the UI or content scripts and the background. Every message has an
