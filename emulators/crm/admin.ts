@@ -35,7 +35,7 @@ const json = (c: { req: { json(): Promise<unknown> } }) => c.req.json().catch(()
 
 /**
  * `/__admin/crm/…`: read back what the CRM received (emails, writes), change contacts behind the
- * extension's back, take the CRM down, and mint personal access tokens.
+ * extension's back, take the CRM down, make writes slow, and mint personal access tokens.
  */
 export function crmAdmin(deps: CrmDeps): Hono<AppEnv> {
   const admin = new Hono<AppEnv>();

@@ -121,10 +121,9 @@ export type MessageName = keyof Protocol;
 export function isMessageOf<P extends ProtocolMap>(map: P, name: unknown): name is keyof P & string {
   return typeof name === 'string' && Object.hasOwn(map, name);
 }
+
 /** What a caller passes. */
 export type MessageInput<K extends MessageName> = z.input<Protocol[K]['input']>;
-/** What a handler receives, after validation and defaults. */
-export type HandlerInput<K extends MessageName> = z.output<Protocol[K]['input']>;
 export type MessageOutput<K extends MessageName> = z.output<Protocol[K]['output']>;
 
 /**
