@@ -2,29 +2,16 @@ import { readFileSync } from 'node:fs';
 import { loadEnv } from 'vite';
 import { defineConfig } from 'wxt';
 import { GOOGLE_SCOPES } from './lib/auth/clients';
-import { hostPermissionsFor, resolveEndpoints } from './lib/config/endpoints';
+import { manifestFor } from './lib/config/manifest';
 
-/** Pinned public key: keeps the extension id, and so the OAuth redirect URL, stable. */
-const manifestKey = readFileSync(new URL('./keys/extension-dev.pub', import.meta.url), 'utf8').trim();
+/** Pinned public key of development and e2e builds: keeps their id, and so the OAuth redirect URLs, stable. */
+const devKey = readFileSync(new URL('./keys/extension-dev.pub', import.meta.url), 'utf8');
 
 // See https://wxt.dev/api/config.html
 export default defineConfig({
   modules: ['@wxt-dev/module-react'],
   // Explicit imports everywhere: what a file uses is visible in the file.
   imports: false,
-  manifest: ({ mode }) => {
-    const endpoints = resolveEndpoints(loadEnv(mode, process.cwd(), 'WXT_'));
-    return {
-      name: 'Mailbox to CRM',
-      description: 'Keeps CRM contact timelines filled with the customer email that matters, and shows who you are writing to.',
-      key: manifestKey,
-      permissions: ['identity', 'storage', 'alarms', 'unlimitedStorage'],
-      host_permissions: hostPermissionsFor(endpoints),
-      // The CRM base URL is typed by the user (R8), so its origin is requested at runtime.
-      optional_host_permissions: ['https://*/*', 'http://127.0.0.1/*', 'http://localhost/*'],
-      action: { default_title: 'Mailbox to CRM' },
-      // Chrome's own Google sign-in (identity.getAuthToken) needs the client in the manifest (R1).
-      ...(endpoints.google.chromeClientId ? { oauth2: { client_id: endpoints.google.chromeClientId, scopes: GOOGLE_SCOPES } } : {}),
-    };
-  },
+  // A release build (`npm run build`, `npm run zip`) gets its key from WXT_MANIFEST_KEY or none; see README.
+  manifest: ({ mode }) => manifestFor({ mode, env: loadEnv(mode, process.cwd(), 'WXT_'), devKey, googleScopes: GOOGLE_SCOPES }),
 });

@@ -1,8 +1,9 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useId, useState } from 'react';
 import { originMatchPattern } from '@/lib/config/endpoints';
-import { sendToBackground } from '@/lib/messaging';
+import { crmBaseUrlSchema, sendToBackground } from '@/lib/messaging';
 import { requestOriginAccess } from '@/lib/platform';
+import { ErrorMessage } from '../ui/error-message';
 import { Notice } from '../ui/notice';
 
 type Method = 'oauth' | 'personal_token';
@@ -17,15 +18,12 @@ export function CrmConnectionForm(props: { defaultBaseUrl: string }) {
   const [baseUrl, setBaseUrl] = useState(props.defaultBaseUrl);
   const [method, setMethod] = useState<Method>('oauth');
   const [token, setToken] = useState('');
-  const ids = { url: useId(), token: useId() };
+  // Why the address cannot be used, shown on the field; the background checks it again.
+  const [addressProblem, setAddressProblem] = useState<string | null>(null);
+  const ids = { url: useId(), urlProblem: useId(), token: useId() };
   const connect = useMutation({
     mutationFn: async () => {
-      let origin: string;
-      try {
-        origin = originMatchPattern(baseUrl.trim());
-      } catch {
-        throw new Error('Enter the CRM address as a full URL, for example https://crm.example.com.');
-      }
+      const origin = originMatchPattern(baseUrl.trim());
       if (!(await requestOriginAccess(origin))) throw new Error('The browser did not allow access to the CRM address. Connect again and choose Allow.');
       return method === 'oauth'
         ? sendToBackground('connectCrm', { baseUrl: baseUrl.trim(), authMethod: 'oauth' })
@@ -38,15 +36,34 @@ export function CrmConnectionForm(props: { defaultBaseUrl: string }) {
   });
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    connect.mutate();
+    const address = crmBaseUrlSchema.safeParse(baseUrl.trim());
+    setAddressProblem(address.success ? null : (address.error.issues[0]?.message ?? 'The CRM address is not valid.'));
+    if (address.success) connect.mutate();
   };
 
   return (
     <form onSubmit={submit} aria-label="Connect the CRM">
       <div className="field-row">
         <label htmlFor={ids.url}>CRM address</label>
-        <input id={ids.url} type="url" required placeholder="https://crm.example.com" value={baseUrl} onChange={(e) => setBaseUrl(e.target.value)} />
+        <input
+          id={ids.url}
+          type="url"
+          required
+          placeholder="https://crm.example.com"
+          value={baseUrl}
+          aria-invalid={addressProblem !== null}
+          aria-describedby={addressProblem ? ids.urlProblem : undefined}
+          onChange={(e) => {
+            setBaseUrl(e.target.value);
+            setAddressProblem(null);
+          }}
+        />
       </div>
+      {addressProblem && (
+        <p id={ids.urlProblem} className="error-text">
+          {addressProblem}
+        </p>
+      )}
       <fieldset className="choices">
         <legend>Sign in with</legend>
         <label>
@@ -68,7 +85,7 @@ export function CrmConnectionForm(props: { defaultBaseUrl: string }) {
       {connect.isPending && <p role="status">Connecting…</p>}
       {connect.isError && (
         <Notice tone="error" title="Could not connect the CRM">
-          <p>{connect.error.message}</p>
+          <ErrorMessage error={connect.error} />
         </Notice>
       )}
     </form>

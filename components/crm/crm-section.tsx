@@ -1,5 +1,8 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
 import { sendToBackground } from '@/lib/messaging';
+import { ErrorMessage } from '../ui/error-message';
+import { Notice } from '../ui/notice';
 import { CrmConnectionForm } from './crm-connection-form';
 
 const METHOD_WORDS = { oauth: 'your CRM login', personal_token: 'a personal access token' } as const;
@@ -7,15 +10,26 @@ const METHOD_WORDS = { oauth: 'your CRM login', personal_token: 'a personal acce
 /** The options page's CRM panel: the connection and how it signs in, or the form to make one. */
 export function CrmSection(props: { crm: { baseUrl: string | null; authMethod: 'oauth' | 'personal_token' | null; defaultBaseUrl: string } }) {
   const queryClient = useQueryClient();
+  // A pasted token stays valid at the CRM after a disconnect: kept here to say where to revoke it.
+  const [pastedTokenAt, setPastedTokenAt] = useState<string | null>(null);
+  const { baseUrl, authMethod } = props.crm;
   const disconnect = useMutation({
     mutationFn: () => sendToBackground('disconnectCrm', {}),
+    onSuccess: () => setPastedTokenAt(authMethod === 'personal_token' ? baseUrl : null),
     // The background forgets the connection even when the CRM could not be told: refresh either way.
     onSettled: () => queryClient.invalidateQueries({ queryKey: ['overview'] }),
   });
-  const { baseUrl, authMethod } = props.crm;
   if (!baseUrl || !authMethod) {
     return (
       <>
+        {pastedTokenAt && (
+          <Notice tone="error" title="Revoke the personal access token at the CRM">
+            <p>
+              The extension forgot the token you pasted, but the CRM still accepts it. Revoke it in your CRM&apos;s settings → personal access tokens, at{' '}
+              {pastedTokenAt}.
+            </p>
+          </Notice>
+        )}
         <p>No CRM connected yet.</p>
         <CrmConnectionForm defaultBaseUrl={props.crm.defaultBaseUrl} />
       </>
@@ -26,7 +40,8 @@ export function CrmSection(props: { crm: { baseUrl: string | null; authMethod: '
       <p>
         Connected to {baseUrl} with {METHOD_WORDS[authMethod]}.
       </p>
-      {disconnect.isError && <p className="error-text">{disconnect.error.message}</p>}
+      {authMethod === 'personal_token' && <p>Disconnecting forgets the token here; revoke it in your CRM&apos;s settings → personal access tokens.</p>}
+      {disconnect.isError && <ErrorMessage error={disconnect.error} />}
       <button type="button" className="secondary" disabled={disconnect.isPending} onClick={() => disconnect.mutate()}>
         Disconnect CRM
       </button>

@@ -2,6 +2,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useId, useState } from 'react';
 import type { LastConnectFailure, Scope } from '@/lib/domain';
 import { sendToBackground } from '@/lib/messaging';
+import { ErrorMessage } from '../ui/error-message';
 import { Notice } from '../ui/notice';
 
 const SCOPES: { value: Scope; label: string }[] = [
@@ -76,7 +77,7 @@ export function ConnectForm(props: { lastFailure: LastConnectFailure | null }) {
             )
           }
         >
-          <p>{failure.message}</p>
+          <ErrorMessage error={props.lastFailure ?? connect.error ?? failure} />
         </Notice>
       )}
     </section>

@@ -2,6 +2,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { type ReactNode, useState } from 'react';
 import type { Mailbox } from '@/lib/domain';
 import { sendToBackground } from '@/lib/messaging';
+import { ErrorMessage } from '../ui/error-message';
 import { Notice } from '../ui/notice';
 
 const PROVIDER_NAMES: Record<Mailbox['provider'], string> = { gmail: 'Gmail', outlook: 'Outlook', imap: 'IMAP/SMTP' };
@@ -84,8 +85,8 @@ function MailboxRow({ mailbox, onUnrevoked }: { mailbox: Mailbox; onUnrevoked: (
         <span className="status">{STATUS_WORDS[mailbox.status]}</span>
       </div>
       {mailbox.identity && <p className="identity">Sends as {mailbox.identity.displayName}{mailbox.identity.replyTo ? `, replies to ${mailbox.identity.replyTo}` : ''}</p>}
-      {mailbox.lastError && <p className="error-text">{mailbox.lastError.message}</p>}
-      {(reconnect.error ?? disconnect.error) && <p className="error-text">{(reconnect.error ?? disconnect.error)!.message}</p>}
+      {mailbox.lastError && <ErrorMessage error={mailbox.lastError} />}
+      {(reconnect.error ?? disconnect.error) && <ErrorMessage error={(reconnect.error ?? disconnect.error)!} />}
       <div className="button-row">
         {canReconnect && (
           <button type="button" disabled={reconnect.isPending} onClick={() => reconnect.mutate()}>

@@ -1,18 +1,27 @@
+import { MessagingError } from '@/lib/messaging';
+import { ErrorMessage } from '../ui/error-message';
 import { Notice } from '../ui/notice';
 
-/** Shown when the background did not answer: says so in plain words and offers a retry. */
+/**
+ * Shown when the overview could not be read: says why in plain words, with the fixing action,
+ * and offers a retry unless the error says trying again cannot help.
+ */
 export function OverviewError(props: { error: Error; onRetry: () => void }) {
+  const typed = props.error instanceof MessagingError ? props.error : null;
+  const silent = !typed || typed.code === 'no_answer';
   return (
     <Notice
       tone="error"
-      title="The extension's background did not answer"
+      title={silent ? "The extension's background did not answer" : 'The extension could not load its settings'}
       action={
-        <button type="button" onClick={props.onRetry}>
-          Try again
-        </button>
+        (!typed || typed.retryable) && (
+          <button type="button" onClick={props.onRetry}>
+            Try again
+          </button>
+        )
       }
     >
-      <p>{props.error.message}</p>
+      <ErrorMessage error={props.error} />
     </Notice>
   );
 }

@@ -20,11 +20,22 @@ const contactSchema = z
   })
   .strict();
 
+const slowWriteSchema = z
+  .object({
+    method: z.string().optional(),
+    /** A regular expression tested against the path, e.g. `^/public/v1/emails/batch$`. */
+    path: z.string().min(1),
+    delayMs: z.number().int().positive(),
+    drop: z.boolean().optional(),
+    count: z.number().int().positive().optional(),
+  })
+  .strict();
+
 const json = (c: { req: { json(): Promise<unknown> } }) => c.req.json().catch(() => null);
 
 /**
  * `/__admin/crm/…`: read back what the CRM received (emails, writes), change contacts behind the
- * extension's back, take the CRM down, and mint personal access tokens.
+ * extension's back, take the CRM down, make writes slow, and mint personal access tokens.
  */
 export function crmAdmin(deps: CrmDeps): Hono<AppEnv> {
   const admin = new Hono<AppEnv>();
@@ -69,6 +80,14 @@ export function crmAdmin(deps: CrmDeps): Hono<AppEnv> {
       updatedAt: at,
     });
     return c.json({ data: contactJson(store, contact, new URL(c.req.url).origin) });
+  });
+
+  /** The next matching writes take `delayMs` to process; with `drop`, the client's connection is closed meanwhile. */
+  admin.post('/slow-writes', async (c) => {
+    const input = slowWriteSchema.safeParse(await json(c));
+    if (!input.success) return c.json({ error: z.prettifyError(input.error) }, 400);
+    deps.idempotency.addSlowWrite(input.data);
+    return c.body(null, 204);
   });
 
   admin.post('/down', async (c) => {

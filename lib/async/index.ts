@@ -1,2 +1,3 @@
+export * from './best-effort';
 export * from './shared-once';
 export * from './until-aborted';

@@ -1,3 +1,4 @@
+import { bestEffort } from '../async';
 import { type AccessTokenSource, staticToken } from '../auth/access-token';
 import { crmClient } from '../auth/clients';
 import { authorize, type OAuthClient, revoke } from '../auth/oauth';
@@ -6,7 +7,7 @@ import { forgetAccount, readAccess, readPersonalToken, readRefresh, replaceGrant
 import { originMatchPattern } from '../config/endpoints';
 import { type CrmClient, createCrmClient } from '../crm';
 import { type CrmConnection, type Grant, providerError } from '../domain';
-import { crmConnectionItem, hasOriginAccess, readCrmConnection } from '../platform';
+import { crmConnectionItem, hasOriginAccess, readCrmConnection, removeOriginAccess } from '../platform';
 import type { BackgroundDeps } from './deps';
 
 /** The token-store account of the CRM connection. */
@@ -38,44 +39,53 @@ export async function connectCrm(deps: BackgroundDeps, input: ConnectCrmInput): 
     .me()
     .catch(async (error: unknown) => {
       // A sign-in that is not kept is not left valid at the CRM either.
-      if (grant) await revoke(client, grant.refreshToken ?? grant.accessToken).catch(() => undefined);
+      if (grant) await bestEffort('revoke the CRM sign-in that was not kept', revoke(client, grant.refreshToken ?? grant.accessToken));
       throw error;
     });
 
   // The new connection replaces the one in place (a new token generation, so a renewal of the
-  // old one still in flight stores nothing over it); the old grant is revoked once it is saved.
-  const previous = await oldGrant(deps);
+  // old one still in flight stores nothing over it). Once it is saved, the old grant is revoked
+  // and the host access to the old origin given up, unless the new connection uses that origin.
+  const replaced = await readCrmConnection();
+  const previous = await oldGrant(deps, replaced);
   if (grant) await replaceGrant(CRM_ACCOUNT, grant);
   else await savePersonalToken(CRM_ACCOUNT, token);
   await crmConnectionItem.setValue({ baseUrl, authMethod: input.authMethod });
-  if (previous) {
-    // The CRM works on its new sign-in whatever happens here; an old grant the CRM would not
-    // revoke ends with its own lifetime.
-    await revoke(previous.client, previous.token).catch(() => false);
-  }
+  // The CRM works on its new sign-in whatever happens here; an old grant the CRM would not revoke
+  // ends with its own lifetime.
+  if (previous) await bestEffort('revoke the replaced CRM grant', revoke(previous.client, previous.token));
+  if (replaced && originMatchPattern(replaced.baseUrl) !== originMatchPattern(baseUrl)) await giveUpOrigin(replaced);
   return { baseUrl, name: me.name, email: me.email };
 }
 
-/** The OAuth grant of the connection in place, to revoke once a new one replaced it. */
-async function oldGrant(deps: BackgroundDeps): Promise<{ client: OAuthClient; token: string } | null> {
-  const connection = await readCrmConnection();
+/** The OAuth grant of a connection, to revoke when it ends; null for a pasted token. */
+async function oldGrant(deps: BackgroundDeps, connection: CrmConnection | null): Promise<{ client: OAuthClient; token: string } | null> {
   if (connection?.authMethod !== 'oauth') return null;
   const token = (await readRefresh(CRM_ACCOUNT))?.token ?? (await readAccess(CRM_ACCOUNT))?.token;
   return token ? { client: crmClient(deps.endpoints, connection.baseUrl, deps.redirectUris.crm), token } : null;
 }
 
 /**
- * Disconnects the CRM: revokes an OAuth grant, forgets every CRM token and the connection. A
- * renewal still in flight stores nothing afterwards (forgetting starts a new token generation).
+ * Disconnects the CRM: revokes an OAuth grant, forgets every CRM token and the connection, and
+ * gives up the host access to its origin (R8). A renewal still in flight stores nothing afterwards
+ * (forgetting starts a new token generation). A pasted personal token cannot be revoked from
+ * here; the options page says where to revoke it at the CRM.
  */
 export async function disconnectCrm(deps: BackgroundDeps): Promise<void> {
+  const connection = await readCrmConnection();
   try {
-    const previous = await oldGrant(deps);
+    const previous = await oldGrant(deps, connection);
     if (previous) await revoke(previous.client, previous.token);
   } finally {
     await forgetAccount(CRM_ACCOUNT);
     await crmConnectionItem.setValue(null);
+    if (connection) await giveUpOrigin(connection);
   }
+}
+
+/** Removes the host permission of a connection's origin; a failure is recorded, not thrown. */
+async function giveUpOrigin(connection: CrmConnection): Promise<void> {
+  await bestEffort('remove the CRM host permission', removeOriginAccess(originMatchPattern(connection.baseUrl)));
 }
 
 /** The CRM client for the stored connection. */

@@ -1,3 +1,4 @@
+import { bestEffort } from '../async';
 import { type AccessTokenSource, staticToken } from '../auth/access-token';
 import { deleteMailboxAndData, getMailbox, otherMailboxOf, putMailbox } from '../db';
 import { defaultVisibility, type Mailbox, mailboxIdFor, mailboxSchema, type MailboxKind, type OAuthMailProvider, providerError, type Scope, type SenderIdentity, senderIdentitySchema } from '../domain';
@@ -71,7 +72,7 @@ export async function reconnectMailbox(deps: BackgroundDeps, id: string): Promis
   const identity = await readIdentity(deps, provider, signedIn.accessToken);
   if (identity.address.toLowerCase() !== mailbox.address) {
     // A grant of the wrong account is not kept; Chrome's own token is Chrome's to keep.
-    if (signedIn.grant) await revokeToken(deps, provider, signedIn.accessToken).catch(() => undefined);
+    if (signedIn.grant) await bestEffort("revoke the other account's sign-in", revokeToken(deps, provider, signedIn.accessToken));
     throw providerError('insufficient_permissions', provider, {
       detail: `You signed in as ${identity.address}, but this mailbox is ${mailbox.address}. Reconnect with ${mailbox.address}.`,
       final: true,
@@ -134,7 +135,7 @@ async function readIdentity(deps: BackgroundDeps, provider: OAuthMailProvider, a
   try {
     return await client.identity();
   } catch (error) {
-    await client.revoke().catch(() => undefined);
+    await bestEffort('revoke the sign-in whose mailbox could not be read', client.revoke());
     throw error;
   }
 }

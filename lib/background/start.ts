@@ -1,6 +1,6 @@
 import { endpoints } from '../config/current';
 import { MailboxCrmDatabase } from '../db';
-import { serveProtocol } from '../messaging';
+import { protocolListener } from '../messaging';
 import {
   extensionId,
   extensionOrigin,
@@ -8,6 +8,7 @@ import {
   hasChromeAuthToken,
   launchWebAuthFlow,
   oauthRedirectUrls,
+  onRuntimeMessage,
   removeChromeAuthToken,
   restrictStorageToExtension,
 } from '../platform';
@@ -32,11 +33,13 @@ function browserDeps(): BackgroundDeps {
  * message protocol. Listeners are registered synchronously so a waking worker gets its message.
  */
 export function startBackground(): void {
-  serveProtocol(createHandlers(browserDeps()), {
-    extensionId: extensionId(),
-    extensionOrigin: extensionOrigin(),
-    contentScriptMatches: WEBMAIL_MATCHES,
-  });
+  onRuntimeMessage(
+    protocolListener(createHandlers(browserDeps()), {
+      extensionId: extensionId(),
+      extensionOrigin: extensionOrigin(),
+      contentScriptMatches: WEBMAIL_MATCHES,
+    }),
+  );
   restrictStorageToExtension().catch((error: unknown) => {
     console.error('Could not restrict extension storage to extension pages:', error instanceof Error ? error.message : error);
   });

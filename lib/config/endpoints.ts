@@ -78,10 +78,11 @@ export function hostPermissionsFor(endpoints: Endpoints): string[] {
 }
 
 /**
- * The match pattern for every path of a URL's host, e.g. `https://crm.example.com/*`. It carries
- * no port: Chrome then matches every port, which the emulators on 127.0.0.1 rely on.
+ * The match pattern for every path of a URL's origin, e.g. `https://crm.example.com:8443/*`.
+ * It keeps the port: Chrome's match patterns take one (`<scheme>://<host>:<port>/<path>`), and
+ * without it a grant for one local server would cover every server on that host.
  */
 export function originMatchPattern(url: string): string {
-  const { protocol, hostname } = new URL(url);
-  return `${protocol}//${hostname}/*`;
+  const { protocol, host } = new URL(url);
+  return `${protocol}//${host}/*`;
 }

@@ -9,6 +9,7 @@ import {
   batchResponseSchema,
   contactEnvelopeSchema,
   contactPageSchema,
+  type CrmContact,
   type CrmEmail,
   type CrmEmailInput,
   type CrmEmailResult,
@@ -122,6 +123,8 @@ export interface CrmClient {
  */
 export function createCrmClient(options: CrmClientOptions): CrmClient {
   const root = `${options.baseUrl.replace(/\/+$/, '')}/public/v1`;
+  const origin = new URL(options.baseUrl).origin;
+  const contact = (data: CrmContact) => toContact(data, origin);
   const peer: HttpPeer = { source: 'crm', tokens: options.tokens, classify: classifyCrmError, retry: options.retry };
   const url = (path: string, query: Record<string, string | number | undefined> = {}) => {
     const target = new URL(`${root}${path}`);
@@ -157,7 +160,7 @@ export function createCrmClient(options: CrmClientOptions): CrmClient {
       signal: query.signal,
     });
     const last = page.data.at(-1);
-    return { contacts: page.data.map(toContact), cursor: last ? cursorAfter(last) : null, hasMore: page.links.next !== null, total: page.meta.total };
+    return { contacts: page.data.map(contact), cursor: last ? cursorAfter(last) : null, hasMore: page.links.next !== null, total: page.meta.total };
   };
 
   return {
@@ -179,10 +182,10 @@ export function createCrmClient(options: CrmClientOptions): CrmClient {
     async createContact(input, signal) {
       const body = { name: input.name, email: input.email, ...(input.companyName ? { company_name: input.companyName } : {}) };
       const answer = await requestJson(peer, { url: url('/contacts'), method: 'POST', ...jsonBody(await createContactKey(body), body), schema: contactEnvelopeSchema, signal });
-      return toContact(answer.data);
+      return contact(answer.data);
     },
 
-    getContact: async (id, signal) => toContact((await requestJson(peer, { url: url(`/contacts/${encodeURIComponent(id)}`), schema: contactEnvelopeSchema, signal })).data),
+    getContact: async (id, signal) => contact((await requestJson(peer, { url: url(`/contacts/${encodeURIComponent(id)}`), schema: contactEnvelopeSchema, signal })).data),
 
     async pushEmails(items, pushOptions = {}) {
       const results: PushResult[] = [];

@@ -11,6 +11,8 @@ import { crmErrorSchema, scopeDetailsSchema, validationDetailsSchema } from './s
  * - 404 → `not_found`;
  * - 409 `idempotency_conflict` → `bad_response`, not retried: the extension reused a key for
  *   another request, which is a bug to report, not a passing problem;
+ * - 409 `idempotency_in_progress` → `server`, retried after `Retry-After`: the same request is
+ *   still running at the CRM (a retry after a dropped connection), and its answer will be replayed;
  * - 400 and 422 → `bad_response`, not retried, with the first field error in plain words;
  * - 429 → `rate_limited`, 503 and other 5xx → `server`, both with `Retry-After`.
  */
@@ -28,6 +30,9 @@ export function classifyCrmError(status: number, body: unknown, headers: Headers
     return providerError('insufficient_permissions', 'crm', { detail });
   }
   if (status === 404) return providerError('not_found', 'crm');
+  if (status === 409 && error?.code === 'idempotency_in_progress') {
+    return providerError('server', 'crm', { retryAfterMs: wait, detail: 'It is still processing an earlier attempt of this request.' });
+  }
   if (status === 409 && error?.code === 'idempotency_conflict') {
     return providerError('bad_response', 'crm', {
       detail: 'It refused a repeated request that differs from the first one sent under the same idempotency key. This is a bug in the extension; please report it.',

@@ -12,7 +12,7 @@ export {
   type PushOptions,
   type PushResult,
 } from './client';
-export { type ContactCursor, cursorAfter, toContact } from './contacts';
+export { type ContactCursor, contactLink, cursorAfter, toContact } from './contacts';
 export { SNIPPET_MAX, toCrmEmail } from './email-item';
 export { classifyCrmError } from './errors';
 export { canonicalEmailItem, createContactKey, deleteEmailKey, emailBatchKey, sha256Hex } from './idempotency-key';

@@ -20,6 +20,19 @@ export function parseAddressList(header: string | null | undefined): Address[] {
   return out;
 }
 
+/**
+ * The mailbox of a field that names exactly one recipient (the test email's, R31), or null. The
+ * text must be one RFC 5322 mailbox: no list, no group, and no control character, since a CR or
+ * LF would end the header it is put in and start another (`v@x.test\r\nBcc: a@evil.test`).
+ */
+export function parseSingleMailbox(text: string): Address | null {
+  if ([...text].some((char) => char < ' ' || char === '\u007f')) return null;
+  const entries = addressParser(text);
+  if (entries.length !== 1 || entries[0]!.group) return null;
+  const [mailbox, ...more] = parseAddressList(text);
+  return mailbox && more.length === 0 ? mailbox : null;
+}
+
 const GMAIL_DOMAINS = new Set(['gmail.com', 'googlemail.com']);
 
 /**

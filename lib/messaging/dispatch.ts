@@ -1,5 +1,6 @@
+import type { z } from 'zod';
 import { MatchPattern } from 'wxt/utils/match-patterns';
-import { type Envelope, type HandlerInput, MessagingError, type MessageName, type MessageOutput, protocol } from './protocol';
+import { type Envelope, MessagingError, type Protocol, type ProtocolMap } from './protocol';
 
 /** The fields of Chrome's `runtime.MessageSender` that decide whether a sender is trusted. */
 export interface Sender {
@@ -16,10 +17,13 @@ export interface Trust {
   contentScriptMatches: readonly string[];
 }
 
-/** One handler per message, in the background. */
-export type Handlers = {
-  [K in MessageName]: (input: HandlerInput<K>, sender: Sender) => Promise<MessageOutput<K>>;
+/** One handler per message of a protocol map: the validated input in, the answer out. */
+export type HandlersOf<P extends ProtocolMap> = {
+  [K in keyof P]: (input: z.output<P[K]['input']>, sender: Sender) => Promise<z.output<P[K]['output']>>;
 };
+
+/** The background's handlers for the protocol. */
+export type Handlers = HandlersOf<Protocol>;
 
 /**
  * Why a sender is refused, or null when it is trusted. A message from a tab must come from a
@@ -38,38 +42,40 @@ export function senderProblem(sender: Sender, trust: Trust): string | null {
 }
 
 /** Account changes and deletions come only from the extension's own pages. */
-function pagesOnlyProblem(name: MessageName, sender: Sender, trust: Trust): string | null {
-  if (!('pagesOnly' in protocol[name]) || sender.url!.startsWith(`${trust.extensionOrigin}/`)) return null;
+function pagesOnlyProblem(name: string, spec: ProtocolMap[string], sender: Sender, trust: Trust): string | null {
+  if (!spec.pagesOnly || sender.url!.startsWith(`${trust.extensionOrigin}/`)) return null;
   return `"${name}" can only be sent from the extension's own pages.`;
 }
 
 /**
- * Runs one message through sender checks, input validation and its handler, and returns the
- * envelope to send back. It never throws: every failure becomes a typed error.
+ * Runs one message of `map` (the protocol; tests pass their own) through sender checks, input
+ * validation and its handler, and returns the envelope to send back. `name` must be an own key of
+ * `map` (`isMessageOf`, checked by the listener). It never throws: every failure becomes a typed
+ * error, a `ProviderError` keeping its own code, action and retryability.
  */
-export async function dispatch<K extends MessageName>(
+export async function dispatch<P extends ProtocolMap, K extends keyof P & string>(
+  map: P,
   name: K,
   data: unknown,
   sender: Sender,
-  handlers: Handlers,
+  handlers: HandlersOf<P>,
   trust: Trust,
 ): Promise<Envelope> {
-  const refused = senderProblem(sender, trust) ?? pagesOnlyProblem(name, sender, trust);
-  if (refused) return failure(new MessagingError('forbidden_sender', refused));
-  const input = protocol[name].input.safeParse(data);
+  const spec = map[name]!;
+  const refused = senderProblem(sender, trust) ?? pagesOnlyProblem(name, spec, sender, trust);
+  if (refused) return failure(MessagingError.of('forbidden_sender', refused));
+  const input = spec.input.safeParse(data);
   if (!input.success) {
     const detail = input.error.issues.map((issue) => `${issue.path.join('.') || '(message)'}: ${issue.message}`).join('; ');
-    return failure(new MessagingError('invalid_payload', `The request to "${name}" was not valid: ${detail}`));
+    return failure(MessagingError.of('invalid_payload', `The request to "${name}" was not valid: ${detail}`));
   }
   try {
-    const handler: Handlers[K] = handlers[name];
-    return { ok: true, value: await handler(input.data as HandlerInput<K>, sender) };
+    return { ok: true, value: await handlers[name](input.data as z.output<P[K]['input']>, sender) };
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    return failure(new MessagingError('handler_failed', message));
+    return failure(MessagingError.from(error));
   }
 }
 
 function failure(error: MessagingError): Envelope {
-  return { ok: false, error: { code: error.code, message: error.message } };
+  return { ok: false, error: error.toWire() };
 }

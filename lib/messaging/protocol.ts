@@ -1,11 +1,39 @@
 import { z } from 'zod';
-import { backfillDaysSchema, lastConnectFailureSchema, mailboxKindSchema, mailboxSchema, providerSchema, scopeSchema } from '../domain';
+import {
+  backfillDaysSchema,
+  type ErrorAction,
+  errorActionSchema,
+  lastConnectFailureSchema,
+  mailboxKindSchema,
+  mailboxSchema,
+  ProviderError,
+  providerErrorCodeSchema,
+  providerSchema,
+  scopeSchema,
+} from '../domain';
 
-/** A CRM is reached over HTTPS; plain HTTP only on this machine (a local CRM or the emulator). */
-const crmBaseUrlSchema = z.url({ protocol: /^https?$/ }).refine((url) => {
-  const { protocol, hostname } = new URL(url);
-  return protocol === 'https:' || hostname === '127.0.0.1' || hostname === 'localhost';
-}, 'The CRM address must start with https:// (plain http only for 127.0.0.1 or localhost).');
+/** One message of a protocol: its input, its answer, and whether only the extension's pages may send it. */
+export interface MessageSpec {
+  input: z.ZodType;
+  output: z.ZodType;
+  pagesOnly?: true;
+}
+export type ProtocolMap = Record<string, MessageSpec>;
+
+/**
+ * The CRM base URL (R8): over HTTPS, plain HTTP only on this machine (a local CRM or the
+ * emulator); and only a scheme, host, port and path. User info would be sent with every request,
+ * and a query or fragment would end up inside every API path the client builds.
+ */
+export const crmBaseUrlSchema = z
+  .url({ protocol: /^https?$/, error: 'Enter the CRM address as a full URL, for example https://crm.example.com.', abort: true })
+  .refine((url) => {
+    const { protocol, hostname } = new URL(url);
+    return protocol === 'https:' || hostname === '127.0.0.1' || hostname === 'localhost';
+  }, 'The CRM address must start with https:// (plain http only for 127.0.0.1 or localhost).')
+  // The raw text too: `https://@crm.test` and a bare `?` or `#` leave the parsed URL's fields empty.
+  .refine((url) => !/^[a-z][a-z0-9+.-]*:\/\/[^/?#]*@/i.test(url), 'The CRM address must not contain a user name or password.')
+  .refine((url) => !/[?#]/.test(url), 'The CRM address must not contain a query (?…) or a fragment (#…).');
 
 /**
  * The one protocol between the UI or content scripts and the background. Every message has an
@@ -86,34 +114,91 @@ export const protocol = {
     input: z.object({}).strict(),
     output: z.object({}),
   },
-} satisfies Record<string, { input: z.ZodType; output: z.ZodType; pagesOnly?: true }>;
+} satisfies ProtocolMap;
 
 export type Protocol = typeof protocol;
 export type MessageName = keyof Protocol;
+
+/**
+ * Whether `name` is one of the map's own messages. `map[name]` alone also finds what every object
+ * inherits (`constructor`, `toString`, `__proto__`), so a message is looked up only after this.
+ */
+export function isMessageOf<P extends ProtocolMap>(map: P, name: unknown): name is keyof P & string {
+  return typeof name === 'string' && Object.hasOwn(map, name);
+}
+
 /** What a caller passes. */
 export type MessageInput<K extends MessageName> = z.input<Protocol[K]['input']>;
-/** What a handler receives, after validation and defaults. */
-export type HandlerInput<K extends MessageName> = z.output<Protocol[K]['input']>;
 export type MessageOutput<K extends MessageName> = z.output<Protocol[K]['output']>;
 
-/** Why the background refused or failed a message. */
-export const messagingErrorCodeSchema = z.enum(['invalid_payload', 'forbidden_sender', 'handler_failed']);
+/**
+ * Why a message failed outside any provider: refused by the background (`invalid_payload`,
+ * `forbidden_sender`), failed without a typed error (`handler_failed`), or never answered
+ * (`no_answer`: the background is not running or dropped the message).
+ */
+export const messagingErrorCodeSchema = z.enum(['invalid_payload', 'forbidden_sender', 'handler_failed', 'no_answer']);
 export type MessagingErrorCode = z.infer<typeof messagingErrorCodeSchema>;
 
-/** What travels back over the wire: a value, or a typed error in plain words. */
+/**
+ * An error as it travels back to the page (R12): its code (a messaging code, or the provider's
+ * own for a `ProviderError`), plain words, the action that fixes it and whether trying again can help.
+ */
+export const wireErrorSchema = z.object({
+  code: z.union([messagingErrorCodeSchema, providerErrorCodeSchema]),
+  message: z.string(),
+  action: errorActionSchema,
+  retryable: z.boolean(),
+});
+export type WireError = z.infer<typeof wireErrorSchema>;
+
+/** What travels back over the wire: a value, or a typed error. */
 export const envelopeSchema = z.discriminatedUnion('ok', [
   z.object({ ok: z.literal(true), value: z.unknown() }),
-  z.object({ ok: z.literal(false), error: z.object({ code: messagingErrorCodeSchema, message: z.string() }) }),
+  z.object({ ok: z.literal(false), error: wireErrorSchema }),
 ]);
 export type Envelope = z.infer<typeof envelopeSchema>;
 
-/** The typed error a caller receives when the background refused or failed its message. */
+/** The action and retryability of each messaging code: a refusal is final, a missing answer may pass. */
+const MESSAGING_FIX: Record<MessagingErrorCode, { action: ErrorAction; retryable: boolean }> = {
+  invalid_payload: { action: 'none', retryable: false },
+  forbidden_sender: { action: 'none', retryable: false },
+  handler_failed: { action: 'none', retryable: false },
+  no_answer: { action: 'retry', retryable: true },
+};
+
+/**
+ * The typed error a page receives when its message failed: the wire error's code, plain message,
+ * fixing action and `retryable`, so the UI can offer the fix (e.g. "Reconnect").
+ */
 export class MessagingError extends Error {
   override readonly name = 'MessagingError';
-  constructor(
-    readonly code: MessagingErrorCode,
-    message: string,
-  ) {
-    super(message);
+  readonly code: WireError['code'];
+  readonly action: ErrorAction;
+  readonly retryable: boolean;
+
+  constructor(error: WireError) {
+    super(error.message);
+    this.code = error.code;
+    this.action = error.action;
+    this.retryable = error.retryable;
+  }
+
+  /** A messaging failure, with its code's own action and retryability. */
+  static of(code: MessagingErrorCode, message: string): MessagingError {
+    return new MessagingError({ code, message, ...MESSAGING_FIX[code] });
+  }
+
+  /**
+   * What a handler threw, for the wire: a `ProviderError` keeps its own code, action and
+   * retryability; anything else is `handler_failed` with its message.
+   */
+  static from(error: unknown): MessagingError {
+    if (error instanceof MessagingError) return error;
+    if (error instanceof ProviderError) return new MessagingError({ code: error.code, message: error.message, action: error.data.action, retryable: error.retryable });
+    return MessagingError.of('handler_failed', error instanceof Error ? error.message : String(error));
+  }
+
+  toWire(): WireError {
+    return { code: this.code, message: this.message, action: this.action, retryable: this.retryable };
   }
 }

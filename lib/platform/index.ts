@@ -1,6 +1,7 @@
 export * from './alarms';
 export * from './identity';
 export * from './limiter-state';
+export * from './messages';
 export * from './permissions';
 export * from './runtime';
 export * from './storage';

@@ -12,3 +12,13 @@ export function requestOriginAccess(matchPattern: string): Promise<boolean> {
 export function hasOriginAccess(matchPattern: string): Promise<boolean> {
   return browser.permissions.contains({ origins: [matchPattern] });
 }
+
+/**
+ * Gives up host access to one origin (a disconnected CRM, R8, R34); resolves true when it was
+ * removed. Chrome refuses to remove what the manifest grants at install (a development build's
+ * suggested CRM): such an origin is left alone, and the answer is false.
+ */
+export async function removeOriginAccess(matchPattern: string): Promise<boolean> {
+  if (browser.runtime.getManifest().host_permissions?.includes(matchPattern)) return false;
+  return browser.permissions.remove({ origins: [matchPattern] });
+}

@@ -128,8 +128,29 @@ for (const method of ['OAuth', 'personal access token'] as const) {
 
     await options.getByRole('button', { name: 'Disconnect CRM' }).click();
     await expect(options.getByText('No CRM connected yet.')).toBeVisible();
+    // A pasted token stays valid at the CRM: the page says where to revoke it.
+    const revokeNotice = options.getByRole('alert').filter({ hasText: 'Revoke the personal access token at the CRM' });
+    if (method === 'OAuth') await expect(revokeNotice).toHaveCount(0);
+    else await expect(revokeNotice).toContainText(`settings → personal access tokens, at http://127.0.0.1:${E2E_EMULATOR_PORT + 2}`);
   });
 }
+
+test('a CRM address with user info, a query or a fragment is refused on the field, before any request', async ({ context, extensionId }) => {
+  const options = await context.newPage();
+  await options.goto(`chrome-extension://${extensionId}/options.html`);
+  const address = options.getByLabel('CRM address');
+  for (const [typed, problem] of [
+    [`http://user:pass@127.0.0.1:${E2E_EMULATOR_PORT + 2}`, 'The CRM address must not contain a user name or password.'],
+    [`http://127.0.0.1:${E2E_EMULATOR_PORT + 2}/?x=1`, 'The CRM address must not contain a query (?…) or a fragment (#…).'],
+    [`http://127.0.0.1:${E2E_EMULATOR_PORT + 2}/#top`, 'The CRM address must not contain a query (?…) or a fragment (#…).'],
+  ] as const) {
+    await address.fill(typed);
+    await options.getByRole('button', { name: 'Connect CRM' }).click();
+    await expect(address).toHaveAttribute('aria-invalid', 'true');
+    await expect(address).toHaveAccessibleDescription(problem);
+  }
+  await expect(options.getByText('No CRM connected yet.')).toBeVisible();
+});
 
 test('a refused personal access token is explained and nothing is kept', async ({ context, extensionId, worker }) => {
   const options = await context.newPage();

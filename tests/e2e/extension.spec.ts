@@ -10,6 +10,23 @@ test('the background worker starts under the pinned extension id and serves mess
   expect(await worker.evaluate(() => chrome.runtime.onMessage.hasListeners())).toBe(true);
 });
 
+test('the background answers protocol messages only: constructor, __proto__ and toString get no answer', async ({ context, extensionId }) => {
+  const options = await context.newPage();
+  await options.goto(`chrome-extension://${extensionId}/options.html`);
+  // Raw messages in the wire format of @webext-core/messaging, sent from an extension page (trusted).
+  const send = (type: string) =>
+    options.evaluate(
+      (t) =>
+        chrome.runtime.sendMessage({ id: 1, type: t, data: {}, timestamp: Date.now() }).then(
+          (answer) => (answer === undefined ? 'no answer' : JSON.stringify(answer)),
+          (error: Error) => `no answer: ${error.message}`,
+        ),
+      type,
+    );
+  expect(JSON.parse(await send('getOverview'))).toMatchObject({ res: { ok: true, value: { mailboxes: [] } } });
+  for (const type of ['constructor', '__proto__', 'toString', 'hasOwnProperty']) expect(await send(type)).toMatch(/^no answer/);
+});
+
 test('the popup shows the empty state the background reports', async ({ context, extensionId }) => {
   const popup = await context.newPage();
   await popup.setViewportSize({ width: 360, height: 260 });

@@ -1,8 +1,8 @@
 import type { AccessTokenSource } from '../../auth/access-token';
 import { providerError, type Visibility } from '../../domain';
 import { encodeBase64Url } from '../../encoding/base64';
-import { parseAddressList } from '../../matching/address';
 import type { LimiterStateStore } from '../../http/limiter-state';
+import { parseSingleMailbox } from '../../matching/address';
 import type { SlidingWindowLimiter } from '../../http/rate-limit';
 import type { RetryOptions } from '../../http/retry';
 import type { ChangesPage, MailProvider } from '../mail-provider';
@@ -97,8 +97,8 @@ export function createGmailProvider(options: GmailProviderOptions): MailProvider
     },
 
     async sendTestEmail(input) {
-      const to = parseAddressList(input.to)[0];
-      if (!to) throw providerError('bad_response', 'gmail', { detail: 'The test address is not a valid email address.', final: true });
+      const to = parseSingleMailbox(input.to);
+      if (!to) throw providerError('bad_response', 'gmail', { detail: 'The test address must be exactly one valid email address.', final: true });
       const own = await identity.get(input.signal);
       const raw = composePlainEmail({
         from: { name: own.displayName || null, address: own.address },

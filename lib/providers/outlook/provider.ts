@@ -1,7 +1,7 @@
 import type { AccessTokenSource } from '../../auth/access-token';
 import { type Message, providerError, type Visibility } from '../../domain';
-import { parseAddressList } from '../../matching/address';
 import type { LimiterStateStore } from '../../http/limiter-state';
+import { parseSingleMailbox } from '../../matching/address';
 import { ConcurrencyLimiter } from '../../http/rate-limit';
 import type { RetryOptions } from '../../http/retry';
 import type { ChangesPage, MailProvider } from '../mail-provider';
@@ -116,8 +116,8 @@ export function createOutlookProvider(options: OutlookProviderOptions): MailProv
     },
 
     async sendTestEmail(input) {
-      const to = parseAddressList(input.to)[0];
-      if (!to) throw providerError('bad_response', 'outlook', { detail: 'The test address is not a valid email address.', final: true });
+      const to = parseSingleMailbox(input.to);
+      if (!to) throw providerError('bad_response', 'outlook', { detail: 'The test address must be exactly one valid email address.', final: true });
       const message = {
         subject: input.subject,
         body: { contentType: 'Text', content: input.body },

@@ -273,6 +273,61 @@ describe('crm client: emails (R15, R18, R22, R24)', () => {
     expect(await crm.deleteEmail(id, { scope: 'undo:run-10' })).toBe(false);
     expect((await failure(crm.timeline('ct-99999', 5))).code).toBe('not_found');
   });
+
+  it('unlinks each of two contacts from one email in one review: the delete key follows the contact (R24)', async () => {
+    const crm = client();
+    const linked = item(['ct-9', 'ct-10', 'ct-11']);
+    const [result] = await crm.pushEmails([linked]);
+    const id = (result as { email_id: string }).email_id;
+    expect(await crm.deleteEmail(id, { contactId: 'ct-9', scope: 'review-2' })).toBe(true);
+    expect(await crm.deleteEmail(id, { contactId: 'ct-10', scope: 'review-2' })).toBe(true);
+    expect((await crm.timeline('ct-11', 100)).find((e) => e.id === id)?.contact_ids).toEqual(['ct-11']);
+    const deletes = (await writes()).filter((w) => w.path === `/public/v1/emails/${id}`);
+    expect(deletes.map((w) => [w.status, w.replayed])).toEqual([
+      [204, false],
+      [204, false],
+    ]);
+  });
+});
+
+describe('crm client: retries that meet the first attempt (R13, R15)', () => {
+  it('a slow batch retried after a dropped connection waits out 409 idempotency_in_progress, then gets the stored answer; stored once', async () => {
+    // The CRM takes 1.5 s over the batch and the connection drops at once, as behind a proxy that times out.
+    await admin.post('/crm/slow-writes', { method: 'POST', path: '^/public/v1/emails/batch$', delayMs: 1500, drop: true });
+    const items = [item(['ct-7']), item(['ct-8'])];
+    const before = (await writes()).length;
+    const results = await client(DEMO_PAT, 5).pushEmails(items, { scope: 'slow-run' });
+    expect(results.map((r) => [r.message_id, r.status])).toEqual(items.map((i) => [i.message_id, 'created']));
+
+    // The drop, then "still being processed" (Retry-After: 1) until the first attempt is done.
+    expect(retries[0]!.code).toBe('network');
+    expect(retries.slice(1).length).toBeGreaterThanOrEqual(1);
+    expect(retries.slice(1)).toEqual(retries.slice(1).map(() => ({ code: 'server', delayMs: 1000 })));
+    const batch = (await writes()).slice(before).map((w) => [w.status, w.replayed]);
+    expect(batch.filter(([status]) => status === 409)).toHaveLength(retries.length - 1);
+    expect(batch.filter(([status]) => status === 200)).toEqual([
+      [200, false],
+      [200, true],
+    ]);
+    expect(batch.at(-1)).toEqual([200, true]);
+    const stored = await storedEmails();
+    expect(items.map((i) => stored.writes_by_message_id[i.message_id])).toEqual([1, 1]);
+  });
+
+  it('the same key with another request is 409 idempotency_conflict: final, not retried', async () => {
+    const key = `conflict-${seq}`;
+    const post = (contactId: string) =>
+      realFetch(`${base}/public/v1/emails/batch`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${DEMO_PAT}`, 'content-type': 'application/json', 'idempotency-key': key },
+        body: JSON.stringify({ emails: [item([contactId])] }),
+      });
+    expect((await post('ct-7')).status).toBe(200);
+    const other = await post('ct-8');
+    expect(other.status).toBe(409);
+    expect(other.headers.get('retry-after')).toBeNull();
+    expect(await other.json()).toMatchObject({ error: { code: 'idempotency_conflict' } });
+  });
 });
 
 describe('crm client: mailboxes (R5, R6, R34)', () => {

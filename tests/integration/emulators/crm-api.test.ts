@@ -395,6 +395,23 @@ describe('crm idempotency', () => {
     expect((await call('/contacts', { key, token: await pat(undefined, SAM), body: { name: 'Con Flict', email: 'con3@flict.test' } })).status).toBe(201);
   });
 
+  it('answers 409 idempotency_in_progress with Retry-After while the first request with the key runs, then replays its answer', async () => {
+    const key = randomUUID();
+    await admin('/crm/slow-writes', { method: 'POST', path: '^/public/v1/contacts$', delayMs: 300 });
+    const contact = { name: 'Slow Poke', email: 'slow@poke.test' };
+    const first = call('/contacts', { key, body: contact });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const during = await call('/contacts', { key, body: contact });
+    expect(during.status).toBe(409);
+    expect(during.headers.get('retry-after')).toBe('1');
+    expect(during.body.error).toMatchObject({ code: 'idempotency_in_progress', details: { idempotency_key: key } });
+    // Another body under the key is still the final conflict, even while the first runs.
+    expect((await call('/contacts', { key, body: { ...contact, email: 'other@poke.test' } })).body.error.code).toBe('idempotency_conflict');
+    expect((await first).status).toBe(201);
+    const after = await call('/contacts', { key, body: contact });
+    expect([after.status, after.headers.get('idempotent-replayed')]).toEqual([201, 'true']);
+  });
+
   it('requires the key on every write', async () => {
     for (const [path, method, body] of [
       ['/contacts', 'POST', { name: 'No Key', email: 'no@key.test' }],

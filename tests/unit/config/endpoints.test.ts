@@ -29,14 +29,17 @@ describe('resolveEndpoints', () => {
     expect(e.google.gmailApiUrl).toBe('http://127.0.0.1:47101');
     expect(e.crm.defaultBaseUrl).toBe('http://127.0.0.1:47103');
     expect(e.google.revokeUrl).toBe('https://oauth2.googleapis.com/revoke');
-    expect(hostPermissionsFor(e)).toEqual(['http://127.0.0.1/*', 'https://oauth2.googleapis.com/*']);
+    expect(hostPermissionsFor(e)).toEqual(['http://127.0.0.1:47101/*', 'https://oauth2.googleapis.com/*', 'http://127.0.0.1:47102/*']);
   });
 
   it('rejects a value that is not a URL, naming the variable', () => {
     expect(() => resolveEndpoints({ WXT_GRAPH_API_URL: 'graph.microsoft.com' })).toThrow(/WXT_GRAPH_API_URL/);
   });
 
-  it('builds port-less match patterns', () => {
-    expect(originMatchPattern('https://crm.example.test:8443/public/v1')).toBe('https://crm.example.test/*');
+  it('builds match patterns that keep the port, so a grant covers one server only', () => {
+    expect(originMatchPattern('https://crm.example.test:8443/public/v1')).toBe('https://crm.example.test:8443/*');
+    expect(originMatchPattern('http://127.0.0.1:47192')).toBe('http://127.0.0.1:47192/*');
+    // A default port is no port (URL drops it), as the browser sees the origin.
+    expect(originMatchPattern('https://crm.example.test:443/')).toBe('https://crm.example.test/*');
   });
 });

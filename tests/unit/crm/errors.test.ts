@@ -26,6 +26,12 @@ describe('classifyCrmError', () => {
     expect(error.message).toMatch(/idempotency key.*bug/);
   });
 
+  it('409 idempotency_in_progress → server, retried after Retry-After: the same request is still running', () => {
+    const error = classifyCrmError(409, body('idempotency_in_progress', { idempotency_key: 'k' }), headers('1'));
+    expect(error.data).toMatchObject({ code: 'server', retryable: true, retryAfterMs: 1000 });
+    expect(error.message).toMatch(/still processing an earlier attempt/);
+  });
+
   it('422 → bad_response with the first field error in plain words, not retried', () => {
     const error = classifyCrmError(422, body('validation_failed', { fields: { email: ['has already been taken'], additional_emails: ['x'] } }), headers());
     expect(error.data).toMatchObject({ code: 'bad_response', retryable: false });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { normaliseAddress, parseAddressList } from '@/lib/matching/address';
+import { normaliseAddress, parseAddressList, parseSingleMailbox } from '@/lib/matching/address';
 
 // Header values as the seeded mail and real clients write them (see emulators/seed/headers.ts).
 describe('parseAddressList', () => {
@@ -34,5 +34,30 @@ describe('normaliseAddress (R19)', () => {
     ['dana+tag@customer.test', 'dana+tag@customer.test'],
   ])('%s -> %s', (input, output) => {
     expect(normaliseAddress(input)).toBe(output);
+  });
+});
+
+describe('parseSingleMailbox', () => {
+  it.each([
+    ['v@x.test', { name: null, address: 'v@x.test' }],
+    ['Sam Customer <sam@x.test>', { name: 'Sam Customer', address: 'sam@x.test' }],
+    ['  sam@x.test ', { name: null, address: 'sam@x.test' }],
+  ])('takes %j', (text, expected) => {
+    expect(parseSingleMailbox(text)).toEqual(expected);
+  });
+
+  it.each([
+    ['a header injection (CR LF)', 'v@x.test\r\nBcc: a@evil.test'],
+    ['a bare LF', 'v@x.test\nBcc: a@evil.test'],
+    ['a bare CR', 'v@x.test\rBcc: a@evil.test'],
+    ['a NUL', 'v@x.test\u0000'],
+    ['a list', 'v@x.test, a@evil.test'],
+    ['a list by semicolon', 'v@x.test; a@evil.test'],
+    ['a group of one', 'Team: v@x.test;'],
+    ['a name and a second address', 'v@x.test <a@evil.test>, b@evil.test'],
+    ['no address', 'not an address'],
+    ['nothing', ''],
+  ])('refuses %s', (_, text) => {
+    expect(parseSingleMailbox(text)).toBeNull();
   });
 });

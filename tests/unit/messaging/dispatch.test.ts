@@ -1,5 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
-import { dispatch, type Handlers, type Sender, senderProblem, type Trust } from '@/lib/messaging';
+import { z } from 'zod';
+import { providerError } from '@/lib/domain';
+import { dispatch, type Handlers, type HandlersOf, protocol, type ProtocolMap, type Sender, senderProblem, type Trust } from '@/lib/messaging';
 import { WEBMAIL_MATCHES } from '@/lib/webmail/sites';
 
 const trust: Trust = {
@@ -47,7 +49,7 @@ describe('dispatch', () => {
     ['the options page in a tab', optionsInTab],
   ])('answers %s', async (_, sender) => {
     const h = handlers();
-    expect(await dispatch('getOverview', {}, sender, h, trust)).toEqual({ ok: true, value: overview });
+    expect(await dispatch(protocol, 'getOverview', {}, sender, h, trust)).toEqual({ ok: true, value: overview });
     expect(h.getOverview).toHaveBeenCalledOnce();
   });
 
@@ -60,7 +62,7 @@ describe('dispatch', () => {
     ['an extension-origin look-alike on http', { ...popup, url: `http://${trust.extensionId}/popup.html` }],
   ] satisfies [string, Sender][])('refuses %s with forbidden_sender, before the handler runs', async (_, sender) => {
     const h = handlers();
-    const result = await dispatch('getOverview', {}, sender, h, trust);
+    const result = await dispatch(protocol, 'getOverview', {}, sender, h, trust);
     expect(result).toMatchObject({ ok: false, error: { code: 'forbidden_sender' } });
     expect(h.getOverview).not.toHaveBeenCalled();
   });
@@ -71,7 +73,7 @@ describe('dispatch', () => {
     ['unexpected fields', { admin: true }],
   ])('refuses %s as payload with invalid_payload', async (_, payload) => {
     const h = handlers();
-    const result = await dispatch('getOverview', payload, popup, h, trust);
+    const result = await dispatch(protocol, 'getOverview', payload, popup, h, trust);
     expect(result).toMatchObject({ ok: false, error: { code: 'invalid_payload' } });
     if (!result.ok) expect(result.error.message).toMatch(/^The request to "getOverview" was not valid: /);
     expect(h.getOverview).not.toHaveBeenCalled();
@@ -84,25 +86,67 @@ describe('dispatch', () => {
         throw new Error('The database could not be opened.');
       },
     };
-    expect(await dispatch('getOverview', {}, popup, failing, trust)).toEqual({
+    expect(await dispatch(protocol, 'getOverview', {}, popup, failing, trust)).toEqual({
       ok: false,
-      error: { code: 'handler_failed', message: 'The database could not be opened.' },
+      error: { code: 'handler_failed', message: 'The database could not be opened.', action: 'none', retryable: false },
+    });
+  });
+
+  it("sends a ProviderError's own code, plain message, fixing action and retryability", async () => {
+    const failing: Handlers = {
+      ...handlers(),
+      getOverview: async () => {
+        throw providerError('reauth_required', 'outlook');
+      },
+    };
+    expect(await dispatch(protocol, 'getOverview', {}, popup, failing, trust)).toEqual({
+      ok: false,
+      error: { code: 'reauth_required', message: 'Outlook needs you to sign in again.', action: 'reconnect', retryable: false },
     });
   });
 
   it('lets only extension pages send account changes or read the overview; a webmail content script is refused', async () => {
     const h = handlers();
     for (const sender of [gmailContentScript, outlookContentScript]) {
-      const result = await dispatch('disconnectMailbox', { id: 'gmail:rep@acme-sales.test' }, sender, h, trust);
+      const result = await dispatch(protocol, 'disconnectMailbox', { id: 'gmail:rep@acme-sales.test' }, sender, h, trust);
       expect(result).toMatchObject({ ok: false, error: { code: 'forbidden_sender', message: expect.stringMatching(/extension's own pages/) } });
       // The overview holds owners, recovery notes and errors of every mailbox: not for a webmail page.
-      expect(await dispatch('getOverview', {}, sender, h, trust)).toMatchObject({ ok: false, error: { code: 'forbidden_sender' } });
+      expect(await dispatch(protocol, 'getOverview', {}, sender, h, trust)).toMatchObject({ ok: false, error: { code: 'forbidden_sender' } });
     }
     expect(h.disconnectMailbox).not.toHaveBeenCalled();
     expect(h.getOverview).not.toHaveBeenCalled();
-    expect(await dispatch('disconnectMailbox', { id: 'gmail:rep@acme-sales.test' }, optionsInTab, h, trust)).toEqual({
+    expect(await dispatch(protocol, 'disconnectMailbox', { id: 'gmail:rep@acme-sales.test' }, optionsInTab, h, trust)).toEqual({
       ok: true,
       value: { id: 'gmail:rep@acme-sales.test', address: 'rep@acme-sales.test', provider: 'gmail', revoked: true, removeAccessUrl: null },
     });
+  });
+});
+
+describe('dispatch of a message content scripts may send', () => {
+  // The protocol has no such message yet (the sidebar's come with the page readers), so a map with
+  // one shows that the sender checks, not only `pagesOnly`, keep frames and other pages out.
+  const withRead = { ...protocol, peek: { input: z.object({}).strict(), output: z.object({ seen: z.boolean() }) } } satisfies ProtocolMap;
+  function readHandlers() {
+    return { ...handlers(), peek: vi.fn(async () => ({ seen: true })) } satisfies HandlersOf<typeof withRead>;
+  }
+
+  it.each([
+    ['the Gmail content script', gmailContentScript],
+    ['the Outlook content script', outlookContentScript],
+    ['the popup', popup],
+  ])('answers %s', async (_, sender) => {
+    const h = readHandlers();
+    expect(await dispatch(withRead, 'peek', {}, sender, h, trust)).toEqual({ ok: true, value: { seen: true } });
+  });
+
+  it.each([
+    ['a frame inside the webmail page', { ...gmailContentScript, frameId: 3 }],
+    ['a frame without a frame id', { ...outlookContentScript, frameId: undefined }],
+    ['our content script on a page outside webmail', { ...gmailContentScript, url: 'https://evil.test/mail.google.com/' }],
+    ['a tab-less sender outside the extension', { id: trust.extensionId, url: 'https://mail.google.com/mail/u/0/' }],
+  ] satisfies [string, Sender][])('refuses %s with forbidden_sender, before the handler runs', async (_, sender) => {
+    const h = readHandlers();
+    expect(await dispatch(withRead, 'peek', {}, sender, h, trust)).toMatchObject({ ok: false, error: { code: 'forbidden_sender', action: 'none', retryable: false } });
+    expect(h.peek).not.toHaveBeenCalled();
   });
 });

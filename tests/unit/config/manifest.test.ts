@@ -1,0 +1,51 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { manifestFor } from '@/lib/config/manifest';
+
+const devKey = readFileSync('keys/extension-dev.pub', 'utf8');
+const e2eEnv = {
+  WXT_GOOGLE_TOKEN_URL: 'http://127.0.0.1:47190/token',
+  WXT_GOOGLE_REVOKE_URL: 'http://127.0.0.1:47190/revoke',
+  WXT_GMAIL_API_URL: 'http://127.0.0.1:47190',
+  WXT_MICROSOFT_AUTHORITY_URL: 'http://127.0.0.1:47191/common/oauth2/v2.0',
+  WXT_GRAPH_API_URL: 'http://127.0.0.1:47191',
+  WXT_CRM_BASE_URL: 'http://127.0.0.1:47192',
+};
+const build = (mode: string, env: Record<string, string | undefined> = {}) => manifestFor({ mode, env, devKey, googleScopes: ['scope-a'] });
+/** The store item's public key as a release would set it (any base64 DER will do here). */
+const storeKey = Buffer.from('the store item public key, DER').toString('base64');
+
+describe('manifestFor', () => {
+  it.each(['development', 'e2e'])('a %s build carries the committed development key and may ask for local CRMs', (mode) => {
+    const manifest = build(mode);
+    expect(manifest.key).toBe(devKey.trim());
+    expect(manifest.optional_host_permissions).toEqual(['https://*/*', 'http://127.0.0.1/*', 'http://localhost/*']);
+  });
+
+  it.each(['production', 'staging'])('a %s build carries no key unless WXT_MANIFEST_KEY gives one, and no local optional hosts', (mode) => {
+    const bare = build(mode);
+    expect(bare).not.toHaveProperty('key');
+    expect(bare.optional_host_permissions).toEqual(['https://*/*']);
+    expect(build(mode, { WXT_MANIFEST_KEY: storeKey }).key).toBe(storeKey);
+    // The development key never reaches a release, even when it is what the environment holds.
+    expect(build(mode, { WXT_MANIFEST_KEY: '' })).not.toHaveProperty('key');
+  });
+
+  it('refuses a WXT_MANIFEST_KEY that is not base64, naming the variable', () => {
+    expect(() => build('production', { WXT_MANIFEST_KEY: 'not a key!' })).toThrow(/WXT_MANIFEST_KEY/);
+  });
+
+  it('lets no other extension and no web page connect (externally_connectable with empty lists)', () => {
+    for (const mode of ['development', 'e2e', 'production']) expect(build(mode).externally_connectable).toEqual({ ids: [], matches: [] });
+  });
+
+  it('grants the emulator hosts with their ports in e2e, the suggested CRM included; a release only its configured hosts', () => {
+    expect(build('e2e', e2eEnv).host_permissions).toEqual(['http://127.0.0.1:47190/*', 'http://127.0.0.1:47191/*', 'http://127.0.0.1:47192/*']);
+    expect(build('production', e2eEnv).host_permissions).toEqual(['http://127.0.0.1:47190/*', 'http://127.0.0.1:47191/*']);
+  });
+
+  it('adds the oauth2 entry only when a Chrome client id is configured', () => {
+    expect(build('production')).not.toHaveProperty('oauth2');
+    expect(build('production', { WXT_GOOGLE_CHROME_CLIENT_ID: 'chrome-client' }).oauth2).toEqual({ client_id: 'chrome-client', scopes: ['scope-a'] });
+  });
+});
