@@ -1,5 +1,8 @@
 import { z } from 'zod';
-import { hostPermissionsFor, originMatchPattern, resolveEndpoints } from './endpoints';
+import { hostPermissionsFor, resolveEndpoints } from './endpoints';
+
+/** This machine's hosts, every port: what a development or e2e build may reach. */
+const LOCAL_HOSTS = ['http://127.0.0.1/*', 'http://localhost/*'];
 
 /** WXT modes that build for this machine: `wxt` (dev server) and `wxt build --mode e2e`. */
 const LOCAL_MODES: ReadonlySet<string> = new Set(['development', 'e2e']);
@@ -30,9 +33,10 @@ export function manifestFor(input: ManifestInput): Record<string, unknown> {
   const endpoints = resolveEndpoints(present);
   const local = LOCAL_MODES.has(input.mode);
   const key = local ? input.devKey.trim() : releaseKeySchema.parse(present).WXT_MANIFEST_KEY;
-  const hosts = hostPermissionsFor(endpoints);
-  // A local build's suggested CRM (the emulator) is granted at install, so tests need no prompt.
-  if (local && endpoints.crm.defaultBaseUrl) hosts.push(originMatchPattern(endpoints.crm.defaultBaseUrl));
+  // A local build talks to the emulators and to local CRMs on any port (a test's own servers
+  // among them), so this machine's hosts are granted at install and no test meets a prompt. A
+  // release asks at runtime for the one https origin the user types (R8), port included.
+  const hosts = [...hostPermissionsFor(endpoints), ...(local ? LOCAL_HOSTS : [])];
   return {
     name: 'Mailbox to CRM',
     description: 'Keeps CRM contact timelines filled with the customer email that matters, and shows who you are writing to.',
@@ -40,7 +44,7 @@ export function manifestFor(input: ManifestInput): Record<string, unknown> {
     permissions: ['identity', 'storage', 'alarms', 'unlimitedStorage'],
     host_permissions: [...new Set(hosts)],
     // The CRM base URL is typed by the user (R8), so its origin is requested at runtime.
-    optional_host_permissions: local ? ['https://*/*', 'http://127.0.0.1/*', 'http://localhost/*'] : ['https://*/*'],
+    optional_host_permissions: ['https://*/*'],
     // No other extension and no web page may message the background (Chrome: empty lists allow none).
     externally_connectable: { ids: [], matches: [] },
     action: { default_title: 'Mailbox to CRM' },

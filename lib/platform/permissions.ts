@@ -1,4 +1,5 @@
 import { browser } from 'wxt/browser';
+import { MatchPattern } from 'wxt/utils/match-patterns';
 
 /**
  * Asks for host access to one origin at runtime (the CRM the user typed, R8). Must run in an
@@ -16,9 +17,11 @@ export function hasOriginAccess(matchPattern: string): Promise<boolean> {
 /**
  * Gives up host access to one origin (a disconnected CRM, R8, R34); resolves true when it was
  * removed. Chrome refuses to remove what the manifest grants at install (a development build's
- * suggested CRM): such an origin is left alone, and the answer is false.
+ * local hosts): an origin such a grant covers is left alone, and the answer is false.
  */
-export async function removeOriginAccess(matchPattern: string): Promise<boolean> {
-  if (browser.runtime.getManifest().host_permissions?.includes(matchPattern)) return false;
-  return browser.permissions.remove({ origins: [matchPattern] });
+export async function removeOriginAccess(originPattern: string): Promise<boolean> {
+  const origin = originPattern.replace(/\*$/, '');
+  const granted = browser.runtime.getManifest().host_permissions ?? [];
+  if (granted.some((pattern: string) => new MatchPattern(pattern).includes(origin))) return false;
+  return browser.permissions.remove({ origins: [originPattern] });
 }

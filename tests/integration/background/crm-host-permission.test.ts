@@ -51,8 +51,11 @@ describe('the CRM host permission (R8, R34)', () => {
     expect(removed.mock.calls).toEqual([[{ origins: [`http://localhost:${port}/*`] }]]);
   });
 
-  it('is left alone when the manifest grants it at install (Chrome refuses to remove it)', async () => {
-    granted = [`${crm}/*`];
+  it.each([
+    ['its own origin', () => `${crm}/*`],
+    ['every port of its host (a development build)', () => `http://${new URL(crm).hostname}/*`],
+  ])('is left alone when the manifest grants %s at install (Chrome refuses to remove it)', async (_, grant) => {
+    granted = [grant()];
     await connectCrm(deps, pat(crm));
     await disconnectCrm(deps);
     expect(removed).not.toHaveBeenCalled();

@@ -16,15 +16,18 @@ const build = (mode: string, env: Record<string, string | undefined> = {}) => ma
 const storeKey = Buffer.from('the store item public key, DER').toString('base64');
 
 describe('manifestFor', () => {
-  it.each(['development', 'e2e'])('a %s build carries the committed development key and may ask for local CRMs', (mode) => {
+  it.each(['development', 'e2e'])('a %s build carries the committed development key and reaches this machine on any port', (mode) => {
     const manifest = build(mode);
     expect(manifest.key).toBe(devKey.trim());
-    expect(manifest.optional_host_permissions).toEqual(['https://*/*', 'http://127.0.0.1/*', 'http://localhost/*']);
+    expect(manifest.host_permissions).toEqual(expect.arrayContaining(['http://127.0.0.1/*', 'http://localhost/*']));
+    expect(manifest.optional_host_permissions).toEqual(['https://*/*']);
   });
 
-  it.each(['production', 'staging'])('a %s build carries no key unless WXT_MANIFEST_KEY gives one, and no local optional hosts', (mode) => {
+  it.each(['production', 'staging'])('a %s build carries no key unless WXT_MANIFEST_KEY gives one, and no local hosts', (mode) => {
     const bare = build(mode);
     expect(bare).not.toHaveProperty('key');
+    expect(bare.host_permissions).not.toEqual(expect.arrayContaining(['http://127.0.0.1/*']));
+    expect(bare.host_permissions).not.toEqual(expect.arrayContaining(['http://localhost/*']));
     expect(bare.optional_host_permissions).toEqual(['https://*/*']);
     expect(build(mode, { WXT_MANIFEST_KEY: storeKey }).key).toBe(storeKey);
     // The development key never reaches a release, even when it is what the environment holds.
@@ -39,8 +42,8 @@ describe('manifestFor', () => {
     for (const mode of ['development', 'e2e', 'production']) expect(build(mode).externally_connectable).toEqual({ ids: [], matches: [] });
   });
 
-  it('grants the emulator hosts with their ports in e2e, the suggested CRM included; a release only its configured hosts', () => {
-    expect(build('e2e', e2eEnv).host_permissions).toEqual(['http://127.0.0.1:47190/*', 'http://127.0.0.1:47191/*', 'http://127.0.0.1:47192/*']);
+  it('grants the configured hosts with their ports; a release only those', () => {
+    expect(build('e2e', e2eEnv).host_permissions).toEqual(['http://127.0.0.1:47190/*', 'http://127.0.0.1:47191/*', 'http://127.0.0.1/*', 'http://localhost/*']);
     expect(build('production', e2eEnv).host_permissions).toEqual(['http://127.0.0.1:47190/*', 'http://127.0.0.1:47191/*']);
   });
 
