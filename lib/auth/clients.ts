@@ -25,6 +25,7 @@ export function googleClient(endpoints: Endpoints, redirectUri: string): OAuthCl
   return {
     source: 'gmail',
     issuer: new URL(g.authUrl).origin,
+    issuerRequired: false,
     authorizeUrl: g.authUrl,
     tokenUrl: g.tokenUrl,
     revokeUrl: g.revokeUrl,
@@ -47,6 +48,7 @@ export function microsoftClient(endpoints: Endpoints, redirectUri: string): OAut
   return {
     source: 'outlook',
     issuer: `${new URL(m.authorityUrl).origin}/{tenantid}/v2.0`,
+    issuerRequired: false,
     authorizeUrl: `${m.authorityUrl}/authorize`,
     tokenUrl: `${m.authorityUrl}/token`,
     revokeUrl: null,
@@ -62,6 +64,7 @@ export function crmClient(endpoints: Endpoints, baseUrl: string, redirectUri: st
   return {
     source: 'crm',
     issuer: baseUrl,
+    issuerRequired: true,
     authorizeUrl: `${baseUrl}/oauth/authorize`,
     tokenUrl: `${baseUrl}/oauth/token`,
     revokeUrl: `${baseUrl}/oauth/revoke`,

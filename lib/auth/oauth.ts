@@ -13,6 +13,12 @@ export interface OAuthClient {
    * (Microsoft's multi-tenant issuer form).
    */
   issuer: string;
+  /**
+   * True when an answer without `iss` is refused. The CRM's contract requires `iss`: every CRM
+   * shares one redirect URL and one client id, so `iss` is what tells an honest CRM's answer from
+   * one a hostile CRM address bounced there. Google and Microsoft have their own redirect URLs.
+   */
+  issuerRequired: boolean;
   authorizeUrl: string;
   tokenUrl: string;
   /** Null when the peer has no revocation endpoint. */
@@ -55,7 +61,7 @@ export interface AuthorizeOptions {
  * Authorization code + PKCE (RFC 7636) through the browser's web auth flow, then the code
  * exchange. Before anything of the answer is used, it must have arrived on this client's own
  * redirect URL (each authorization server has its own), carry this server's `iss` when it carries
- * one (RFC 9207), and this run's `state`: so an answer from another server, or another flow, is
+ * one, or always where the client requires it (RFC 9207), and this run's `state`: so an answer from another server, or another flow, is
  * refused and its code is never sent anywhere (OAuth mix-up). Errors come out typed: a declined
  * consent is `insufficient_permissions` with words that say so; a silent run that needs the user
  * is `reauth_required`.
@@ -95,7 +101,7 @@ export async function authorize(client: OAuthClient, flow: WebAuthFlow, options:
   const values = new URLSearchParams(answer.hash.slice(1));
   for (const [key, value] of answer.searchParams) values.set(key, value);
   const iss = values.get('iss');
-  if (iss !== null && !issuerMatches(client.issuer, iss)) throw mixUp(client.source);
+  if (iss === null ? client.issuerRequired : !issuerMatches(client.issuer, iss)) throw mixUp(client.source);
   if (values.get('state') !== state) throw providerError('bad_response', client.source, { detail: 'The sign-in answer did not belong to this sign-in.', final: true });
   const error = values.get('error');
   if (error) throw authorizeError(client.source, error);

@@ -176,6 +176,34 @@ describe('OAuth mix-up: an answer is taken only from its own server, on its own 
     expect((await emulatorAdmin(emulators.urls.google).requests('^/token$')).length).toBe(0);
   });
 
+  it("refuses an honest CRM's answer without iss to a sign-in a hostile CRM bounced there: every CRM shares one redirect URL", async () => {
+    const endpoints = emulatorEndpoints(emulators.urls);
+    const honest = emulators.urls.crm;
+    const hostile = crmClient(endpoints, 'https://crm.hostile.test', TEST_REDIRECT_URIS.crm);
+    // The hostile CRM forwards the sign-in to the honest CRM unchanged; the honest CRM answers on
+    // the shared CRM redirect URL. Without `iss` the answer cannot say which CRM sent it.
+    const bouncedToHonest = (dropIss: boolean) => async (url: string, interactive: boolean) => {
+      const forwarded = new URL(`${honest}/oauth/authorize`);
+      forwarded.search = new URL(url).search;
+      const answer = new URL(await fetchWebAuthFlow(forwarded.toString(), interactive));
+      if (dropIss) answer.searchParams.delete('iss');
+      return answer.toString();
+    };
+    for (const dropIss of [false, true]) {
+      await expectProviderError(authorize(hostile, bouncedToHonest(dropIss), { interactive: true }), 'bad_response', /another service’s address/);
+    }
+    // The same answer is taken from the CRM the user typed, with its iss, and refused without one.
+    const honestClient = crmClient(endpoints, honest, TEST_REDIRECT_URIS.crm);
+    const own = (dropIss: boolean) => async (url: string, interactive: boolean) => {
+      const answer = new URL(await fetchWebAuthFlow(url, interactive));
+      if (dropIss) answer.searchParams.delete('iss');
+      return answer.toString();
+    };
+    expect((await authorize(honestClient, own(false), { interactive: true })).accessToken).toBeTruthy();
+    await expectProviderError(authorize(honestClient, own(true), { interactive: true }), 'bad_response', /another service’s address/);
+    expect((await emulatorAdmin(honest).requests('^/oauth/token$')).length).toBe(1);
+  });
+
   it('refuses an answer on its own redirect URL that names another issuer', async () => {
     const googleClientOfThisBuild = googleClient(emulatorEndpoints(emulators.urls), TEST_REDIRECT_URIS.google);
     const otherIssuer = async (url: string, interactive: boolean) => {
