@@ -1,5 +1,5 @@
 import { type Grant, ProviderError, providerError } from '../domain';
-import { accountGeneration, forgetAccess, readAccess, readRefresh, saveGrant } from '../platform/token-store';
+import { accountGeneration, forgetAccess, holdsGrant, readAccess, readRefresh, saveGrant } from '../platform/token-store';
 import { untilAborted } from '../async';
 import type { AccessTokenSource } from './access-token';
 import { authorize, type OAuthClient, refresh, revoke, type WebAuthFlow } from './oauth';
@@ -56,14 +56,17 @@ export class OAuthTokenSource implements AccessTokenSource {
   }
 
   /**
-   * Refresh, else silent sign-in. The grant is stored only if the account is still the one the
+   * Refresh, else silent sign-in. A silent sign-in renews a grant the account still holds (its
+   * refresh token expired or was refused); it never signs in an account that was disconnected,
+   * whoever still holds this source. The grant is stored only if the account is still the one the
    * renewal started for: a disconnect or a new sign-in meanwhile means the grant belongs to
    * nobody, so it is revoked where the peer allows and the caller is told to sign in again.
    */
   private async renew(): Promise<string> {
     const { account, client, flow, silentRenewalFor, extraParams } = this.options;
     const generation = accountGeneration(account);
-    const grant = (await this.refreshStored()) ?? (silentRenewalFor ? await authorize(client, flow, { interactive: false, prompt: 'none', loginHint: silentRenewalFor, extraParams }) : null);
+    const silent = silentRenewalFor !== undefined && (await holdsGrant(account));
+    const grant = (await this.refreshStored()) ?? (silent ? await authorize(client, flow, { interactive: false, prompt: 'none', loginHint: silentRenewalFor, extraParams }) : null);
     if (!grant) throw providerError('reauth_required', client.source);
     if (!(await saveGrant(account, grant, generation))) {
       // Nobody holds this grant any more; a failed revocation leaves it to expire on its own, and

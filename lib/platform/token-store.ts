@@ -91,6 +91,14 @@ export async function readRefresh(account: string): Promise<StoredRefresh | null
   return refreshSchema.nullable().catch(null).parse(await storage.getItem(refreshKey(account)));
 }
 
+/**
+ * Whether the account still holds a grant from a sign-in (a refresh token, even an expired one, or
+ * an access token). False once it was disconnected: nothing may sign it in again on its own.
+ */
+export async function holdsGrant(account: string): Promise<boolean> {
+  return (await storage.getItem(refreshKey(account))) !== null || (await storage.getItem(accessKey(account))) !== null;
+}
+
 /** Drops the cached access token (the peer refused it), keeping the refresh token. */
 export function forgetAccess(account: string): Promise<void> {
   return serially(account, () => storage.removeItem(accessKey(account)));

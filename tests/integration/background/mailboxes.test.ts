@@ -187,6 +187,18 @@ describe('a renewal in flight during a disconnect (issue 8 §2.1)', () => {
     expect(await readAccess(mailbox.id)).toBeNull();
   });
 
+  it('a provider still held after the disconnect never signs the mailbox in again on its own (no silent renewal)', async () => {
+    const mailbox = await connectMailbox(deps, { ...connectInput, provider: 'outlook' });
+    const provider = mailboxProvider(deps, mailbox);
+    await disconnectMailbox(deps, mailbox.id);
+    const before = (await microsoft.requests('/oauth2/v2.0/(authorize|token)')).length;
+
+    expect(await provider.identity().then(() => 'signed in again', (error: unknown) => error)).toMatchObject({ code: 'reauth_required' });
+    expect((await microsoft.requests('/oauth2/v2.0/(authorize|token)')).length).toBe(before);
+    expect(await readRefresh(mailbox.id)).toBeNull();
+    expect(await readAccess(mailbox.id)).toBeNull();
+  });
+
   it('a renewal of the old grant in flight during a reconnect does not overwrite the new grant', async () => {
     const mailbox = await connectMailbox(deps, { ...connectInput, provider: 'outlook' });
     await microsoft.post('/expire', { what: 'access_tokens' });
