@@ -65,6 +65,12 @@ export interface OAuthOptions {
   accessTtlSec: () => number;
   /** Null: refresh tokens never expire. */
   refreshTtlSec: () => number | null;
+  /**
+   * What a revocation ends: `grant`, the tokens of one code exchange (RFC 7009, the CRM), or
+   * `authorization`, every token of that user and client (Google: revoking any token removes the
+   * app's access to the account, so tokens of an earlier or later consent die with it).
+   */
+  revokes: 'grant' | 'authorization';
 }
 
 /** The authorize parameters every peer reads the same way (RFC 6749 and RFC 7636 names). */
@@ -145,16 +151,18 @@ export class OAuthCore {
   }
 
   /**
-   * Revokes the grant of an access or refresh token: every token of that grant stops working
-   * (Google: "If the token is an access token and it has a corresponding refresh token, the
-   * refresh token will also be revoked"). Other grants of the same user and client live on.
+   * Revokes an access or refresh token with what it belongs to (`revokes`): every token of its
+   * grant, or of its user and client, stops working. Returns whose token it was, or null for an
+   * unknown token.
    */
-  revoke(token: string): boolean {
-    const grant = this.refreshTokens.get(token)?.grant ?? this.access.get(token)?.grant;
-    if (grant === undefined) return false;
-    for (const [key, value] of this.refreshTokens) if (value.grant === grant) this.refreshTokens.delete(key);
-    for (const [key, value] of this.access) if (value.grant === grant) this.access.delete(key);
-    return true;
+  revoke(token: string): { user: string; clientId: string } | null {
+    const owner = this.refreshTokens.get(token) ?? this.access.get(token);
+    if (!owner) return null;
+    const ends = (value: { user: string; clientId: string; grant: string }) =>
+      this.options.revokes === 'grant' ? value.grant === owner.grant : value.user === owner.user && value.clientId === owner.clientId;
+    for (const [key, value] of this.refreshTokens) if (ends(value)) this.refreshTokens.delete(key);
+    for (const [key, value] of this.access) if (ends(value)) this.access.delete(key);
+    return { user: owner.user, clientId: owner.clientId };
   }
 
   /** The user and scope behind a bearer token, or why it is refused. */

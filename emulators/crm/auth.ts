@@ -41,6 +41,7 @@ export class CrmAuth {
       refreshPrefix: 'crm_rt_',
       accessTtlSec: () => ctx.config.accessTokenTtlSec,
       refreshTtlSec: () => REFRESH_TTL_SEC,
+      revokes: 'grant',
     });
   }
 

@@ -23,12 +23,17 @@ export class GoogleIdentity {
       refreshPrefix: '1//',
       accessTtlSec: () => ctx.config.accessTokenTtlSec,
       refreshTtlSec: () => null,
+      revokes: 'authorization',
     });
   }
 
   reset(): void {
     this.consents.clear();
     this.offlineCodes.clear();
+  }
+
+  forgetConsent(clientId: string, user: string): void {
+    this.consents.delete(`${clientId}\n${user}`);
   }
 
   recordConsent(clientId: string, user: string, scopes: string[]): void {
@@ -171,7 +176,10 @@ export function identityRoutes(identity: GoogleIdentity, ctx: EmulatorContext, s
   app.post('/revoke', async (c) => {
     const token = c.req.query('token') ?? (await formOf(c.req.raw)).token;
     if (!token) return c.json(oauthError('invalid_request', 'Missing required parameter: token'), 400);
-    if (!identity.oauth.revoke(token)) return c.json(oauthError('invalid_token', 'Token expired or revoked'), 400);
+    const revoked = identity.oauth.revoke(token);
+    if (!revoked) return c.json(oauthError('invalid_token', 'Token expired or revoked'), 400);
+    // The app's access to the account is gone: the next sign-in asks for consent again.
+    identity.forgetConsent(revoked.clientId, revoked.user);
     return c.json({}, 200);
   });
 

@@ -50,6 +50,8 @@ export class Identity {
       accessTtlSec: () => ctx.config.accessTokenTtlSec,
       // Microsoft rotates refresh tokens, and a SPA's live 24 h (configurable).
       refreshTtlSec: () => ctx.config.microsoftRefreshTokenTtlSec,
+      // Microsoft has no revocation endpoint for this client type; nothing calls this.
+      revokes: 'grant',
     });
   }
 

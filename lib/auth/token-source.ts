@@ -1,6 +1,6 @@
 import { type Grant, ProviderError, providerError } from '../domain';
 import { accountGeneration, forgetAccess, holdsGrant, readAccess, readRefresh, saveGrant } from '../platform/token-store';
-import { untilAborted } from '../async';
+import { bestEffort, untilAborted } from '../async';
 import type { AccessTokenSource } from './access-token';
 import { authorize, type OAuthClient, refresh, revoke, type WebAuthFlow } from './oauth';
 
@@ -69,10 +69,11 @@ export class OAuthTokenSource implements AccessTokenSource {
     const grant = (await this.refreshStored()) ?? (silent ? await authorize(client, flow, { interactive: false, prompt: 'none', loginHint: silentRenewalFor, extraParams }) : null);
     if (!grant) throw providerError('reauth_required', client.source);
     if (!(await saveGrant(account, grant, generation))) {
-      // Nobody holds this grant any more; a failed revocation leaves it to expire on its own, and
-      // the caller's error below is what matters to it.
-      await revoke(client, grant.refreshToken ?? grant.accessToken).catch(() => false);
-      throw providerError('reauth_required', client.source, { detail: 'It was disconnected while its sign-in was being renewed.' });
+      // A disconnect meanwhile: nobody holds this grant, so it is revoked where the peer allows (a
+      // failure leaves it to expire). A new sign-in meanwhile: it is only dropped, since Google's
+      // revocation would end the new sign-in's tokens too (it covers the whole user and client).
+      if (!(await holdsGrant(account))) await bestEffort('revoke a renewed grant nobody holds any more', revoke(client, grant.refreshToken ?? grant.accessToken));
+      throw providerError('reauth_required', client.source, { detail: 'It was disconnected or signed in again while its sign-in was being renewed.' });
     }
     return grant.accessToken;
   }

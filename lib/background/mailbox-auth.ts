@@ -56,19 +56,13 @@ export function revokeToken(deps: BackgroundDeps, provider: OAuthMailProvider, t
 }
 
 /**
- * Keeps the grant of a new sign-in for a mailbox in place of the one it had, then revokes that
- * old grant: only once the new one is stored, so a failure on the way never leaves the mailbox
- * without a working sign-in. Chrome's own sign-in keeps no grant here.
+ * Keeps the grant of a new sign-in for a mailbox in place of the one it had (connect, reconnect).
+ * The replaced tokens are forgotten, and a renewal of them still in flight stores nothing (a new
+ * generation), but they are not revoked: Google's revocation ends the app's whole access to the
+ * account, every token of that user and client, the new ones included; Microsoft has none.
  */
-export async function replaceMailboxGrant(deps: BackgroundDeps, provider: OAuthMailProvider, address: string, grant: Grant): Promise<void> {
-  const account = mailboxIdFor(provider, address);
-  const old = (await readRefresh(account))?.token ?? (await readAccess(account))?.token ?? null;
-  await replaceGrant(account, grant);
-  if (old && old !== grant.refreshToken) {
-    // The mailbox works on its new grant whatever happens here; an old grant the provider would
-    // not revoke (Outlook has no revocation) ends with its own lifetime.
-    await revoke(clientFor(deps, provider), old).catch(() => false);
-  }
+export async function replaceMailboxGrant(provider: OAuthMailProvider, address: string, grant: Grant): Promise<void> {
+  await replaceGrant(mailboxIdFor(provider, address), grant);
 }
 
 /** Access tokens for a connected mailbox; Outlook renews silently before asking the user (R2). */

@@ -25,14 +25,14 @@ const providers = new Map<string, MailProvider>();
 /**
  * One-click connect (R1, R2): sign in, read who the mailbox is from the provider (R7), keep the
  * tokens under that address and save the mailbox. Connecting a mailbox that is already there
- * renews its sign-in, revokes the grant it replaces and keeps its settings. When the mailbox
+ * renews its sign-in (see `replaceMailboxGrant`) and keeps its settings. When the mailbox
  * cannot be read after the sign-in, that fresh grant is revoked again, so no access is left behind.
  */
 export async function connectMailbox(deps: BackgroundDeps, input: ConnectInput): Promise<Mailbox> {
   const signedIn = await signIn(deps, input.provider);
   const identity = await readIdentity(deps, input.provider, signedIn.accessToken);
   const id = mailboxIdFor(input.provider, identity.address);
-  if (signedIn.grant) await replaceMailboxGrant(deps, input.provider, identity.address, signedIn.grant);
+  if (signedIn.grant) await replaceMailboxGrant(input.provider, identity.address, signedIn.grant);
   else await refuseSecondChromeAccount(deps, id);
   providers.delete(id);
 
@@ -63,7 +63,7 @@ export async function connectMailbox(deps: BackgroundDeps, input: ConnectInput):
 /**
  * Signs a mailbox in again after "Reconnect needed" (R2, R12). The account that signs in must be
  * the mailbox's own; another account is refused rather than silently swapped. The new grant
- * replaces the old one, which is revoked once the new one is stored.
+ * replaces the old one (see `replaceMailboxGrant`).
  */
 export async function reconnectMailbox(deps: BackgroundDeps, id: string): Promise<Mailbox> {
   const mailbox = await requireMailbox(deps, id);
@@ -71,14 +71,17 @@ export async function reconnectMailbox(deps: BackgroundDeps, id: string): Promis
   const signedIn = await signIn(deps, provider, mailbox.address);
   const identity = await readIdentity(deps, provider, signedIn.accessToken);
   if (identity.address.toLowerCase() !== mailbox.address) {
-    // A grant of the wrong account is not kept; Chrome's own token is Chrome's to keep.
-    if (signedIn.grant) await bestEffort("revoke the other account's sign-in", revokeToken(deps, provider, signedIn.accessToken));
+    // A grant of the wrong account is not kept; Chrome's own token is Chrome's to keep. Nor is it
+    // revoked when that account is a connected mailbox too: Google would end that mailbox's
+    // access with it (a revocation covers every token of the user and client).
+    const other = await getMailbox(deps.db, mailboxIdFor(provider, identity.address));
+    if (signedIn.grant && !other) await bestEffort("revoke the other account's sign-in", revokeToken(deps, provider, signedIn.accessToken));
     throw providerError('insufficient_permissions', provider, {
       detail: `You signed in as ${identity.address}, but this mailbox is ${mailbox.address}. Reconnect with ${mailbox.address}.`,
       final: true,
     });
   }
-  if (signedIn.grant) await replaceMailboxGrant(deps, provider, mailbox.address, signedIn.grant);
+  if (signedIn.grant) await replaceMailboxGrant(provider, mailbox.address, signedIn.grant);
   providers.delete(id);
   return putMailbox(deps.db, { ...mailbox, status: 'connected', lastError: null, identity: senderIdentity(identity) });
 }
@@ -102,8 +105,9 @@ export interface Disconnected {
 export async function disconnectMailbox(deps: BackgroundDeps, id: string): Promise<Disconnected> {
   const mailbox = await requireMailbox(deps, id);
   const provider = oauthProvider(mailbox);
-  // A revocation that fails is reported through `revoked: false` and the page to use instead.
-  const revoked = await revokeMailbox(deps, provider, mailbox.address).catch(() => false);
+  // A revocation that fails is recorded, and reported through `revoked: false` and the page to use instead.
+  let revoked = false;
+  await bestEffort('revoke the disconnected mailbox', revokeMailbox(deps, provider, mailbox.address).then((confirmed) => (revoked = confirmed)));
   providers.delete(id);
   await deleteMailboxAndData(deps.db, id);
   return { id, address: mailbox.address, provider: mailbox.provider, revoked, removeAccessUrl: revoked ? null : REMOVE_ACCESS_PAGES[provider] };
