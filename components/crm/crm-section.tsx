@@ -10,23 +10,35 @@ const METHOD_WORDS = { oauth: 'your CRM login', personal_token: 'a personal acce
 /** The options page's CRM panel: the connection and how it signs in, or the form to make one. */
 export function CrmSection(props: { crm: { baseUrl: string | null; authMethod: 'oauth' | 'personal_token' | null; defaultBaseUrl: string } }) {
   const queryClient = useQueryClient();
-  // A pasted token stays valid at the CRM after a disconnect: kept here to say where to revoke it.
-  const [pastedTokenAt, setPastedTokenAt] = useState<string | null>(null);
+  // What stays valid at the CRM after a disconnect (a pasted token, or a grant the CRM did not
+  // confirm revoking): kept here to say where to end it by hand.
+  const [leftAt, setLeftAt] = useState<{ baseUrl: string; what: 'token' | 'grant' } | null>(null);
   const { baseUrl, authMethod } = props.crm;
   const disconnect = useMutation({
     mutationFn: () => sendToBackground('disconnectCrm', {}),
-    onSuccess: () => setPastedTokenAt(authMethod === 'personal_token' ? baseUrl : null),
+    onSuccess: (result) => {
+      if (!baseUrl || (!result.pastedToken && result.revoked)) return setLeftAt(null);
+      setLeftAt({ baseUrl, what: result.pastedToken ? 'token' : 'grant' });
+    },
     // The background forgets the connection even when the CRM could not be told: refresh either way.
     onSettled: () => queryClient.invalidateQueries({ queryKey: ['overview'] }),
   });
   if (!baseUrl || !authMethod) {
     return (
       <>
-        {pastedTokenAt && (
+        {leftAt?.what === 'token' && (
           <Notice tone="error" title="Revoke the personal access token at the CRM">
             <p>
               The extension forgot the token you pasted, but the CRM still accepts it. Revoke it in your CRM&apos;s settings → personal access tokens, at{' '}
-              {pastedTokenAt}.
+              {leftAt.baseUrl}.
+            </p>
+          </Notice>
+        )}
+        {leftAt?.what === 'grant' && (
+          <Notice tone="error" title="Remove the extension's access at the CRM">
+            <p>
+              The extension forgot its sign-in, but the CRM did not confirm that it ended it. Remove this extension from the connected apps in your CRM&apos;s
+              settings, at {leftAt.baseUrl}.
             </p>
           </Notice>
         )}

@@ -36,9 +36,6 @@ export function createHandlers(deps: BackgroundDeps): Handlers {
     reconnectMailbox: ({ id }) => reconnectMailbox(deps, id),
     disconnectMailbox: ({ id }) => disconnectMailbox(deps, id),
     connectCrm: (input) => connectCrm(deps, input),
-    async disconnectCrm() {
-      await disconnectCrm(deps);
-      return {};
-    },
+    disconnectCrm: () => disconnectCrm(deps),
   };
 }

@@ -109,10 +109,11 @@ export const protocol = {
     ]),
     output: z.object({ baseUrl: z.url(), name: z.string(), email: z.string() }),
   },
+  /** `revoked` false: the CRM did not confirm it; `pastedToken`: the user revokes that at the CRM. */
   disconnectCrm: {
     pagesOnly: true,
     input: z.object({}).strict(),
-    output: z.object({}),
+    output: z.object({ revoked: z.boolean(), pastedToken: z.boolean() }),
   },
 } satisfies ProtocolMap;
 

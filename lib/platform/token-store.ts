@@ -6,7 +6,7 @@ import type { Grant } from '../domain';
  * Where tokens live (background only): access tokens in session storage, which is in memory and
  * gone when the browser closes; refresh tokens in local storage. The background restricts both
  * areas to the extension's own contexts (`restrictStorageToExtension`), so a content script
- * cannot read them. Keys are per account: `gmail:<address>`, `outlook:<address>`, `crm`.
+ * cannot read them. Keys are per account: `gmail:<address>`, `outlook:<address>`, `crm:<base URL>`.
  */
 
 const accessSchema = z.object({ token: z.string().min(1), expiresAt: z.number(), scope: z.string() });

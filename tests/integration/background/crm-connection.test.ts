@@ -3,7 +3,7 @@ import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { type RunningEmulators, startEmulators } from '@/emulators';
 import { crmClient } from '@/lib/auth/clients';
 import { refresh } from '@/lib/auth/oauth';
-import { connectCrm, crmApi, disconnectCrm } from '@/lib/background/crm-connection';
+import { connectCrm, crmAccount, crmApi, disconnectCrm } from '@/lib/background/crm-connection';
 import type { BackgroundDeps } from '@/lib/background/deps';
 import { forgetAccess, readAccess, readCrmConnection, readPersonalToken, readRefresh } from '@/lib/platform';
 import { type EmulatorAdmin, emulatorAdmin } from '../../support/emulator-admin';
@@ -39,7 +39,7 @@ describe('the CRM connection (R8)', () => {
       name: 'Riley Rep',
       email: 'riley@acme-sales.test',
     });
-    expect(await readPersonalToken('crm')).toBe('crm_pat_demo');
+    expect(await readPersonalToken(crmAccount(crm))).toBe('crm_pat_demo');
     const connection = (await readCrmConnection())!;
     expect(connection).toEqual({ baseUrl: crm, authMethod: 'personal_token' });
     expect((await crmApi(deps, connection).me()).email).toBe('riley@acme-sales.test');
@@ -51,12 +51,38 @@ describe('the CRM connection (R8)', () => {
     await admin.post('/expire', { what: 'access_tokens' });
     expect((await crmApi(deps, connection).me()).email).toBe('riley@acme-sales.test');
 
-    const kept = (await readRefresh('crm'))!.token;
-    await disconnectCrm(deps);
+    const kept = (await readRefresh(crmAccount(crm)))!.token;
+    expect(await disconnectCrm(deps)).toEqual({ revoked: true, pastedToken: false });
     expect(await readCrmConnection()).toBeNull();
-    expect(await readRefresh('crm')).toBeNull();
+    expect(await readRefresh(crmAccount(crm))).toBeNull();
     // Revoked at the CRM, not only forgotten here.
     expect((await failure(refresh(crmClient(deps.endpoints, crm, deps.redirectUris.crm), kept))).code).toBe('reauth_required');
+  });
+
+  it('a revocation the CRM refuses is reported, and the connection is forgotten all the same', async () => {
+    await connectCrm(deps, { baseUrl: crm, authMethod: 'oauth' });
+    await admin.fault({ path: '^/oauth/revoke$', status: 500, count: 10 });
+    expect(await disconnectCrm(deps)).toEqual({ revoked: false, pastedToken: false });
+    expect(await readCrmConnection()).toBeNull();
+    expect(await readRefresh(crmAccount(crm))).toBeNull();
+  });
+
+  it('a pasted token is reported as one to revoke at the CRM', async () => {
+    await connectCrm(deps, { baseUrl: crm, authMethod: 'personal_token', token: 'crm_pat_demo' });
+    expect(await disconnectCrm(deps)).toEqual({ revoked: false, pastedToken: true });
+    expect(await readPersonalToken(crmAccount(crm))).toBeNull();
+  });
+
+  it("a client of an earlier connection never gets a later connection's tokens", async () => {
+    // Another base URL for the same server: an earlier connection the user replaced.
+    const earlier = `http://localhost:${new URL(crm).port}`;
+    const stale = crmApi(deps, { baseUrl: earlier, authMethod: 'oauth' });
+    const stalePat = crmApi(deps, { baseUrl: earlier, authMethod: 'personal_token' });
+    await connectCrm(deps, { baseUrl: crm, authMethod: 'oauth' });
+    const before = (await admin.requests('^/(public/v1/me|oauth/token)$')).length;
+    expect(await stale.me().catch((error: unknown) => error)).toMatchObject({ code: 'reauth_required' });
+    expect(await stalePat.me().catch((error: unknown) => error)).toMatchObject({ code: 'reauth_required' });
+    expect((await admin.requests('^/(public/v1/me|oauth/token)$')).length).toBe(before);
   });
 
   it('keeps the working connection when a new sign-in is refused', async () => {
@@ -64,7 +90,7 @@ describe('the CRM connection (R8)', () => {
     const refused = await failure(connectCrm(deps, { baseUrl: crm, authMethod: 'personal_token', token: 'crm_pat_not_a_token' }));
     expect(refused.code).toBe('reauth_required');
     expect(await readCrmConnection()).toEqual({ baseUrl: crm, authMethod: 'personal_token' });
-    expect(await readPersonalToken('crm')).toBe('crm_pat_demo');
+    expect(await readPersonalToken(crmAccount(crm))).toBe('crm_pat_demo');
   });
 
   it('sends nothing without host access to the CRM origin', async () => {
@@ -81,9 +107,9 @@ describe('the CRM connection (R8)', () => {
 describe('a CRM connection that is replaced (issue 8 §1.6, §2.1)', () => {
   it('connecting again revokes the grant it replaces, once the new one is stored', async () => {
     await connectCrm(deps, { baseUrl: crm, authMethod: 'oauth' });
-    const old = (await readRefresh('crm'))!.token;
+    const old = (await readRefresh(crmAccount(crm)))!.token;
     await connectCrm(deps, { baseUrl: crm, authMethod: 'oauth' });
-    const current = (await readRefresh('crm'))!.token;
+    const current = (await readRefresh(crmAccount(crm)))!.token;
     expect(current).not.toBe(old);
     const client = crmClient(deps.endpoints, crm, deps.redirectUris.crm);
     expect((await failure(refresh(client, old))).code).toBe('reauth_required');
@@ -94,7 +120,7 @@ describe('a CRM connection that is replaced (issue 8 §1.6, §2.1)', () => {
     await connectCrm(deps, { baseUrl: crm, authMethod: 'oauth' });
     const api = crmApi(deps, (await readCrmConnection())!);
     // The next call renews (the admin expiry would expire the personal access token used below too).
-    await forgetAccess('crm');
+    await forgetAccess(crmAccount(crm));
     // The old grant cannot be revoked (the CRM is briefly failing), and its refresh is on the wire.
     await admin.fault({ path: '^/oauth/revoke$', status: 503, count: 1 });
     await admin.fault({ path: '^/oauth/token$', delayMs: 400 });
@@ -106,9 +132,9 @@ describe('a CRM connection that is replaced (issue 8 §1.6, §2.1)', () => {
     expect(await call).toMatchObject({ code: 'reauth_required' });
     const refreshed = (await admin.requests('^/oauth/token$')).at(-1)!;
     expect(refreshed.status).toBe(200);
-    expect(await readRefresh('crm')).toBeNull();
-    expect(await readAccess('crm')).toBeNull();
-    expect(await readPersonalToken('crm')).toBe('crm_pat_demo');
+    expect(await readRefresh(crmAccount(crm))).toBeNull();
+    expect(await readAccess(crmAccount(crm))).toBeNull();
+    expect(await readPersonalToken(crmAccount(crm))).toBe('crm_pat_demo');
     expect(await readCrmConnection()).toEqual({ baseUrl: crm, authMethod: 'personal_token' });
   });
 });

@@ -4,6 +4,7 @@ import { type RunningEmulators, startEmulators } from '@/emulators';
 import { connectCrm, disconnectCrm } from '@/lib/background/crm-connection';
 import type { BackgroundDeps } from '@/lib/background/deps';
 import { readCrmConnection } from '@/lib/platform';
+import { failure } from '../../support/provider-error';
 import { emulatorAdmin } from '../../support/emulator-admin';
 import { emulatorBackgroundDeps } from '../../support/emulator-endpoints';
 
@@ -40,6 +41,17 @@ describe('the CRM host permission (R8, R34)', () => {
     expect(removed.mock.calls).toEqual([[{ origins: [`${crm}/*`] }]]);
     expect(crm).toMatch(/:\d+$/);
     expect(await readCrmConnection()).toBeNull();
+  });
+
+  it('is given up again when a connect to a new origin fails, and kept when the failing connect is to the current origin', async () => {
+    const port = new URL(crm).port;
+    await connectCrm(deps, pat(crm));
+    await failure(connectCrm(deps, { ...pat(`http://localhost:${port}`), token: 'crm_pat_not_a_token' }));
+    expect(removed.mock.calls).toEqual([[{ origins: [`http://localhost:${port}/*`] }]]);
+    removed.mockClear();
+    await failure(connectCrm(deps, { ...pat(crm), token: 'crm_pat_not_a_token' }));
+    expect(removed).not.toHaveBeenCalled();
+    expect(await readCrmConnection()).toEqual({ baseUrl: crm, authMethod: 'personal_token' });
   });
 
   it('is kept when the connection is replaced by one on the same origin, and given up when the origin changes', async () => {
