@@ -28,7 +28,7 @@ export async function bestEffort(what: string, step: Promise<unknown>): Promise<
   try {
     await step;
   } catch (error) {
-    const failure = { what, error: describe(error), at: Date.now() };
+    const failure = { what, error: describeFailure(error), at: Date.now() };
     failures.push(failure);
     if (failures.length > BEST_EFFORT_KEPT) failures.splice(0, failures.length - BEST_EFFORT_KEPT);
     console.warn(BEST_EFFORT_PREFIX, `${failure.what} failed: ${failure.error}`);
@@ -40,7 +40,11 @@ export function bestEffortFailures(): readonly BestEffortFailure[] {
   return [...failures];
 }
 
-function describe(error: unknown): string {
+/**
+ * An error as it may be logged: its name, its code when it has one, and the message of a typed
+ * error only (any other message could quote a URL with a token or a piece of a body).
+ */
+export function describeFailure(error: unknown): string {
   if (!(error instanceof Error)) return typeof error;
   const code = (error as { code?: unknown }).code;
   const named = typeof code === 'string' ? `${error.name} ${code}` : error.name;

@@ -2,6 +2,7 @@ import { bestEffort } from '../async';
 import { type AccessTokenSource, staticToken } from '../auth/access-token';
 import { deleteMailboxAndData, getMailbox, otherMailboxOf, putMailbox } from '../db';
 import { defaultVisibility, type Mailbox, mailboxIdFor, mailboxSchema, type MailboxKind, type OAuthMailProvider, providerError, type Scope, type SenderIdentity, senderIdentitySchema } from '../domain';
+import { MessagingError } from '../messaging';
 import type { MailboxIdentity, MailProvider } from '../providers/mail-provider';
 import type { BackgroundDeps } from './deps';
 import { mailboxTokens, REMOVE_ACCESS_PAGES, replaceMailboxGrant, revokeMailbox, revokeToken, signIn } from './mailbox-auth';
@@ -166,11 +167,11 @@ function senderIdentity({ displayName, replyTo, aliases }: MailboxIdentity): Sen
 
 async function requireMailbox(deps: BackgroundDeps, id: string): Promise<Mailbox> {
   const mailbox = await getMailbox(deps.db, id);
-  if (!mailbox) throw new Error('That mailbox is no longer connected. Reopen the popup to see the current list.');
+  if (!mailbox) throw MessagingError.of('handler_failed', 'That mailbox is no longer connected. Reopen the popup to see the current list.');
   return mailbox;
 }
 
 function oauthProvider(mailbox: Mailbox): OAuthMailProvider {
-  if (mailbox.provider === 'imap') throw new Error('IMAP mailboxes sign in through the bridge, not OAuth.');
+  if (mailbox.provider === 'imap') throw MessagingError.of('handler_failed', 'IMAP mailboxes sign in through the bridge, not OAuth.');
   return mailbox.provider;
 }

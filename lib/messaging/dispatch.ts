@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { describeFailure } from '../async';
 import { MatchPattern } from 'wxt/utils/match-patterns';
 import { type Envelope, MessagingError, type Protocol, type ProtocolMap } from './protocol';
 
@@ -72,7 +73,10 @@ export async function dispatch<P extends ProtocolMap, K extends keyof P & string
   try {
     return { ok: true, value: await handlers[name](input.data as z.output<P[K]['input']>, sender) };
   } catch (error) {
-    return failure(MessagingError.from(error));
+    const answer = MessagingError.from(error);
+    // The page gets fixed words for an untyped failure; what it was stays here, without its message.
+    if (answer.code === 'handler_failed' && !(error instanceof MessagingError)) console.warn(`[mailbox-crm] "${name}" failed:`, describeFailure(error));
+    return failure(answer);
   }
 }
 

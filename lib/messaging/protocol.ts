@@ -167,6 +167,9 @@ const MESSAGING_FIX: Record<MessagingErrorCode, { action: ErrorAction; retryable
   no_answer: { action: 'retry', retryable: true },
 };
 
+/** The words of a failure no typed error describes (its details stay in the worker's console). */
+export const UNEXPECTED_FAILURE = "Something unexpected went wrong in the extension's background. Try again; if it keeps happening, reload the extension.";
+
 /**
  * The typed error a page receives when its message failed: the wire error's code, plain message,
  * fixing action and `retryable`, so the UI can offer the fix (e.g. "Reconnect").
@@ -190,13 +193,14 @@ export class MessagingError extends Error {
   }
 
   /**
-   * What a handler threw, for the wire: a `ProviderError` keeps its own code, action and
-   * retryability; anything else is `handler_failed` with its message.
+   * What a handler threw, for the wire: a typed error keeps its own plain words, code, action and
+   * retryability; anything else is `handler_failed` with fixed words, since an untyped message
+   * may quote a URL, a token or a piece of mail, and the answer may go to a content script.
    */
   static from(error: unknown): MessagingError {
     if (error instanceof MessagingError) return error;
     if (error instanceof ProviderError) return new MessagingError({ code: error.code, message: error.message, action: error.data.action, retryable: error.retryable });
-    return MessagingError.of('handler_failed', error instanceof Error ? error.message : String(error));
+    return MessagingError.of('handler_failed', UNEXPECTED_FAILURE);
   }
 
   toWire(): WireError {

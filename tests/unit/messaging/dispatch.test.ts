@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { providerError } from '@/lib/domain';
-import { dispatch, type Handlers, type HandlersOf, protocol, type ProtocolMap, type Sender, senderProblem, type Trust } from '@/lib/messaging';
+import { dispatch, type Handlers, type HandlersOf, protocol, type ProtocolMap, type Sender, senderProblem, type Trust, UNEXPECTED_FAILURE } from '@/lib/messaging';
 import { WEBMAIL_MATCHES } from '@/lib/webmail/sites';
 
 const trust: Trust = {
@@ -79,17 +79,21 @@ describe('dispatch', () => {
     expect(h.getOverview).not.toHaveBeenCalled();
   });
 
-  it('turns a failing handler into handler_failed with its message', async () => {
+  it('turns an untyped failure into handler_failed with fixed words, and keeps only its name in the console', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
     const failing: Handlers = {
       ...handlers(),
       getOverview: async () => {
-        throw new Error('The database could not be opened.');
+        throw new TypeError('Failed to fetch https://crm.test/public/v1/me?access_token=secret');
       },
     };
     expect(await dispatch(protocol, 'getOverview', {}, popup, failing, trust)).toEqual({
       ok: false,
-      error: { code: 'handler_failed', message: 'The database could not be opened.', action: 'none', retryable: false },
+      error: { code: 'handler_failed', message: UNEXPECTED_FAILURE, action: 'none', retryable: false },
     });
+    expect(warn).toHaveBeenCalledWith('[mailbox-crm] "getOverview" failed:', 'TypeError');
+    expect(JSON.stringify(warn.mock.calls)).not.toContain('secret');
+    warn.mockRestore();
   });
 
   it("sends a ProviderError's own code, plain message, fixing action and retryability", async () => {

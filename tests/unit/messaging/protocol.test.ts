@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { providerError } from '@/lib/domain';
-import { crmBaseUrlSchema, isMessageOf, MessagingError, protocol } from '@/lib/messaging';
+import { crmBaseUrlSchema, isMessageOf, MessagingError, protocol, UNEXPECTED_FAILURE } from '@/lib/messaging';
 
 describe('crmBaseUrlSchema (R8)', () => {
   it.each(['https://crm.example.test', 'https://crm.example.test:8443/base/', 'http://127.0.0.1:47192', 'http://localhost:3000/'])('accepts %s', (url) => {
@@ -45,12 +45,8 @@ describe('MessagingError.from', () => {
     });
   });
 
-  it('makes any other error handler_failed, with its message and no action', () => {
-    expect(MessagingError.from(new Error('That mailbox is no longer connected.')).toWire()).toEqual({
-      code: 'handler_failed',
-      message: 'That mailbox is no longer connected.',
-      action: 'none',
-      retryable: false,
-    });
+  it('makes any other error handler_failed with fixed words: an untyped message never reaches the page', () => {
+    const leaky = new TypeError('Failed to fetch https://crm.test/oauth/token?code=4/secret-code');
+    expect(MessagingError.from(leaky).toWire()).toEqual({ code: 'handler_failed', message: UNEXPECTED_FAILURE, action: 'none', retryable: false });
   });
 });
