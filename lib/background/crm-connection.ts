@@ -8,7 +8,7 @@ import { originMatchPattern } from '../config/endpoints';
 import { type CrmClient, createCrmClient } from '../crm';
 import { type CrmConnection, type Grant, providerError } from '../domain';
 import { crmConnectionItem, hasOriginAccess, readCrmConnection, removeOriginAccess } from '../platform';
-import type { BackgroundDeps } from './deps';
+import { type BackgroundDeps, requireLockedStorage } from './deps';
 
 /**
  * The token-store account of a CRM connection, one per base URL: tokens belong to the CRM that
@@ -29,6 +29,7 @@ export type ConnectCrmInput = { baseUrl: string; authMethod: 'oauth' } | { baseU
  */
 export async function connectCrm(deps: BackgroundDeps, input: ConnectCrmInput): Promise<{ baseUrl: string; name: string; email: string }> {
   const baseUrl = input.baseUrl.replace(/\/+$/, '');
+  await requireLockedStorage(deps, 'crm');
   if (!(await hasOriginAccess(originMatchPattern(baseUrl)))) {
     throw providerError('insufficient_permissions', 'crm', { detail: `Allow the extension to reach ${new URL(baseUrl).origin} when the browser asks, then connect again.` });
   }

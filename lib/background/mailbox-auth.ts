@@ -5,7 +5,7 @@ import { authorize, type OAuthClient, revoke } from '../auth/oauth';
 import { type Grant, mailboxIdFor, type OAuthMailProvider } from '../domain';
 import { OAuthTokenSource } from '../auth/token-source';
 import { forgetAccount, readAccess, readRefresh, replaceGrant } from '../platform/token-store';
-import type { BackgroundDeps } from './deps';
+import { type BackgroundDeps, requireLockedStorage } from './deps';
 
 function clientFor(deps: BackgroundDeps, provider: OAuthMailProvider): OAuthClient {
   return provider === 'gmail' ? googleClient(deps.endpoints, deps.redirectUris.google) : microsoftClient(deps.endpoints, deps.redirectUris.microsoft);
@@ -33,6 +33,7 @@ export interface SignInResult {
  * where it exists; everywhere else, and for Outlook, code + PKCE through `launchWebAuthFlow`.
  */
 export async function signIn(deps: BackgroundDeps, provider: OAuthMailProvider, loginHint?: string): Promise<SignInResult> {
+  await requireLockedStorage(deps, provider);
   if (provider === 'gmail' && deps.chromeGoogle) {
     try {
       return { accessToken: await deps.chromeGoogle.getToken(true, GOOGLE_SCOPES), grant: null };

@@ -17,7 +17,7 @@ import type { BackgroundDeps } from './deps';
 import { createHandlers } from './handlers';
 
 /** The background's real dependencies: this build's endpoints and the browser's identity API. */
-function browserDeps(): BackgroundDeps {
+function browserDeps(storageLocked: Promise<boolean>): BackgroundDeps {
   return {
     db: new MailboxCrmDatabase(),
     endpoints,
@@ -25,22 +25,28 @@ function browserDeps(): BackgroundDeps {
     flow: launchWebAuthFlow,
     chromeGoogle:
       endpoints.google.chromeClientId && hasChromeAuthToken() ? { getToken: getChromeAuthToken, removeToken: removeChromeAuthToken } : null,
+    storageLocked,
   };
 }
 
 /**
- * Starts the background: storage closed to content scripts first (tokens live there), then the
- * message protocol. Listeners are registered synchronously so a waking worker gets its message.
+ * Starts the background: storage closed to content scripts (tokens live there; sign-ins wait for
+ * it and are refused if it fails), and the message protocol. Listeners are registered
+ * synchronously so a waking worker gets its message.
  */
 export function startBackground(): void {
+  const storageLocked = restrictStorageToExtension().then(
+    () => true,
+    (error: unknown) => {
+      console.error('Could not restrict extension storage to extension pages; sign-ins are refused:', error instanceof Error ? error.message : error);
+      return false;
+    },
+  );
   onRuntimeMessage(
-    protocolListener(createHandlers(browserDeps()), {
+    protocolListener(createHandlers(browserDeps(storageLocked)), {
       extensionId: extensionId(),
       extensionOrigin: extensionOrigin(),
       contentScriptMatches: WEBMAIL_MATCHES,
     }),
   );
-  restrictStorageToExtension().catch((error: unknown) => {
-    console.error('Could not restrict extension storage to extension pages:', error instanceof Error ? error.message : error);
-  });
 }

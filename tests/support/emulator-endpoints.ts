@@ -34,5 +34,6 @@ export function emulatorBackgroundDeps(urls: EmulatorUrls): BackgroundDeps {
     redirectUris: TEST_REDIRECT_URIS,
     flow: fetchWebAuthFlow,
     chromeGoogle: null,
+    storageLocked: Promise.resolve(true),
   };
 }

@@ -76,6 +76,17 @@ describe('connect, reconnect and disconnect a mailbox (R1, R2, R7, R34)', () => 
     expect(probe.status).toBe(401);
   });
 
+  it('refuses to sign in where the browser could not close its storage to content scripts', async () => {
+    const unlocked = { ...deps, storageLocked: Promise.resolve(false) };
+    for (const provider of ['gmail', 'outlook'] as const) {
+      const refused = await failure(connectMailbox(unlocked, { ...connectInput, provider }));
+      expect(refused).toMatchObject({ code: 'insufficient_permissions', retryable: false });
+      expect(refused.message).toMatch(/cannot keep sign-ins away from the web pages/);
+    }
+    expect(await google.requests('/o/oauth2')).toEqual([]);
+    expect(await microsoft.requests('/oauth2/v2.0/authorize')).toEqual([]);
+  });
+
   it('reconnect refuses another account than the mailbox’s own', async () => {
     const mailbox = await connectMailbox(deps, { ...connectInput, provider: 'gmail' });
     // The user picks another Google account on the sign-in page.
