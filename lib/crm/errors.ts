@@ -8,9 +8,6 @@ import { crmErrorSchema, scopeDetailsSchema, validationDetailsSchema } from './s
  * - 401 → `auth_expired`; `send` drops the token and tries once more, and a second 401 becomes
  *   `reauth_required` (a personal access token cannot be renewed, so it always ends there);
  * - 403 `insufficient_scope` → `insufficient_permissions`, naming `details.required_scope`;
- * The CRM chooses every string of its answer, and its address is whatever the user typed in: a
- * scope, code or field name is quoted only when it is a short token (`echoableToken`), and a field
- * message only when it is one the contract documents.
  * - 404 → `not_found`;
  * - 409 `idempotency_conflict` → `bad_response`, not retried: the extension reused a key for
  *   another request, which is a bug to report, not a passing problem;
@@ -18,6 +15,10 @@ import { crmErrorSchema, scopeDetailsSchema, validationDetailsSchema } from './s
  *   still running at the CRM (a retry after a dropped connection), and its answer will be replayed;
  * - 400 and 422 → `bad_response`, not retried, with the first field error in plain words;
  * - 429 → `rate_limited`, 503 and other 5xx → `server`, both with `Retry-After`.
+ *
+ * The CRM chooses every string of its answer, and its address is whatever the user typed in: a
+ * scope, code or field name is quoted only when it is a short token (`echoableToken`), and a field
+ * message only when it is one the contract documents.
  */
 export function classifyCrmError(status: number, body: unknown, headers: Headers): ProviderError {
   const parsed = crmErrorSchema.safeParse(body);
