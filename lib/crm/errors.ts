@@ -54,8 +54,8 @@ export function classifyCrmError(status: number, body: unknown, headers: Headers
   return providerError('bad_response', 'crm', { detail: `It answered with HTTP ${status}.` });
 }
 
-/** Field messages the contract documents (createContact's duplicate email); others are not quoted. */
-const DOCUMENTED_FIELD_MESSAGES = new Set(['has already been taken']);
+/** Field messages the contract documents (createContact, putMailbox); others are not quoted. */
+const DOCUMENTED_FIELD_MESSAGES = new Set(['has already been taken', 'is required for a shared mailbox']);
 
 /**
  * "email has already been taken" from `{"fields":{"email":["has already been taken"]}}`, "the
