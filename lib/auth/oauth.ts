@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { type Grant, type ProviderError, type ProviderErrorData, providerError } from '../domain';
+import { echoableToken, type Grant, type ProviderError, type ProviderErrorData, providerError } from '../domain';
 import { createPkcePair, randomToken } from './pkce';
 
 type Source = ProviderErrorData['source'];
@@ -184,17 +184,20 @@ function tokenError(source: Source, status: number, text: string): ProviderError
   if (status >= 500) return providerError('server', source);
   if (status === 429) return providerError('rate_limited', source);
   let error: string;
+  const refused = providerError('bad_response', source, { detail: 'The token endpoint refused the request.', final: true });
   try {
     error = tokenErrorSchema.parse(JSON.parse(text)).error;
   } catch {
-    return providerError('bad_response', source, { detail: 'The token endpoint refused the request.', final: true });
+    return refused;
   }
   if (['invalid_grant', 'interaction_required', 'login_required', 'consent_required'].includes(error)) return providerError('reauth_required', source);
   if (error === 'invalid_scope') return providerError('insufficient_permissions', source);
   if (error === 'invalid_client' || error === 'unauthorized_client') {
     return providerError('bad_response', source, { detail: "It does not accept this extension's OAuth client: check the client id in the build settings (README, Configuration).", final: true });
   }
-  return providerError('bad_response', source, { detail: `The token endpoint answered "${error}".`, final: true });
+  // The peer chose this text: it is quoted only when it is a short code.
+  const quoted = echoableToken(error);
+  return quoted ? providerError('bad_response', source, { detail: `The token endpoint answered "${quoted}".`, final: true }) : refused;
 }
 
 /** Errors the authorize endpoint reports in the redirect (RFC 6749 §4.1.2.1, OIDC prompt=none). */
@@ -207,7 +210,9 @@ function authorizeError(source: Source, error: string): ProviderError {
   }
   if (error === 'invalid_scope') return providerError('insufficient_permissions', source);
   if (error === 'server_error' || error === 'temporarily_unavailable') return providerError('server', source);
-  return providerError('bad_response', source, { detail: `Sign-in answered "${error}".`, final: true });
+  // The peer chose this text: it is quoted only when it is a short code.
+  const quoted = echoableToken(error);
+  return providerError('bad_response', source, { detail: quoted ? `Sign-in answered "${quoted}".` : 'It refused the sign-in.', final: true });
 }
 
 /** Whether a URL is `expected` by origin and path, exactly (the query and fragment carry the answer). */

@@ -1,4 +1,4 @@
-import { type ProviderError, providerError } from '../domain';
+import { echoableToken, type ProviderError, providerError } from '../domain';
 import { retryAfterMs } from '../http/request';
 import { crmErrorSchema, scopeDetailsSchema, validationDetailsSchema } from './schemas';
 
@@ -15,6 +15,10 @@ import { crmErrorSchema, scopeDetailsSchema, validationDetailsSchema } from './s
  *   still running at the CRM (a retry after a dropped connection), and its answer will be replayed;
  * - 400 and 422 → `bad_response`, not retried, with the first field error in plain words;
  * - 429 → `rate_limited`, 503 and other 5xx → `server`, both with `Retry-After`.
+ *
+ * The CRM chooses every string of its answer, and its address is whatever the user typed in: a
+ * scope, code or field name is quoted only when it is a short token (`echoableToken`), and a field
+ * message only when it is one the contract documents.
  */
 export function classifyCrmError(status: number, body: unknown, headers: Headers): ProviderError {
   const parsed = crmErrorSchema.safeParse(body);
@@ -23,9 +27,10 @@ export function classifyCrmError(status: number, body: unknown, headers: Headers
 
   if (status === 401) return providerError('auth_expired', 'crm', { retryAfterMs: 0 });
   if (status === 403) {
-    const scope = scopeDetailsSchema.safeParse(error?.details);
-    const detail = scope.success
-      ? `It needs the "${scope.data.required_scope}" permission: sign in to the CRM again and allow it, or use a token that has it.`
+    const parsedScope = scopeDetailsSchema.safeParse(error?.details);
+    const scope = parsedScope.success ? echoableToken(parsedScope.data.required_scope) : null;
+    const detail = scope
+      ? `It needs the "${scope}" permission: sign in to the CRM again and allow it, or use a token that has it.`
       : 'Sign in to the CRM again with an account that may do this.';
     return providerError('insufficient_permissions', 'crm', { detail });
   }
@@ -43,17 +48,28 @@ export function classifyCrmError(status: number, body: unknown, headers: Headers
   if (status >= 500) return providerError('server', 'crm', { retryAfterMs: wait });
   if (status === 422) return providerError('bad_response', 'crm', { detail: `It refused the data: ${firstFieldError(error?.details) ?? 'a field is not valid'}.`, final: true });
   if (status >= 400 && status < 500) {
-    return providerError('bad_response', 'crm', { detail: `It refused the request (${status}${error ? ` ${error.code}` : ''}).`, final: true });
+    const code = echoableToken(error?.code);
+    return providerError('bad_response', 'crm', { detail: `It refused the request (${status}${code ? ` ${code}` : ''}).`, final: true });
   }
   return providerError('bad_response', 'crm', { detail: `It answered with HTTP ${status}.` });
 }
 
-/** "email has already been taken" from `{"fields":{"email":["has already been taken"]}}`. */
+/** Field messages the contract documents (createContact, putMailbox); others are not quoted. */
+const DOCUMENTED_FIELD_MESSAGES = new Set(['has already been taken', 'is required for a shared mailbox']);
+
+/**
+ * "email has already been taken" from `{"fields":{"email":["has already been taken"]}}`, "the
+ * emails.3.date field is not valid" for a message the contract does not document; null when the
+ * first field's name is not a short token.
+ */
 function firstFieldError(details: unknown): string | null {
   const parsed = validationDetailsSchema.safeParse(details);
   if (!parsed.success) return null;
-  const [field, messages] = Object.entries(parsed.data.fields)[0] ?? [];
-  if (!field || !messages) return null;
-  const name = field === 'request' ? 'the request' : field.replaceAll('_', ' ');
-  return `${name} ${messages[0]}`;
+  const [entry] = Object.entries(parsed.data.fields);
+  const field = echoableToken(entry?.[0]);
+  if (!entry || !field) return null;
+  if (field === 'request') return 'the request is not valid';
+  const name = field.replaceAll('_', ' ');
+  const message = entry[1][0]!;
+  return DOCUMENTED_FIELD_MESSAGES.has(message) ? `${name} ${message}` : `the ${name} field is not valid`;
 }

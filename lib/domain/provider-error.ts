@@ -92,3 +92,16 @@ export function providerError(
     at: Date.now(),
   });
 }
+
+/** What a peer's value must look like to be quoted: an error code, a scope or a field name. */
+const ECHOABLE_TOKEN = /^[A-Za-z0-9_.:-]{1,64}$/;
+
+/**
+ * `value` when it is a short token that an error message may quote, else null. Servers choose the
+ * strings in their error answers, and a hostile one (a CRM address typed in, an authorization
+ * server) could otherwise put its own sentences, links or control characters into words the UI
+ * shows and the logs keep; callers fall back to their generic words.
+ */
+export function echoableToken(value: unknown): string | null {
+  return typeof value === 'string' && ECHOABLE_TOKEN.test(value) ? value : null;
+}

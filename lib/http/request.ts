@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { AccessTokenSource } from '../auth/access-token';
-import { ProviderError, type ProviderErrorData, providerError } from '../domain';
+import { echoableToken, ProviderError, type ProviderErrorData, providerError } from '../domain';
 import { DEFAULT_RETRY, type RetryOptions, withRetry } from './retry';
 import { jsonOrText } from './json-or-text';
 
@@ -114,8 +114,9 @@ export function parseJson<S extends z.ZodType>(source: Source, text: string, sch
   }
   const parsed = schema.safeParse(json);
   if (!parsed.success) {
-    const where = parsed.error.issues[0]?.path.join('.') || 'the answer';
-    throw providerError('bad_response', source, { detail: `Unexpected shape at ${where}.` });
+    // A path can hold the peer's own keys (a record's), so it is named only when it is a short token.
+    const where = echoableToken(parsed.error.issues[0]?.path.join('.'));
+    throw providerError('bad_response', source, { detail: where ? `Unexpected shape at ${where}.` : 'Unexpected shape in the answer.' });
   }
   return parsed.data;
 }

@@ -20,17 +20,25 @@ export function parseAddressList(header: string | null | undefined): Address[] {
   return out;
 }
 
+/** RFC 5322 §3.2.3 `dot-atom-text`: ASCII `atext` runs joined by single dots. */
+const DOT_ATOM = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*$/;
+
 /**
  * The mailbox of a field that names exactly one recipient (the test email's, R31), or null. The
  * text must be one RFC 5322 mailbox: no list, no group, and no control character, since a CR or
  * LF would end the header it is put in and start another (`v@x.test\r\nBcc: a@evil.test`).
+ * Both sides of the address must be dot-atoms: the parser drops a quoted local part's quotes, so
+ * `"a,b"@evil.test` would be written as `a,b@evil.test`, two recipients. A test email needs no
+ * quoted local part nor domain literal.
  */
 export function parseSingleMailbox(text: string): Address | null {
   if ([...text].some((char) => char < ' ' || char === '\u007f')) return null;
   const entries = addressParser(text);
   if (entries.length !== 1 || entries[0]!.group) return null;
   const [mailbox, ...more] = parseAddressList(text);
-  return mailbox && more.length === 0 ? mailbox : null;
+  if (!mailbox || more.length > 0) return null;
+  const at = mailbox.address.lastIndexOf('@');
+  return DOT_ATOM.test(mailbox.address.slice(0, at)) && DOT_ATOM.test(mailbox.address.slice(at + 1)) ? mailbox : null;
 }
 
 const GMAIL_DOMAINS = new Set(['gmail.com', 'googlemail.com']);

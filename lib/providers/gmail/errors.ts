@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { type ProviderError, providerError } from '../../domain';
+import { echoableToken, type ProviderError, providerError } from '../../domain';
 import { retryAfterMs } from '../../http/request';
 
 /**
@@ -55,5 +55,6 @@ export function classifyGmailError(status: number, body: unknown, headers: Heade
   }
   if (status === 404) return providerError('not_found', 'gmail');
   if (status >= 500) return providerError('server', 'gmail', { retryAfterMs: wait });
-  return providerError('bad_response', 'gmail', { detail: `Gmail answered ${status}${reasons[0] ? ` ${reasons[0]}` : ''}.`, final: status >= 400 && status < 500 });
+  const reason = echoableToken(reasons[0]);
+  return providerError('bad_response', 'gmail', { detail: `Gmail answered ${status}${reason ? ` ${reason}` : ''}.`, final: status >= 400 && status < 500 });
 }

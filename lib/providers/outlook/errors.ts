@@ -1,6 +1,6 @@
 import { GraphError } from '@microsoft/microsoft-graph-client';
 import { z } from 'zod';
-import { ProviderError, providerError } from '../../domain';
+import { echoableToken, ProviderError, providerError } from '../../domain';
 import { jsonOrText } from '../../http/json-or-text';
 import { retryAfterMs } from '../../http/request';
 
@@ -44,7 +44,8 @@ export function classifyGraphError(status: number, body: unknown, headers: Heade
   if (status === 403 || has(DENIED)) return providerError('insufficient_permissions', 'outlook', { detail: 'Reconnect Outlook and allow every permission asked for.' });
   if (status === 404) return providerError('not_found', 'outlook');
   if (status >= 500) return providerError('server', 'outlook', { retryAfterMs: wait });
-  return providerError('bad_response', 'outlook', { detail: `Graph answered ${status}${codes[0] ? ` ${codes[0]}` : ''}.`, final: status >= 400 && status < 500 });
+  const code = echoableToken(codes[0]);
+  return providerError('bad_response', 'outlook', { detail: `Graph answered ${status}${code ? ` ${code}` : ''}.`, final: status >= 400 && status < 500 });
 }
 
 /**

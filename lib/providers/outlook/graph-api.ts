@@ -44,12 +44,20 @@ class SendMiddleware implements Middleware {
   constructor(
     private readonly peer: HttpPeer,
     private readonly limiter: ConcurrencyLimiter,
+    private readonly versionRoot: URL,
   ) {}
 
   async execute(context: Context): Promise<void> {
     const state = context.middlewareControl?.getMiddlewareOptions(CallState) as CallState | undefined;
     const { signal, tokens = this.peer.tokens, idempotent, weight } = state?.call ?? {};
     const url = typeof context.request === 'string' ? context.request : context.request.url;
+    // The one place a request is signed, so the one place its address is checked: the client
+    // takes a host from any `https://` in a path or query, whatever built the request.
+    if (!isUnder(url, this.versionRoot)) {
+      const error = providerError('bad_response', 'outlook', { detail: 'A request was addressed outside Microsoft Graph, so it was not sent.', final: true });
+      if (state) state.failure = { error };
+      throw error;
+    }
     const headers = Object.fromEntries(new Headers(context.options?.headers as HeadersInit | undefined));
     const body = context.options?.body as BodyInit | undefined;
     try {
@@ -59,6 +67,17 @@ class SendMiddleware implements Middleware {
       throw error;
     }
   }
+}
+
+/** Whether `url` is on `root`'s exact origin, without user info, and at or below `root`'s path. */
+function isUnder(url: string, root: URL): boolean {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return false;
+  }
+  return parsed.origin === root.origin && parsed.username === '' && parsed.password === '' && parsed.pathname.startsWith(`${root.pathname}/`);
 }
 
 export interface GraphApiOptions {
@@ -82,15 +101,16 @@ export class GraphApi {
   readonly retry: Partial<RetryOptions>;
   /** How many requests the mailbox's limiter lets run at once. */
   readonly concurrency: number;
-  private readonly versionRoot: string;
+  /** `…/v1.0` of the configured Graph address: every request goes below it. */
+  private readonly versionRoot: URL;
 
   constructor(options: GraphApiOptions) {
     const base = options.graphApiUrl.replace(/\/+$/, '');
-    this.versionRoot = `${base}/v1.0`;
+    this.versionRoot = new URL(`${base}/v1.0`);
     this.retry = options.retry ?? {};
     this.concurrency = options.limiter.limit;
     this.peer = { source: 'outlook', tokens: options.tokens, classify: classifyGraphError, retry: this.retry };
-    this.client = Client.initWithMiddleware({ baseUrl: base, defaultVersion: 'v1.0', middleware: new SendMiddleware(this.peer, options.limiter) });
+    this.client = Client.initWithMiddleware({ baseUrl: base, defaultVersion: 'v1.0', middleware: new SendMiddleware(this.peer, options.limiter, this.versionRoot) });
   }
 
   /**
@@ -119,11 +139,13 @@ export class GraphApi {
   /**
    * A request for a `@odata.nextLink` or `@odata.deltaLink` Graph handed out. The client parses only
    * `https://` links itself, so the link is made relative to the version root first (the emulators
-   * run on `http://127.0.0.1`). A link to another host is refused rather than sent our token.
+   * run on `http://127.0.0.1`). A link to another host is refused rather than sent our token; the
+   * middleware checks the address the client finally builds as well.
    */
   link(url: string): BuildRequest {
-    if (!url.startsWith(`${this.versionRoot}/`)) throw providerError('bad_response', 'outlook', { detail: 'Graph returned a link to another host.' });
-    const path = url.slice(this.versionRoot.length);
+    if (!isUnder(url, this.versionRoot)) throw providerError('bad_response', 'outlook', { detail: 'Graph returned a link to another host.', final: true });
+    const link = new URL(url);
+    const path = `${link.pathname.slice(this.versionRoot.pathname.length)}${link.search}`;
     return (client) => client.api(path);
   }
 }

@@ -1,3 +1,4 @@
+import { createServer, type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { type RunningEmulators, startEmulators } from '@/emulators';
@@ -333,11 +334,43 @@ describe('outlook provider: links Graph hands out', () => {
     const error = await failure(provider.changes({ cursor, visibility: 'metadata' }));
     expect(error.code).toBe('bad_response');
     expect(error.message).toMatch(/another host/);
+    expect(error.retryable).toBe(false);
 
     // A stored cursor that names another host (tampered with) is refused the same way.
     const tampered = encodeDeltaCursor({ since: decodeDeltaCursor(cursor).since, links: { inbox: elsewhere, sentitems: elsewhere } });
     expect((await failure(provider.changes({ cursor: tampered, visibility: 'metadata' }))).code).toBe('bad_response');
     expect(await google.requests(undefined, { since: before })).toEqual([]);
+  });
+
+  it('refuses a link the Graph client would send elsewhere (`https://` in its query or path): no connection reaches the other host', async () => {
+    // The Graph client takes a host from the first `https://` anywhere in a path, query included:
+    // `/v1.0/HOST/v1.0/x?a=https://` would go to `https://HOST/v1.0/x`. A bare TCP server stands
+    // for that host, since the client would speak TLS to it: any connection at all is a failure.
+    const connections: string[] = [];
+    const foreign = createServer((socket) => {
+      connections.push(socket.remoteAddress ?? '?');
+      socket.destroy();
+    });
+    await new Promise<void>((resolve) => foreign.listen(0, '127.0.0.1', resolve));
+    const host = `127.0.0.1:${(foreign.address() as AddressInfo).port}`;
+    try {
+      const { provider } = make();
+      const cursor = await provider.currentCursor();
+      const inQuery = `${base}/v1.0/${host}/v1.0/me/mailFolders/inbox/messages/delta?x=https://`;
+      const inPath = `${base}/v1.0/https://${host}/v1.0/me/mailFolders/inbox/messages/delta`;
+      // Graph hands out the link in a page; following it from the stored cursor is refused.
+      await admin.fault({ path: '^/v1\\.0/me/mailFolders/inbox/messages/delta$', rawBody: JSON.stringify({ value: [], '@odata.nextLink': inQuery }) });
+      const handedOut = decodeDeltaCursor((await provider.changes({ cursor, visibility: 'metadata' })).cursor).links;
+      expect(handedOut.inbox).toBe(inQuery);
+      for (const links of [handedOut, { inbox: inQuery, sentitems: inQuery }, { inbox: inPath, sentitems: inPath }]) {
+        const error = await failure(provider.changes({ cursor: encodeDeltaCursor({ since: decodeDeltaCursor(cursor).since, links }), visibility: 'metadata' }));
+        expect(connections).toEqual([]);
+        expect(error.code).toBe('bad_response');
+        expect(error.retryable).toBe(false);
+      }
+    } finally {
+      await new Promise((resolve) => foreign.close(resolve));
+    }
   });
 });
 

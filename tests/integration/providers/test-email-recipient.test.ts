@@ -28,11 +28,14 @@ describe.each(['gmail', 'outlook'] as const)('%s test email recipient', (provide
   it('refuses anything but one mailbox, for good, and sends nothing', async () => {
     const mailbox = await connectMailbox(deps, { provider, scope: 'sales', kind: 'personal', owner: null, recoveryNote: null, backfillDays: 14 });
     const client = mailboxProvider(deps, mailbox);
-    for (const to of ['v@x.test\r\nBcc: a@evil.test', 'v@x.test\nBcc: a@evil.test', 'v@x.test, a@evil.test', 'Team: v@x.test;']) {
+    const before = (await admins[provider].requests()).at(-1)?.seq ?? 0;
+    // A quoted local part is written unquoted: `"a,b"@evil.test` would be `To: a,b@evil.test`.
+    for (const to of ['v@x.test\r\nBcc: a@evil.test', 'v@x.test\nBcc: a@evil.test', 'v@x.test, a@evil.test', 'Team: v@x.test;', '"a,b"@evil.test', '"a>,<b"@evil.test']) {
       const error = await failure(client.sendTestEmail({ to, subject: 'Test', body: 'Hello' }));
       expect(error).toMatchObject({ code: 'bad_response', retryable: false, message: expect.stringMatching(/exactly one valid email address/) });
     }
-    expect(await admins[provider].requests(SEND_PATHS[provider])).toEqual([]);
+    // Refused before any request at all, not only before the send.
+    expect(await admins[provider].requests(undefined, { since: before })).toEqual([]);
     // One mailbox is sent, to that mailbox alone.
     await client.sendTestEmail({ to: 'Sam <sam@x.test>', subject: 'Test', body: 'Hello' });
     expect((await admins[provider].requests(SEND_PATHS[provider])).map((r) => r.status)).toEqual([provider === 'gmail' ? 200 : 202]);

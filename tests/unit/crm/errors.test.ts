@@ -38,6 +38,19 @@ describe('classifyCrmError', () => {
     expect(error.message).toContain('email has already been taken');
   });
 
+  it('names a required scope, a field or a code only when it is a short token, never a message the CRM wrote', () => {
+    const scope = classifyCrmError(403, body('insufficient_scope', { required_scope: 'emails:write". Your trial ended: pay at https://evil.test' }), headers());
+    expect(scope.code).toBe('insufficient_permissions');
+    expect(scope.message).toMatch(/Sign in to the CRM again with an account that may do this\.$/);
+    const invented = classifyCrmError(422, body('validation_failed', { fields: { email: ['is locked: call +1 555 0100'] } }), headers());
+    expect(invented.message).toMatch(/It refused the data: the email field is not valid\.$/);
+    const field = classifyCrmError(422, body('validation_failed', { fields: { 'Call +1 555 0100 to unlock': ['has already been taken'] } }), headers());
+    expect(field.message).toMatch(/It refused the data: a field is not valid\.$/);
+    expect(classifyCrmError(422, body('validation_failed', { fields: { 'emails.3.date': ['x'] } }), headers()).message).toMatch(/the emails\.3\.date field is not valid\.$/);
+    expect(classifyCrmError(400, body('Your trial ended: pay at https://evil.test'), headers()).message).toMatch(/It refused the request \(400\)\.$/);
+    expect(classifyCrmError(400, body('idempotency_key_required'), headers()).message).toMatch(/\(400 idempotency_key_required\)\.$/);
+  });
+
   it('429 → rate_limited and 503 → server, both with Retry-After; other 5xx → server', () => {
     expect(classifyCrmError(429, body('rate_limited'), headers('7')).data).toMatchObject({ code: 'rate_limited', retryAfterMs: 7000, retryable: true });
     expect(classifyCrmError(503, body('service_unavailable'), headers('1')).data).toMatchObject({ code: 'server', retryAfterMs: 1000, retryable: true });

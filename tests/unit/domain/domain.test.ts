@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { defaultVisibility, mailboxSchema, providerError, providerErrorSchema } from '@/lib/domain';
+import { defaultVisibility, echoableToken, mailboxSchema, providerError, providerErrorSchema } from '@/lib/domain';
 import { aMailbox } from '../../fixtures/domain';
 
 describe('mailboxSchema', () => {
@@ -30,5 +30,26 @@ describe('mailboxSchema', () => {
   it('starts personal scope at metadata only (R5)', () => {
     expect(defaultVisibility('personal')).toBe('metadata');
     expect(defaultVisibility('sales')).toBe('snippet');
+  });
+});
+
+describe('echoableToken', () => {
+  it.each(['invalid_grant', 'emails:write', 'additional_emails.0', 'ErrorAccessDenied', 'a-b', 'x'.repeat(64)])('quotes %j', (value) => {
+    expect(echoableToken(value)).toBe(value);
+  });
+
+  it.each([
+    ['a sentence', 'Your account is locked'],
+    ['a link', 'https://evil.test/x'],
+    ['a quote that would end the quoting', 'emails:write"'],
+    ['a line break', 'invalid_grant\nSee evil.test'],
+    ['angle brackets', '<b>x</b>'],
+    ['non-ASCII look-alikes', 'іnvalid_grant'],
+    ['the empty string', ''],
+    ['more than 64 characters', 'x'.repeat(65)],
+    ['a non-string', 42],
+    ['nothing', undefined],
+  ])('refuses %s', (_, value) => {
+    expect(echoableToken(value)).toBeNull();
   });
 });

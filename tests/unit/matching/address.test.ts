@@ -42,6 +42,7 @@ describe('parseSingleMailbox', () => {
     ['v@x.test', { name: null, address: 'v@x.test' }],
     ['Sam Customer <sam@x.test>', { name: 'Sam Customer', address: 'sam@x.test' }],
     ['  sam@x.test ', { name: null, address: 'sam@x.test' }],
+    ["o'brien+crm.test@mail.x.test", { name: null, address: "o'brien+crm.test@mail.x.test" }],
   ])('takes %j', (text, expected) => {
     expect(parseSingleMailbox(text)).toEqual(expected);
   });
@@ -55,6 +56,15 @@ describe('parseSingleMailbox', () => {
     ['a list by semicolon', 'v@x.test; a@evil.test'],
     ['a group of one', 'Team: v@x.test;'],
     ['a name and a second address', 'v@x.test <a@evil.test>, b@evil.test'],
+    ['a quoted local part holding a comma (it would be written unquoted: two recipients)', '"a,b"@evil.test'],
+    ['a quoted local part holding angle brackets', '"a>,<b"@evil.test'],
+    ['a quoted local part in angle brackets', 'Sam <"s m"@x.test>'],
+    ['a local part starting with a dot', '.a@x.test'],
+    ['a local part ending with a dot', 'a.@x.test'],
+    ['a local part with two dots in a row', 'a..b@x.test'],
+    ['a non-ASCII local part', 'jörg@x.test'],
+    ['a domain literal', 'a@[192.0.2.1]'],
+    ['an angle bracket in the domain', 'a@x.test>b'],
     ['no address', 'not an address'],
     ['nothing', ''],
   ])('refuses %s', (_, text) => {

@@ -65,6 +65,13 @@ describe('classifyGmailError (R12)', () => {
     expect(classifyGmailError(403, googleError(403, 'insufficientPermissions', 'PERMISSION_DENIED'), new Headers()).retryable).toBe(false);
     expect(classifyGmailError(403, googleError(403, 'dailyLimitExceeded', 'PERMISSION_DENIED'), new Headers()).retryable).toBe(false);
   });
+
+  it("quotes a reason only when it is a short token: the server's own sentences are not shown", () => {
+    expect(classifyGmailError(400, googleError(400, 'invalidArgument', 'INVALID_ARGUMENT'), new Headers()).message).toMatch(/Gmail answered 400 invalidargument\.$/);
+    const hostile = classifyGmailError(400, googleError(400, 'Your account is locked: sign in at https://evil.test', 'INVALID_ARGUMENT'), new Headers());
+    expect(hostile.message).toMatch(/Gmail answered 400\.$/);
+    expect(hostile.message).not.toMatch(/evil|locked/);
+  });
 });
 
 describe('identity from users.settings.sendAs (R7)', () => {

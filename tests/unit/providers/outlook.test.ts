@@ -156,6 +156,13 @@ describe('classifyGraphError (R12, R14)', () => {
     expect(error.data.retryAfterMs).toBe(wait);
     expect(error.data.source).toBe('outlook');
   });
+
+  it("quotes an error code only when it is a short token: the server's own sentences are not shown", () => {
+    expect(classifyGraphError(400, graphError('BadRequest', 'Invalid filter clause'), headers({})).message).toMatch(/Graph answered 400 badrequest\.$/);
+    const hostile = classifyGraphError(400, graphError('Your mailbox is locked: sign in at https://evil.test', 'x'), headers({}));
+    expect(hostile.message).toMatch(/Graph answered 400\.$/);
+    expect(hostile.message).not.toMatch(/evil|locked/);
+  });
 });
 
 describe('graphFailure: errors thrown by the Graph client library', () => {
