@@ -23,6 +23,7 @@ beforeAll(async () => {
   client = {
     source: 'crm',
     issuer: origin,
+    issuerRequired: false,
     authorizeUrl: `${origin}/authorize`,
     tokenUrl: `${origin}/token`,
     revokeUrl: null,
