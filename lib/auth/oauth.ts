@@ -122,6 +122,26 @@ export function refresh(client: OAuthClient, refreshToken: string): Promise<Gran
 }
 
 /**
+ * Sends a request that carries a credential (a token, code, verifier or secret) without following
+ * a redirect: the credential would go to wherever the peer pointed. A redirect answer is a final
+ * `bad_response` (a wrong address in the settings, or a hostile peer), not a network failure to
+ * retry; a request that never got an answer is `network`.
+ */
+export async function fetchWithCredential(url: string, init: RequestInit, source: Source): Promise<Response> {
+  let response: Response;
+  try {
+    response = await fetch(url, { ...init, redirect: 'manual' });
+  } catch {
+    throw providerError('network', source);
+  }
+  // Browsers answer a redirect not followed as an opaque one (status 0); Node gives the 3xx itself.
+  if (response.type === 'opaqueredirect' || (response.status >= 300 && response.status < 400)) {
+    throw providerError('bad_response', source, { detail: 'It answered with a redirect, which the extension never follows with a credential. Check the address in the settings.', final: true });
+  }
+  return response;
+}
+
+/**
  * Revokes a token, and with it its grant, at the peer (RFC 7009). True only when the peer said so
  * with a 2xx; false when it has no revocation endpoint (Microsoft), so the caller can point the
  * user to the page where they remove the access. Any other answer throws: a 400 (Google's
@@ -129,12 +149,7 @@ export function refresh(client: OAuthClient, refreshToken: string): Promise<Gran
  */
 export async function revoke(client: OAuthClient, token: string): Promise<boolean> {
   if (!client.revokeUrl) return false;
-  let response: Response;
-  try {
-    response = await fetch(client.revokeUrl, { method: 'POST', body: new URLSearchParams({ token, client_id: client.clientId }), redirect: 'error' });
-  } catch {
-    throw providerError('network', client.source);
-  }
+  const response = await fetchWithCredential(client.revokeUrl, { method: 'POST', body: new URLSearchParams({ token, client_id: client.clientId }) }, client.source);
   if (response.ok) return true;
   if (response.status >= 500) throw providerError('server', client.source);
   if (response.status === 429) throw providerError('rate_limited', client.source);
@@ -144,14 +159,7 @@ export async function revoke(client: OAuthClient, token: string): Promise<boolea
 async function tokenRequest(client: OAuthClient, form: Record<string, string>, previousRefresh?: string): Promise<Grant> {
   const body = new URLSearchParams({ ...form, client_id: client.clientId });
   if (client.clientSecret) body.set('client_secret', client.clientSecret);
-  let response: Response;
-  try {
-    // A credential never follows a redirect: the code, verifier, secret or refresh token would go
-    // to wherever the peer pointed (`redirect: 'error'` makes the redirect a failed fetch).
-    response = await fetch(client.tokenUrl, { method: 'POST', body, headers: { accept: 'application/json' }, redirect: 'error' });
-  } catch {
-    throw providerError('network', client.source);
-  }
+  const response = await fetchWithCredential(client.tokenUrl, { method: 'POST', body, headers: { accept: 'application/json' } }, client.source);
   const text = await response.text();
   if (!response.ok) throw tokenError(client.source, response.status, text);
   let json: unknown;

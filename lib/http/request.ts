@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { AccessTokenSource } from '../auth/access-token';
+import { fetchWithCredential } from '../auth/oauth';
 import { echoableToken, ProviderError, type ProviderErrorData, providerError } from '../domain';
 import { DEFAULT_RETRY, type RetryOptions, withRetry } from './retry';
 import { jsonOrText } from './json-or-text';
@@ -51,18 +52,15 @@ export async function send(peer: HttpPeer, request: HttpRequest): Promise<Respon
       await request.beforeAttempt?.(request.signal);
       let response: Response;
       try {
-        response = await fetch(request.url, {
-          method: request.method ?? 'GET',
-          headers: { ...request.headers, authorization: `Bearer ${token}` },
-          body: request.body,
-          signal: request.signal,
-          // The bearer token never follows a redirect to wherever the peer points.
-          redirect: 'error',
-        });
-      } catch {
+        // The bearer token never follows a redirect to wherever the peer points.
+        response = await fetchWithCredential(
+          request.url,
+          { method: request.method ?? 'GET', headers: { ...request.headers, authorization: `Bearer ${token}` }, body: request.body, signal: request.signal },
+          peer.source,
+        );
+      } catch (error) {
         if (request.signal?.aborted) throw request.signal.reason;
-        const lost = providerError('network', peer.source);
-        throw request.idempotent === false ? once(lost) : lost;
+        throw request.idempotent === false && error instanceof ProviderError && error.code === 'network' ? once(error) : error;
       }
       if (response.ok) return response;
       const body = jsonOrText(await response.text().catch(() => ''));

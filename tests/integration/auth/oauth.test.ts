@@ -257,21 +257,21 @@ async function redirectingServer(target: string): Promise<{ url: string; request
 }
 
 describe('no credential follows a redirect (issue 8 §1.2)', () => {
-  it('token, refresh and revoke requests and authorised API calls stop at a 302: the target sees nothing, the error is typed', async () => {
+  it('token, refresh and revoke requests and authorised API calls stop at a 302: the target sees nothing, the error is final', async () => {
     const target = await redirectingServer('');
     const bouncer = await redirectingServer(target.url);
     try {
       const bounced = { ...client, tokenUrl: `${bouncer.url}/token`, revokeUrl: `${bouncer.url}/revoke` };
-      await expectProviderError(refresh(bounced, '1.AQsecret-refresh'), 'network');
-      await expectProviderError(revoke(bounced, '1.AQsecret-refresh'), 'network');
+      await expectProviderError(refresh(bounced, '1.AQsecret-refresh'), 'bad_response', /redirect/);
+      await expectProviderError(revoke(bounced, '1.AQsecret-refresh'), 'bad_response', /redirect/);
       const code = async (url: string) => {
         const answer = new URL(TEST_REDIRECT_URIS.microsoft);
         answer.search = new URLSearchParams({ code: 'secret-code', state: new URL(url).searchParams.get('state')! }).toString();
         return answer.toString();
       };
-      await expectProviderError(authorize(bounced, code, { interactive: true }), 'network');
+      await expectProviderError(authorize(bounced, code, { interactive: true }), 'bad_response', /redirect/);
       const peer: HttpPeer = { source: 'outlook', tokens: staticToken('secret-access'), classify: () => providerError('bad_response', 'outlook'), retry: { attempts: 1 } };
-      await expectProviderError(send(peer, { url: `${bouncer.url}/v1.0/me` }), 'network');
+      await expectProviderError(send(peer, { url: `${bouncer.url}/v1.0/me` }), 'bad_response', /redirect/);
 
       // The peer that was asked saw the credentials (it is the endpoint they were meant for)…
       expect(bouncer.requests.map((r) => r.url)).toEqual(['/token', '/revoke', '/token', '/v1.0/me']);
