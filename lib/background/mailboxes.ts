@@ -3,6 +3,7 @@ import { type AccessTokenSource, staticToken } from '../auth/access-token';
 import { deleteMailboxAndData, getMailbox, otherMailboxOf, putMailbox } from '../db';
 import { defaultVisibility, type Mailbox, mailboxIdFor, mailboxSchema, type MailboxKind, type OAuthMailProvider, providerError, type Scope, type SenderIdentity, senderIdentitySchema } from '../domain';
 import { MessagingError } from '../messaging';
+import { limiterStateStore } from '../platform';
 import type { MailboxIdentity, MailProvider } from '../providers/mail-provider';
 import type { BackgroundDeps } from './deps';
 import { mailboxTokens, REMOVE_ACCESS_PAGES, replaceMailboxGrant, revokeMailbox, revokeToken, signIn } from './mailbox-auth';
@@ -18,10 +19,18 @@ export interface ConnectInput {
 }
 
 /**
- * One provider client per mailbox in this worker, so its rate limits (Gmail's per-user quota,
- * Graph's per-mailbox concurrency) are shared by every caller. Dropped on reconnect and disconnect.
+ * One provider client per mailbox in this background, so its rate limits (Gmail's per-user quota,
+ * Graph's per-mailbox concurrency) and their stored state have one owner, shared by every caller.
+ * It outlives a reconnect (its tokens are read from the token store on each call) and is dropped
+ * on disconnect. Kept per set of dependencies: a client is made with them.
  */
-const providers = new Map<string, MailProvider>();
+const providerClients = new WeakMap<BackgroundDeps, Map<string, MailProvider>>();
+
+function providersOf(deps: BackgroundDeps): Map<string, MailProvider> {
+  let clients = providerClients.get(deps);
+  if (!clients) providerClients.set(deps, (clients = new Map()));
+  return clients;
+}
 
 /**
  * One-click connect (R1, R2): sign in, read who the mailbox is from the provider (R7), keep the
@@ -35,7 +44,6 @@ export async function connectMailbox(deps: BackgroundDeps, input: ConnectInput):
   const id = mailboxIdFor(input.provider, identity.address);
   if (signedIn.grant) await replaceMailboxGrant(input.provider, identity.address, signedIn.grant);
   else await refuseSecondChromeAccount(deps, id);
-  providers.delete(id);
 
   const existing = await getMailbox(deps.db, id);
   const mailbox = mailboxSchema.parse(
@@ -83,7 +91,6 @@ export async function reconnectMailbox(deps: BackgroundDeps, id: string): Promis
     });
   }
   if (signedIn.grant) await replaceMailboxGrant(provider, mailbox.address, signedIn.grant);
-  providers.delete(id);
   return putMailbox(deps.db, { ...mailbox, status: 'connected', lastError: null, identity: senderIdentity(identity) });
 }
 
@@ -109,7 +116,7 @@ export async function disconnectMailbox(deps: BackgroundDeps, id: string): Promi
   // A revocation that fails is recorded, and reported through `revoked: false` and the page to use instead.
   let revoked = false;
   await bestEffort('revoke the disconnected mailbox', revokeMailbox(deps, provider, mailbox.address).then((confirmed) => (revoked = confirmed)));
-  providers.delete(id);
+  providersOf(deps).delete(id);
   await deleteMailboxAndData(deps.db, id);
   return { id, address: mailbox.address, provider: mailbox.provider, revoked, removeAccessUrl: revoked ? null : REMOVE_ACCESS_PAGES[provider] };
 }
@@ -117,12 +124,18 @@ export async function disconnectMailbox(deps: BackgroundDeps, id: string): Promi
 /** The provider client of a connected mailbox, signing its requests with the stored grant. */
 export function mailboxProvider(deps: BackgroundDeps, mailbox: Mailbox): MailProvider {
   const provider = oauthProvider(mailbox);
+  const providers = providersOf(deps);
   let client = providers.get(mailbox.id);
   if (!client) {
     const tokens: AccessTokenSource = mailboxTokens(deps, provider, mailbox.address);
-    client = createMailProvider(deps, { id: mailbox.id, provider, tokens }, async () => {
-      await revokeMailbox(deps, provider, mailbox.address);
-    });
+    client = createMailProvider(
+      deps,
+      { id: mailbox.id, provider, tokens },
+      async () => {
+        await revokeMailbox(deps, provider, mailbox.address);
+      },
+      limiterStateStore(mailbox.id),
+    );
     providers.set(mailbox.id, client);
   }
   return client;

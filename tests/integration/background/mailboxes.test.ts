@@ -87,6 +87,18 @@ describe('connect, reconnect and disconnect a mailbox (R1, R2, R7, R34)', () => 
     expect(await microsoft.requests('/oauth2/v2.0/authorize')).toEqual([]);
   });
 
+  it("one provider client per mailbox owns its quota: a reconnect keeps it, and a sign-in's identity read stores no quota state", async () => {
+    const mailbox = await connectMailbox(deps, { ...connectInput, provider: 'outlook' });
+    const client = mailboxProvider(deps, mailbox);
+    await client.identity();
+    await reconnectMailbox(deps, mailbox.id);
+    expect(mailboxProvider(deps, mailbox)).toBe(client);
+    const stored = Object.keys(await fakeBrowser.storage.session.get(null)).filter((key) => key.startsWith('limiter.'));
+    expect(stored).toEqual([`limiter.${mailbox.id}`]);
+    await disconnectMailbox(deps, mailbox.id);
+    expect(mailboxProvider(deps, mailbox)).not.toBe(client);
+  });
+
   it('reconnect refuses another account than the mailbox’s own', async () => {
     const mailbox = await connectMailbox(deps, { ...connectInput, provider: 'gmail' });
     // The user picks another Google account on the sign-in page.
