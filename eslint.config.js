@@ -58,6 +58,19 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
     },
   },
+  // A failure is never swallowed: `bestEffort` records what failed (issue 8 §5).
+  {
+    files: ['lib/**/*.{ts,tsx}', 'components/**/*.{ts,tsx}', 'entrypoints/**/*.{ts,tsx}'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "CallExpression[callee.property.name='catch'] > ArrowFunctionExpression.arguments[params.length=0]",
+          message: 'A .catch that ignores its error swallows a failure: use bestEffort(what, step) from lib/async, or handle the error.',
+        },
+      ],
+    },
+  },
   // Extension APIs, outside lib/platform: neither the globals nor WXT's wrappers.
   {
     files: ['lib/**/*.{ts,tsx}', 'components/**/*.{ts,tsx}', 'entrypoints/**/*.{ts,tsx}'],

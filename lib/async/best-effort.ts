@@ -23,15 +23,17 @@ const failures: BestEffortFailure[] = [];
  * `BEST_EFFORT_PREFIX`, and an entry in a short in-memory list (`bestEffortFailures`). Only the
  * step's name and the error's name and code are recorded, plus the message of a typed error; any
  * other message could quote a URL with a token or a piece of a body, so it is left out.
+ * Resolves with the step's value, or `undefined` when it failed.
  */
-export async function bestEffort(what: string, step: Promise<unknown>): Promise<void> {
+export async function bestEffort<T>(what: string, step: Promise<T>): Promise<T | undefined> {
   try {
-    await step;
+    return await step;
   } catch (error) {
     const failure = { what, error: describeFailure(error), at: Date.now() };
     failures.push(failure);
     if (failures.length > BEST_EFFORT_KEPT) failures.splice(0, failures.length - BEST_EFFORT_KEPT);
     console.warn(BEST_EFFORT_PREFIX, `${failure.what} failed: ${failure.error}`);
+    return undefined;
   }
 }
 

@@ -100,9 +100,8 @@ export interface CrmDisconnected {
 export async function disconnectCrm(deps: BackgroundDeps): Promise<CrmDisconnected> {
   const connection = await readCrmConnection();
   if (!connection) return { revoked: false, pastedToken: false };
-  let revoked = false;
   const previous = await oldGrant(deps, connection);
-  if (previous) await bestEffort('revoke the disconnected CRM grant', revoke(previous.client, previous.token).then((confirmed) => (revoked = confirmed)));
+  const revoked = previous ? ((await bestEffort('revoke the disconnected CRM grant', revoke(previous.client, previous.token))) ?? false) : false;
   await forgetAccount(crmAccount(connection.baseUrl));
   await crmConnectionItem.setValue(null);
   await giveUpOrigin(connection.baseUrl);

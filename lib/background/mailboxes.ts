@@ -114,8 +114,7 @@ export async function disconnectMailbox(deps: BackgroundDeps, id: string): Promi
   const mailbox = await requireMailbox(deps, id);
   const provider = oauthProvider(mailbox);
   // A revocation that fails is recorded, and reported through `revoked: false` and the page to use instead.
-  let revoked = false;
-  await bestEffort('revoke the disconnected mailbox', revokeMailbox(deps, provider, mailbox.address).then((confirmed) => (revoked = confirmed)));
+  const revoked = (await bestEffort('revoke the disconnected mailbox', revokeMailbox(deps, provider, mailbox.address))) ?? false;
   providersOf(deps).delete(id);
   await deleteMailboxAndData(deps.db, id);
   return { id, address: mailbox.address, provider: mailbox.provider, revoked, removeAccessUrl: revoked ? null : REMOVE_ACCESS_PAGES[provider] };

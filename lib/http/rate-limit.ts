@@ -1,3 +1,4 @@
+import { bestEffort } from '../async';
 import { type ProviderErrorData, providerError } from '../domain';
 import { compactGrants, type Grant, type LimiterStateStore, loadLimiterState } from './limiter-state';
 import { MAX_IN_MEMORY_WAIT_MS } from './retry';
@@ -112,7 +113,7 @@ export class SlidingWindowLimiter {
   /** Loads the stored grants (see the class comment), then starts serving. */
   private async restore(store: LimiterStateStore): Promise<void> {
     // A store that cannot be read counts as one with nothing stored: the conservative start.
-    const state = await loadLimiterState(store).catch(() => null);
+    const state = (await bestEffort('restore the rate limiter state', loadLimiterState(store))) ?? null;
     const now = this.now();
     const restored = (state?.grants ?? []).map((g) => ({ at: Math.min(g.at, now), cost: g.cost }));
     restored.push(state ? { at: Math.min(state.lease.until, now), cost: state.lease.units } : { at: now, cost: this.leaseUnits });

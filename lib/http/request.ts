@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { bestEffort } from '../async';
 import type { AccessTokenSource } from '../auth/access-token';
 import { fetchWithCredential } from '../auth/oauth';
 import { echoableToken, ProviderError, type ProviderErrorData, providerError } from '../domain';
@@ -63,7 +64,8 @@ export async function send(peer: HttpPeer, request: HttpRequest): Promise<Respon
         throw request.idempotent === false && error instanceof ProviderError && error.code === 'network' ? once(error) : error;
       }
       if (response.ok) return response;
-      const body = jsonOrText(await response.text().catch(() => ''));
+      // An error answer whose body cannot be read is classified by its status alone.
+      const body = jsonOrText((await bestEffort('read an error answer', response.text())) ?? '');
       if (response.status === 401) {
         await peer.tokens.invalidate(token);
         if (refusedOnce) throw providerError('reauth_required', peer.source);
