@@ -30,7 +30,11 @@ export interface WindowPage {
  *   deleted from the mailbox. For these the engine stops a push not yet done.
  * - Nothing is ever deleted from, or unlinked in, the CRM because mail moved or was deleted in
  *   the mailbox: what was pushed stays pushed. (Only the user undoes a push, R18, R24.)
- * - A message moved back out of an excluded folder comes in `messages` again, as any change.
+ * - A message moved back out of an excluded folder comes in `messages` again, as any change, with
+ *   one limit on Outlook: its delta is bounded by `receivedDateTime` from when the cursor was
+ *   taken (less a margin), and Graph leaves out of a filtered delta any arrival of older mail, so
+ *   an older message restored from Deleted Items or Junk is not reported. Its removal was; a
+ *   bounded re-sync of the window (R14) finds it again.
  * - The same id may come in several pages, or in `messages` of one page and `removed` of a later
  *   one (or the other way round): the later page says how the message stands now.
  */
