@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { echoableToken, type ProviderError, providerError } from '../../domain';
 import { retryAfterMs } from '../../http/request';
+import { msUntilPacificMidnight } from './quota';
 
 /**
  * Google's API error JSON, as the Gmail API's "Resolve errors" guide shows it:
@@ -48,7 +49,9 @@ export function classifyGmailError(status: number, body: unknown, headers: Heade
 
   if (status === 401) return providerError('auth_expired', 'gmail', { retryAfterMs: 0 });
   if (status === 429 || (status === 403 && has(RATE_LIMITED))) return providerError('rate_limited', 'gmail', { retryAfterMs: wait });
-  if (status === 403 && has(QUOTA_GONE)) return providerError('quota_exhausted', 'gmail');
+  if (status === 403 && has(QUOTA_GONE)) {
+    return providerError('quota_exhausted', 'gmail', { retryAfterMs: wait ?? msUntilPacificMidnight(Date.now()), detail: 'It resets at midnight Pacific time.' });
+  }
   if (status === 403) {
     const detail = has(DENIED) ? 'Reconnect Gmail and allow every permission asked for.' : undefined;
     return providerError('insufficient_permissions', 'gmail', detail ? { detail } : {});

@@ -52,3 +52,18 @@ export function gmailLimiter(options: { state?: LimiterStateStore; unitsPerSecon
 export function takeUnits(limiter: SlidingWindowLimiter, cost: number, signal?: AbortSignal): Promise<void> {
   return limiter.take(Math.min(cost, limiter.limit), signal);
 }
+
+/** Wall-clock hour, minute, second and millisecond in Google's quota time zone (US Pacific). */
+const pacificClock = new Intl.DateTimeFormat('en-US', { timeZone: 'America/Los_Angeles', hourCycle: 'h23', hour: 'numeric', minute: 'numeric', second: 'numeric' });
+
+/**
+ * Milliseconds from `now` until Gmail's daily quotas reset: midnight US Pacific time ("Usage
+ * limits": daily quotas reset at midnight Pacific), by the Pacific wall clock (on the two days a
+ * year the clocks change it is an hour off). A daily limit used up is a wait until then, which
+ * the engine persists as "not before" (R12).
+ */
+export function msUntilPacificMidnight(now: number): number {
+  const parts = Object.fromEntries(pacificClock.formatToParts(now).map((part) => [part.type, Number(part.value)]));
+  const elapsed = ((parts.hour! * 60 + parts.minute!) * 60 + parts.second!) * 1000 + (now % 1000);
+  return 24 * 3600_000 - elapsed;
+}

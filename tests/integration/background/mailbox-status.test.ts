@@ -32,8 +32,10 @@ describe('a mailbox blocked until the user acts (R12)', () => {
     expect(failed.data).toMatchObject({ code: 'quota_exhausted', retryable: false });
     expect(await deps.db.mailboxes.get(mailbox.id)).toMatchObject({
       status: 'error',
-      lastError: { code: 'quota_exhausted', action: 'wait', message: "Gmail's daily limit for this account is used up." },
+      lastError: { code: 'quota_exhausted', action: 'wait', message: "Gmail's daily limit for this account is used up. It resets at midnight Pacific time." },
     });
+    // The time it ends is kept with the error, for the popup and for the engine's "not before".
+    expect(failed.data.retryAfterMs).toBeGreaterThan(0);
     // Google answered it once: a used-up daily quota is not retried.
     expect((await google.requests('/profile$')).filter((r) => r.status === 403)).toHaveLength(1);
 

@@ -7,6 +7,7 @@ import { batchRequest, parseBatchResponse } from '@/lib/providers/gmail/multipar
 import { planBatches } from '@/lib/providers/gmail/batch';
 import { composePlainEmail, encodeWords, formatMailbox } from '@/lib/providers/gmail/compose';
 import { classifyGmailError } from '@/lib/providers/gmail/errors';
+import { msUntilPacificMidnight } from '@/lib/providers/gmail/quota';
 import { formatQuery, planFetch } from '@/lib/providers/gmail/fetch';
 import { messageSchema, sendAsListSchema } from '@/lib/providers/gmail/gmail-json';
 import { foldHistory, readCursor } from '@/lib/providers/gmail/history';
@@ -353,5 +354,25 @@ describe('the test email (R31)', () => {
     expect(formatMailbox({ name: 'Rep, Riley', address: 'r@x.test' })).toBe('"Rep, Riley" <r@x.test>');
     expect(formatMailbox({ name: 'Zoë', address: 'z@x.test' })).toBe('=?UTF-8?B?Wm/Dqw==?= <z@x.test>');
     expect(formatMailbox({ name: null, address: 'n@x.test' })).toBe('n@x.test');
+  });
+});
+
+describe("Gmail's daily limit: a wait until midnight Pacific (R12)", () => {
+  it.each([
+    ['noon UTC in winter (04:00 PST)', '2026-11-29T12:00:00.000Z', 20 * 3600_000],
+    ['a second before midnight PDT', '2026-07-02T06:59:59.000Z', 1000],
+    ['midnight PDT itself: a whole day', '2026-07-02T07:00:00.000Z', 24 * 3600_000],
+    ['half past five PST, with milliseconds', '2026-01-15T13:30:00.250Z', 18.5 * 3600_000 - 250],
+  ])('%s', (_, at, expected) => {
+    expect(msUntilPacificMidnight(Date.parse(at))).toBe(expected);
+  });
+
+  it('a 403 dailyLimitExceeded is quota_exhausted with the wait until the reset, or the Retry-After when Gmail gives one', () => {
+    const body = { error: { code: 403, message: 'Daily Limit Exceeded', errors: [{ reason: 'dailyLimitExceeded', domain: 'usageLimits' }] } };
+    const error = classifyGmailError(403, body, new Headers());
+    expect(error.code).toBe('quota_exhausted');
+    expect(error.data.retryAfterMs).toBeGreaterThan(0);
+    expect(error.data.retryAfterMs).toBeLessThanOrEqual(24 * 3600_000);
+    expect(classifyGmailError(403, body, new Headers({ 'retry-after': '120' })).data.retryAfterMs).toBe(120_000);
   });
 });
