@@ -1,3 +1,4 @@
 export * from './best-effort';
 export * from './shared-once';
 export * from './until-aborted';
+export * from './wait-queue';

@@ -1,14 +1,7 @@
-import { bestEffort } from '../async';
+import { bestEffort, WaitQueue } from '../async';
 import { type ProviderErrorData, providerError } from '../domain';
 import { compactGrants, type Grant, type LimiterStateStore, loadLimiterState } from './limiter-state';
 import { MAX_IN_MEMORY_WAIT_MS } from './retry';
-
-/** A caller of `SlidingWindowLimiter.take` waiting for its turn. */
-interface Waiter {
-  cost: number;
-  grant(): void;
-  fail(error: unknown): void;
-}
 
 /**
  * How long a lease of a persisted limiter lasts (see `SlidingWindowLimiter`). Longer means fewer
@@ -56,7 +49,8 @@ export class SlidingWindowLimiter {
   private grants: Grant[] = [];
   private head = 0;
   private used = 0;
-  private waiting: Waiter[] = [];
+  /** Callers waiting, each with the units it asks for. */
+  private readonly waiting = new WaitQueue<number>(() => this.serve());
   private timer: ReturnType<typeof setTimeout> | null = null;
   private readonly source: ProviderErrorData['source'];
   private readonly store: LimiterStateStore | null;
@@ -85,29 +79,9 @@ export class SlidingWindowLimiter {
   /** Waits until `cost` units fit the window; rejects with the signal's reason on abort. */
   take(cost: number, signal?: AbortSignal): Promise<void> {
     if (cost > this.limit) throw new RangeError(`A cost of ${cost} units can never fit a window of ${this.limit}.`);
-    if (signal?.aborted) return Promise.reject(signal.reason);
-    return new Promise((resolve, reject) => {
-      const waiter: Waiter = {
-        cost,
-        grant: () => {
-          signal?.removeEventListener('abort', onAbort);
-          resolve();
-        },
-        fail: (error) => {
-          signal?.removeEventListener('abort', onAbort);
-          reject(error);
-        },
-      };
-      const onAbort = () => {
-        this.waiting = this.waiting.filter((w) => w !== waiter);
-        reject(signal!.reason);
-        // The cancelled caller may have been the head: the ones behind it may fit now.
-        this.serve();
-      };
-      signal?.addEventListener('abort', onAbort, { once: true });
-      this.waiting.push(waiter);
-      this.serve();
-    });
+    const granted = this.waiting.join(cost, signal);
+    this.serve();
+    return granted;
   }
 
   /** Loads the stored grants (see the class comment), then starts serving. */
@@ -151,26 +125,27 @@ export class SlidingWindowLimiter {
       this.grants = this.grants.slice(this.head);
       this.head = 0;
     }
-    while (this.waiting.length > 0 && this.used + this.waiting[0]!.cost <= this.limit) {
-      const cost = this.waiting[0]!.cost;
+    for (let next = this.waiting.head; next && this.used + next.ask <= this.limit; next = this.waiting.head) {
+      const cost = next.ask;
       if (this.store) {
         if (now >= this.lease.until || cost > this.lease.units) return void this.renewLease(now, cost);
         this.lease.units -= cost;
       }
-      const waiter = this.waiting.shift()!;
+      this.waiting.shift();
       this.grants.push({ at: now, cost });
       this.used += cost;
-      waiter.grant();
+      next.grant();
     }
-    if (this.waiting.length === 0) return;
+    const waiting = this.waiting.head;
+    if (!waiting) return;
     // The head fits once enough of the oldest grants have left the window.
     let freed = 0;
     let index = this.head;
-    while (this.used - freed + this.waiting[0]!.cost > this.limit) freed += this.grants[index++]!.cost;
+    while (this.used - freed + waiting.ask > this.limit) freed += this.grants[index++]!.cost;
     const waitMs = Math.max(1, Math.ceil(this.grants[index - 1]!.at + this.windowMs - now));
     if (waitMs > MAX_IN_MEMORY_WAIT_MS) {
       const error = providerError('rate_limited', this.source, { retryAfterMs: waitMs });
-      for (const waiter of this.waiting.splice(0)) waiter.fail(error);
+      for (const waiter of this.waiting.drain()) waiter.fail(error);
       return;
     }
     this.timer = setTimeout(() => this.serve(), waitMs);
@@ -199,7 +174,8 @@ export interface RequestBudget {
  */
 export class ConcurrencyLimiter {
   private active = 0;
-  private waiting: { slots: number; grant: () => void }[] = [];
+  /** Callers waiting, each with the slots it asks for. */
+  private readonly waiting = new WaitQueue<number>(() => this.serve());
   private readonly budget: SlidingWindowLimiter | null;
 
   constructor(
@@ -235,24 +211,7 @@ export class ConcurrencyLimiter {
       this.active += slots;
       return Promise.resolve();
     }
-    return new Promise((resolve, reject) => {
-      const waiter = {
-        slots,
-        grant: () => {
-          signal?.removeEventListener('abort', onAbort);
-          this.active += slots;
-          resolve();
-        },
-      };
-      const onAbort = () => {
-        this.waiting = this.waiting.filter((w) => w !== waiter);
-        reject(signal!.reason);
-        // The cancelled caller may have been the head: the ones behind it may fit now.
-        this.serve();
-      };
-      signal?.addEventListener('abort', onAbort, { once: true });
-      this.waiting.push(waiter);
-    });
+    return this.waiting.join(slots, signal);
   }
 
   private release(slots: number): void {
@@ -262,6 +221,10 @@ export class ConcurrencyLimiter {
 
   /** Grants the waiters at the head of the queue that fit. */
   private serve(): void {
-    while (this.waiting.length > 0 && this.active + this.waiting[0]!.slots <= this.limit) this.waiting.shift()!.grant();
+    for (let next = this.waiting.head; next && this.active + next.ask <= this.limit; next = this.waiting.head) {
+      this.waiting.shift();
+      this.active += next.ask;
+      next.grant();
+    }
   }
 }
