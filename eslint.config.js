@@ -64,10 +64,14 @@ export default tseslint.config(
     rules: {
       'no-restricted-syntax': [
         'error',
-        {
-          selector: "CallExpression[callee.property.name='catch'] > ArrowFunctionExpression.arguments[params.length=0]",
-          message: 'A .catch that ignores its error swallows a failure: use bestEffort(what, step) from lib/async, or handle the error.',
-        },
+        ...[
+          // .catch(() => …), .catch(function () {…}), and a .then whose rejection handler takes no error
+          "CallExpression[callee.property.name='catch'] > :matches(ArrowFunctionExpression, FunctionExpression).arguments[params.length=0]",
+          "CallExpression[callee.property.name='then'][arguments.length=2] > :matches(ArrowFunctionExpression, FunctionExpression).arguments:nth-child(2)[params.length=0]",
+        ].map((selector) => ({
+          selector,
+          message: 'A rejection handler that ignores its error swallows a failure: use bestEffort(what, step) from lib/async, or handle the error.',
+        })),
       ],
     },
   },

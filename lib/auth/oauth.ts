@@ -19,6 +19,12 @@ export interface OAuthClient {
    * one a hostile CRM address bounced there. Google and Microsoft have their own redirect URLs.
    */
   issuerRequired: boolean;
+  /**
+   * True when revoking one token ends every token of the user and client (Google), not only the
+   * grant it belongs to (RFC 7009, the CRM): such a peer is never asked to revoke a token that may
+   * share its authorization with one still in use.
+   */
+  revocationEndsAuthorization: boolean;
   authorizeUrl: string;
   tokenUrl: string;
   /** Null when the peer has no revocation endpoint. */

@@ -69,10 +69,10 @@ export class OAuthTokenSource implements AccessTokenSource {
     const grant = (await this.refreshStored()) ?? (silent ? await authorize(client, flow, { interactive: false, prompt: 'none', loginHint: silentRenewalFor, extraParams }) : null);
     if (!grant) throw providerError('reauth_required', client.source);
     if (!(await saveGrant(account, grant, generation))) {
-      // A disconnect meanwhile: nobody holds this grant, so it is revoked where the peer allows (a
-      // failure leaves it to expire). A new sign-in meanwhile: it is only dropped, since Google's
-      // revocation would end the new sign-in's tokens too (it covers the whole user and client).
-      if (!(await holdsGrant(account))) await bestEffort('revoke a renewed grant nobody holds any more', revoke(client, grant.refreshToken ?? grant.accessToken));
+      // Nobody holds this grant: it is revoked where that ends only this grant (a failure leaves it
+      // to expire). Google's revocation would end every token of the account, a new sign-in's
+      // included, and a disconnect has revoked them all already: there it is only dropped.
+      if (!client.revocationEndsAuthorization) await bestEffort('revoke a renewed grant nobody holds any more', revoke(client, grant.refreshToken ?? grant.accessToken));
       throw providerError('reauth_required', client.source, { detail: 'It was disconnected or signed in again while its sign-in was being renewed.' });
     }
     return grant.accessToken;

@@ -6,7 +6,7 @@ import { OAuthTokenSource } from '../auth/token-source';
 import { forgetAccount, readAccess, readPersonalToken, readRefresh, replaceGrant, savePersonalToken } from '../platform/token-store';
 import { originMatchPattern } from '../config/endpoints';
 import { type CrmClient, createCrmClient } from '../crm';
-import { type CrmConnection, type Grant, providerError } from '../domain';
+import { canonicalCrmBaseUrl, type CrmConnection, type Grant, providerError } from '../domain';
 import { crmConnectionItem, hasOriginAccess, readCrmConnection, removeOriginAccess } from '../platform';
 import { type BackgroundDeps, requireLockedStorage } from './deps';
 
@@ -18,6 +18,9 @@ export function crmAccount(baseUrl: string): string {
   return `crm:${baseUrl}`;
 }
 
+/** The one account every CRM connection used before tokens were kept per connection (issue 8). */
+const LEGACY_CRM_ACCOUNT = 'crm';
+
 export type ConnectCrmInput = { baseUrl: string; authMethod: 'oauth' } | { baseUrl: string; authMethod: 'personal_token'; token: string };
 
 /**
@@ -28,8 +31,7 @@ export type ConnectCrmInput = { baseUrl: string; authMethod: 'oauth' } | { baseU
  * origin is given up again.
  */
 export async function connectCrm(deps: BackgroundDeps, input: ConnectCrmInput): Promise<{ baseUrl: string; name: string; email: string }> {
-  const baseUrl = input.baseUrl.replace(/\/+$/, '');
-  await requireLockedStorage(deps, 'crm');
+  const baseUrl = canonicalCrmBaseUrl(input.baseUrl);
   if (!(await hasOriginAccess(originMatchPattern(baseUrl)))) {
     throw providerError('insufficient_permissions', 'crm', { detail: `Allow the extension to reach ${new URL(baseUrl).origin} when the browser asks, then connect again.` });
   }
@@ -43,21 +45,25 @@ export async function connectCrm(deps: BackgroundDeps, input: ConnectCrmInput): 
   // old one still in flight stores nothing over it). Once it is saved, the old one ends: its grant
   // revoked, its tokens forgotten, and the host access to its origin given up unless the new
   // connection uses that origin too.
+  // The connection is written before its tokens and the old tokens are forgotten before the new
+  // ones are stored, so a worker stopped halfway leaves no token that no connection names.
   const account = crmAccount(baseUrl);
   const previous = replaced && (await oldGrant(deps, replaced));
+  await crmConnectionItem.setValue({ baseUrl, authMethod: input.authMethod });
+  await forgetAccount(LEGACY_CRM_ACCOUNT);
+  if (replaced && crmAccount(replaced.baseUrl) !== account) await forgetAccount(crmAccount(replaced.baseUrl));
   if (signedIn.grant) await replaceGrant(account, signedIn.grant);
   else await savePersonalToken(account, signedIn.token);
-  await crmConnectionItem.setValue({ baseUrl, authMethod: input.authMethod });
   // The CRM works on its new sign-in whatever happens here; an old grant the CRM would not revoke
   // ends with its own lifetime.
   if (previous) await bestEffort('revoke the replaced CRM grant', revoke(previous.client, previous.token));
-  if (replaced && crmAccount(replaced.baseUrl) !== account) await forgetAccount(crmAccount(replaced.baseUrl));
   if (replaced && originMatchPattern(replaced.baseUrl) !== originMatchPattern(baseUrl)) await giveUpOrigin(replaced.baseUrl);
   return { baseUrl, name: signedIn.me.name, email: signedIn.me.email };
 }
 
 /** Signs in to the CRM at `baseUrl` and checks the sign-in with `GET /me`; a sign-in that fails the check is revoked again. */
 async function signInToCrm(deps: BackgroundDeps, baseUrl: string, input: ConnectCrmInput): Promise<{ grant: Grant | null; token: string; me: { name: string; email: string } }> {
+  await requireLockedStorage(deps, 'crm');
   const client = crmClient(deps.endpoints, baseUrl, deps.redirectUris.crm);
   let grant: Grant | null = null;
   let token: string;
@@ -79,8 +85,8 @@ async function signInToCrm(deps: BackgroundDeps, baseUrl: string, input: Connect
 /** The OAuth grant of a connection, to revoke when it ends; null for a pasted token. */
 async function oldGrant(deps: BackgroundDeps, connection: CrmConnection): Promise<{ client: OAuthClient; token: string } | null> {
   if (connection.authMethod !== 'oauth') return null;
-  const account = crmAccount(connection.baseUrl);
-  const token = (await readRefresh(account))?.token ?? (await readAccess(account))?.token;
+  let token: string | undefined;
+  for (const account of [crmAccount(connection.baseUrl), LEGACY_CRM_ACCOUNT]) token ??= (await readRefresh(account))?.token ?? (await readAccess(account))?.token;
   return token ? { client: crmClient(deps.endpoints, connection.baseUrl, deps.redirectUris.crm), token } : null;
 }
 
@@ -99,8 +105,9 @@ export interface CrmDisconnected {
  */
 export async function disconnectCrm(deps: BackgroundDeps): Promise<CrmDisconnected> {
   const connection = await readCrmConnection();
+  const previous = connection && (await oldGrant(deps, connection));
+  await forgetAccount(LEGACY_CRM_ACCOUNT);
   if (!connection) return { revoked: false, pastedToken: false };
-  const previous = await oldGrant(deps, connection);
   const revoked = previous ? ((await bestEffort('revoke the disconnected CRM grant', revoke(previous.client, previous.token))) ?? false) : false;
   await forgetAccount(crmAccount(connection.baseUrl));
   await crmConnectionItem.setValue(null);

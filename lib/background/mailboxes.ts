@@ -142,7 +142,10 @@ export function mailboxProvider(deps: BackgroundDeps, mailbox: Mailbox): MailPro
 
 /**
  * Who signed in, read with the fresh token. When that fails (a permission left unticked on the
- * consent screen, say) the fresh grant is revoked before the error is shown.
+ * consent screen, say) the fresh grant is revoked before the error is shown, unless it may belong
+ * to a Gmail mailbox that is connected: the account is unknown then, and Google's revocation would
+ * end that mailbox's access too (it covers every token of the user and client), so the fresh
+ * tokens are only dropped.
  */
 async function readIdentity(deps: BackgroundDeps, provider: OAuthMailProvider, accessToken: string): Promise<MailboxIdentity> {
   const revokeFresh = async () => {
@@ -152,7 +155,8 @@ async function readIdentity(deps: BackgroundDeps, provider: OAuthMailProvider, a
   try {
     return await client.identity();
   } catch (error) {
-    await bestEffort('revoke the sign-in whose mailbox could not be read', client.revoke());
+    const mayBeConnected = provider === 'gmail' && (await otherMailboxOf(deps.db, 'gmail', '')) !== undefined;
+    if (!mayBeConnected) await bestEffort('revoke the sign-in whose mailbox could not be read', client.revoke());
     throw error;
   }
 }

@@ -1,9 +1,11 @@
+import { bestEffort } from '../async';
 import { endpoints } from '../config/current';
 import { MailboxCrmDatabase } from '../db';
 import { protocolListener } from '../messaging';
 import {
   extensionId,
   extensionOrigin,
+  forgetAllTokens,
   getChromeAuthToken,
   hasChromeAuthToken,
   launchWebAuthFlow,
@@ -37,8 +39,9 @@ function browserDeps(storageLocked: Promise<boolean>): BackgroundDeps {
 export function startBackground(): void {
   const storageLocked = restrictStorageToExtension().then(
     () => true,
-    (error: unknown) => {
-      console.error('Could not restrict extension storage to extension pages; sign-ins are refused:', error instanceof Error ? error.message : error);
+    async (error: unknown) => {
+      console.error('Could not restrict extension storage to extension pages; tokens are forgotten and sign-ins refused:', error instanceof Error ? error.message : error);
+      await bestEffort('forget the tokens content scripts could read', forgetAllTokens());
       return false;
     },
   );

@@ -32,7 +32,8 @@ const writes = new Map<string, Promise<void>>();
 
 function serially<T>(account: string, work: () => Promise<T>): Promise<T> {
   const run = (writes.get(account) ?? Promise.resolve()).then(work);
-  // The queue only orders the writes; each caller gets its own outcome from `run`.
+  // The queue only orders the writes; each caller gets its own outcome, failure included, from `run`.
+  // eslint-disable-next-line no-restricted-syntax -- the failure reaches the caller through `run`
   const tail = run.then(
     () => undefined,
     () => undefined,
@@ -127,4 +128,15 @@ export function forgetAccount(account: string): Promise<void> {
     generations.set(account, accountGeneration(account) + 1);
     await storage.removeItems([accessKey(account), refreshKey(account), personalKey(account)]);
   });
+}
+
+/**
+ * Forgets every account's tokens, each with a new generation (see `forgetAccount`): what the
+ * background does when it could not close storage to content scripts, so no token stays where a
+ * webmail page's content-script process could read it. Accounts then need a new sign-in.
+ */
+export async function forgetAllTokens(): Promise<void> {
+  const keys = [...Object.keys(await storage.snapshot('local')), ...Object.keys(await storage.snapshot('session'))];
+  const accounts = new Set(keys.map((key) => /^auth\.(?:access|refresh|personal)\.(.+)$/.exec(key)?.[1]).filter((account) => account !== undefined));
+  for (const account of accounts) await forgetAccount(account);
 }

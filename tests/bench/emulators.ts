@@ -60,6 +60,7 @@ try {
     // Walk the mailbox, then start over: every page of the 100k world gets measured.
     pageToken = body.nextPageToken;
   }
+  const beforeTruth = memoryMiB();
   // The ground truth is computed on each request from the mail, contacts, policy and marks as they are.
   const truthMs: number[] = [];
   for (let i = 0; i < 4; i++) {
@@ -77,7 +78,7 @@ try {
     at: new Date().toISOString(),
     size: values.size,
     startupMs: Math.round(startupMs),
-    memory: { peakMiB: Math.round(afterRequests.peak), currentMiB: Math.round(afterRequests.current), afterStartMiB: Math.round(afterStart.current), boundMiB: MEMORY_BOUND_MIB },
+    memory: { peakBeforeTruthMiB: Math.round(beforeTruth.peak), peakMiB: Math.round(afterRequests.peak), currentMiB: Math.round(afterRequests.current), afterStartMiB: Math.round(afterStart.current), boundMiB: MEMORY_BOUND_MIB },
     groundTruth: { firstMs: Math.round(truthMs[0]!), bestMs: Math.round(Math.min(...truthMs.slice(1))), boundMs: TRUTH_BOUND_MS },
     list500: { pages: timings.length, ids: listed, p50Ms: +pct(50).toFixed(2), p95Ms: +pct(95).toFixed(2), maxMs: +timings.at(-1)!.toFixed(2), boundMs: LATENCY_BOUND_MS },
   };
@@ -85,7 +86,8 @@ try {
   writeFileSync('bench-results/emulators.json', `${JSON.stringify(result, null, 2)}\n`);
   console.log(`| measure (${values.size} seed) | value | bound | ratio to bound |`);
   console.log('|---|---|---|---|');
-  console.log(`| emulator peak RSS | ${result.memory.peakMiB} MiB | ${MEMORY_BOUND_MIB} MiB | ${(result.memory.peakMiB / MEMORY_BOUND_MIB).toFixed(2)} |`);
+  console.log(`| emulator peak RSS, list walk | ${result.memory.peakBeforeTruthMiB} MiB | ${MEMORY_BOUND_MIB} MiB | ${(result.memory.peakBeforeTruthMiB / MEMORY_BOUND_MIB).toFixed(2)} |`);
+  console.log(`| emulator peak RSS, after 4 ground truths | ${result.memory.peakMiB} MiB | ${MEMORY_BOUND_MIB} MiB | ${(result.memory.peakMiB / MEMORY_BOUND_MIB).toFixed(2)} |`);
   console.log(`| messages.list 500 ids, p50 | ${result.list500.p50Ms} ms | ${LATENCY_BOUND_MS} ms | ${(result.list500.p50Ms / LATENCY_BOUND_MS).toFixed(2)} |`);
   console.log(`| messages.list 500 ids, p95 | ${result.list500.p95Ms} ms | ${LATENCY_BOUND_MS} ms | ${(result.list500.p95Ms / LATENCY_BOUND_MS).toFixed(2)} |`);
   console.log(`| ground truth, first request | ${result.groundTruth.firstMs} ms | ${TRUTH_BOUND_MS} ms | ${(result.groundTruth.firstMs / TRUTH_BOUND_MS).toFixed(2)} |`);

@@ -23,6 +23,8 @@ describe('architecture (ESLint layering)', () => {
     ['browser.* outside lib/platform', 'entrypoints/popup/x.ts', "export const f = () => browser.runtime.id;\n"],
     ["WXT's browser wrapper outside lib/platform", 'lib/sync/x.ts', "import { browser } from 'wxt/browser';\nexport const b = browser;\n"],
     ['a .catch that swallows its error', 'lib/background/x.ts', 'export const f = (p: Promise<void>) => p.catch(() => undefined);\n'],
+    ['a .catch function that swallows its error', 'lib/background/x.ts', 'export const f = (p: Promise<void>) => p.catch(function () {});\n'],
+    ['a .then whose rejection handler swallows the error', 'lib/background/x.ts', 'export const f = (p: Promise<boolean>) => p.then((v) => v, () => false);\n'],
   ])('refuses %s', async (_, filePath, code) => {
     expect(await refusals(filePath, code)).toHaveLength(1);
   });

@@ -58,9 +58,10 @@ const pacificClock = new Intl.DateTimeFormat('en-US', { timeZone: 'America/Los_A
 
 /**
  * Milliseconds from `now` until Gmail's daily quotas reset: midnight US Pacific time ("Usage
- * limits": daily quotas reset at midnight Pacific), by the Pacific wall clock (on the two days a
- * year the clocks change it is an hour off). A daily limit used up is a wait until then, which
- * the engine persists as "not before" (R12).
+ * limits": daily quotas reset at midnight Pacific), by the Pacific wall clock. Before the clocks
+ * change on the two days a year they do, it is an hour late (spring) or early (fall): one extra
+ * retry at worst. A daily limit used up is a wait until then, which the engine persists as "not
+ * before" (R12).
  */
 export function msUntilPacificMidnight(now: number): number {
   const parts = Object.fromEntries(pacificClock.formatToParts(now).map((part) => [part.type, Number(part.value)]));

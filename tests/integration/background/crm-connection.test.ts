@@ -85,6 +85,25 @@ describe('the CRM connection (R8)', () => {
     expect((await admin.requests('^/(public/v1/me|oauth/token)$')).length).toBe(before);
   });
 
+  it('keeps one spelling of the address: case, a default port and trailing slashes do not make another CRM, nor fail its iss', async () => {
+    const { port } = new URL(crm);
+    expect(await connectCrm(deps, { baseUrl: `HTTP://127.0.0.1:${port}//`, authMethod: 'oauth' })).toMatchObject({ baseUrl: crm });
+    expect(await readCrmConnection()).toEqual({ baseUrl: crm, authMethod: 'oauth' });
+    expect(await readRefresh(crmAccount(crm))).not.toBeNull();
+  });
+
+  it('a disconnect also ends tokens kept the way connections were kept before (one shared account)', async () => {
+    await connectCrm(deps, { baseUrl: crm, authMethod: 'oauth' });
+    // A connection from before tokens were kept per connection: its grant sits under "crm".
+    const legacy = (await readRefresh(crmAccount(crm)))!;
+    await fakeBrowser.storage.local.set({ 'auth.refresh.crm': legacy });
+    await fakeBrowser.storage.local.remove(`auth.refresh.${crmAccount(crm)}`);
+    await forgetAccess(crmAccount(crm));
+    expect(await disconnectCrm(deps)).toEqual({ revoked: true, pastedToken: false });
+    expect(await readRefresh('crm')).toBeNull();
+    expect((await failure(refresh(crmClient(deps.endpoints, crm, deps.redirectUris.crm), legacy.token))).code).toBe('reauth_required');
+  });
+
   it('keeps the working connection when a new sign-in is refused', async () => {
     await connectCrm(deps, { baseUrl: crm, authMethod: 'personal_token', token: 'crm_pat_demo' });
     const refused = await failure(connectCrm(deps, { baseUrl: crm, authMethod: 'personal_token', token: 'crm_pat_not_a_token' }));

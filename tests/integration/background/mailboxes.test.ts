@@ -99,6 +99,16 @@ describe('connect, reconnect and disconnect a mailbox (R1, R2, R7, R34)', () => 
     expect(mailboxProvider(deps, mailbox)).not.toBe(client);
   });
 
+  it('a sign-in whose mailbox cannot be read is not revoked while a Gmail mailbox is connected (it may be that account)', async () => {
+    const mailbox = await connectMailbox(deps, { ...connectInput, provider: 'gmail' });
+    await google.fault({ path: '^/gmail/v1/users/me/profile$', status: 403, reason: 'insufficientPermissions', count: 1 });
+    await failure(connectMailbox(deps, { ...connectInput, provider: 'gmail' }));
+    expect(await google.requests('^/revoke$')).toEqual([]);
+    // The connected mailbox still works on its grant.
+    expect((await mailboxProvider(deps, mailbox).identity()).address.toLowerCase()).toBe('riley@acme-sales.test');
+    expect((await refresh(googleClient(deps.endpoints, deps.redirectUris.google), (await readRefresh(mailbox.id))!.token)).accessToken).toBeTruthy();
+  });
+
   it('reconnect refuses another account than the mailbox’s own', async () => {
     const mailbox = await connectMailbox(deps, { ...connectInput, provider: 'gmail' });
     // The user picks another Google account on the sign-in page.

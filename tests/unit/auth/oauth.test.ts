@@ -24,6 +24,7 @@ beforeAll(async () => {
     source: 'crm',
     issuer: origin,
     issuerRequired: false,
+    revocationEndsAuthorization: false,
     authorizeUrl: `${origin}/authorize`,
     tokenUrl: `${origin}/token`,
     revokeUrl: null,
