@@ -33,9 +33,9 @@ const writes = new Map<string, Promise<void>>();
 function serially<T>(account: string, work: () => Promise<T>): Promise<T> {
   const run = (writes.get(account) ?? Promise.resolve()).then(work);
   // The queue only orders the writes; each caller gets its own outcome, failure included, from `run`.
-  // eslint-disable-next-line no-restricted-syntax -- the failure reaches the caller through `run`
   const tail = run.then(
     () => undefined,
+    // eslint-disable-next-line no-restricted-syntax -- the failure reaches the caller through `run`
     () => undefined,
   );
   writes.set(account, tail);
