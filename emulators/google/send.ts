@@ -1,12 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import PostalMime, { type Address } from 'postal-mime';
+import { parseAddressList } from '../../lib/matching/address';
 import { formatAddress, formatDate } from '../seed/headers';
 import type { SeedAddress, SeedMessage } from '../seed/types';
 import { maskOf } from './labels';
 import type { GmailMessage, GmailStore, MailboxState } from './mail-store';
 
+/** The addresses of a parsed header that the product's parser keeps too (`parseAddressList`): the ground truth reads these. */
 const flatten = (list: Address[] | undefined): SeedAddress[] =>
-  (list ?? []).flatMap((a) => (a.group ? a.group : [a])).map((m) => ({ name: m.name || null, address: m.address }));
+  (list ?? [])
+    .flatMap((a) => (a.group ? a.group : [a]))
+    .filter((m) => parseAddressList(`<${m.address}>`).length === 1)
+    .map((m) => ({ name: m.name || null, address: m.address }));
 
 /** Header fields the stored copy gets afresh: the body is kept as one text/plain part. */
 const REPLACED = new Set(['content-type', 'content-transfer-encoding', 'mime-version']);

@@ -44,17 +44,19 @@ export function parseSingleMailbox(text: string): Address | null {
 const GMAIL_DOMAINS = new Set(['gmail.com', 'googlemail.com']);
 
 /**
- * The form used to compare addresses (R19): no surrounding whitespace, lower case, and for
- * gmail.com/googlemail.com no dots and no +tag in the local part, on gmail.com. Other domains
- * keep their +tags: only Google documents that they reach the same mailbox.
+ * The form used to compare addresses (R19): no surrounding whitespace, lower case, no trailing
+ * dot on the domain (`legal.test.` is the fully qualified `legal.test`, and must not slip past a
+ * blocked or workspace domain), and for gmail.com/googlemail.com no dots and no +tag in the local
+ * part, on gmail.com. Other domains keep their +tags: only Google documents that they reach the
+ * same mailbox.
  */
 export function normaliseAddress(address: string): string {
-  const lower = address.trim().toLowerCase();
-  const at = lower.lastIndexOf('@');
-  if (at <= 0) return lower;
-  const domain = lower.slice(at + 1);
-  if (!GMAIL_DOMAINS.has(domain)) return lower;
-  const local = lower.slice(0, at);
+  const trimmed = address.trim().toLowerCase();
+  const at = trimmed.lastIndexOf('@');
+  if (at <= 0) return trimmed;
+  const domain = trimmed.slice(at + 1).replace(/\.+$/, '');
+  const local = trimmed.slice(0, at);
+  if (!GMAIL_DOMAINS.has(domain)) return `${local}@${domain}`;
   const plus = local.indexOf('+');
   return `${(plus === -1 ? local : local.slice(0, plus)).replaceAll('.', '')}@gmail.com`;
 }

@@ -7,7 +7,8 @@ import type { Provider } from '../domain';
  */
 export function normaliseMessageId(raw: string | null | undefined): string | null {
   if (!raw) return null;
-  let id = raw.trim();
+  // RFC 5322 lets a comment stand next to the id (`<a@b> (comment)`): the id is the first `<…>`.
+  let id = /<[^<>]*>/.exec(raw)?.[0] ?? raw.trim();
   if (id.startsWith('<') && id.endsWith('>')) id = id.slice(1, -1);
   // The usual `<id@host>` needs no more; the rare folded or doubled one loses every bracket and space.
   if (/[<>\s]/.test(id)) id = id.replace(/[<>\s]/g, '');
@@ -30,5 +31,5 @@ export interface MessageCopy {
 export function crmMessageKey(copy: MessageCopy, mailboxAddress: string): string {
   const id = normaliseMessageId(copy.messageId);
   if (id) return `<${id}>`;
-  return `<${encodeURIComponent(copy.providerId)}.${copy.provider}.${encodeURIComponent(mailboxAddress)}@no-message-id.invalid>`;
+  return `<${encodeURIComponent(copy.providerId)}.${copy.provider}.${encodeURIComponent(mailboxAddress.trim().toLowerCase())}@no-message-id.invalid>`;
 }

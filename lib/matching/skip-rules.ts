@@ -85,7 +85,8 @@ export function domainCovered(domain: string, domains: ReadonlySet<string>): boo
 
 /** The message sits in a folder never pushed from: spam, trash, drafts, chats, junk, deleted. */
 export function isExcludedFolder(folder: string | null): boolean {
-  return folder !== null && EXCLUDED_FOLDERS.has(folder);
+  // Graph's well-known folder names are case-insensitive; the names here are lower case.
+  return folder !== null && EXCLUDED_FOLDERS.has(folder.toLowerCase());
 }
 
 /** The message sits in a Gmail category the workspace excludes. */

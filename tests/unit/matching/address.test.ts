@@ -32,6 +32,9 @@ describe('normaliseAddress (R19)', () => {
     ['J.A.N.E.Doe+crm@GoogleMail.com', 'janedoe@gmail.com'],
     ['jane.doe@gmail.com', 'janedoe@gmail.com'],
     ['dana+tag@customer.test', 'dana+tag@customer.test'],
+    // A fully qualified domain's trailing dot names the same domain: it must not slip past a rule.
+    ['lex@legal.test.', 'lex@legal.test'],
+    ['j.doe@gmail.com.', 'jdoe@gmail.com'],
   ])('%s -> %s', (input, output) => {
     expect(normaliseAddress(input)).toBe(output);
   });

@@ -8,6 +8,9 @@ describe('normaliseMessageId (R15)', () => {
     ['abc@x.test', 'abc@x.test'],
     ['<abc@\r\n x.test>', 'abc@x.test'],
     ['<AbC@X.test>', 'AbC@X.test'],
+    // RFC 5322 allows a comment beside the id; the id is the first <…>.
+    ['<abc@x.test> (sent by a list)', 'abc@x.test'],
+    ['<abc@x.test> <other@y.test>', 'abc@x.test'],
     ['<>', null],
     ['  ', null],
     [null, null],
@@ -28,5 +31,7 @@ describe('crmMessageKey (R15, R21a)', () => {
     expect(crmMessageKey(none, 'riley@acme.test')).not.toBe(crmMessageKey(none, 'sam@acme.test'));
     expect(crmMessageKey(none, 'riley@acme.test')).not.toBe(crmMessageKey({ ...none, providerId: 'other' }, 'riley@acme.test'));
     expect(crmMessageKey(none, 'riley@acme.test')).toMatch(/^<[^<>\s]+>$/);
+    // The mailbox's address in any spelling gives the same key.
+    expect(crmMessageKey(none, ' Riley@ACME.test')).toBe(crmMessageKey(none, 'riley@acme.test'));
   });
 });

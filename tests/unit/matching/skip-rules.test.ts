@@ -59,6 +59,9 @@ describe('isExcludedFolder (R21)', () => {
   it.each(['spam', 'trash', 'draft', 'chat', 'junkemail', 'deleteditems', 'drafts', 'conversationhistory'])('excludes %s', (folder) => {
     expect(isExcludedFolder(folder)).toBe(true);
   });
+  it.each(['JunkEmail', 'DeletedItems', 'SPAM'])('excludes %s in any case (Graph names are case-insensitive)', (folder) => {
+    expect(isExcludedFolder(folder)).toBe(true);
+  });
   it.each([['inbox'], ['sent'], ['sentitems'], [null]])('allows %s (null: archived Gmail mail)', (folder) => {
     expect(isExcludedFolder(folder)).toBe(false);
   });
