@@ -4,12 +4,15 @@ import { type GmailHistory, historyListSchema, type MessageRef } from './gmail-j
 import { GMAIL_COSTS } from './quota';
 
 /**
- * The changes we follow: new messages, deletions, and label changes. Of the labels only SPAM and
- * TRASH matter: a message moved there is excluded, one moved back returns. Archiving (INBOX
- * removed) changes nothing: archived mail is still synced.
+ * The changes we follow: new messages, deletions, and label changes. A message carrying one of
+ * `EXCLUDED` is never pushed (R21a `excluded_folder`). A change of any label that decides how a
+ * message is classified (those, INBOX, an inbox tab) is a change of the message: it is read again
+ * and reported as it is now, in `messages` (archived mail, or a move from Promotions to Primary)
+ * or in `removed` (moved to spam or trash).
  */
 const HISTORY_TYPES = ['messageAdded', 'messageDeleted', 'labelAdded', 'labelRemoved'] as const;
-const EXCLUDED = new Set(['SPAM', 'TRASH']);
+const EXCLUDED = new Set(['SPAM', 'TRASH', 'DRAFT', 'CHAT']);
+const decides = (label: string) => EXCLUDED.has(label) || label === 'INBOX' || label.startsWith('CATEGORY_');
 
 /** `history.list` allows at most 500 records a page. */
 export const MAX_HISTORY_PAGE = 500;
@@ -38,7 +41,7 @@ export function readCursor(cursor: string): string {
 
 /** What a run of history pages changed. */
 export interface HistoryChanges {
-  /** Messages to read: added, or moved back out of spam or trash. */
+  /** Messages to read: added, or with a label changed that decides how they are classified. */
   added: MessageRef[];
   /**
    * Messages deleted, or moved to spam or trash (`ChangesPage.removed`): a push of them not yet
@@ -49,17 +52,26 @@ export interface HistoryChanges {
   more: boolean;
 }
 
-/** Folds records, oldest first, into the last word on each message. */
+/**
+ * Folds records, oldest first, into the last word on each message. A label change counts when it
+ * touches a label that decides classification; the message's labels after it are its listed
+ * labels with the change applied (so either reading of the listed labels, at the record or now,
+ * gives the same answer).
+ */
 export function foldHistory(records: readonly GmailHistory[]): { added: MessageRef[]; removed: string[] } {
   const state = new Map<string, { ref: MessageRef; present: boolean }>();
-  const excluded = (labels: readonly string[] | undefined) => (labels ?? []).some((label) => EXCLUDED.has(label));
+  const excluded = (labels: Iterable<string>) => [...labels].some((label) => EXCLUDED.has(label));
   for (const record of records) {
-    for (const { message } of record.messagesAdded) state.set(message.id, { ref: message, present: !excluded(message.labelIds) });
+    for (const { message } of record.messagesAdded) state.set(message.id, { ref: message, present: !excluded(message.labelIds ?? []) });
     for (const change of record.labelsAdded) {
-      if (excluded(change.labelIds)) state.set(change.message.id, { ref: change.message, present: false });
+      if (!change.labelIds.some(decides)) continue;
+      const after = new Set([...(change.message.labelIds ?? []), ...change.labelIds]);
+      state.set(change.message.id, { ref: change.message, present: !excluded(after) });
     }
     for (const change of record.labelsRemoved) {
-      if (excluded(change.labelIds) && !excluded(change.message.labelIds)) state.set(change.message.id, { ref: change.message, present: true });
+      if (!change.labelIds.some(decides)) continue;
+      const after = (change.message.labelIds ?? []).filter((label) => !change.labelIds.includes(label));
+      state.set(change.message.id, { ref: change.message, present: !excluded(after) });
     }
     for (const { message } of record.messagesDeleted) state.set(message.id, { ref: message, present: false });
   }

@@ -3,6 +3,7 @@ import { providerError, type Visibility } from '../../domain';
 import { encodeBase64Url } from '../../encoding/base64';
 import type { LimiterStateStore } from '../../http/limiter-state';
 import { parseSingleMailbox } from '../../matching/address';
+import { isExcludedFolder } from '../../matching/skip-rules';
 import type { SlidingWindowLimiter } from '../../http/rate-limit';
 import type { RetryOptions } from '../../http/retry';
 import type { ChangesPage, MailProvider } from '../mail-provider';
@@ -77,10 +78,13 @@ export function createGmailProvider(options: GmailProviderOptions): MailProvider
         fetchMessages(api, page.added, { visibility: input.visibility, threadsFrom, signal: input.signal }),
         context(input.visibility, input.signal),
       ]);
+      const messages = fetched.messages.map((message) => normaliseGmailMessage(message, base));
+      // Read back in an excluded folder (trashed since the record, a draft): removed, as on Outlook.
+      const excluded = messages.filter((message) => isExcludedFolder(message.folder)).map((message) => message.providerId);
       return {
-        messages: fetched.messages.map((message) => normaliseGmailMessage(message, base)),
+        messages: messages.filter((message) => !isExcludedFolder(message.folder)),
         // Added, then deleted before we read it: gone all the same.
-        removed: [...new Set([...page.removed, ...fetched.missing])],
+        removed: [...new Set([...page.removed, ...fetched.missing, ...excluded])],
         cursor: page.cursor,
         more: page.more,
       };

@@ -256,7 +256,7 @@ describe('gmail provider: changes (R9, R14)', () => {
     expect(back.messages.map((m) => m.providerId)).toEqual([id]);
   });
 
-  it('archived mail stays synced; mail moved to spam or trash, or deleted, is removed: a push not yet done stops (§2.8)', async () => {
+  it('archived mail stays synced, as a change of folder; mail moved to spam or trash, or deleted, is removed: a push not yet done stops (§2.8)', async () => {
     const { provider } = make();
     const before = await provider.currentCursor();
     const [archived, spam, trashed, deleted] = [(await deliver('Archive me')).id, (await deliver('Spam me')).id, (await deliver('Trash me')).id, (await deliver('Delete me')).id];
@@ -269,9 +269,9 @@ describe('gmail provider: changes (R9, R14)', () => {
       await admin.post('/google/delete', { id: deleted });
     };
     await change();
-    // Seen before: archiving is no change, the rest are removed.
+    // Seen before: archiving is a change of folder (the message as it is now), the rest are removed.
     const after = await drain(provider, seen.cursor);
-    expect(after.messages).toEqual([]);
+    expect(after.messages.map((m) => [m.providerId, m.folder])).toEqual([[archived, null]]);
     expect(after.removed.sort()).toEqual([spam, trashed, deleted].sort());
     // Never seen: within one walk the archived message is read (without INBOX), the others are only removed.
     const fresh = await drain(provider, before);
@@ -279,6 +279,19 @@ describe('gmail provider: changes (R9, R14)', () => {
     expect(fresh.messages[0]!.labels).not.toContain('INBOX');
     expect(fresh.removed.sort()).toEqual([spam, trashed, deleted].sort());
     expect(fresh.cursor).toBe(after.cursor);
+  });
+
+  it('a move between inbox tabs is a change the product sees; a message that became a draft is removed (R21)', async () => {
+    const { provider } = make();
+    const { id: tabbed } = await deliver('Tabbed');
+    const { id: drafted } = await deliver('Drafted');
+    await admin.post('/google/labels', { id: tabbed, add: ['CATEGORY_PROMOTIONS'] });
+    const before = await provider.currentCursor();
+    await admin.post('/google/labels', { id: tabbed, add: ['CATEGORY_PERSONAL'], remove: ['CATEGORY_PROMOTIONS'] });
+    await admin.post('/google/labels', { id: drafted, add: ['DRAFT'] });
+    const after = await drain(provider, before);
+    expect(after.messages.map((m) => [m.providerId, m.category])).toEqual([[tabbed, 'primary']]);
+    expect(after.removed).toEqual([drafted]);
   });
 
   it(`follows history pages that are empty but carry a nextPageToken, at most ${MAX_EMPTY_HISTORY_PAGES} in a row, then fails retryably with the cursor kept (§2.8)`, async () => {
