@@ -34,7 +34,8 @@ export interface WindowPage {
  *   one limit on Outlook: its delta is bounded by `receivedDateTime` from when the cursor was
  *   taken (less a margin), and Graph leaves out of a filtered delta any arrival of older mail, so
  *   an older message restored from Deleted Items or Junk is not reported. Its removal was; a
- *   bounded re-sync of the window (R14) finds it again.
+ *   bounded re-sync of the window (R14) finds it again. Likewise a move of such older mail between
+ *   allowed folders is not reported; a move of it into an excluded folder is, in `removed`.
  * - The same id may come in several pages, or in `messages` of one page and `removed` of a later
  *   one (or the other way round): the later page says how the message stands now.
  */

@@ -104,7 +104,9 @@ export function createOutlookProvider(options: OutlookProviderOptions): MailProv
       const { messages, missing } = await readMessages(ids, input.visibility, input.signal);
       const excluded = messages.filter((m) => isExcludedFolder(m.folder));
       return {
-        messages: messages.filter((m) => !isExcludedFolder(m.folder)),
+        // Mail received before the cursor's start that only moved between allowed folders (an
+        // Inbox clean-up into an archive) is outside what incremental sync covers: not reported.
+        messages: messages.filter((m) => !isExcludedFolder(m.folder) && m.date >= cursor.since),
         removed: [...missing, ...excluded.map((m) => m.providerId)],
         cursor: encodeDeltaCursor({ since: cursor.since, links: { inbox: linkOf(pages, 'inbox'), sentitems: linkOf(pages, 'sentitems') } }),
         more: pages.some((p) => p.more),

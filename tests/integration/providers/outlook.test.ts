@@ -255,6 +255,17 @@ describe('outlook provider: incremental sync (R9, R14, R31)', () => {
     expect(new Set(pages.flatMap((p) => p.messages.map((m) => m.subject)))).toEqual(new Set(['Moved between folders', 'Sent one', 'Sent two']));
   });
 
+  it('does not report older mail that only moved between allowed folders; its move into Deleted Items is removed', async () => {
+    const provider = createOutlookProvider({ mailboxId: 'support', tokens, graphApiUrl: base, revoke: async () => undefined });
+    const cursor = await drainedCursor(provider);
+    const [kept, binned] = seeded(['inbox']).sort((a, b) => a.internalDate - b.internalDate);
+    await admin.post('/microsoft/move', { id: kept!.providerId, folder: 'sentitems' });
+    await admin.post('/microsoft/move', { id: binned!.providerId, folder: 'deleteditems' });
+    const page = await provider.changes({ cursor, visibility: 'metadata' });
+    expect(page.messages).toEqual([]);
+    expect(page.removed).toEqual([binned!.providerId]);
+  });
+
   it('pages changes with `more` while a folder has a next link', async () => {
     const provider = createOutlookProvider({ mailboxId: 'support', tokens, graphApiUrl: base, revoke: async () => undefined, pages: { changesPageSize: 2 } });
     const cursor = await drainedCursor(provider);
