@@ -199,6 +199,14 @@ export class ConcurrencyLimiter {
     }
   }
 
+  /**
+   * Counts `weight` more requests against the budget: a repeat of a request `run` admitted (Graph
+   * counts every request it receives, retries included). Waits like `run` when the budget is spent.
+   */
+  async spend(weight: number, signal?: AbortSignal): Promise<void> {
+    await this.budget?.take(weight, signal);
+  }
+
   /** How many slots are taken right now (for tests and diagnostics). */
   get running(): number {
     return this.active;

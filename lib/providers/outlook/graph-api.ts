@@ -60,8 +60,11 @@ class SendMiddleware implements Middleware {
     }
     const headers = Object.fromEntries(new Headers(context.options?.headers as HeadersInit | undefined));
     const body = context.options?.body as BodyInit | undefined;
+    // `run` admits the first attempt; every repeat `send` makes is one more request to the budget.
+    let attempts = 0;
+    const beforeAttempt = (attemptSignal?: AbortSignal) => (attempts++ === 0 ? Promise.resolve() : this.limiter.spend(weight ?? 1, attemptSignal));
     try {
-      context.response = await this.limiter.run(() => send({ ...this.peer, tokens }, { url, method: context.options?.method, headers, body, signal, idempotent }), signal, weight);
+      context.response = await this.limiter.run(() => send({ ...this.peer, tokens }, { url, method: context.options?.method, headers, body, signal, idempotent, beforeAttempt }), signal, weight);
     } catch (error) {
       if (state) state.failure = { error };
       throw error;

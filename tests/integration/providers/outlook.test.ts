@@ -12,6 +12,7 @@ import type { ChangesPage, MailProvider } from '@/lib/providers/mail-provider';
 import { createOutlookProvider } from '@/lib/providers/outlook';
 import { DELTA_MARGIN_MS, decodeDeltaCursor, encodeDeltaCursor } from '@/lib/providers/outlook/delta';
 import { ConcurrencyLimiter } from '@/lib/http/rate-limit';
+import { GraphApi } from '@/lib/providers/outlook/graph-api';
 import type { RetryOptions } from '@/lib/http/retry';
 import { type EmulatorAdmin, emulatorAdmin } from '../../support/emulator-admin';
 import { failure } from '../../support/provider-error';
@@ -604,6 +605,19 @@ describe('outlook provider: limits and cancelling', () => {
     expect(await loose.provider.getMessages({ ids: ids.slice(0, 8), visibility: 'metadata' })).toHaveLength(8);
     expect((await admin.requests()).filter((r) => r.batchPart).map((r) => r.status).sort()).toEqual([...Array(8).fill(200), ...Array(4).fill(429)]);
     expect(loose.retries).toEqual([{ code: 'rate_limited', delayMs: 1000 }]);
+  });
+
+  it('counts every attempt against the 10,000-per-10-minutes budget: Graph counts a retried request again', async () => {
+    const limiter = new ConcurrencyLimiter(4, { requests: 2, windowMs: 600_000, source: 'outlook' });
+    const api = new GraphApi({ graphApiUrl: base, tokens, limiter, retry: { attempts: 3, baseDelayMs: 1, maxDelayMs: 1 } });
+    await admin.fault({ path: '^/v1\\.0/me$', status: 503, retryAfter: 0, count: 1 });
+    // Refused once, then answered: two requests reached Graph, and the budget of two is spent.
+    await api.text((client) => client.api('/me'));
+    expect((await admin.requests('^/v1\\.0/me$')).map((r) => r.status)).toEqual([503, 200]);
+    const spent = await failure(api.text((client) => client.api('/me')));
+    expect(spent.data).toMatchObject({ code: 'rate_limited', retryable: true });
+    expect(spent.data.retryAfterMs).toBeGreaterThan(20_000);
+    expect(await admin.requests('^/v1\\.0/me$')).toHaveLength(2);
   });
 
   it('one caller aborting does not cancel the identity read another caller waits for', async () => {
