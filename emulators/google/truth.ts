@@ -1,36 +1,19 @@
 import type { LiveMessage } from '../seed/policy';
-import { labelBit } from './labels';
+import { categoryOf, folderOf } from '../../lib/providers/gmail/message';
+import { labelIdsOf } from './labels';
 import type { GmailStore } from './mail-store';
 
-const bit = (id: string) => labelBit(id)!;
-
-/** Box labels in the product's folder names, strongest first: spam and trash win over INBOX. */
-const FOLDERS: [mask: number, folder: string][] = [
-  [bit('SPAM'), 'spam'],
-  [bit('TRASH'), 'trash'],
-  [bit('DRAFT'), 'draft'],
-  [bit('CHAT'), 'chat'],
-  [bit('SENT'), 'sent'],
-  [bit('INBOX'), 'inbox'],
-];
-
-/** Inbox tabs; Gmail calls the Primary tab CATEGORY_PERSONAL. */
-const CATEGORIES: [mask: number, category: string][] = [
-  [bit('CATEGORY_PERSONAL'), 'primary'],
-  [bit('CATEGORY_PROMOTIONS'), 'promotions'],
-  [bit('CATEGORY_SOCIAL'), 'social'],
-  [bit('CATEGORY_UPDATES'), 'updates'],
-  [bit('CATEGORY_FORUMS'), 'forums'],
-];
-
-/** Where a label mask puts a message: null for archived mail (no box label at all). */
+/**
+ * Where a label mask puts a message, and its inbox tab: the product's own reading of Gmail labels
+ * (`folderOf`, `categoryOf`), so the ground truth and the provider can never map a label apart.
+ */
 export function folderOfMask(mask: number): string | null {
-  return FOLDERS.find(([b]) => mask & b)?.[1] ?? null;
+  return folderOf(labelIdsOf(mask));
 }
 
 /** The inbox tab of a label mask, or null. */
 export function categoryOfMask(mask: number): string | null {
-  return CATEGORIES.find(([b]) => mask & b)?.[1] ?? null;
+  return categoryOf(labelIdsOf(mask));
 }
 
 /** Every message the Gmail mailboxes hold now, with the folder and tab its labels give it now. */
