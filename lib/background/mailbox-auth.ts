@@ -51,6 +51,11 @@ export async function signIn(deps: BackgroundDeps, provider: OAuthMailProvider, 
   return { accessToken: grant.accessToken, grant };
 }
 
+/** Whether revoking a token of this provider ends every token of the user and client (Google). */
+export function revocationEndsAuthorization(deps: BackgroundDeps, provider: OAuthMailProvider): boolean {
+  return clientFor(deps, provider).revocationEndsAuthorization;
+}
+
 /** Revokes one token at the provider (a fresh sign-in that is not kept); true when the provider confirmed it. */
 export function revokeToken(deps: BackgroundDeps, provider: OAuthMailProvider, token: string): Promise<boolean> {
   return revoke(clientFor(deps, provider), token);

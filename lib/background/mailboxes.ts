@@ -1,12 +1,12 @@
 import { bestEffort } from '../async';
 import { type AccessTokenSource, staticToken } from '../auth/access-token';
-import { deleteMailboxAndData, getMailbox, otherMailboxOf, putMailbox } from '../db';
+import { deleteMailboxAndData, getMailbox, listMailboxes, otherMailboxOf, putMailbox } from '../db';
 import { defaultVisibility, type Mailbox, mailboxIdFor, mailboxSchema, type MailboxKind, type OAuthMailProvider, providerError, type Scope, type SenderIdentity, senderIdentitySchema } from '../domain';
 import { MessagingError } from '../messaging';
 import { limiterStateStore } from '../platform';
 import type { MailboxIdentity, MailProvider } from '../providers/mail-provider';
 import type { BackgroundDeps } from './deps';
-import { mailboxTokens, REMOVE_ACCESS_PAGES, replaceMailboxGrant, revokeMailbox, revokeToken, signIn } from './mailbox-auth';
+import { mailboxTokens, REMOVE_ACCESS_PAGES, replaceMailboxGrant, revocationEndsAuthorization, revokeMailbox, revokeToken, signIn } from './mailbox-auth';
 import { createMailProvider } from './providers';
 
 export interface ConnectInput {
@@ -145,7 +145,7 @@ export function mailboxProvider(deps: BackgroundDeps, mailbox: Mailbox): MailPro
  * consent screen, say) the fresh grant is revoked before the error is shown, unless it may belong
  * to a Gmail mailbox that is connected: the account is unknown then, and Google's revocation would
  * end that mailbox's access too (it covers every token of the user and client), so the fresh
- * tokens are only dropped.
+ * tokens are only dropped. (A provider whose revocation ends one grant is always told.)
  */
 async function readIdentity(deps: BackgroundDeps, provider: OAuthMailProvider, accessToken: string): Promise<MailboxIdentity> {
   const revokeFresh = async () => {
@@ -155,7 +155,7 @@ async function readIdentity(deps: BackgroundDeps, provider: OAuthMailProvider, a
   try {
     return await client.identity();
   } catch (error) {
-    const mayBeConnected = provider === 'gmail' && (await otherMailboxOf(deps.db, 'gmail', '')) !== undefined;
+    const mayBeConnected = revocationEndsAuthorization(deps, provider) && (await listMailboxes(deps.db)).some((mailbox) => mailbox.provider === provider);
     if (!mayBeConnected) await bestEffort('revoke the sign-in whose mailbox could not be read', client.revoke());
     throw error;
   }
