@@ -136,27 +136,8 @@ export const mailboxDependenciesSchema = z.object({
 export type CrmMailboxDependencies = z.infer<typeof mailboxDependenciesSchema>;
 export const dependenciesResponseSchema = z.object({ data: mailboxDependenciesSchema });
 
-/**
- * [EmailInput] One item of `POST /emails/batch`, as the extension sends it. Typed rather than
- * parsed: the extension builds it (`toCrmEmail`). `subject`, `snippet` and `body` are present
- * only when the mailbox's visibility allows them (R22).
- */
-export interface CrmEmailInput {
-  /** The RFC 5322 Message-ID with its angle brackets; the CRM's upsert key (R15). */
-  message_id: string;
-  mailbox: string;
-  direction: 'sent' | 'received';
-  subject?: string;
-  snippet?: string;
-  body?: string;
-  from: { address: string; name: string | null };
-  to: { address: string; name: string | null }[];
-  cc: { address: string; name: string | null }[];
-  date: string;
-  thread_key?: string;
-  /** At least one, no repeats. */
-  contact_ids: string[];
-}
+/** [EmailInput] One item of `POST /emails/batch`: see `crmEmailInputSchema` in the domain. */
+export type { CrmEmailInput } from '../domain/crm-email';
 
 /** [MailboxInput] The body of `PUT /mailboxes/{address}`. */
 export interface CrmMailboxInput {

@@ -1,7 +1,7 @@
 import Dexie, { type Table, type Transaction } from 'dexie';
 import type { Contact, Mailbox, Message, SyncRun } from '../domain';
-import type { Checkpoint, OutboxEntry, ThreadLink } from './rows';
-import { upgradeToV2 } from './upgrades';
+import type { Checkpoint, Job, OutboxEntry, ThreadLink, Verdict } from './rows';
+import { upgradeToV2, upgradeToV3 } from './upgrades';
 
 /** One version of the database: the stores it adds or changes (Dexie keeps the others), and how old rows become new ones. */
 export interface SchemaVersion {
@@ -30,6 +30,16 @@ export const SCHEMA_VERSIONS: readonly SchemaVersion[] = [
   },
   // No store changes; rows do: every time in milliseconds, checkpoints numbered (see `upgradeToV2`).
   { version: 2, stores: {}, upgrade: (tx) => upgradeToV2(tx) },
+  // The engine: verdicts and jobs; the outbox keyed by CRM key with every source mailbox (see `upgradeToV3`).
+  {
+    version: 3,
+    stores: {
+      outbox: 'idempotencyKey, *mailboxIds, runId, batchId, [status+nextAttemptAt]',
+      verdicts: '[mailboxId+providerId], mailboxId, runId, key, [mailboxId+threadKey], [mailboxId+reason]',
+      jobs: 'id, lane, status',
+    },
+    upgrade: (tx) => upgradeToV3(tx),
+  },
 ];
 
 export const DATABASE_NAME = 'mailbox-crm';
@@ -43,6 +53,8 @@ export class MailboxCrmDatabase extends Dexie {
   outbox!: Table<OutboxEntry, string>;
   syncRuns!: Table<SyncRun, string>;
   checkpoints!: Table<Checkpoint, [string, string]>;
+  verdicts!: Table<Verdict, [string, string]>;
+  jobs!: Table<Job, string>;
 
   constructor(name: string = DATABASE_NAME) {
     super(name);

@@ -8,3 +8,5 @@ export * from './tables/messages';
 export * from './tables/outbox';
 export * from './tables/sync-runs';
 export * from './tables/thread-links';
+export * from './tables/verdicts';
+export * from './tables/jobs';

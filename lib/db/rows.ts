@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { crmEmailInputSchema, providerErrorSchema, skipReasonSchema, visibilitySchema } from '../domain';
 
 /**
  * Rows of the tables that exist only locally. Domain objects (Mailbox, Message, Contact,
@@ -16,26 +17,88 @@ export const threadLinkSchema = z.object({
 export type ThreadLink = z.infer<typeof threadLinkSchema>;
 
 /**
- * One pending CRM write. The idempotency key is derived from the Message-ID (R15), so a
- * message seen in two mailboxes, or retried after a crash, is one entry and one CRM email.
+ * One CRM email to write, keyed by the message's CRM key (`crmMessageKey`: the normalised
+ * Message-ID, R15), so a message seen in two mailboxes, or read again after a crash, is one entry
+ * and one CRM email. `mailboxIds` lists every mailbox holding a copy that may be pushed; the
+ * payload is built from `mailboxId`'s copy at that mailbox's visibility (R22), with the union of
+ * the copies' contacts.
+ *
+ * - `pending`: to write. `payload` null means its content must be read again from the provider
+ *   first (retro-match, a manual link, or a source mailbox disconnected; R21a).
+ * - `sent`: the CRM has it as `pushed` says; the payload is dropped, nothing of the mail is kept.
+ * - `failed`: the CRM refused the item itself (`lastError`); counted as an error of its run.
+ * - `undone`: removed from the CRM by an undo (R18); not pushed again unless the user asks.
+ * - `cancelled`: no longer pushable before it was written (moved to trash, "don't sync").
  */
 export const outboxEntrySchema = z.object({
   idempotencyKey: z.string().min(1),
   mailboxId: z.string().min(1),
+  mailboxIds: z.array(z.string().min(1)).min(1),
   providerId: z.string().min(1),
   messageId: z.string().nullable(),
   contactIds: z.array(z.string()).min(1),
   runId: z.string().min(1),
-  status: z.enum(['pending', 'sent', 'failed']),
+  status: z.enum(['pending', 'sent', 'failed', 'undone', 'cancelled']),
+  payload: crmEmailInputSchema.nullable(),
+  /** The visibility of `mailboxId`'s copy, which the payload (or its next read) follows. */
+  visibility: visibilitySchema,
+  /** The batch it is being sent in: a batch resent after a crash is the same request (R13). */
+  batchId: z.string().nullable(),
   attempts: z.number().int().nonnegative(),
   nextAttemptAt: z.number().int(),
+  /** What the CRM holds, once written: compared with later copies of the message. */
+  pushed: z.object({ contactIds: z.array(z.string()), visibility: visibilitySchema, at: z.number().int() }).nullable(),
   /** The CRM's id for the email once pushed; undo and "wrong contact" delete by it (R18, R24). */
   crmEmailId: z.string().nullable(),
+  lastError: z.string().nullable(),
   createdAt: z.number().int(),
 });
 export type OutboxEntry = z.infer<typeof outboxEntrySchema>;
 
-export const checkpointJobSchema = z.enum(['backfill', 'incremental', 'contacts']);
+/**
+ * What the engine decided about one stored message (R11, R17, R21a): pushed to `contactIds`
+ * (reason null) or skipped with exactly one reason. `key` is the CRM key it is pushed under.
+ */
+export const verdictSchema = z.object({
+  mailboxId: z.string().min(1),
+  providerId: z.string().min(1),
+  threadKey: z.string().min(1),
+  key: z.string().min(1),
+  reason: skipReasonSchema.nullable(),
+  contactIds: z.array(z.string()),
+  runId: z.string().min(1),
+  decidedAt: z.number().int(),
+});
+export type Verdict = z.infer<typeof verdictSchema>;
+
+/** The engine's jobs (R10–R14, R18, R20): per mailbox, or on the CRM's lane. */
+export const jobKindSchema = z.enum(['backfill', 'incremental', 'preview', 'undo', 'contacts', 'outbox']);
+export type JobKind = z.infer<typeof jobKindSchema>;
+
+/**
+ * A job as it outlives the worker (R13). `notBefore` is a wait persisted instead of slept: the
+ * scheduler's alarm picks the job up then. `failures` counts transient failures in a row, for the
+ * error policy.
+ */
+export const jobSchema = z.object({
+  /** `<lane>/<kind>`: one job of a kind per lane at a time. */
+  id: z.string().min(1),
+  /** A mailbox id, or `crm` for the contacts mirror and the outbox. */
+  lane: z.string().min(1),
+  kind: jobKindSchema,
+  status: z.enum(['queued', 'running', 'waiting', 'blocked', 'failed', 'done', 'cancelled']),
+  runId: z.string().nullable(),
+  /** Days for a backfill or preview; the run to undo. */
+  params: z.object({ days: z.number().int().optional(), runId: z.string().optional() }),
+  notBefore: z.number().int(),
+  failures: z.number().int().nonnegative(),
+  lastError: providerErrorSchema.nullable(),
+  createdAt: z.number().int(),
+  updatedAt: z.number().int(),
+});
+export type Job = z.infer<typeof jobSchema>;
+
+export const checkpointJobSchema = z.enum(['backfill', 'incremental', 'contacts', 'preview']);
 export type CheckpointJob = z.infer<typeof checkpointJobSchema>;
 
 /**

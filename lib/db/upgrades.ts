@@ -56,3 +56,47 @@ export async function upgradeToV2(tx: Transaction, now: number = Date.now()): Pr
       checkpoint.seq = 1;
     });
 }
+
+/**
+ * Version 3, the sync engine:
+ * - an outbox entry lists its source mailboxes (`mailboxIds`) and carries its payload until sent;
+ *   an entry of version 2 had none, so a pending one reads its content again (`payload` null) at
+ *   its mailbox's visibility, recorded as metadata until then,
+ *   and a sent one records what was pushed as unknown (`pushed` null);
+ * - messages keep metadata only (R23): a snippet or body stored before is dropped;
+ * - a run counts per contact (empty before) and may be undone (`undoneAt`).
+ */
+export async function upgradeToV3(tx: Transaction): Promise<void> {
+  await tx
+    .table('outbox')
+    .toCollection()
+    .modify((entry: Row) => {
+      entry.mailboxIds = [entry.mailboxId];
+      entry.payload = null;
+      entry.visibility = 'metadata';
+      entry.batchId = null;
+      entry.pushed = null;
+      entry.lastError = null;
+    });
+  await tx
+    .table('messages')
+    .toCollection()
+    .modify((message: Row) => {
+      message.snippet = null;
+      message.body = null;
+    });
+  await tx
+    .table('syncRuns')
+    .toCollection()
+    .modify((run: Row) => {
+      if (isRow(run.counts)) run.counts.contacts ??= {};
+      run.undoneAt ??= null;
+    });
+  await tx
+    .table('mailboxes')
+    .toCollection()
+    .modify((mailbox: Row) => {
+      mailbox.syncOnly ??= null;
+      mailbox.lastSyncedAt ??= null;
+    });
+}

@@ -1,5 +1,6 @@
 export * from './contact';
 export * from './crm-connection';
+export * from './crm-email';
 export * from './grant';
 export * from './mailbox';
 export * from './message';

@@ -60,6 +60,13 @@ export const mailboxSchema = z
     lastError: providerErrorSchema.nullable(),
     identity: senderIdentitySchema.nullable(),
     checklist: checklistSchema,
+    /**
+     * Labels (Gmail) or folders (Outlook) sync is restricted to, by provider id; null: all mail
+     * except the excluded folders (R21), the default.
+     */
+    syncOnly: z.array(z.string().min(1)).min(1).nullable().default(null),
+    /** The end of the last sync or backfill that succeeded (R12, R33); null before the first. */
+    lastSyncedAt: z.number().int().nullable().default(null),
     /** Milliseconds since the epoch, like every time the extension stores. */
     createdAt: z.number().int(),
   })

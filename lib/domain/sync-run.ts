@@ -21,6 +21,8 @@ export const syncRunCountsSchema = z.object({
   duplicates: z.number().int().nonnegative(),
   errors: z.number().int().nonnegative(),
   skipped: z.partialRecord(skipReasonSchema, z.number().int().nonnegative()),
+  /** Messages pushed (or, for a preview, that would be) per contact id (R11, R24). */
+  contacts: z.record(z.string(), z.number().int().nonnegative()).default({}),
 });
 export type SyncRunCounts = z.infer<typeof syncRunCountsSchema>;
 
@@ -34,6 +36,8 @@ export const syncRunSchema = z.object({
   finishedAt: z.number().int().nullable(),
   counts: syncRunCountsSchema,
   error: providerErrorSchema.nullable(),
+  /** When an undo removed what the run pushed (R18); null when it was not undone. */
+  undoneAt: z.number().int().nullable().default(null),
 });
 export type SyncRun = z.infer<typeof syncRunSchema>;
 

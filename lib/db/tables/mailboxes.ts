@@ -6,7 +6,7 @@ import type { MailboxCrmDatabase } from '../database';
  * The tables whose rows belong to one mailbox, through their `mailboxId` index. Disconnecting
  * purges every one of them (R34); contacts are the CRM's and shared by all mailboxes.
  */
-export const MAILBOX_DATA_TABLES = ['messages', 'threadLinks', 'outbox', 'syncRuns', 'checkpoints'] as const;
+export const MAILBOX_DATA_TABLES = ['messages', 'threadLinks', 'syncRuns', 'checkpoints', 'verdicts'] as const;
 
 /** A mailbox by id, validated on the way out: IndexedDB content is a boundary like any other. */
 export async function getMailbox(db: MailboxCrmDatabase, id: string): Promise<Mailbox | undefined> {
@@ -53,12 +53,34 @@ export async function updateMailbox(db: MailboxCrmDatabase, id: string, change: 
 
 /**
  * Deletes a mailbox with everything the extension holds for it, in one transaction (R34): a
- * crash leaves either all of it or none. Returns whether the mailbox was there.
+ * crash leaves either all of it or none. Its jobs go, and so do its outbox entries, except that an
+ * entry another connected mailbox also holds stays for that mailbox: pending, it will read its
+ * content again from that mailbox at that mailbox's visibility (R22). Returns whether the mailbox
+ * was there.
  */
 export async function deleteMailboxAndData(db: MailboxCrmDatabase, id: string): Promise<boolean> {
   const tables = MAILBOX_DATA_TABLES.map((name) => db[name]);
-  return db.transaction('rw', [db.mailboxes, ...tables], async () => {
+  return db.transaction('rw', [db.mailboxes, db.outbox, db.jobs, ...tables], async () => {
     for (const table of tables) await table.where('mailboxId').equals(id).delete();
+    await db.jobs.where('lane').equals(id).delete();
+    await db.outbox
+      .where('mailboxIds')
+      .equals(id)
+      .modify((entry, ref) => {
+        const rest = entry.mailboxIds.filter((m) => m !== id);
+        if (rest.length === 0) {
+          delete (ref as { value?: unknown }).value;
+          return;
+        }
+        entry.mailboxIds = rest;
+        if (entry.mailboxId === id) {
+          entry.mailboxId = rest[0]!;
+          if (entry.status === 'pending') {
+            entry.payload = null;
+            entry.batchId = null;
+          }
+        }
+      });
     return (await db.mailboxes.where('id').equals(id).delete()) > 0;
   });
 }

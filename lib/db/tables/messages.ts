@@ -14,10 +14,11 @@ export async function messagesWithMessageId(db: MailboxCrmDatabase, messageId: s
 }
 
 /**
- * Stores messages, validated first; a message read again (new labels, moved folder) replaces its
- * earlier copy. Part of a page commit: call it inside `commitPage`'s transaction, or alone.
+ * Stores messages as metadata only (R23): a snippet or body is never kept locally; what the CRM
+ * may receive travels in the outbox entry until it is written. A message read again (new labels,
+ * moved folder) replaces its earlier copy. Part of a page commit, or alone.
  */
 export async function putMessages(db: MailboxCrmDatabase, messages: readonly Message[]): Promise<void> {
-  const valid = messages.map((message) => messageSchema.parse(message));
+  const valid = messages.map((message) => messageSchema.parse({ ...message, snippet: null, body: null }));
   await db.messages.bulkPut(valid);
 }

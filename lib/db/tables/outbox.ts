@@ -1,8 +1,9 @@
 import Dexie from 'dexie';
+import { type CrmEmailInput, type Visibility } from '../../domain';
 import type { MailboxCrmDatabase } from '../database';
 import { type OutboxEntry, outboxEntrySchema } from '../rows';
 
-/** A pending or past CRM write by its idempotency key, validated. */
+/** A pending or past CRM write by its key, validated. */
 export async function getOutboxEntry(db: MailboxCrmDatabase, idempotencyKey: string): Promise<OutboxEntry | undefined> {
   const row = await db.outbox.get(idempotencyKey);
   return row && outboxEntrySchema.parse(row);
@@ -14,19 +15,161 @@ export async function dueOutboxEntries(db: MailboxCrmDatabase, now: number, limi
   return rows.map((row) => outboxEntrySchema.parse(row));
 }
 
+/** The entries of a batch being sent (see `OutboxEntry.batchId`), in key order. */
+export async function batchEntries(db: MailboxCrmDatabase, batchId: string): Promise<OutboxEntry[]> {
+  const rows = await db.outbox.where('batchId').equals(batchId).sortBy('idempotencyKey');
+  return rows.map((row) => outboxEntrySchema.parse(row));
+}
+
+/** Every entry a run queued, validated (undo R18, review R24). */
+export async function outboxOfRun(db: MailboxCrmDatabase, runId: string): Promise<OutboxEntry[]> {
+  const rows = await db.outbox.where('runId').equals(runId).toArray();
+  return rows.map((row) => outboxEntrySchema.parse(row));
+}
+
+/** Entries by key, validated; a key with none is left out. */
+export async function outboxEntries(db: MailboxCrmDatabase, keys: readonly string[]): Promise<OutboxEntry[]> {
+  const rows = await db.outbox.bulkGet([...keys]);
+  return rows.filter((row) => row !== undefined).map((row) => outboxEntrySchema.parse(row));
+}
+
+/** Stores changed entries, validated. */
+export async function putOutboxEntries(db: MailboxCrmDatabase, entries: readonly OutboxEntry[]): Promise<void> {
+  await db.outbox.bulkPut(entries.map((entry) => outboxEntrySchema.parse(entry)));
+}
+
+/** One copy of a message that may be pushed, as a page (or a retro-match, or a link) found it. */
+export interface OutboxOffer {
+  idempotencyKey: string;
+  mailboxId: string;
+  providerId: string;
+  messageId: string | null;
+  contactIds: readonly string[];
+  runId: string;
+  visibility: Visibility;
+  /** Built from the copy at `visibility`; null when its content must be read again first. */
+  payload: CrmEmailInput | null;
+}
+
 /**
- * Queues CRM writes, validated first. A key already queued keeps its entry: the same message
- * read again, or from a second mailbox (R15), must not reset a write already sent (its
- * `crmEmailId` is what undo deletes by, R18) or pending. Returns how many were new.
+ * What became of an offer:
+ * - `queued`: a new write, or one revived (cancelled or refused before, now allowed again);
+ * - `merged`: another copy that adds contacts or a wider visibility to a write, pending or done:
+ *   the CRM gets the union (one more write when it was already done);
+ * - `seen`: the same copy read again, nothing new;
+ * - `duplicate`: another mailbox's copy of a message already queued or pushed, nothing new (R15);
+ * - `undone`: the user undid its push (R18); it is not pushed again unless they ask.
  */
-export async function queueOutboxEntries(db: MailboxCrmDatabase, entries: readonly OutboxEntry[]): Promise<number> {
-  const byKey = new Map<string, OutboxEntry>();
-  for (const entry of entries) if (!byKey.has(entry.idempotencyKey)) byKey.set(entry.idempotencyKey, outboxEntrySchema.parse(entry));
+export type OfferOutcome = 'queued' | 'merged' | 'seen' | 'duplicate' | 'undone';
+
+const RANK: Record<Visibility, number> = { metadata: 0, snippet: 1, full: 2 };
+
+/** Sorted union of contact ids. */
+function union(a: readonly string[], b: readonly string[]): string[] {
+  return [...new Set([...a, ...b])].sort();
+}
+
+function fresh(offer: OutboxOffer, now: number): OutboxEntry {
+  return {
+    idempotencyKey: offer.idempotencyKey,
+    mailboxId: offer.mailboxId,
+    mailboxIds: [offer.mailboxId],
+    providerId: offer.providerId,
+    messageId: offer.messageId,
+    contactIds: union([], offer.contactIds),
+    runId: offer.runId,
+    status: 'pending',
+    payload: offer.payload,
+    visibility: offer.visibility,
+    batchId: null,
+    attempts: 0,
+    nextAttemptAt: now,
+    pushed: null,
+    crmEmailId: null,
+    lastError: null,
+    createdAt: now,
+  };
+}
+
+/** The offer's copy becomes the entry's source: its payload, its visibility. */
+function takeSource(entry: OutboxEntry, offer: OutboxOffer): OutboxEntry {
+  return { ...entry, mailboxId: offer.mailboxId, providerId: offer.providerId, payload: offer.payload, visibility: offer.visibility };
+}
+
+/** One offer against the entry stored under its key: the entry to store (or none) and the outcome. */
+export function mergeOffer(entry: OutboxEntry | undefined, offer: OutboxOffer, now: number): { next: OutboxEntry | null; outcome: OfferOutcome } {
+  if (!entry) return { next: fresh(offer, now), outcome: 'queued' };
+  if (entry.status === 'undone') return { next: null, outcome: 'undone' };
+  const mailboxIds = entry.mailboxIds.includes(offer.mailboxId) ? entry.mailboxIds : [...entry.mailboxIds, offer.mailboxId];
+  const known = entry.mailboxIds.includes(offer.mailboxId) ? 'seen' : 'duplicate';
+  if (entry.status === 'cancelled' || entry.status === 'failed') {
+    return { next: { ...fresh(offer, now), mailboxIds, runId: offer.runId, createdAt: entry.createdAt, contactIds: union([], offer.contactIds) }, outcome: 'queued' };
+  }
+  if (entry.status === 'pending') {
+    const contactIds = union(entry.contactIds, offer.contactIds);
+    const wider = RANK[offer.visibility] > RANK[entry.visibility] || (offer.mailboxId === entry.mailboxId && offer.payload !== null && entry.payload === null);
+    const base = wider ? takeSource(entry, offer) : entry;
+    const changed = wider || contactIds.length !== entry.contactIds.length || mailboxIds !== entry.mailboxIds;
+    return { next: changed ? { ...base, mailboxIds, contactIds } : null, outcome: contactIds.length !== entry.contactIds.length || RANK[offer.visibility] > RANK[entry.visibility] ? 'merged' : known };
+  }
+  // Sent: the CRM has `pushed`. A copy adding nothing is a duplicate; one adding contacts or a
+  // wider visibility is written again, as an update of the same CRM email.
+  const pushed = entry.pushed ?? { contactIds: entry.contactIds, visibility: entry.visibility, at: now };
+  const contactIds = union(pushed.contactIds, offer.contactIds);
+  const wider = RANK[offer.visibility] > RANK[pushed.visibility];
+  if (!wider && contactIds.length === pushed.contactIds.length) {
+    return { next: mailboxIds === entry.mailboxIds ? null : { ...entry, mailboxIds }, outcome: known };
+  }
+  // A narrower copy only adds contacts: the source's content is read again at its own visibility.
+  const base = wider ? takeSource(entry, offer) : { ...entry, payload: null };
+  return { next: { ...base, mailboxIds, contactIds, status: 'pending', runId: offer.runId, attempts: 0, nextAttemptAt: now, batchId: null, lastError: null }, outcome: 'merged' };
+}
+
+/**
+ * Offers CRM writes (R13, R15), in one transaction with the caller's: each is merged into the entry
+ * of its key (see `mergeOffer`). Returns the outcome of each offer, in order.
+ */
+export async function offerOutboxEntries(db: MailboxCrmDatabase, offers: readonly OutboxOffer[], now: number): Promise<OfferOutcome[]> {
   return db.transaction('rw', db.outbox, async () => {
-    const keys = [...byKey.keys()];
-    const existing = await db.outbox.bulkGet(keys);
-    const fresh = keys.filter((_, index) => existing[index] === undefined).map((key) => byKey.get(key)!);
-    await db.outbox.bulkAdd(fresh);
-    return fresh.length;
+    const keys = [...new Set(offers.map((offer) => offer.idempotencyKey))];
+    const stored = new Map<string, OutboxEntry | undefined>();
+    (await db.outbox.bulkGet(keys)).forEach((row, index) => stored.set(keys[index]!, row && outboxEntrySchema.parse(row)));
+    const changed = new Map<string, OutboxEntry>();
+    const outcomes = offers.map((offer) => {
+      const { next, outcome } = mergeOffer(stored.get(offer.idempotencyKey), offer, now);
+      if (next) {
+        stored.set(offer.idempotencyKey, next);
+        changed.set(offer.idempotencyKey, next);
+      }
+      return outcome;
+    });
+    await putOutboxEntries(db, [...changed.values()]);
+    return outcomes;
+  });
+}
+
+/**
+ * A mailbox's copies left what may be pushed (moved to trash, deleted, "don't sync"; R21): a write
+ * not yet done loses that source, and is cancelled when no source is left. Done writes stay in the
+ * CRM: only the user undoes a push.
+ */
+export async function withdrawOutboxSources(db: MailboxCrmDatabase, mailboxId: string, keys: readonly string[]): Promise<number> {
+  if (keys.length === 0) return 0;
+  return db.transaction('rw', db.outbox, async () => {
+    let cancelled = 0;
+    const entries = await outboxEntries(db, keys);
+    const changed: OutboxEntry[] = [];
+    for (const entry of entries) {
+      if (entry.status !== 'pending' || !entry.mailboxIds.includes(mailboxId)) continue;
+      const rest = entry.mailboxIds.filter((id) => id !== mailboxId);
+      if (rest.length === 0) {
+        changed.push({ ...entry, status: 'cancelled', payload: null, batchId: null });
+        cancelled++;
+      } else {
+        changed.push(entry.mailboxId === mailboxId ? { ...entry, mailboxIds: rest, mailboxId: rest[0]!, payload: null, batchId: null } : { ...entry, mailboxIds: rest });
+      }
+    }
+    await putOutboxEntries(db, changed);
+    return cancelled;
   });
 }

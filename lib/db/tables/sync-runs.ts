@@ -19,11 +19,19 @@ export async function addRun(db: MailboxCrmDatabase, run: SyncRun): Promise<void
   await db.syncRuns.add(syncRunSchema.parse(run));
 }
 
-/** `a + b`, count by count and skip reason by skip reason. */
+/** Counts of nothing: what a run starts with. */
+export function emptyCounts(): SyncRunCounts {
+  return { fetched: 0, matched: 0, pushed: 0, duplicates: 0, errors: 0, skipped: {}, contacts: {} };
+}
+
+/** `a + b`, count by count, skip reason by skip reason and contact by contact. */
 export function sumCounts(a: SyncRunCounts, b: SyncRunCounts): SyncRunCounts {
   const skipped = { ...a.skipped };
   for (const [reason, count] of Object.entries(b.skipped) as [keyof SyncRunCounts['skipped'], number][]) skipped[reason] = (skipped[reason] ?? 0) + count;
+  const contacts = { ...a.contacts };
+  for (const [id, count] of Object.entries(b.contacts)) contacts[id] = (contacts[id] ?? 0) + count;
   return {
+    contacts,
     fetched: a.fetched + b.fetched,
     matched: a.matched + b.matched,
     pushed: a.pushed + b.pushed,
