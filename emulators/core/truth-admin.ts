@@ -5,6 +5,8 @@ import { findMailbox, type LiveMessage, policyPatchSchema, type ThreadMark, thre
 import type { SeedContact } from '../seed/types';
 import type { AppEnv, EmulatorContext } from './context';
 
+const truthSelectSchema = z.object({ mailboxes: z.string().optional(), since: z.coerce.number().int().nonnegative().optional() });
+
 /** Every message the mail services hold now. */
 function* liveMessages(ctx: EmulatorContext): Iterable<LiveMessage> {
   for (const service of ctx.services) if (service.truth?.messages) yield* service.truth.messages();
@@ -22,9 +24,25 @@ function* liveContacts(ctx: EmulatorContext): Iterable<SeedContact> {
 export function truthAdmin(ctx: EmulatorContext): Hono<AppEnv> {
   const admin = new Hono<AppEnv>();
 
-  admin.get('/ground-truth', (c) =>
-    c.json(groundTruth({ mailboxes: ctx.world.mailboxes, messages: liveMessages(ctx), contacts: liveContacts(ctx), policy: ctx.truth.policy, marks: ctx.truth.marks })),
-  );
+  /** `?mailboxes=riley,support` (ids or addresses) and `?since=<ms>`: only those mailboxes' messages, from then on. */
+  admin.get('/ground-truth', (c) => {
+    const select = truthSelectSchema.safeParse({ mailboxes: c.req.query('mailboxes'), since: c.req.query('since') });
+    if (!select.success) return c.json({ error: z.prettifyError(select.error) }, 400);
+    const names = select.data.mailboxes?.split(',').filter((name) => name !== '');
+    const mailboxIds = names?.map((name) => findMailbox(ctx.world.mailboxes, name)?.id ?? name);
+    const unknown = mailboxIds?.filter((id) => !ctx.world.mailboxes.some((m) => m.id === id));
+    if (unknown?.length) return c.json({ error: `No seeded mailbox ${unknown.join(', ')}` }, 404);
+    return c.json(
+      groundTruth({
+        mailboxes: ctx.world.mailboxes,
+        messages: liveMessages(ctx),
+        contacts: liveContacts(ctx),
+        policy: ctx.truth.policy,
+        marks: ctx.truth.marks,
+        select: { mailboxIds, since: select.data.since },
+      }),
+    );
+  });
 
   admin.get('/policy', (c) => c.json(ctx.truth.policy));
   /** Changes any part of the policy; mailbox entries change only the fields given. */

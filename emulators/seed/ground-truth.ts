@@ -21,6 +21,8 @@ export interface Verdict {
   mailboxId: string;
   providerId: string;
   threadId: string;
+  /** When it was received or sent (Gmail `internalDate`, Graph `receivedDateTime`), ms since the epoch. */
+  date: number;
   /** The key it is pushed under (`crmMessageKey`): the CRM email's `message_id`. */
   key: string;
   folder: string | null;
@@ -75,6 +77,11 @@ export interface TruthInput {
   contacts: Iterable<SeedContact>;
   policy: Policy;
   marks: Pick<ThreadMarks, 'get'>;
+  /**
+   * Which messages the product is asked about: those of some mailboxes, in a backfill window. The
+   * CRM's expected emails then come from these only. All when absent.
+   */
+  select?: { mailboxIds?: readonly string[]; since?: number };
 }
 
 /** Normalised From, To, Cc and Bcc, without repeats; Reply-To is not a participant (R21a). */
@@ -158,6 +165,7 @@ export function createJudge(input: Omit<TruthInput, 'messages'>): (message: Live
       mailboxId: content.mailboxId,
       providerId: content.providerId,
       threadId: content.threadId,
+      date: content.internalDate,
       key,
       folder,
       category,
@@ -191,7 +199,12 @@ export function expectedCrmEmails(verdicts: readonly Verdict[], policy: Pick<Pol
 export function groundTruth(input: TruthInput): GroundTruth {
   const judge = createJudge(input);
   const verdicts: Verdict[] = [];
-  for (const message of input.messages) verdicts.push(judge(message));
+  const { mailboxIds, since } = input.select ?? {};
+  for (const message of input.messages) {
+    if (mailboxIds && !mailboxIds.includes(message.content.mailboxId)) continue;
+    if (since !== undefined && message.content.internalDate < since) continue;
+    verdicts.push(judge(message));
+  }
   const crmEmails = expectedCrmEmails(verdicts, input.policy);
   const skipped: Partial<Record<SkipReason, number>> = {};
   for (const v of verdicts) if (v.reason) skipped[v.reason] = (skipped[v.reason] ?? 0) + 1;

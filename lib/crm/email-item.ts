@@ -34,11 +34,17 @@ export function toCrmEmail(message: Message, contactIds: string[], visibility: V
   return item;
 }
 
-/** A message with no readable From: a sent one is from the mailbox itself; a received one is refused. */
+/**
+ * Stands for the sender of received mail whose From no parser could read: the contract needs an
+ * address, and the `.invalid` top-level domain (RFC 2606) can never be anyone's, so the CRM shows
+ * an unknown sender instead of a wrong one. The message still attaches to the contacts it names.
+ */
+export const UNKNOWN_SENDER: Address = { name: 'Unknown sender', address: 'unknown-sender@unknown.invalid' };
+
+/** A message with no readable From: a sent one is from the mailbox itself; a received one from `UNKNOWN_SENDER`. */
 function senderOf(message: Message, mailboxAddress: string): Address {
   if (message.from) return message.from;
-  if (message.direction === 'sent') return { name: null, address: mailboxAddress };
-  throw new TypeError(`Message ${message.providerId} has no From address and cannot be pushed to the CRM.`);
+  return message.direction === 'sent' ? { name: null, address: mailboxAddress } : UNKNOWN_SENDER;
 }
 
 function wireAddress(address: Address): CrmEmailInput['from'] {

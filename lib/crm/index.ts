@@ -13,7 +13,7 @@ export {
   type PushResult,
 } from './client';
 export { type ContactCursor, contactLink, cursorAfter, toContact } from './contacts';
-export { SNIPPET_MAX, toCrmEmail } from './email-item';
+export { SNIPPET_MAX, toCrmEmail, UNKNOWN_SENDER } from './email-item';
 export { classifyCrmError } from './errors';
 export { canonicalEmailItem, createContactKey, deleteEmailKey, emailBatchKey, sha256Hex } from './idempotency-key';
 export * from './schemas';

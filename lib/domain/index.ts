@@ -4,5 +4,6 @@ export * from './crm-email';
 export * from './grant';
 export * from './mailbox';
 export * from './message';
+export * from './privacy-rules';
 export * from './provider-error';
 export * from './sync-run';

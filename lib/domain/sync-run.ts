@@ -41,3 +41,19 @@ export const syncRunSchema = z.object({
 });
 export type SyncRun = z.infer<typeof syncRunSchema>;
 
+
+/** What a running job shows the UI (R10): counts so far, the provider's estimate, and an ETA. */
+export const jobProgressSchema = z.object({
+  jobId: z.string(),
+  lane: z.string(),
+  kind: z.string(),
+  status: z.string(),
+  done: z.number().int().nonnegative(),
+  /** The provider's estimate of the whole, when it gave one. */
+  total: z.number().int().nonnegative().nullable(),
+  startedAt: z.number().int(),
+  /** Milliseconds left at the pace so far; null until it can be told. */
+  etaMs: z.number().int().nonnegative().nullable(),
+  updatedAt: z.number().int(),
+});
+export type JobProgress = z.infer<typeof jobProgressSchema>;

@@ -19,8 +19,7 @@ export const SKIP_ORDER: readonly SkipReason[] = [
   'personal_scope',
 ];
 
-/** The Gmail inbox tabs never pushed unless the workspace says otherwise (R21). */
-export const DEFAULT_EXCLUDED_CATEGORIES: readonly string[] = ['promotions', 'social', 'updates', 'forums'];
+export { DEFAULT_EXCLUDED_CATEGORIES } from '../domain';
 
 /**
  * Folders never pushed from (R21), in the product's folder names: Gmail's `folderOf` names

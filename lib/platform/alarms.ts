@@ -19,3 +19,15 @@ export function onAlarm(name: string, listener: () => void): () => void {
   browser.alarms.onAlarm.addListener(handler);
   return () => browser.alarms.onAlarm.removeListener(handler);
 }
+
+/**
+ * Sets a one-shot alarm for `when` (milliseconds since the epoch), unless one with that name is
+ * already due at or before it: the earliest wake wins. Chrome fires alarms no sooner than 30 s
+ * from now (Chrome 120+), so an earlier time is moved to then.
+ */
+export async function wakeAlarmAt(name: string, when: number): Promise<void> {
+  const existing = await browser.alarms.get(name);
+  const at = Math.max(when, Date.now() + 30_000);
+  if (existing && existing.scheduledTime <= at && existing.scheduledTime > Date.now()) return;
+  await browser.alarms.create(name, { when: at });
+}

@@ -1,5 +1,6 @@
 import { storage } from 'wxt/utils/storage';
-import { type CrmConnection, crmConnectionSchema, type LastConnectFailure, lastConnectFailureSchema } from '../domain';
+import { z } from 'zod';
+import { type CrmConnection, crmConnectionSchema, defaultPrivacyRules, type LastConnectFailure, lastConnectFailureSchema, type JobProgress as JobProgressValue, jobProgressSchema, type PrivacyRules, privacyRulesSchema } from '../domain';
 
 /**
  * Small settings kept in `chrome.storage`; lists live in Dexie. Each item has a version, and a
@@ -17,7 +18,6 @@ export async function readCrmConnection(): Promise<CrmConnection | null> {
   return crmConnectionSchema.nullable().parse(await crmConnectionItem.getValue());
 }
 
-
 /** See `lastConnectFailureSchema`: session storage, so it goes with the browser session. */
 export const lastConnectFailureItem = storage.defineItem<LastConnectFailure | null>('session:lastConnectFailure', {
   fallback: null,
@@ -27,4 +27,45 @@ export const lastConnectFailureItem = storage.defineItem<LastConnectFailure | nu
 /** The last connect failure, or null; a value of the wrong shape counts as none (it is only a notice). */
 export async function readLastConnectFailure(): Promise<LastConnectFailure | null> {
   return lastConnectFailureSchema.nullable().catch(null).parse(await lastConnectFailureItem.getValue());
+}
+
+/** The workspace's privacy rules (R21); the options page edits them, the engine reads them. */
+export const privacyRulesItem = storage.defineItem<PrivacyRules>('local:privacyRules', {
+  fallback: defaultPrivacyRules(),
+  version: 1,
+});
+
+/** The privacy rules; a stored value of the wrong shape is an error, never "no rules". */
+export async function readPrivacyRules(): Promise<PrivacyRules> {
+  return privacyRulesSchema.parse(await privacyRulesItem.getValue());
+}
+
+/** Saves the privacy rules after validating them. */
+export async function savePrivacyRules(rules: PrivacyRules): Promise<PrivacyRules> {
+  const valid = privacyRulesSchema.parse(rules);
+  await privacyRulesItem.setValue(valid);
+  return valid;
+}
+
+/**
+ * Progress of running jobs by job id (session storage: it means nothing after the browser closes).
+ * Written after every page of a job: open pages watch it, and each write is an extension API call
+ * that keeps the MV3 worker alive through a long job.
+ */
+export const jobProgressItem = storage.defineItem<Record<string, JobProgressValue>>('session:jobProgress', {
+  fallback: {},
+  version: 1,
+});
+
+/** Sets or clears one job's progress. */
+export async function writeJobProgress(update: JobProgressValue | { jobId: string; cleared: true }): Promise<void> {
+  const all = { ...(await jobProgressItem.getValue()) };
+  if ('cleared' in update) delete all[update.jobId];
+  else all[update.jobId] = update;
+  await jobProgressItem.setValue(all);
+}
+
+/** Every running job's progress; a value of the wrong shape counts as none (it is only a display). */
+export async function readJobProgress(): Promise<Record<string, JobProgressValue>> {
+  return z.record(z.string(), jobProgressSchema).catch({}).parse(await jobProgressItem.getValue());
 }

@@ -59,7 +59,7 @@ export interface MailProvider {
   readonly provider: Provider;
   identity(signal?: AbortSignal): Promise<MailboxIdentity>;
   /** A page of messages received or sent in `[since, now)`; `cursor` null for the first page. */
-  listWindow(input: { since: number; cursor: string | null; visibility: Visibility; signal?: AbortSignal }): Promise<WindowPage>;
+  listWindow(input: { since: number; cursor: string | null; visibility: Visibility; only?: readonly string[] | null; signal?: AbortSignal }): Promise<WindowPage>;
   /**
    * The cursor that stands for "now": incremental sync starts from it after a backfill. Cheap (a
    * request or two, never a walk through the mailbox), so take it before the backfill starts: mail
@@ -72,7 +72,7 @@ export interface MailProvider {
    * resumable position; call again while `more`). Throws `cursor_expired` when the provider
    * forgot the cursor (R14).
    */
-  changes(input: { cursor: string; visibility: Visibility; signal?: AbortSignal }): Promise<ChangesPage>;
+  changes(input: { cursor: string; visibility: Visibility; only?: readonly string[] | null; signal?: AbortSignal }): Promise<ChangesPage>;
   /** Messages by provider id, fetched in the provider's batches. */
   getMessages(input: { ids: string[]; visibility: Visibility; signal?: AbortSignal }): Promise<Message[]>;
   /** Sends a plain-text test email (R31) and returns its provider id when the provider tells it. */

@@ -55,8 +55,8 @@ describe('toCrmEmail (R22 visibility)', () => {
     expect(toCrmEmail(aMessage({ messageId: null, providerId: 'other' }), ['c'], 'metadata', MAILBOX).message_id).not.toBe(first);
   });
 
-  it('sends a sent message without From as from the mailbox; refuses a received one', () => {
+  it('sends a sent message without From as from the mailbox, a received one as from an unknown sender that is nobody', () => {
     expect(toCrmEmail(aMessage({ from: null, direction: 'sent' }), ['c'], 'metadata', MAILBOX).from).toEqual({ address: MAILBOX, name: null });
-    expect(() => toCrmEmail(aMessage({ from: null }), ['c'], 'metadata', MAILBOX)).toThrow(/no From/);
+    expect(toCrmEmail(aMessage({ from: null, direction: 'received' }), ['c'], 'metadata', MAILBOX).from).toEqual({ address: 'unknown-sender@unknown.invalid', name: 'Unknown sender' });
   });
 });

@@ -1,0 +1,340 @@
+import {
+  getJob,
+  getMailbox,
+  type Job,
+  type JobKind,
+  jobId,
+  jobsOfLane,
+  listMailboxes,
+  putJob,
+  unfinishedJobs,
+  updateJob,
+  updateMailbox,
+  finishRun,
+  getRun,
+} from '../db';
+import { type Mailbox, ProviderError, providerError } from '../domain';
+import { MessagingError } from '../messaging';
+import type { EngineDeps } from './engine-deps';
+import { decideOnError, exhausted } from './error-policy';
+import { type JobContext, JobStopped } from './job-context';
+import { CONFIRM_ABOVE_DAYS, FIRST_BACKFILL_MAX_DAYS, runBackfill } from './jobs/backfill';
+import { mirrorContacts } from './jobs/contacts';
+import { runIncremental } from './jobs/incremental';
+import { runOutbox } from './jobs/outbox';
+import { runPreview } from './jobs/preview';
+import { runUndo } from './jobs/undo';
+
+/** The CRM's lane: the contact mirror and the outbox are the CRM's, not a mailbox's. */
+export const CRM_LANE = 'crm';
+/** How often incremental sync polls each mailbox (R16); the alarm fires at most this often (Chrome 120+). */
+export const INCREMENTAL_EVERY_MS = 30_000;
+/** How often the contact mirror asks the CRM for changes (R20). */
+export const CONTACTS_EVERY_MS = 5 * 60_000;
+/** A blocked CRM lane (sign-in refused) is tried again this often, in case the user fixed it elsewhere. */
+const CRM_BLOCK_RETRY_MS = 30 * 60_000;
+
+const RUNNERS: Record<JobKind, (ctx: JobContext) => Promise<void>> = {
+  backfill: runBackfill,
+  incremental: runIncremental,
+  preview: runPreview,
+  undo: runUndo,
+  contacts: (ctx) => mirrorContacts(ctx.deps, ctx.signal),
+  outbox: runOutbox,
+};
+
+/** A backfill the engine will not start without the user confirming the provider's estimate (R10). */
+export interface NeedsConfirmation {
+  confirm: { days: number; estimate: number | null };
+}
+
+/**
+ * The sync engine (R9–R18): jobs that outlive the worker in IndexedDB, run by this worker as long
+ * as it lives, resumed by the next from their last committed page (R13). Waits longer than a
+ * request's retries are persisted as a job's `notBefore` and an alarm wakes the worker for them.
+ */
+export class SyncEngine {
+  private readonly running = new Map<string, { promise: Promise<void>; abort: AbortController }>();
+  private ticking: Promise<void> | null = null;
+  private again = false;
+
+  constructor(private readonly deps: EngineDeps) {}
+
+  /**
+   * Worker start: every job this worker does not run was stopped with the previous worker, so a
+   * `running` one is queued again; then a tick runs what is due, including waits that ended while
+   * the worker slept.
+   */
+  async start(): Promise<void> {
+    for (const job of await unfinishedJobs(this.deps.db)) {
+      if (job.status === 'running' && !this.running.has(job.id)) await updateJob(this.deps.db, job.id, (j) => ({ ...j, status: 'queued' }));
+    }
+    await this.tick();
+  }
+
+  /**
+   * Queues what is due and runs every runnable job, then asks to be woken for the earliest wait.
+   * Ticks do not overlap: one asked for while another runs runs once after it.
+   */
+  tick(): Promise<void> {
+    if (this.ticking) {
+      this.again = true;
+      return this.ticking;
+    }
+    this.ticking = (async () => {
+      do {
+        this.again = false;
+        await this.tickOnce();
+      } while (this.again);
+    })().finally(() => {
+      this.ticking = null;
+    });
+    return this.ticking;
+  }
+
+  private async tickOnce(): Promise<void> {
+    const { db } = this.deps;
+    const now = this.deps.now();
+    const mailboxes = await this.endQuotaWaits(await listMailboxes(db), now);
+    for (const mailbox of mailboxes) {
+      if (mailbox.provider === 'imap' || mailbox.status === 'reconnect_needed' || mailbox.status === 'error') continue;
+      if ((mailbox.lastSyncedAt ?? 0) + INCREMENTAL_EVERY_MS <= now) await this.queue(mailbox.id, 'incremental', {});
+    }
+    if (await this.deps.crm()) {
+      const contacts = await getJob(db, jobId(CRM_LANE, 'contacts'));
+      if (!contacts || (contacts.status === 'done' && contacts.updatedAt + CONTACTS_EVERY_MS <= now)) await this.queue(CRM_LANE, 'contacts', {});
+      if ((await db.outbox.where('[status+nextAttemptAt]').between(['pending', 0], ['pending', now], true, true).count()) > 0) await this.queue(CRM_LANE, 'outbox', {});
+    }
+    const byId = new Map(mailboxes.map((m) => [m.id, m]));
+    let wake = Number.POSITIVE_INFINITY;
+    for (const job of await unfinishedJobs(db)) {
+      if (this.running.has(job.id)) continue;
+      const runnable = this.runnable(job, job.lane === CRM_LANE ? undefined : byId.get(job.lane), now);
+      if (runnable === true) this.launch(job);
+      else if (runnable !== false) wake = Math.min(wake, runnable);
+    }
+    if (Number.isFinite(wake)) await this.deps.wakeAt(wake);
+  }
+
+  /**
+   * True to run now, a time to wake for, or false: a mailbox job waits while its mailbox needs the
+   * user (reconnect, grant access, or "Sync now" after repeated failures); a blocked one runs again
+   * once the mailbox is connected.
+   */
+  private runnable(job: Job, mailbox: Mailbox | undefined, now: number): boolean | number {
+    if (job.lane !== CRM_LANE && (!mailbox || mailbox.status === 'reconnect_needed' || mailbox.status === 'error')) return false;
+    if (job.status === 'blocked' && job.lane !== CRM_LANE) return true;
+    return job.notBefore <= now ? true : job.notBefore;
+  }
+
+  /** Mailboxes whose daily quota wait is over leave their error state (R12: "wait for quota"). */
+  private async endQuotaWaits(mailboxes: readonly Mailbox[], now: number): Promise<Mailbox[]> {
+    return Promise.all(
+      mailboxes.map(async (mailbox) => {
+        const error = mailbox.lastError;
+        if (mailbox.status !== 'error' || error?.code !== 'quota_exhausted' || error.at + (error.retryAfterMs ?? 0) > now) return mailbox;
+        return (await updateMailbox(this.deps.db, mailbox.id, (m) => ({ ...m, status: 'connected', lastError: null }))) ?? mailbox;
+      }),
+    );
+  }
+
+  /** Queues a job unless one of that kind is already unfinished on the lane. Returns the job. */
+  private async queue(lane: string, kind: JobKind, params: Job['params']): Promise<Job> {
+    const { db } = this.deps;
+    const now = this.deps.now();
+    return db.transaction('rw', db.jobs, async () => {
+      const existing = await getJob(db, jobId(lane, kind));
+      if (existing && ['queued', 'running', 'waiting', 'blocked'].includes(existing.status)) return existing;
+      return putJob(db, { id: jobId(lane, kind), lane, kind, status: 'queued', runId: null, params, notBefore: now, failures: 0, lastError: null, createdAt: now, updatedAt: now });
+    });
+  }
+
+  private launch(job: Job): void {
+    const abort = new AbortController();
+    const promise = this.execute(job, abort).finally(() => {
+      this.running.delete(job.id);
+      void this.tick();
+    });
+    this.running.set(job.id, { promise, abort });
+  }
+
+  private async execute(job: Job, abort: AbortController): Promise<void> {
+    const { db } = this.deps;
+    const started = await updateJob(db, job.id, (j) => ({ ...j, status: 'running', updatedAt: this.deps.now() }));
+    if (!started) return;
+    const ctx: JobContext = { deps: this.deps, job: started, signal: abort.signal, committed: () => this.drainSoon() };
+    try {
+      await RUNNERS[job.kind](ctx);
+      await this.finish(ctx.job, 'done', null);
+      if (job.kind === 'incremental' || job.kind === 'backfill') await updateMailbox(db, job.lane, (m) => (m.lastError ? { ...m, status: 'connected', lastError: null } : m));
+      if (job.kind === 'backfill') await updateMailbox(db, job.lane, (m) => ({ ...m, lastSyncedAt: this.deps.now() }));
+    } catch (error) {
+      if (error instanceof JobStopped) {
+        if (error.why === 'mailbox_gone') await db.jobs.delete(job.id);
+        else await this.finish(ctx.job, 'cancelled', null);
+        return;
+      }
+      await this.onError(ctx.job, error);
+    } finally {
+      await this.deps.progress({ jobId: job.id, cleared: true });
+    }
+  }
+
+  /** The job's end: its row, and its run's status. */
+  private async finish(job: Job, status: 'done' | 'cancelled' | 'failed', error: ProviderError | null): Promise<void> {
+    const { db } = this.deps;
+    const now = this.deps.now();
+    await updateJob(db, job.id, (j) => ({ ...j, status, failures: status === 'failed' ? j.failures : 0, lastError: error?.toJSON() ?? null, updatedAt: now }));
+    if (job.runId && (await getRun(db, job.runId))?.status === 'running') {
+      await finishRun(db, job.runId, { status: status === 'done' ? 'succeeded' : status, finishedAt: now, error: error?.toJSON() ?? null });
+    }
+  }
+
+  /** Applies the error policy's decision to the job, its mailbox and its run (R12, R14). */
+  private async onError(job: Job, error: unknown): Promise<void> {
+    const { db } = this.deps;
+    const now = this.deps.now();
+    const decision = decideOnError(error, job, now);
+    const mailboxLane = job.lane !== CRM_LANE;
+    switch (decision.action) {
+      case 'retry':
+        await updateJob(db, job.id, (j) => ({ ...j, status: 'waiting', notBefore: decision.notBefore, failures: decision.failures, lastError: decision.error.toJSON(), updatedAt: now }));
+        return;
+      case 'block':
+        await updateJob(db, job.id, (j) => ({
+          ...j,
+          status: 'blocked',
+          notBefore: decision.notBefore ?? (mailboxLane ? now : now + CRM_BLOCK_RETRY_MS),
+          lastError: decision.error.toJSON(),
+          updatedAt: now,
+        }));
+        if (mailboxLane) await updateMailbox(db, job.lane, (m) => ({ ...m, status: decision.status, lastError: decision.error.toJSON() }));
+        return;
+      case 'resync':
+        // `runIncremental` handles an expired cursor itself; one reaching here came from elsewhere.
+        await this.finish(job, 'failed', decision.error);
+        return;
+      case 'fail': {
+        const failed = job.failures > 0 ? exhausted(decision.error, job.failures + 1) : decision.error;
+        await this.finish(job, 'failed', failed);
+        if (mailboxLane) await updateMailbox(db, job.lane, (m) => ({ ...m, status: 'error', lastError: failed.toJSON() }));
+      }
+    }
+  }
+
+  /** After a page is committed, the outbox starts draining, so the CRM fills while a long job runs. */
+  private drainSoon(): void {
+    if (this.running.has(jobId(CRM_LANE, 'outbox'))) return;
+    void this.tick();
+  }
+
+  /** "Sync now" (R9): clears a failed sync's error and runs incremental sync at once. */
+  async syncNow(mailboxId: string): Promise<Job> {
+    const mailbox = await this.usableMailbox(mailboxId);
+    if (mailbox.status === 'error') await updateMailbox(this.deps.db, mailbox.id, (m) => ({ ...m, status: 'connected', lastError: null }));
+    const job = await this.queue(mailbox.id, 'incremental', {});
+    await this.retryNow(job);
+    return (await getJob(this.deps.db, job.id)) ?? job;
+  }
+
+  /**
+   * Backfill (R10) of the last `days` days. Refused while a provider error is unresolved (R12), and
+   * above 14 days until matching is verified; above 60 days it needs the provider's estimate
+   * confirmed (`confirmedEstimate` from `estimateBackfill`), else it answers what to confirm.
+   */
+  async backfill(mailboxId: string, input: { days: number; confirmed?: boolean }): Promise<Job | NeedsConfirmation> {
+    const mailbox = await this.usableMailbox(mailboxId);
+    if (input.days > FIRST_BACKFILL_MAX_DAYS && mailbox.checklist.matching_verified === undefined) {
+      throw providerError('insufficient_permissions', mailbox.provider, {
+        detail: `Backfill is held to ${FIRST_BACKFILL_MAX_DAYS} days until you confirm matching looks right (launch checklist: "matching verified").`,
+        final: true,
+      });
+    }
+    if (input.days > CONFIRM_ABOVE_DAYS && !input.confirmed) return { confirm: { days: input.days, estimate: await this.estimate(mailbox, input.days) } };
+    return this.start1(mailbox, 'backfill', input.days);
+  }
+
+  /** Preview (R11): a dry run of the window. */
+  async preview(mailboxId: string, days: number): Promise<Job> {
+    return this.start1(await this.usableMailbox(mailboxId), 'preview', days);
+  }
+
+  /** Undo (R18): removes from the CRM what one run pushed. */
+  async undo(mailboxId: string, runId: string): Promise<Job> {
+    const mailbox = await this.mailbox(mailboxId);
+    const run = await getRun(this.deps.db, runId);
+    if (!run || run.mailboxId !== mailbox.id) throw providerError('not_found', 'crm', { detail: 'That run is not in this mailbox’s sync history.', final: true });
+    if (run.undoneAt !== null) throw providerError('not_found', 'crm', { detail: 'That run was already undone.', final: true });
+    const unfinished = await getJob(this.deps.db, jobId(mailbox.id, 'undo'));
+    if (unfinished && ['queued', 'running', 'waiting', 'blocked'].includes(unfinished.status)) throw providerError('rate_limited', 'crm', { detail: 'Another undo of this mailbox is still running; wait for it to finish.', final: true });
+    await this.deps.db.jobs.delete(jobId(mailbox.id, 'undo'));
+    const job = await this.queue(mailbox.id, 'undo', { runId });
+    void this.tick();
+    return job;
+  }
+
+  /** Cancels a running or waiting job; what it committed stays (R10). */
+  async cancel(id: string): Promise<Job | undefined> {
+    this.running.get(id)?.abort.abort();
+    const job = await updateJob(this.deps.db, id, (j) => (['queued', 'waiting', 'blocked'].includes(j.status) ? { ...j, status: 'cancelled', updatedAt: this.deps.now() } : j));
+    if (job?.status === 'cancelled' && job.runId && (await getRun(this.deps.db, job.runId))?.status === 'running') {
+      await finishRun(this.deps.db, job.runId, { status: 'cancelled', finishedAt: this.deps.now(), error: null });
+    }
+    return job;
+  }
+
+  /** Every job of every lane, for the UI. */
+  async jobs(): Promise<Job[]> {
+    const lanes = [CRM_LANE, ...(await listMailboxes(this.deps.db)).map((m) => m.id)];
+    return (await Promise.all(lanes.map((lane) => jobsOfLane(this.deps.db, lane)))).flat();
+  }
+
+  /** Resolves when no job runs and no tick is pending (tests, and a clean worker stop). */
+  async idle(): Promise<void> {
+    while (this.ticking || this.running.size > 0) {
+      await this.ticking;
+      await Promise.all([...this.running.values()].map((r) => r.promise));
+    }
+  }
+
+  /** The provider's estimate of the messages in a window (R10): the first page of its listing. */
+  private async estimate(mailbox: Mailbox, days: number): Promise<number | null> {
+    const page = await this.deps.provider(mailbox).listWindow({ since: this.deps.now() - days * 24 * 60 * 60_000, cursor: null, visibility: 'metadata', only: mailbox.syncOnly });
+    return page.estimate ?? (page.nextCursor === null ? page.messages.length : null);
+  }
+
+  /** Starts a backfill or preview afresh; one already unfinished is refused, not replaced. */
+  private async start1(mailbox: Mailbox, kind: 'backfill' | 'preview', days: number): Promise<Job> {
+    const { db } = this.deps;
+    const id = jobId(mailbox.id, kind);
+    const existing = await getJob(db, id);
+    if (existing && ['queued', 'running', 'waiting'].includes(existing.status)) {
+      throw providerError('rate_limited', mailbox.provider, { detail: `A ${kind} of this mailbox is already running; cancel it first to start another.`, final: true });
+    }
+    await db.jobs.delete(id);
+    const job = await this.queue(mailbox.id, kind, { days });
+    void this.tick();
+    return job;
+  }
+
+  /** A waiting job asked for by the user runs now, not at its backoff's end. */
+  private async retryNow(job: Job): Promise<void> {
+    if (job.status === 'waiting' || job.status === 'blocked') await updateJob(this.deps.db, job.id, (j) => ({ ...j, status: 'queued', notBefore: this.deps.now() }));
+    void this.tick();
+  }
+
+  private async mailbox(id: string): Promise<Mailbox> {
+    const mailbox = await getMailbox(this.deps.db, id);
+    if (!mailbox) throw MessagingError.of('handler_failed', 'That mailbox is no longer connected. Reopen the popup to see the current list.');
+    return mailbox;
+  }
+
+  /** The mailbox, unless a provider error the user must fix blocks it (R12). */
+  private async usableMailbox(id: string): Promise<Mailbox> {
+    const mailbox = await this.mailbox(id);
+    if (mailbox.status === 'reconnect_needed' || (mailbox.status === 'error' && mailbox.lastError && mailbox.lastError.action !== 'retry')) {
+      throw new ProviderError(mailbox.lastError ?? providerError('reauth_required', mailbox.provider).toJSON());
+    }
+    return mailbox;
+  }
+}

@@ -1,0 +1,5 @@
+export * from './engine';
+export * from './engine-deps';
+export * from './error-policy';
+export { CONFIRM_ABOVE_DAYS, FIRST_BACKFILL_MAX_DAYS } from './jobs/backfill';
+export { mirrorContacts } from './jobs/contacts';

@@ -1,0 +1,98 @@
+import { z } from 'zod';
+import { type ContactCursor } from '../../crm';
+import { advanceCheckpoint, emptyCounts, getCheckpoint, listMailboxes, type MailboxCrmDatabase, putContacts, seqOf } from '../../db';
+import { type Contact, contactSchema, type Mailbox, messageSchema, type SyncRun } from '../../domain';
+import { normaliseAddress } from '../../matching/address';
+import { countDecisions, decide, loadDecideContext, policyOf } from '../decide';
+import type { EngineDeps } from '../engine-deps';
+import { offerOutboxEntries, putVerdicts, verdictsOf } from '../../db';
+
+/** The checkpoint "mailbox" of the contact mirror of one CRM: a new CRM starts a new mirror. */
+export function mirrorLane(baseUrl: string): string {
+  return `crm:${baseUrl}`;
+}
+
+const cursorSchema = z.object({ updatedAfter: z.string(), afterId: z.string() });
+
+/**
+ * Mirrors the CRM's contacts (R20): the whole list once, then only what changed since
+ * (`updated_after`), a page at a time, each page stored with its cursor in one transaction. A
+ * contact that is new, or has gained an address, retro-matches the stored messages of every
+ * mailbox (R21a): see `retroMatch`. Contacts are only read, never created (R25).
+ */
+export async function mirrorContacts(deps: EngineDeps, signal?: AbortSignal): Promise<void> {
+  const crm = await deps.crm();
+  if (!crm) return;
+  const { db } = deps;
+  const lane = mirrorLane(crm.baseUrl);
+  await forgetOtherMirrors(db, lane);
+  const stored = await getCheckpoint(db, lane, 'contacts');
+  const from = stored?.cursor ? cursorSchema.parse(JSON.parse(stored.cursor)) : null;
+  let seq = seqOf(stored);
+  const policy = policyOf(await deps.privacyRules());
+  for await (const page of crm.client.contactsSince(from as ContactCursor | null, signal)) {
+    const now = deps.now();
+    const mailboxes = await listMailboxes(db);
+    await db.transaction('rw', [db.contacts, db.checkpoints, db.messages, db.verdicts, db.outbox, db.syncRuns, db.threadLinks, db.mailboxes], async () => {
+      const gained = await gainedAddresses(db, page.contacts);
+      await putContacts(db, page.contacts);
+      const step = await advanceCheckpoint(db, { mailboxId: lane, job: 'contacts', cursor: JSON.stringify(page.cursor), progress: {} }, seq, now);
+      if ('stale' in step) throw new Error('The contact mirror was advanced by another run at the same time.');
+      seq = step.advanced.seq;
+      for (const mailbox of mailboxes) await retroMatch(db, mailbox, gained, policy, now);
+    });
+  }
+}
+
+/** A new CRM (another base URL) replaces the mirror of the previous one. */
+async function forgetOtherMirrors(db: MailboxCrmDatabase, lane: string): Promise<void> {
+  await db.transaction('rw', db.checkpoints, db.contacts, async () => {
+    const others = await db.checkpoints.where('mailboxId').startsWith('crm:').filter((c) => c.mailboxId !== lane).primaryKeys();
+    if (others.length === 0) return;
+    await db.checkpoints.bulkDelete(others);
+    await db.contacts.clear();
+  });
+}
+
+/** The addresses the page's contacts have that the mirror did not have for them. */
+async function gainedAddresses(db: MailboxCrmDatabase, contacts: readonly Contact[]): Promise<string[]> {
+  const before = await db.contacts.bulkGet(contacts.map((c) => c.id));
+  const gained = new Set<string>();
+  contacts.forEach((contact, index) => {
+    const old = new Set(before[index]?.emails ?? []);
+    for (const email of contact.emails) if (!old.has(email)) gained.add(normaliseAddress(email));
+  });
+  return [...gained];
+}
+
+/**
+ * Retro-match (R21a): stored messages of `mailbox` with a participant among `addresses` that were
+ * skipped for want of a contact are decided again; those that now match are queued. Their content
+ * is read again only when the visibility needs more than the stored metadata (the outbox does that
+ * before writing). The writes count in a run of their own, recorded as a finished sync.
+ */
+async function retroMatch(db: MailboxCrmDatabase, mailbox: Mailbox, addresses: readonly string[], policy: ReturnType<typeof policyOf>, now: number): Promise<void> {
+  if (addresses.length === 0) return;
+  const rows = await db.messages.where('participants').anyOf([...addresses]).filter((m) => m.mailboxId === mailbox.id).toArray();
+  if (rows.length === 0) return;
+  const messages = rows.map((row) => messageSchema.parse(row));
+  const verdicts = await verdictsOf(db, mailbox.id, messages.map((m) => m.providerId));
+  const unmatched = new Set(verdicts.filter((v) => v.reason === 'no_contact').map((v) => v.providerId));
+  const candidates = messages.filter((m) => unmatched.has(m.providerId));
+  if (candidates.length === 0) return;
+  const run: SyncRun = { id: crypto.randomUUID(), mailboxId: mailbox.id, kind: 'sync', status: 'succeeded', startedAt: now, finishedAt: now, counts: emptyCounts(), error: null, undoneAt: null };
+  const context = await loadDecideContext(db, mailbox, policy, candidates);
+  const decisions = candidates.map((m) => decide(m, context, run.id, now, { contentRead: false }));
+  const changed = decisions.filter((d) => d.verdict.reason !== 'no_contact');
+  if (changed.length === 0) return;
+  await putVerdicts(db, changed.map((d) => d.verdict));
+  const offers = changed.flatMap((d) => (d.offer ? [d.offer] : []));
+  const outcomes = await offerOutboxEntries(db, offers, now);
+  const counts = countDecisions(changed, 0);
+  await db.syncRuns.add({ ...run, counts: { ...counts, duplicates: outcomes.filter((o) => o === 'duplicate').length } });
+}
+
+/** The contact ids the mirror holds, among `ids`. */
+export async function knownContacts(db: MailboxCrmDatabase, ids: readonly string[]): Promise<Contact[]> {
+  return (await db.contacts.bulkGet([...ids])).filter((c) => c !== undefined).map((c) => contactSchema.parse(c));
+}

@@ -1,0 +1,36 @@
+import { getRun, outboxOfRun, putOutboxEntries } from '../../db';
+import { providerError } from '../../domain';
+import { checkCancelled, type JobContext, reportProgress } from '../job-context';
+import { requireMailbox } from '../page';
+
+/**
+ * Undo (R18): deletes from the CRM exactly the emails one run pushed, one at a time, each marked
+ * `undone` as soon as the CRM confirmed it (a stopped worker resumes with the rest). Writes the run
+ * queued but had not made yet are marked undone too, so nothing of the run reaches the CRM later.
+ * An undone email is not pushed again by later syncs (see `mergeOffer`). Emails the CRM no longer
+ * has count as removed.
+ */
+export async function runUndo(ctx: JobContext): Promise<void> {
+  const { db } = ctx.deps;
+  const mailbox = await requireMailbox(ctx);
+  const runId = ctx.job.params.runId;
+  const run = runId ? await getRun(db, runId) : undefined;
+  if (!run || run.mailboxId !== mailbox.id) throw providerError('not_found', 'crm', { detail: 'That run is not in this mailbox’s sync history.', final: true });
+  const crm = await ctx.deps.crm();
+  if (!crm) throw providerError('reauth_required', 'crm', { detail: 'Connect the CRM in the options page, then undo again.' });
+  const entries = await outboxOfRun(db, run.id);
+  await putOutboxEntries(
+    db,
+    entries.filter((e) => e.status === 'pending' || e.status === 'failed').map((e) => ({ ...e, status: 'undone' as const, payload: null, batchId: null })),
+  );
+  const sent = entries.filter((e) => e.status === 'sent' && e.crmEmailId !== null);
+  let done = 0;
+  for (const entry of sent) {
+    checkCancelled(ctx);
+    await crm.client.deleteEmail(entry.crmEmailId!, { scope: `undo:${run.id}`, signal: ctx.signal });
+    await putOutboxEntries(db, [{ ...entry, status: 'undone' }]);
+    done++;
+    if (done % 20 === 0 || done === sent.length) await reportProgress(ctx, done, sent.length, ctx.job.createdAt);
+  }
+  await db.syncRuns.update(run.id, { undoneAt: ctx.deps.now() });
+}

@@ -1,0 +1,132 @@
+import { expect, vi } from 'vitest';
+import { fakeBrowser } from 'wxt/testing/fake-browser';
+import type { EmulatorUrls } from '@/emulators';
+import type { ExpectedCrmEmail, GroundTruth } from '@/emulators/seed/ground-truth';
+import type { Policy } from '@/emulators/seed/policy';
+import { connectCrm } from '@/lib/background/crm-connection';
+import type { BackgroundDeps } from '@/lib/background/deps';
+import { engineDeps } from '@/lib/background/engine';
+import { connectMailbox } from '@/lib/background/mailboxes';
+import { unfinishedJobs } from '@/lib/db';
+import type { JobProgress, Mailbox, Scope } from '@/lib/domain';
+import { savePrivacyRules } from '@/lib/platform';
+import { type EngineDeps, SyncEngine } from '@/lib/sync';
+import { emulatorAdmin } from './emulator-admin';
+import { emulatorBackgroundDeps } from './emulator-endpoints';
+
+/** One stored CRM email as `GET /__admin/crm/emails` lists it. */
+export interface CrmEmailRecord {
+  id: string;
+  message_id: string;
+  contact_ids: string[];
+  fields: Record<string, unknown>;
+  writes: number;
+}
+
+/**
+ * The engine against running emulators, with the real providers, CRM client, IndexedDB (fake-
+ * indexeddb) and extension storage (WXT's fake browser), and a clock the test moves: persisted
+ * waits (`notBefore`) end when the test says so, not after real minutes.
+ */
+export class EngineHarness {
+  readonly deps: BackgroundDeps;
+  readonly engineDeps: EngineDeps;
+  readonly engine: SyncEngine;
+  readonly wakes: number[] = [];
+  readonly progress: JobProgress[] = [];
+  clock = Date.now();
+  readonly google;
+  readonly microsoft;
+  readonly crm;
+
+  constructor(readonly urls: EmulatorUrls) {
+    this.deps = emulatorBackgroundDeps(urls);
+    const real = engineDeps(this.deps);
+    this.engineDeps = {
+      ...real,
+      now: () => this.clock,
+      wakeAt: async (at) => {
+        this.wakes.push(at);
+      },
+      progress: async (update) => {
+        if (!('cleared' in update)) this.progress.push(update);
+        await real.progress(update);
+      },
+    };
+    this.engine = new SyncEngine(this.engineDeps);
+    this.google = emulatorAdmin(urls.google);
+    this.microsoft = emulatorAdmin(urls.microsoft);
+    this.crm = emulatorAdmin(urls.crm);
+  }
+
+  /** Resets the emulators' world and this browser; connects the CRM with a pasted token and copies the emulator's policy into the privacy rules. */
+  async setUp(reset: { seed: number; size: 'demo' | '10k' }): Promise<void> {
+    fakeBrowser.reset();
+    vi.spyOn(fakeBrowser.permissions, 'contains').mockImplementation(async () => true);
+    await this.google.post('/reset', reset);
+    await connectCrm(this.deps, { baseUrl: this.urls.crm, authMethod: 'personal_token', token: 'crm_pat_demo' });
+    const policy = await this.google.get<Policy>('/policy');
+    await savePrivacyRules({
+      workspaceDomains: policy.workspaceDomains,
+      blockedAddresses: policy.blockedAddresses,
+      blockedDomains: policy.blockedDomains,
+      excludedCategories: policy.excludedCategories,
+    });
+  }
+
+  /** Connects the emulator's first mailbox of `provider` (Gmail: riley, Outlook: support). */
+  async connect(provider: 'gmail' | 'outlook', scope: Scope = provider === 'gmail' ? 'sales' : 'support', verified = true): Promise<Mailbox> {
+    const mailbox = await connectMailbox(this.deps, { provider, scope, kind: 'personal', owner: null, recoveryNote: null, backfillDays: 14 });
+    if (!verified) return mailbox;
+    const checklist = { ...mailbox.checklist, matching_verified: this.clock };
+    await this.deps.db.mailboxes.update(mailbox.id, { checklist });
+    return { ...mailbox, checklist };
+  }
+
+  /**
+   * Runs the engine until nothing is left to do: every persisted wait is skipped by moving the
+   * clock to it. Fails after `maxRounds` rounds, so an endless loop is a failing test.
+   */
+  async settle(maxRounds = 200): Promise<void> {
+    for (let round = 0; round < maxRounds; round++) {
+      await this.engine.tick();
+      await this.engine.idle();
+      const pending = (await unfinishedJobs(this.deps.db)).filter((j) => j.status !== 'blocked' || j.lane === 'crm');
+      const outbox = await this.deps.db.outbox.where('status').equals('pending').count();
+      if (pending.length === 0 && outbox === 0) return;
+      const next = Math.min(...pending.map((j) => j.notBefore), ...(outbox > 0 ? [this.clock + 60_000] : []));
+      this.clock = Math.max(this.clock, next);
+    }
+    throw new Error(`The engine did not settle in ${maxRounds} rounds: ${JSON.stringify(await unfinishedJobs(this.deps.db))}`);
+  }
+
+  /** The emulators' verdicts for the mailboxes asked about, from `since`. */
+  truth(mailboxes: readonly string[], since?: number): Promise<GroundTruth> {
+    const query = new URLSearchParams({ mailboxes: mailboxes.join(',') });
+    if (since !== undefined) query.set('since', String(since));
+    return this.google.get<GroundTruth>(`/ground-truth?${query}`);
+  }
+
+  async crmEmails(): Promise<CrmEmailRecord[]> {
+    return (await this.crm.get<{ emails: CrmEmailRecord[] }>('/crm/emails')).emails;
+  }
+
+  /** The CRM holds exactly the expected emails: none missing, none extra, each written once, right contacts, allowed fields only. */
+  async expectCrmMatches(expected: readonly ExpectedCrmEmail[]): Promise<void> {
+    const emails = await this.crmEmails();
+    const byKey = new Map(emails.map((e) => [e.message_id, e]));
+    const missing = expected.filter((e) => !byKey.has(e.key)).map((e) => e.key);
+    const wanted = new Set(expected.map((e) => e.key));
+    const extra = emails.filter((e) => !wanted.has(e.message_id)).map((e) => e.message_id);
+    expect({ missing, extra }).toEqual({ missing: [], extra: [] });
+    const wrong = expected.flatMap((e) => {
+      const got = byKey.get(e.key)!;
+      const fields = Object.keys(got.fields).filter((f) => got.fields[f] !== undefined);
+      const leaked = fields.filter((f) => !e.fields.includes(f as never));
+      return got.writes !== 1 || JSON.stringify(got.contact_ids) !== JSON.stringify(e.contactIds) || leaked.length > 0
+        ? [{ key: e.key, writes: got.writes, contacts: got.contact_ids, expected: e.contactIds, leaked }]
+        : [];
+    });
+    expect(wrong).toEqual([]);
+  }
+}
