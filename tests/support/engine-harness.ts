@@ -67,10 +67,10 @@ export class EngineHarness {
     await connectCrm(this.deps, { baseUrl: this.urls.crm, authMethod: 'personal_token', token: 'crm_pat_demo' });
     const policy = await this.google.get<Policy>('/policy');
     await savePrivacyRules({
-      workspaceDomains: policy.workspaceDomains,
-      blockedAddresses: policy.blockedAddresses,
-      blockedDomains: policy.blockedDomains,
-      excludedCategories: policy.excludedCategories,
+      workspaceDomains: [...policy.workspaceDomains],
+      blockedAddresses: [...policy.blockedAddresses],
+      blockedDomains: [...policy.blockedDomains],
+      excludedCategories: [...policy.excludedCategories],
     });
   }
 
