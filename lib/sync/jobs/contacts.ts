@@ -1,11 +1,13 @@
 import { z } from 'zod';
 import { type ContactCursor } from '../../crm';
-import { advanceCheckpoint, emptyCounts, getCheckpoint, listMailboxes, type MailboxCrmDatabase, putContacts, seqOf } from '../../db';
-import { type Contact, contactSchema, type Mailbox, messageSchema, type SyncRun } from '../../domain';
+import { advanceCheckpoint, getCheckpoint, listMailboxes, type MailboxCrmDatabase, putContacts, seqOf } from '../../db';
+import { type Contact, contactSchema, type Mailbox, messageSchema } from '../../domain';
 import { normaliseAddress } from '../../matching/address';
-import { countDecisions, decide, loadDecideContext, policyOf } from '../decide';
+import { policyOf } from '../decide';
+import { reDecide } from '../re-decide';
+import type { PolicySets } from '../../matching/skip-rules';
 import type { EngineDeps } from '../engine-deps';
-import { offerOutboxEntries, putVerdicts, verdictsOf } from '../../db';
+import { verdictsOf } from '../../db';
 
 /** The checkpoint "mailbox" of the contact mirror of one CRM: a new CRM starts a new mirror. */
 export function mirrorLane(baseUrl: string): string {
@@ -67,29 +69,17 @@ async function gainedAddresses(db: MailboxCrmDatabase, contacts: readonly Contac
 
 /**
  * Retro-match (R21a): stored messages of `mailbox` with a participant among `addresses` that were
- * skipped for want of a contact are decided again; those that now match are queued. Their content
- * is read again only when the visibility needs more than the stored metadata (the outbox does that
- * before writing). The writes count in a run of their own, recorded as a finished sync.
+ * skipped for want of a contact are decided again (`reDecide`); those that now match are queued,
+ * their content read again only when the visibility needs more than the stored metadata.
  */
-async function retroMatch(db: MailboxCrmDatabase, mailbox: Mailbox, addresses: readonly string[], policy: ReturnType<typeof policyOf>, now: number): Promise<void> {
+async function retroMatch(db: MailboxCrmDatabase, mailbox: Mailbox, addresses: readonly string[], policy: PolicySets, now: number): Promise<void> {
   if (addresses.length === 0) return;
   const rows = await db.messages.where('participants').anyOf([...addresses]).filter((m) => m.mailboxId === mailbox.id).toArray();
   if (rows.length === 0) return;
   const messages = rows.map((row) => messageSchema.parse(row));
   const verdicts = await verdictsOf(db, mailbox.id, messages.map((m) => m.providerId));
   const unmatched = new Set(verdicts.filter((v) => v.reason === 'no_contact').map((v) => v.providerId));
-  const candidates = messages.filter((m) => unmatched.has(m.providerId));
-  if (candidates.length === 0) return;
-  const run: SyncRun = { id: crypto.randomUUID(), mailboxId: mailbox.id, kind: 'sync', status: 'succeeded', startedAt: now, finishedAt: now, counts: emptyCounts(), error: null, undoneAt: null };
-  const context = await loadDecideContext(db, mailbox, policy, candidates);
-  const decisions = candidates.map((m) => decide(m, context, run.id, now, { contentRead: false }));
-  const changed = decisions.filter((d) => d.verdict.reason !== 'no_contact');
-  if (changed.length === 0) return;
-  await putVerdicts(db, changed.map((d) => d.verdict));
-  const offers = changed.flatMap((d) => (d.offer ? [d.offer] : []));
-  const outcomes = await offerOutboxEntries(db, offers, now);
-  const counts = countDecisions(changed, 0);
-  await db.syncRuns.add({ ...run, counts: { ...counts, duplicates: outcomes.filter((o) => o === 'duplicate').length } });
+  await reDecide(db, { mailbox, messages: messages.filter((m) => unmatched.has(m.providerId)), policy, now, revive: false });
 }
 
 /** The contact ids the mirror holds, among `ids`. */
