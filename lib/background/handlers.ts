@@ -4,9 +4,12 @@ import { lastConnectFailureItem, readCrmConnection, readLastConnectFailure } fro
 import { connectCrm, disconnectCrm } from './crm-connection';
 import type { BackgroundDeps } from './deps';
 import { connectMailbox, disconnectMailbox, reconnectMailbox } from './mailboxes';
+import { syncHandlers } from './sync-handlers';
+import { engineOf } from './engine';
 
 /** The background's answers to the protocol. */
 export function createHandlers(deps: BackgroundDeps): Handlers {
+  const engine = engineOf(deps);
   return {
     async getOverview() {
       const [mailboxes, crm, lastConnectFailure] = await Promise.all([listMailboxes(deps.db), readCrmConnection(), readLastConnectFailure()]);
@@ -33,9 +36,22 @@ export function createHandlers(deps: BackgroundDeps): Handlers {
       await lastConnectFailureItem.setValue(null);
       return {};
     },
-    reconnectMailbox: ({ id }) => reconnectMailbox(deps, id),
-    disconnectMailbox: ({ id }) => disconnectMailbox(deps, id),
-    connectCrm: (input) => connectCrm(deps, input),
+    async reconnectMailbox({ id }) {
+      const mailbox = await reconnectMailbox(deps, id);
+      void engine.tick();
+      return mailbox;
+    },
+    // Its jobs stop before its data goes (R34).
+    async disconnectMailbox({ id }) {
+      await engine.stopLane(id);
+      return disconnectMailbox(deps, id);
+    },
+    async connectCrm(input) {
+      const connected = await connectCrm(deps, input);
+      void engine.tick();
+      return connected;
+    },
     disconnectCrm: () => disconnectCrm(deps),
+    ...syncHandlers(deps),
   };
 }

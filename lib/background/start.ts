@@ -2,7 +2,9 @@ import { bestEffort } from '../async';
 import { endpoints } from '../config/current';
 import { MailboxCrmDatabase } from '../db';
 import { protocolListener } from '../messaging';
+import { INCREMENTAL_EVERY_MS } from '../sync';
 import {
+  ensureAlarm,
   extensionId,
   extensionOrigin,
   forgetAllTokens,
@@ -10,12 +12,14 @@ import {
   hasChromeAuthToken,
   launchWebAuthFlow,
   oauthRedirectUrls,
+  onAlarm,
   onRuntimeMessage,
   removeChromeAuthToken,
   restrictStorageToExtension,
 } from '../platform';
 import { WEBMAIL_MATCHES } from '../webmail/sites';
 import type { BackgroundDeps } from './deps';
+import { engineOf, TICK_ALARM, WAKE_ALARM } from './engine';
 import { createHandlers } from './handlers';
 
 /** The background's real dependencies: this build's endpoints and the browser's identity API. */
@@ -45,11 +49,27 @@ export function startBackground(): void {
       return false;
     },
   );
+  const deps = browserDeps(storageLocked);
   onRuntimeMessage(
-    protocolListener(createHandlers(browserDeps(storageLocked)), {
+    protocolListener(createHandlers(deps), {
       extensionId: extensionId(),
       extensionOrigin: extensionOrigin(),
       contentScriptMatches: WEBMAIL_MATCHES,
     }),
   );
+  startEngine(deps);
+}
+
+/**
+ * The sync engine's part of a worker start (R13, R16): the alarms' listeners first (a worker woken
+ * by an alarm must hear it), the periodic alarm created if missing (Chrome may drop alarms on a
+ * browser restart), then every unfinished job resumed; waits that ended while the worker slept run now.
+ */
+function startEngine(deps: BackgroundDeps): void {
+  const engine = engineOf(deps);
+  const tick = () => void bestEffort('run the sync engine on its alarm', engine.tick());
+  onAlarm(TICK_ALARM, tick);
+  onAlarm(WAKE_ALARM, tick);
+  void bestEffort('create the sync alarm', ensureAlarm(TICK_ALARM, INCREMENTAL_EVERY_MS / 60_000));
+  void bestEffort('resume the sync engine', engine.start());
 }

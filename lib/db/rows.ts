@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { crmEmailInputSchema, providerErrorSchema, skipReasonSchema, visibilitySchema } from '../domain';
+import { crmEmailInputSchema, skipReasonSchema, visibilitySchema } from '../domain';
 
 /**
  * Rows of the tables that exist only locally. Domain objects (Mailbox, Message, Contact,
@@ -71,32 +71,7 @@ export const verdictSchema = z.object({
 });
 export type Verdict = z.infer<typeof verdictSchema>;
 
-/** The engine's jobs (R10–R14, R18, R20): per mailbox, or on the CRM's lane. */
-export const jobKindSchema = z.enum(['backfill', 'incremental', 'preview', 'undo', 'contacts', 'outbox']);
-export type JobKind = z.infer<typeof jobKindSchema>;
-
-/**
- * A job as it outlives the worker (R13). `notBefore` is a wait persisted instead of slept: the
- * scheduler's alarm picks the job up then. `failures` counts transient failures in a row, for the
- * error policy.
- */
-export const jobSchema = z.object({
-  /** `<lane>/<kind>`: one job of a kind per lane at a time. */
-  id: z.string().min(1),
-  /** A mailbox id, or `crm` for the contacts mirror and the outbox. */
-  lane: z.string().min(1),
-  kind: jobKindSchema,
-  status: z.enum(['queued', 'running', 'waiting', 'blocked', 'failed', 'done', 'cancelled']),
-  runId: z.string().nullable(),
-  /** Days for a backfill or preview; the run to undo. */
-  params: z.object({ days: z.number().int().optional(), runId: z.string().optional() }),
-  notBefore: z.number().int(),
-  failures: z.number().int().nonnegative(),
-  lastError: providerErrorSchema.nullable(),
-  createdAt: z.number().int(),
-  updatedAt: z.number().int(),
-});
-export type Job = z.infer<typeof jobSchema>;
+export { type Job, type JobKind, jobKindSchema, jobSchema } from '../domain';
 
 export const checkpointJobSchema = z.enum(['backfill', 'incremental', 'contacts', 'preview']);
 export type CheckpointJob = z.infer<typeof checkpointJobSchema>;

@@ -7,3 +7,4 @@ export * from './message';
 export * from './privacy-rules';
 export * from './provider-error';
 export * from './sync-run';
+export * from './sync-state';

@@ -1,15 +1,22 @@
 import { z } from 'zod';
 import {
   backfillDaysSchema,
+  contactSampleSchema,
   type ErrorAction,
   errorActionSchema,
+  jobProgressSchema,
+  jobSchema,
   lastConnectFailureSchema,
+  lookupResultSchema,
   mailboxKindSchema,
   mailboxSchema,
+  messageSyncStateSchema,
   ProviderError,
   providerErrorCodeSchema,
   providerSchema,
+  reviewPromptSchema,
   scopeSchema,
+  syncRunSchema,
 } from '../domain';
 
 /** One message of a protocol: its input, its answer, and whether only the extension's pages may send it. */
@@ -114,6 +121,87 @@ export const protocol = {
     pagesOnly: true,
     input: z.object({}).strict(),
     output: z.object({ revoked: z.boolean(), pastedToken: z.boolean() }),
+  },
+  /** "Sync now" (R9, R16): also sent by the webmail content scripts when the page shows new mail. */
+  syncNow: {
+    input: z.object({ mailboxId: z.string().min(1).optional(), provider: z.enum(['gmail', 'outlook']).optional() }).strict(),
+    output: z.object({ jobs: z.array(jobSchema) }),
+  },
+  /**
+   * Backfill (R10): refused while a provider error is unresolved, above 14 days until matching is
+   * verified; above 60 days, unless `confirmed`, it answers the provider's estimate to confirm.
+   */
+  backfill: {
+    pagesOnly: true,
+    input: z.object({ mailboxId: z.string().min(1), days: backfillDaysSchema, confirmed: z.boolean().default(false) }).strict(),
+    output: z.union([z.object({ job: jobSchema }), z.object({ confirm: z.object({ days: z.number().int(), estimate: z.number().int().nullable() }) })]),
+  },
+  /** A dry run of a backfill window (R11): counts per contact and skip reason in the run it records. */
+  preview: {
+    pagesOnly: true,
+    input: z.object({ mailboxId: z.string().min(1), days: backfillDaysSchema }).strict(),
+    output: z.object({ job: jobSchema }),
+  },
+  /** Stops a running, waiting or queued job; what it committed stays. */
+  cancelJob: {
+    pagesOnly: true,
+    input: z.object({ jobId: z.string().min(1) }).strict(),
+    output: z.object({ job: jobSchema.nullable() }),
+  },
+  /** Removes from the CRM what one run pushed (R18). */
+  undoRun: {
+    pagesOnly: true,
+    input: z.object({ mailboxId: z.string().min(1), runId: z.string().min(1) }).strict(),
+    output: z.object({ job: jobSchema }),
+  },
+  /** Jobs and the live progress of running ones (counts, estimate, ETA; R10). Cheap to poll. */
+  getJobs: {
+    pagesOnly: true,
+    input: z.object({}).strict(),
+    output: z.object({ jobs: z.array(jobSchema), progress: z.array(jobProgressSchema) }),
+  },
+  /** A mailbox's sync history with counts (R17). */
+  getRuns: {
+    pagesOnly: true,
+    input: z.object({ mailboxId: z.string().min(1) }).strict(),
+    output: z.object({ runs: z.array(syncRunSchema) }),
+  },
+  /** The review sample of a run per contact (R24). */
+  getRunSample: {
+    pagesOnly: true,
+    input: z.object({ runId: z.string().min(1), perContact: z.number().int().min(1).max(50).default(5) }).strict(),
+    output: z.object({ contacts: z.array(contactSampleSchema) }),
+  },
+  /** "Why wasn't this logged?" (R17): stored messages by subject text or participant address. */
+  lookupMessages: {
+    pagesOnly: true,
+    input: z.object({ mailboxId: z.string().min(1), text: z.string().trim().min(2).max(200), limit: z.number().int().min(1).max(100).default(25) }).strict(),
+    output: z.object({ messages: z.array(lookupResultSchema) }),
+  },
+  /**
+   * Where the messages of a thread stand (R28), for the sidebar: by the thread key the webmail
+   * shows, in every connected mailbox of that provider. No subject or content is answered.
+   */
+  getThreadState: {
+    input: z.object({ provider: z.enum(['gmail', 'outlook']), threadKey: z.string().min(1).max(512) }).strict(),
+    output: z.object({ mailboxes: z.array(z.object({ mailboxId: z.string(), messages: z.array(messageSyncStateSchema) })) }),
+  },
+  /** Links a thread to contacts, unlinks it (no contacts), or marks it "don't sync" (R27). */
+  setThreadDecision: {
+    pagesOnly: true,
+    input: z.object({ mailboxId: z.string().min(1), threadKey: z.string().min(1).max(512), contactIds: z.array(z.string().min(1)).max(50), dontSync: z.boolean() }).strict(),
+    output: z.object({ messages: z.array(messageSyncStateSchema) }),
+  },
+  /** Review prompts raised by the engine (R33), less those dismissed. */
+  getReviewPrompts: {
+    pagesOnly: true,
+    input: z.object({}).strict(),
+    output: z.object({ prompts: z.array(reviewPromptSchema) }),
+  },
+  dismissReviewPrompt: {
+    pagesOnly: true,
+    input: z.object({ id: z.string().min(1).max(500) }).strict(),
+    output: z.object({}),
   },
 } satisfies ProtocolMap;
 

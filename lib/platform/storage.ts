@@ -69,3 +69,17 @@ export async function writeJobProgress(update: JobProgressValue | { jobId: strin
 export async function readJobProgress(): Promise<Record<string, JobProgressValue>> {
   return z.record(z.string(), jobProgressSchema).catch({}).parse(await jobProgressItem.getValue());
 }
+
+const promptMemorySchema = z.object({ dismissed: z.record(z.string(), z.number()), owners: z.record(z.string(), z.string().nullable()) });
+type PromptMemoryValue = z.infer<typeof promptMemorySchema>;
+
+/** What review prompts remember (R33): dismissed prompts, and owners as last reviewed. */
+export const promptMemoryItem = storage.defineItem<PromptMemoryValue>('local:reviewPromptMemory', {
+  fallback: { dismissed: {}, owners: {} },
+  version: 1,
+});
+
+/** The prompts' memory; a value of the wrong shape starts afresh (prompts show again, nothing is lost). */
+export async function readPromptMemory(): Promise<PromptMemoryValue> {
+  return promptMemorySchema.catch({ dismissed: {}, owners: {} }).parse(await promptMemoryItem.getValue());
+}

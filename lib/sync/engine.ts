@@ -283,6 +283,13 @@ export class SyncEngine {
     return job;
   }
 
+  /** Stops the jobs of a lane running in this worker (a mailbox being disconnected, R34); their rows go with its data. */
+  async stopLane(lane: string): Promise<void> {
+    const mine = [...this.running].filter(([id]) => id.startsWith(`${lane}/`));
+    for (const [, run] of mine) run.abort.abort();
+    await Promise.all(mine.map(([, run]) => run.promise));
+  }
+
   /** Every job of every lane, for the UI. */
   async jobs(): Promise<Job[]> {
     const lanes = [CRM_LANE, ...(await listMailboxes(this.deps.db)).map((m) => m.id)];

@@ -1,0 +1,70 @@
+import { getMailbox, listMailboxes, runsOf } from '../db';
+import { type Handlers, MessagingError } from '../messaging';
+import { promptMemoryItem, readJobProgress, readPromptMemory } from '../platform';
+import { decideThread, dismissPrompt, lookupMessages, reviewPrompts, runSample, threadState } from '../sync';
+import type { BackgroundDeps } from './deps';
+import { engineDeps, engineOf } from './engine';
+
+type SyncHandlers = Pick<
+  Handlers,
+  | 'syncNow'
+  | 'backfill'
+  | 'preview'
+  | 'cancelJob'
+  | 'undoRun'
+  | 'getJobs'
+  | 'getRuns'
+  | 'getRunSample'
+  | 'lookupMessages'
+  | 'getThreadState'
+  | 'setThreadDecision'
+  | 'getReviewPrompts'
+  | 'dismissReviewPrompt'
+>;
+
+/** The background's answers to the engine's messages (R9–R18, R24, R27, R28, R33). */
+export function syncHandlers(deps: BackgroundDeps): SyncHandlers {
+  const engine = engineOf(deps);
+  return {
+    async syncNow({ mailboxId, provider }) {
+      if (mailboxId) return { jobs: [await engine.syncNow(mailboxId)] };
+      const mailboxes = (await listMailboxes(deps.db)).filter((m) => (provider ? m.provider === provider : true) && m.status !== 'reconnect_needed');
+      return { jobs: await Promise.all(mailboxes.map((m) => engine.syncNow(m.id))) };
+    },
+    async backfill({ mailboxId, days, confirmed }) {
+      const answer = await engine.backfill(mailboxId, { days, confirmed });
+      return 'confirm' in answer ? answer : { job: answer };
+    },
+    preview: async ({ mailboxId, days }) => ({ job: await engine.preview(mailboxId, days) }),
+    cancelJob: async ({ jobId }) => ({ job: (await engine.cancel(jobId)) ?? null }),
+    undoRun: async ({ mailboxId, runId }) => ({ job: await engine.undo(mailboxId, runId) }),
+    getJobs: async () => ({ jobs: await engine.jobs(), progress: Object.values(await readJobProgress()) }),
+    getRuns: async ({ mailboxId }) => ({ runs: await runsOf(deps.db, mailboxId) }),
+    getRunSample: async ({ runId, perContact }) => ({ contacts: await runSample(deps.db, runId, perContact) }),
+    lookupMessages: async ({ mailboxId, text, limit }) => ({ messages: await lookupMessages(deps.db, mailboxId, text, limit) }),
+    async getThreadState({ provider, threadKey }) {
+      const mailboxes = (await listMailboxes(deps.db)).filter((m) => m.provider === provider);
+      return { mailboxes: await Promise.all(mailboxes.map(async (m) => ({ mailboxId: m.id, messages: await threadState(deps.db, m.id, threadKey) }))) };
+    },
+    async setThreadDecision(input) {
+      if (input.dontSync && input.contactIds.length > 0) throw MessagingError.of('invalid_payload', 'A thread is either linked to contacts or marked "don\u2019t sync", not both.');
+      await decideThread(engineDeps(deps), input);
+      void engine.tick();
+      return { messages: await threadState(deps.db, input.mailboxId, input.threadKey) };
+    },
+    async getReviewPrompts() {
+      const { prompts, memory } = await reviewPrompts(deps.db, await readPromptMemory(), Date.now());
+      await promptMemoryItem.setValue(memory);
+      return { prompts };
+    },
+    async dismissReviewPrompt({ id }) {
+      const memory = await readPromptMemory();
+      const { prompts } = await reviewPrompts(deps.db, { ...memory, dismissed: {} }, Date.now());
+      const prompt = prompts.find((p) => p.id === id);
+      if (!prompt) return {};
+      const owner = (await getMailbox(deps.db, prompt.mailboxId))?.owner ?? null;
+      await promptMemoryItem.setValue(dismissPrompt(memory, prompt, owner, Date.now()));
+      return {};
+    },
+  };
+}

@@ -1,0 +1,73 @@
+import { listMailboxes, type MailboxCrmDatabase, runsOf } from '../db';
+import type { Mailbox, ReviewPrompt } from '../domain';
+import { normaliseAddress } from '../matching/address';
+
+/** No successful sync for this long while connected raises "customer emails stopped syncing" (R33). */
+export const STALE_SYNC_MS = 24 * 60 * 60_000;
+/** A run with more duplicates than this share of what it fetched raises a prompt (R33). */
+export const DUPLICATE_RATE = 0.02;
+
+/** What the prompts remember: dismissed prompt ids, and each mailbox's owner as last reviewed. */
+export interface PromptMemory {
+  dismissed: Record<string, number>;
+  owners: Record<string, string | null>;
+}
+
+/** An owner written as an address (`dana@acme.test`) names an account; a name does not. */
+function ownerAccount(owner: string | null): string | null {
+  return owner && /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(owner.trim()) ? normaliseAddress(owner) : null;
+}
+
+async function promptsOf(db: MailboxCrmDatabase, mailbox: Mailbox, memory: PromptMemory, now: number): Promise<ReviewPrompt[]> {
+  const prompts: ReviewPrompt[] = [];
+  const base = { mailboxId: mailbox.id, runId: null };
+  const error = mailbox.lastError;
+  if (mailbox.status === 'reconnect_needed' || (error && (error.code === 'reauth_required' || error.code === 'insufficient_permissions'))) {
+    const reconnect = mailbox.status === 'reconnect_needed' || error?.code === 'reauth_required';
+    prompts.push({
+      ...base,
+      id: `provider_access:${mailbox.id}:${error?.at ?? 0}`,
+      kind: 'provider_access',
+      message: `Provider permissions or the password of ${mailbox.address} changed: ${error?.message ?? 'sign in again.'}`,
+      action: reconnect ? 'reconnect' : 'grant_permission',
+    });
+  }
+  const lastSync = mailbox.lastSyncedAt ?? mailbox.createdAt;
+  if (now - lastSync > STALE_SYNC_MS) {
+    prompts.push({ ...base, id: `stale_sync:${mailbox.id}:${lastSync}`, kind: 'stale_sync', message: `Customer emails stopped syncing: ${mailbox.address} has not synced for over 24 hours.`, action: 'sync_now' });
+  }
+  const latest = (await runsOf(db, mailbox.id)).find((run) => run.kind !== 'preview' && run.status !== 'running' && run.counts.fetched > 0);
+  if (latest && latest.counts.duplicates / latest.counts.fetched > DUPLICATE_RATE) {
+    const rate = Math.round((latest.counts.duplicates / latest.counts.fetched) * 1000) / 10;
+    prompts.push({ ...base, runId: latest.id, id: `duplicates:${latest.id}`, kind: 'duplicates', message: `${rate} % of the messages of the last ${latest.kind} of ${mailbox.address} were duplicates of mail already in the CRM. Check that the same mailbox is not connected twice.`, action: 'review_run' });
+  }
+  const account = ownerAccount(mailbox.owner);
+  if (account && account !== normaliseAddress(mailbox.address)) {
+    prompts.push({ ...base, id: `owner_account:${mailbox.id}:${account}`, kind: 'owner_account', message: `${mailbox.address} is signed in as itself, but its owner is ${mailbox.owner}. If a teammate left or changed role, update the owner and recovery note.`, action: 'review_owner' });
+  }
+  if (mailbox.id in memory.owners && memory.owners[mailbox.id] !== mailbox.owner) {
+    prompts.push({ ...base, id: `owner_changed:${mailbox.id}:${mailbox.owner ?? ''}`, kind: 'owner_changed', message: `The owner of ${mailbox.address} changed to ${mailbox.owner ?? 'nobody'}: review its purpose and recovery access.`, action: 'review_owner' });
+  }
+  return prompts;
+}
+
+/**
+ * The review prompts in force (R33), less those dismissed: a prompt's id names the occurrence
+ * (the error's time, the last sync, the run, the owner), so the same situation dismissed stays
+ * quiet and a new one prompts again. Returns the memory to keep: owners of newly seen mailboxes.
+ */
+export async function reviewPrompts(db: MailboxCrmDatabase, memory: PromptMemory, now: number): Promise<{ prompts: ReviewPrompt[]; memory: PromptMemory }> {
+  const mailboxes = await listMailboxes(db);
+  const prompts = (await Promise.all(mailboxes.map((m) => promptsOf(db, m, memory, now)))).flat().filter((p) => !(p.id in memory.dismissed));
+  const owners = { ...memory.owners };
+  for (const mailbox of mailboxes) if (!(mailbox.id in owners)) owners[mailbox.id] = mailbox.owner;
+  return { prompts, memory: { ...memory, owners } };
+}
+
+/** Dismisses a prompt; an owner change dismissed counts as reviewed, so the owner is remembered. */
+export function dismissPrompt(memory: PromptMemory, prompt: Pick<ReviewPrompt, 'id' | 'kind' | 'mailboxId'>, owner: string | null, now: number): PromptMemory {
+  return {
+    dismissed: { ...memory.dismissed, [prompt.id]: now },
+    owners: prompt.kind === 'owner_changed' ? { ...memory.owners, [prompt.mailboxId]: owner } : memory.owners,
+  };
+}

@@ -1,0 +1,99 @@
+import { type MailboxCrmDatabase, type OutboxEntry, outboxEntries, type Verdict, verdictsOf, verdictsOfRun, verdictsOfThread } from '../db';
+import { normaliseAddress } from '../matching/address';
+import { type ContactRef, type ContactSample, contactSchema, type LookupResult, type Message, messageSchema, type MessageSyncState } from '../domain';
+
+async function contactRefs(db: MailboxCrmDatabase, ids: readonly string[]): Promise<Map<string, ContactRef>> {
+  const rows = await db.contacts.bulkGet([...new Set(ids)]);
+  const refs = new Map<string, ContactRef>();
+  for (const row of rows) {
+    if (!row) continue;
+    const c = contactSchema.parse(row);
+    refs.set(c.id, { id: c.id, name: c.name, company: c.company, url: c.url });
+  }
+  return refs;
+}
+
+function stateOf(verdict: Verdict, entry: OutboxEntry | undefined): Pick<MessageSyncState, 'state' | 'at' | 'error'> {
+  if (verdict.reason !== null) return { state: 'skipped', at: null, error: null };
+  switch (entry?.status) {
+    case 'sent':
+      return { state: 'pushed', at: entry.pushed?.at ?? null, error: null };
+    case 'failed':
+      return { state: 'failed', at: null, error: entry.lastError };
+    case 'undone':
+      return { state: 'undone', at: null, error: null };
+    default:
+      return { state: 'waiting', at: null, error: null };
+  }
+}
+
+/** States of stored messages from their verdicts, outbox entries and contacts. */
+async function statesOf(db: MailboxCrmDatabase, verdicts: readonly Verdict[], messages: ReadonlyMap<string, Message>): Promise<MessageSyncState[]> {
+  const entries = new Map((await outboxEntries(db, verdicts.map((v) => v.key))).map((e) => [e.idempotencyKey, e]));
+  const refs = await contactRefs(db, verdicts.flatMap((v) => entries.get(v.key)?.contactIds ?? v.contactIds));
+  return verdicts
+    .flatMap((verdict) => {
+      const message = messages.get(verdict.providerId);
+      if (!message) return [];
+      const entry = verdict.reason === null ? entries.get(verdict.key) : undefined;
+      const ids = entry?.pushed?.contactIds ?? entry?.contactIds ?? verdict.contactIds;
+      return [{ providerId: verdict.providerId, date: message.date, direction: message.direction, reason: verdict.reason, contacts: ids.flatMap((id) => refs.get(id) ?? []), ...stateOf(verdict, entry) }];
+    })
+    .sort((a, b) => a.date - b.date);
+}
+
+async function storedMessages(db: MailboxCrmDatabase, mailboxId: string, providerIds: readonly string[]): Promise<Map<string, Message>> {
+  const rows = await db.messages.bulkGet(providerIds.map((id) => [mailboxId, id] as [string, string]));
+  return new Map(rows.filter((r) => r !== undefined).map((r) => [r.providerId, messageSchema.parse(r)]));
+}
+
+/** Every stored message of a thread in a mailbox with where it stands (the sidebar, R28); empty when the thread is not synced yet. */
+export async function threadState(db: MailboxCrmDatabase, mailboxId: string, threadKey: string): Promise<MessageSyncState[]> {
+  const verdicts = await verdictsOfThread(db, mailboxId, threadKey);
+  return statesOf(db, verdicts, await storedMessages(db, mailboxId, verdicts.map((v) => v.providerId)));
+}
+
+/** Up to `perContact` messages of a run per contact it attached mail to, newest first (R24). */
+export async function runSample(db: MailboxCrmDatabase, runId: string, perContact: number): Promise<ContactSample[]> {
+  const pushed = (await verdictsOfRun(db, runId)).filter((v) => v.reason === null);
+  if (pushed.length === 0) return [];
+  const mailboxId = pushed[0]!.mailboxId;
+  const messages = await storedMessages(db, mailboxId, pushed.map((v) => v.providerId));
+  const states = new Map((await statesOf(db, pushed, messages)).map((s) => [s.providerId, s]));
+  const entries = new Map((await outboxEntries(db, pushed.map((v) => v.key))).map((e) => [e.idempotencyKey, e]));
+  const refs = await contactRefs(db, pushed.flatMap((v) => v.contactIds));
+  const byContact = new Map<string, Verdict[]>();
+  for (const v of pushed) for (const id of v.contactIds) byContact.set(id, [...(byContact.get(id) ?? []), v]);
+  return [...byContact].map(([id, verdicts]) => ({
+    contact: refs.get(id) ?? { id, name: null, company: null, url: null },
+    total: verdicts.length,
+    messages: verdicts
+      .flatMap((v) => {
+        const state = states.get(v.providerId);
+        const message = messages.get(v.providerId);
+        return state && message ? [{ ...state, subject: message.subject, from: message.from?.address ?? null, crmEmailId: entries.get(v.key)?.crmEmailId ?? null }] : [];
+      })
+      .sort((a, b) => b.date - a.date)
+      .slice(0, perContact),
+  }));
+}
+
+/**
+ * "Why wasn't this logged?" (R17): stored messages of a mailbox whose subject contains `text`, or
+ * with `text` as a participant's address, newest first, each with where it stands.
+ */
+export async function lookupMessages(db: MailboxCrmDatabase, mailboxId: string, text: string, limit: number): Promise<LookupResult[]> {
+  const needle = text.trim().toLowerCase();
+  if (needle === '') return [];
+  const address = needle.includes('@') ? normaliseAddress(needle) : null;
+  const rows = await db.messages
+    .where('mailboxId')
+    .equals(mailboxId)
+    .filter((m) => (address !== null && m.participants.includes(address)) || (m.subject ?? '').toLowerCase().includes(needle))
+    .limit(limit)
+    .toArray();
+  const messages = new Map(rows.map((r) => [r.providerId, messageSchema.parse(r)]));
+  const verdicts = await verdictsOf(db, mailboxId, rows.map((r) => r.providerId));
+  const states = await statesOf(db, verdicts, messages);
+  return states.map((s) => ({ ...s, subject: messages.get(s.providerId)!.subject, threadKey: messages.get(s.providerId)!.threadKey })).sort((a, b) => b.date - a.date);
+}

@@ -1,0 +1,37 @@
+import { getMailbox, putThreadLink } from '../db';
+import { messageSchema, providerError, type SyncRun } from '../domain';
+import { policyOf } from './decide';
+import type { EngineDeps } from './engine-deps';
+import { reDecide } from './re-decide';
+
+/** The user's decision about one thread (R27): contacts linked by hand, or "don't sync", or neither. */
+export interface ThreadDecision {
+  mailboxId: string;
+  threadKey: string;
+  contactIds: readonly string[];
+  dontSync: boolean;
+}
+
+/**
+ * Records the user's decision about a thread and applies it to what is stored of it (R27): manual
+ * links override matching from now on, "don't sync" withdraws writes not yet made; the thread's
+ * messages now pushed are queued at once, including ones an undo removed, since the user asked
+ * for this thread. What the CRM already has stays (unlinking one email is the review's "wrong
+ * contact", R24). Only contacts the mirror holds can be linked: the CRM would refuse others.
+ */
+export async function decideThread(deps: EngineDeps, decision: ThreadDecision): Promise<SyncRun | null> {
+  const { db } = deps;
+  const mailbox = await getMailbox(db, decision.mailboxId);
+  if (!mailbox) throw providerError('not_found', 'crm', { detail: 'That mailbox is no longer connected.', final: true });
+  const ids = [...new Set(decision.contactIds)].sort();
+  const known = (await db.contacts.bulkGet(ids)).filter((c) => c !== undefined).map((c) => c.id);
+  const unknown = ids.filter((id) => !known.includes(id));
+  if (unknown.length > 0) throw providerError('not_found', 'crm', { detail: 'That contact is not in the CRM any more; refresh and pick another.', final: true });
+  const policy = policyOf(await deps.privacyRules());
+  const now = deps.now();
+  return db.transaction('rw', [db.threadLinks, db.messages, db.verdicts, db.outbox, db.syncRuns, db.contacts, db.mailboxes], async () => {
+    await putThreadLink(db, { mailboxId: mailbox.id, threadKey: decision.threadKey, contactIds: ids, dontSync: decision.dontSync, updatedAt: now });
+    const rows = await db.messages.where('threadKey').equals(decision.threadKey).filter((m) => m.mailboxId === mailbox.id).toArray();
+    return reDecide(db, { mailbox, messages: rows.map((r) => messageSchema.parse(r)), policy, now, revive: true });
+  });
+}
