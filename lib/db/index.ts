@@ -10,3 +10,4 @@ export * from './tables/sync-runs';
 export * from './tables/thread-links';
 export * from './tables/verdicts';
 export * from './tables/jobs';
+export * from './unit-of-work';

@@ -1,6 +1,6 @@
 import { toCrmEmail } from '../crm';
-import { type MailboxCrmDatabase, type OutboxOffer, type ThreadLink, type Verdict } from '../db';
-import { contactSchema, type Mailbox, type Message, type PrivacyRules, type SyncRunCounts } from '../domain';
+import { contactsByIds, contactsWithAnyEmail, type MailboxCrmDatabase, type OutboxOffer, type ThreadLink, threadLinksOf, type Verdict } from '../db';
+import { type Mailbox, type Message, type PrivacyRules, type SyncRunCounts } from '../domain';
 import { crmMessageKey } from '../matching/message-key';
 import { classify, type ContactIndex, indexContacts, ownAddresses, type PolicySets, policySets } from '../matching/skip-rules';
 
@@ -34,19 +34,14 @@ export function ownOf(mailbox: Mailbox): Set<string> {
 export async function loadDecideContext(db: MailboxCrmDatabase, mailbox: Mailbox, policy: PolicySets, messages: readonly Message[]): Promise<DecideContext> {
   const addresses = [...new Set(messages.flatMap((m) => m.participants))];
   const threadKeys = [...new Set(messages.map((m) => m.threadKey))];
-  const [contactRows, linkRows] = await Promise.all([
-    addresses.length > 0 ? db.contacts.where('emails').anyOf(addresses).toArray() : [],
-    db.threadLinks.bulkGet(threadKeys.map((key) => [mailbox.id, key] as [string, string])),
-  ]);
-  const links = new Map<string, ThreadLink>();
-  for (const link of linkRows) if (link) links.set(link.threadKey, link);
-  const linkedIds = [...new Set([...links.values()].flatMap((l) => l.contactIds))];
-  const known = linkedIds.length > 0 ? (await db.contacts.bulkGet(linkedIds)).filter((c) => c !== undefined).map((c) => c.id) : [];
+  const [contacts, linkRows] = await Promise.all([contactsWithAnyEmail(db, addresses), threadLinksOf(db, mailbox.id, threadKeys)]);
+  const links = new Map<string, ThreadLink>(linkRows.map((link) => [link.threadKey, link]));
+  const known = (await contactsByIds(db, [...links.values()].flatMap((l) => l.contactIds))).map((c) => c.id);
   return {
     mailbox,
     policy,
     own: ownOf(mailbox),
-    contacts: indexContacts(contactRows.map((row) => contactSchema.parse(row))),
+    contacts: indexContacts(contacts),
     knownLinked: new Set(known),
     links,
   };

@@ -1,4 +1,6 @@
 import {
+  atomically,
+  deleteJob,
   getJob,
   getMailbox,
   type Job,
@@ -6,6 +8,7 @@ import {
   jobId,
   jobsOfLane,
   listMailboxes,
+  pendingOutbox,
   putJob,
   unfinishedJobs,
   updateJob,
@@ -103,7 +106,7 @@ export class SyncEngine {
     if (await this.deps.crm()) {
       const contacts = await getJob(db, jobId(CRM_LANE, 'contacts'));
       if (!contacts || (contacts.status === 'done' && contacts.updatedAt + CONTACTS_EVERY_MS <= now)) await this.queue(CRM_LANE, 'contacts', {});
-      if ((await db.outbox.where('[status+nextAttemptAt]').between(['pending', 0], ['pending', now], true, true).count()) > 0) await this.queue(CRM_LANE, 'outbox', {});
+      if ((await pendingOutbox(db, now)).due > 0) await this.queue(CRM_LANE, 'outbox', {});
     }
     const byId = new Map(mailboxes.map((m) => [m.id, m]));
     let wake = Number.POSITIVE_INFINITY;
@@ -142,7 +145,7 @@ export class SyncEngine {
   private async queue(lane: string, kind: JobKind, params: Job['params']): Promise<Job> {
     const { db } = this.deps;
     const now = this.deps.now();
-    return db.transaction('rw', db.jobs, async () => {
+    return atomically(db, ['jobs'], async () => {
       const existing = await getJob(db, jobId(lane, kind));
       if (existing && ['queued', 'running', 'waiting', 'blocked'].includes(existing.status)) return existing;
       return putJob(db, { id: jobId(lane, kind), lane, kind, status: 'queued', runId: null, params, notBefore: now, failures: 0, lastError: null, createdAt: now, updatedAt: now });
@@ -170,7 +173,7 @@ export class SyncEngine {
       if (job.kind === 'backfill') await updateMailbox(db, job.lane, (m) => ({ ...m, lastSyncedAt: this.deps.now() }));
     } catch (error) {
       if (error instanceof JobStopped) {
-        if (error.why === 'mailbox_gone') await db.jobs.delete(job.id);
+        if (error.why === 'mailbox_gone') await deleteJob(db, job.id);
         else await this.finish(ctx.job, 'cancelled', null);
         return;
       }
@@ -267,7 +270,7 @@ export class SyncEngine {
     if (run.undoneAt !== null) throw providerError('not_found', 'crm', { detail: 'That run was already undone.', final: true });
     const unfinished = await getJob(this.deps.db, jobId(mailbox.id, 'undo'));
     if (unfinished && ['queued', 'running', 'waiting', 'blocked'].includes(unfinished.status)) throw providerError('rate_limited', 'crm', { detail: 'Another undo of this mailbox is still running; wait for it to finish.', final: true });
-    await this.deps.db.jobs.delete(jobId(mailbox.id, 'undo'));
+    await deleteJob(this.deps.db, jobId(mailbox.id, 'undo'));
     const job = await this.queue(mailbox.id, 'undo', { runId });
     void this.tick();
     return job;
@@ -318,7 +321,7 @@ export class SyncEngine {
     if (existing && ['queued', 'running', 'waiting'].includes(existing.status)) {
       throw providerError('rate_limited', mailbox.provider, { detail: `A ${kind} of this mailbox is already running; cancel it first to start another.`, final: true });
     }
-    await db.jobs.delete(id);
+    await deleteJob(db, id);
     const job = await this.queue(mailbox.id, kind, { days });
     void this.tick();
     return job;

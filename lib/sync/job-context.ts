@@ -1,4 +1,4 @@
-import { addRun, emptyCounts, getRun, type Job, updateJob } from '../db';
+import { addRun, atomically, emptyCounts, getRun, type Job, updateJob } from '../db';
 import type { SyncRun } from '../domain';
 import type { EngineDeps } from './engine-deps';
 
@@ -28,7 +28,7 @@ export function checkCancelled(ctx: JobContext): void {
 export async function ensureRun(ctx: JobContext, kind: SyncRun['kind']): Promise<SyncRun> {
   const { db } = ctx.deps;
   const runId = ctx.job.runId ?? crypto.randomUUID();
-  return db.transaction('rw', db.syncRuns, db.jobs, async () => {
+  return atomically(db, ['syncRuns', 'jobs'], async () => {
     const existing = await getRun(db, runId);
     if (existing) return existing;
     const run: SyncRun = { id: runId, mailboxId: ctx.job.lane, kind, status: 'running', startedAt: ctx.deps.now(), finishedAt: null, counts: emptyCounts(), error: null, undoneAt: null };

@@ -1,4 +1,4 @@
-import { type CheckpointJob, commitPage, getMailbox, type PageCommitResult, verdictsOf } from '../db';
+import { atomically, type CheckpointJob, commitPage, getMailbox, type PageCommitResult, verdictsOf } from '../db';
 import type { Mailbox, Message } from '../domain';
 import { countDecisions, decide, loadDecideContext, policyOf } from './decide';
 import type { JobContext } from './job-context';
@@ -34,7 +34,7 @@ export async function decideAndCommit(ctx: JobContext, mailbox: Mailbox, page: R
   const now = ctx.deps.now();
   const policy = policyOf(await ctx.deps.privacyRules());
   const removedIds = page.removed ?? [];
-  const result = await db.transaction('rw', [db.mailboxes, db.messages, db.verdicts, db.outbox, db.syncRuns, db.checkpoints, db.contacts, db.threadLinks], async () => {
+  const result = await atomically(db, ['mailboxes', 'messages', 'verdicts', 'outbox', 'syncRuns', 'checkpoints', 'contacts', 'threadLinks'], async () => {
     const context = await loadDecideContext(db, mailbox, policy, page.messages);
     const decisions = page.messages.map((message) => decide(message, context, page.runId, now));
     const removedVerdicts = await verdictsOf(db, mailbox.id, removedIds);

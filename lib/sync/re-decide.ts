@@ -1,4 +1,4 @@
-import { emptyCounts, type MailboxCrmDatabase, offerOutboxEntries, outboxEntries, putOutboxEntries, putVerdicts, withdrawOutboxSources } from '../db';
+import { addRun, emptyCounts, type MailboxCrmDatabase, offerOutboxEntries, outboxEntries, putOutboxEntries, putVerdicts, withdrawOutboxSources } from '../db';
 import type { Mailbox, Message, SyncRun } from '../domain';
 import type { PolicySets } from '../matching/skip-rules';
 import { countDecisions, decide, loadDecideContext } from './decide';
@@ -32,6 +32,6 @@ export async function reDecide(
   }
   const outcomes = await offerOutboxEntries(db, offers, now);
   const counts = countDecisions(decisions, 0);
-  await db.syncRuns.add({ ...run, counts: { ...counts, duplicates: outcomes.filter((o) => o === 'duplicate').length } });
+  await addRun(db, { ...run, counts: { ...counts, duplicates: outcomes.filter((o) => o === 'duplicate').length } });
   return run;
 }

@@ -1,16 +1,10 @@
-import { type MailboxCrmDatabase, type OutboxEntry, outboxEntries, type Verdict, verdictsOf, verdictsOfRun, verdictsOfThread } from '../db';
+import { contactsByIds, findMessages, type MailboxCrmDatabase, messagesOf, type OutboxEntry, outboxEntries, type Verdict, verdictsOf, verdictsOfRun, verdictsOfThread } from '../db';
 import { normaliseAddress } from '../matching/address';
-import { type ContactRef, type ContactSample, contactSchema, type LookupResult, type Message, messageSchema, type MessageSyncState } from '../domain';
+import type { ContactRef, ContactSample, LookupResult, Message, MessageSyncState } from '../domain';
 
 async function contactRefs(db: MailboxCrmDatabase, ids: readonly string[]): Promise<Map<string, ContactRef>> {
-  const rows = await db.contacts.bulkGet([...new Set(ids)]);
-  const refs = new Map<string, ContactRef>();
-  for (const row of rows) {
-    if (!row) continue;
-    const c = contactSchema.parse(row);
-    refs.set(c.id, { id: c.id, name: c.name, company: c.company, url: c.url });
-  }
-  return refs;
+  const contacts = await contactsByIds(db, ids);
+  return new Map(contacts.map((c) => [c.id, { id: c.id, name: c.name, company: c.company, url: c.url }]));
 }
 
 function stateOf(verdict: Verdict, entry: OutboxEntry | undefined): Pick<MessageSyncState, 'state' | 'at' | 'error'> {
@@ -43,8 +37,7 @@ async function statesOf(db: MailboxCrmDatabase, verdicts: readonly Verdict[], me
 }
 
 async function storedMessages(db: MailboxCrmDatabase, mailboxId: string, providerIds: readonly string[]): Promise<Map<string, Message>> {
-  const rows = await db.messages.bulkGet(providerIds.map((id) => [mailboxId, id] as [string, string]));
-  return new Map(rows.filter((r) => r !== undefined).map((r) => [r.providerId, messageSchema.parse(r)]));
+  return new Map((await messagesOf(db, mailboxId, providerIds)).map((m) => [m.providerId, m]));
 }
 
 /** Every stored message of a thread in a mailbox with where it stands (the sidebar, R28); empty when the thread is not synced yet. */
@@ -86,13 +79,8 @@ export async function lookupMessages(db: MailboxCrmDatabase, mailboxId: string, 
   const needle = text.trim().toLowerCase();
   if (needle === '') return [];
   const address = needle.includes('@') ? normaliseAddress(needle) : null;
-  const rows = await db.messages
-    .where('mailboxId')
-    .equals(mailboxId)
-    .filter((m) => (address !== null && m.participants.includes(address)) || (m.subject ?? '').toLowerCase().includes(needle))
-    .limit(limit)
-    .toArray();
-  const messages = new Map(rows.map((r) => [r.providerId, messageSchema.parse(r)]));
+  const rows = await findMessages(db, mailboxId, (m) => (address !== null && m.participants.includes(address)) || (m.subject ?? '').toLowerCase().includes(needle), limit);
+  const messages = new Map(rows.map((r) => [r.providerId, r]));
   const verdicts = await verdictsOf(db, mailboxId, rows.map((r) => r.providerId));
   const states = await statesOf(db, verdicts, messages);
   return states.map((s) => ({ ...s, subject: messages.get(s.providerId)!.subject, threadKey: messages.get(s.providerId)!.threadKey })).sort((a, b) => b.date - a.date);

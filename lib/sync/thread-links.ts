@@ -1,5 +1,5 @@
-import { getMailbox, putThreadLink } from '../db';
-import { messageSchema, providerError, type SyncRun } from '../domain';
+import { atomically, contactsByIds, getMailbox, messagesOfThread, putThreadLink } from '../db';
+import { providerError, type SyncRun } from '../domain';
 import { policyOf } from './decide';
 import type { EngineDeps } from './engine-deps';
 import { reDecide } from './re-decide';
@@ -24,14 +24,13 @@ export async function decideThread(deps: EngineDeps, decision: ThreadDecision): 
   const mailbox = await getMailbox(db, decision.mailboxId);
   if (!mailbox) throw providerError('not_found', 'crm', { detail: 'That mailbox is no longer connected.', final: true });
   const ids = [...new Set(decision.contactIds)].sort();
-  const known = (await db.contacts.bulkGet(ids)).filter((c) => c !== undefined).map((c) => c.id);
+  const known = (await contactsByIds(db, ids)).map((c) => c.id);
   const unknown = ids.filter((id) => !known.includes(id));
   if (unknown.length > 0) throw providerError('not_found', 'crm', { detail: 'That contact is not in the CRM any more; refresh and pick another.', final: true });
   const policy = policyOf(await deps.privacyRules());
   const now = deps.now();
-  return db.transaction('rw', [db.threadLinks, db.messages, db.verdicts, db.outbox, db.syncRuns, db.contacts, db.mailboxes], async () => {
+  return atomically(db, ['threadLinks', 'messages', 'verdicts', 'outbox', 'syncRuns', 'contacts', 'mailboxes'], async () => {
     await putThreadLink(db, { mailboxId: mailbox.id, threadKey: decision.threadKey, contactIds: ids, dontSync: decision.dontSync, updatedAt: now });
-    const rows = await db.messages.where('threadKey').equals(decision.threadKey).filter((m) => m.mailboxId === mailbox.id).toArray();
-    return reDecide(db, { mailbox, messages: rows.map((r) => messageSchema.parse(r)), policy, now, revive: true });
+    return reDecide(db, { mailbox, messages: await messagesOfThread(db, mailbox.id, decision.threadKey), policy, now, revive: true });
   });
 }

@@ -34,3 +34,10 @@ export async function advanceCheckpoint(
     return { advanced };
   });
 }
+
+/** Forgets the checkpoints of other contact mirrors than `lane` (`crm:<base URL>`); true when there were any. */
+export async function forgetOtherMirrorCheckpoints(db: MailboxCrmDatabase, lane: string): Promise<boolean> {
+  const others = await db.checkpoints.where('mailboxId').startsWith('crm:').filter((c) => c.mailboxId !== lane).primaryKeys();
+  await db.checkpoints.bulkDelete(others);
+  return others.length > 0;
+}

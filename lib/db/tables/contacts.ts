@@ -12,3 +12,22 @@ export async function putContacts(db: MailboxCrmDatabase, contacts: readonly Con
   const valid = contacts.map((contact) => contactSchema.parse(contact));
   await db.contacts.bulkPut(valid);
 }
+
+/** The mirrored contacts having any of `emails` (normalised) among their addresses: one indexed query (R20). */
+export async function contactsWithAnyEmail(db: MailboxCrmDatabase, emails: readonly string[]): Promise<Contact[]> {
+  if (emails.length === 0) return [];
+  const rows = await db.contacts.where('emails').anyOf([...emails]).toArray();
+  return rows.map((row) => contactSchema.parse(row));
+}
+
+/** Contacts by id, validated; an id the mirror lacks is left out. */
+export async function contactsByIds(db: MailboxCrmDatabase, ids: readonly string[]): Promise<Contact[]> {
+  if (ids.length === 0) return [];
+  const rows = await db.contacts.bulkGet([...new Set(ids)]);
+  return rows.filter((row) => row !== undefined).map((row) => contactSchema.parse(row));
+}
+
+/** Empties the mirror: the contacts of another CRM mean nothing to a new one. */
+export async function clearContacts(db: MailboxCrmDatabase): Promise<void> {
+  await db.contacts.clear();
+}

@@ -41,3 +41,8 @@ export async function updateJob(db: MailboxCrmDatabase, id: string, change: (job
     return current && putJob(db, change(current));
   });
 }
+
+/** Deletes a job row. */
+export async function deleteJob(db: MailboxCrmDatabase, id: string): Promise<void> {
+  await db.jobs.delete(id);
+}

@@ -22,3 +22,28 @@ export async function putMessages(db: MailboxCrmDatabase, messages: readonly Mes
   const valid = messages.map((message) => messageSchema.parse({ ...message, snippet: null, body: null }));
   await db.messages.bulkPut(valid);
 }
+
+/** Messages of a mailbox by provider id, validated; an id without one is left out. */
+export async function messagesOf(db: MailboxCrmDatabase, mailboxId: string, providerIds: readonly string[]): Promise<Message[]> {
+  const rows = await db.messages.bulkGet(providerIds.map((id) => [mailboxId, id] as [string, string]));
+  return rows.filter((row) => row !== undefined).map((row) => messageSchema.parse(row));
+}
+
+/** The stored messages of a thread in a mailbox. */
+export async function messagesOfThread(db: MailboxCrmDatabase, mailboxId: string, threadKey: string): Promise<Message[]> {
+  const rows = await db.messages.where('threadKey').equals(threadKey).filter((m) => m.mailboxId === mailboxId).toArray();
+  return rows.map((row) => messageSchema.parse(row));
+}
+
+/** The stored messages of a mailbox with any of `addresses` (normalised) among their participants. */
+export async function messagesWithParticipants(db: MailboxCrmDatabase, mailboxId: string, addresses: readonly string[]): Promise<Message[]> {
+  if (addresses.length === 0) return [];
+  const rows = await db.messages.where('participants').anyOf([...addresses]).filter((m) => m.mailboxId === mailboxId).toArray();
+  return rows.map((row) => messageSchema.parse(row));
+}
+
+/** Up to `limit` stored messages of a mailbox that `matches` accepts. */
+export async function findMessages(db: MailboxCrmDatabase, mailboxId: string, matches: (message: Message) => boolean, limit: number): Promise<Message[]> {
+  const rows = await db.messages.where('mailboxId').equals(mailboxId).filter((row) => matches(row)).limit(limit).toArray();
+  return rows.map((row) => messageSchema.parse(row));
+}

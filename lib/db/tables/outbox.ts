@@ -173,3 +173,24 @@ export async function withdrawOutboxSources(db: MailboxCrmDatabase, mailboxId: s
     return cancelled;
   });
 }
+
+/** How many writes are pending, and how many of them are due at `now`. */
+export async function pendingOutbox(db: MailboxCrmDatabase, now: number): Promise<{ pending: number; due: number }> {
+  const index = db.outbox.where('[status+nextAttemptAt]');
+  const [pending, due] = await Promise.all([
+    index.between(['pending', Dexie.minKey], ['pending', Dexie.maxKey], true, true).count(),
+    index.between(['pending', Dexie.minKey], ['pending', now], true, true).count(),
+  ]);
+  return { pending, due };
+}
+
+/** The id of a batch fixed for sending and not yet answered, if any (see `OutboxEntry.batchId`). */
+export async function openBatchId(db: MailboxCrmDatabase): Promise<string | null> {
+  const row = await db.outbox.where('batchId').above('').first();
+  return row?.batchId ?? null;
+}
+
+/** Releases a batch whose entries no longer need sending. */
+export async function releaseBatch(db: MailboxCrmDatabase, batchId: string): Promise<void> {
+  await db.outbox.where('batchId').equals(batchId).modify({ batchId: null });
+}

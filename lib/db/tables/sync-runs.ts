@@ -69,3 +69,8 @@ export async function finishRun(
     return next;
   });
 }
+
+/** Marks a run undone (R18). */
+export async function markRunUndone(db: MailboxCrmDatabase, id: string, at: number): Promise<void> {
+  await db.syncRuns.update(id, { undoneAt: at });
+}

@@ -11,3 +11,9 @@ export async function getThreadLink(db: MailboxCrmDatabase, mailboxId: string, t
 export async function putThreadLink(db: MailboxCrmDatabase, link: ThreadLink): Promise<void> {
   await db.threadLinks.put(threadLinkSchema.parse(link));
 }
+
+/** The user's decisions about some threads of a mailbox, by thread key. */
+export async function threadLinksOf(db: MailboxCrmDatabase, mailboxId: string, threadKeys: readonly string[]): Promise<ThreadLink[]> {
+  const rows = await db.threadLinks.bulkGet(threadKeys.map((key) => [mailboxId, key] as [string, string]));
+  return rows.filter((row) => row !== undefined).map((row) => threadLinkSchema.parse(row));
+}

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { type ContactCursor } from '../../crm';
-import { advanceCheckpoint, getCheckpoint, listMailboxes, type MailboxCrmDatabase, putContacts, seqOf } from '../../db';
-import { type Contact, contactSchema, type Mailbox, messageSchema } from '../../domain';
+import { advanceCheckpoint, atomically, clearContacts, contactsByIds, forgetOtherMirrorCheckpoints, getCheckpoint, listMailboxes, type MailboxCrmDatabase, messagesWithParticipants, putContacts, seqOf } from '../../db';
+import type { Contact, Mailbox } from '../../domain';
 import { normaliseAddress } from '../../matching/address';
 import { policyOf } from '../decide';
 import { reDecide } from '../re-decide';
@@ -35,7 +35,7 @@ export async function mirrorContacts(deps: EngineDeps, signal?: AbortSignal): Pr
   for await (const page of crm.client.contactsSince(from as ContactCursor | null, signal)) {
     const now = deps.now();
     const mailboxes = await listMailboxes(db);
-    await db.transaction('rw', [db.contacts, db.checkpoints, db.messages, db.verdicts, db.outbox, db.syncRuns, db.threadLinks, db.mailboxes], async () => {
+    await atomically(db, ['contacts', 'checkpoints', 'messages', 'verdicts', 'outbox', 'syncRuns', 'threadLinks', 'mailboxes'], async () => {
       const gained = await gainedAddresses(db, page.contacts);
       await putContacts(db, page.contacts);
       const step = await advanceCheckpoint(db, { mailboxId: lane, job: 'contacts', cursor: JSON.stringify(page.cursor), progress: {} }, seq, now);
@@ -48,20 +48,17 @@ export async function mirrorContacts(deps: EngineDeps, signal?: AbortSignal): Pr
 
 /** A new CRM (another base URL) replaces the mirror of the previous one. */
 async function forgetOtherMirrors(db: MailboxCrmDatabase, lane: string): Promise<void> {
-  await db.transaction('rw', db.checkpoints, db.contacts, async () => {
-    const others = await db.checkpoints.where('mailboxId').startsWith('crm:').filter((c) => c.mailboxId !== lane).primaryKeys();
-    if (others.length === 0) return;
-    await db.checkpoints.bulkDelete(others);
-    await db.contacts.clear();
+  await atomically(db, ['checkpoints', 'contacts'], async () => {
+    if (await forgetOtherMirrorCheckpoints(db, lane)) await clearContacts(db);
   });
 }
 
 /** The addresses the page's contacts have that the mirror did not have for them. */
 async function gainedAddresses(db: MailboxCrmDatabase, contacts: readonly Contact[]): Promise<string[]> {
-  const before = await db.contacts.bulkGet(contacts.map((c) => c.id));
+  const before = new Map((await contactsByIds(db, contacts.map((c) => c.id))).map((c) => [c.id, c]));
   const gained = new Set<string>();
-  contacts.forEach((contact, index) => {
-    const old = new Set(before[index]?.emails ?? []);
+  contacts.forEach((contact) => {
+    const old = new Set(before.get(contact.id)?.emails ?? []);
     for (const email of contact.emails) if (!old.has(email)) gained.add(normaliseAddress(email));
   });
   return [...gained];
@@ -74,15 +71,9 @@ async function gainedAddresses(db: MailboxCrmDatabase, contacts: readonly Contac
  */
 async function retroMatch(db: MailboxCrmDatabase, mailbox: Mailbox, addresses: readonly string[], policy: PolicySets, now: number): Promise<void> {
   if (addresses.length === 0) return;
-  const rows = await db.messages.where('participants').anyOf([...addresses]).filter((m) => m.mailboxId === mailbox.id).toArray();
-  if (rows.length === 0) return;
-  const messages = rows.map((row) => messageSchema.parse(row));
+  const messages = await messagesWithParticipants(db, mailbox.id, addresses);
+  if (messages.length === 0) return;
   const verdicts = await verdictsOf(db, mailbox.id, messages.map((m) => m.providerId));
   const unmatched = new Set(verdicts.filter((v) => v.reason === 'no_contact').map((v) => v.providerId));
   await reDecide(db, { mailbox, messages: messages.filter((m) => unmatched.has(m.providerId)), policy, now, revive: false });
-}
-
-/** The contact ids the mirror holds, among `ids`. */
-export async function knownContacts(db: MailboxCrmDatabase, ids: readonly string[]): Promise<Contact[]> {
-  return (await db.contacts.bulkGet([...ids])).filter((c) => c !== undefined).map((c) => contactSchema.parse(c));
 }

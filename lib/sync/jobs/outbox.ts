@@ -2,14 +2,19 @@ import { type CrmEmailInput, type CrmClient, EMAIL_BATCH_MAX } from '../../crm';
 import { toCrmEmail } from '../../crm';
 import {
   addRunCounts,
+  atomically,
   batchEntries,
   dueOutboxEntries,
   getMailbox,
   getMessage,
+  getRun,
   type MailboxCrmDatabase,
   type OutboxEntry,
+  openBatchId,
   outboxEntries,
+  pendingOutbox,
   putOutboxEntries,
+  releaseBatch,
 } from '../../db';
 import { emptyCounts } from '../../db';
 import { type Mailbox, ProviderError } from '../../domain';
@@ -51,21 +56,20 @@ export async function runOutbox(ctx: JobContext): Promise<void> {
     }
     await recordResults(db, batch.entries, results, ctx.deps.now());
     sent += batch.entries.length;
-    const left = await db.outbox.where('[status+nextAttemptAt]').between(['pending', 0], ['pending', Number.MAX_SAFE_INTEGER], true, true).count();
-    await reportProgress(ctx, sent, sent + left, startedAt);
+    await reportProgress(ctx, sent, sent + (await pendingOutbox(db, ctx.deps.now())).pending, startedAt);
   }
 }
 
 /** A batch fixed before the worker stopped, to send again as it was. */
 async function inFlight(db: MailboxCrmDatabase): Promise<{ id: string; entries: OutboxEntry[] } | null> {
-  const any = await db.outbox.where('batchId').above('').first();
-  if (!any?.batchId) return null;
-  const entries = (await batchEntries(db, any.batchId)).filter((e) => e.status === 'pending' && e.payload !== null);
+  const batchId = await openBatchId(db);
+  if (!batchId) return null;
+  const entries = (await batchEntries(db, batchId)).filter((e) => e.status === 'pending' && e.payload !== null);
   if (entries.length === 0) {
-    await db.outbox.where('batchId').equals(any.batchId).modify({ batchId: null });
+    await releaseBatch(db, batchId);
     return inFlight(db);
   }
-  return { id: any.batchId, entries };
+  return { id: batchId, entries };
 }
 
 /** The next batch: due entries, oldest first, their content read where needed, then fixed. */
@@ -76,7 +80,7 @@ async function freezeNextBatch(deps: EngineDeps, signal: AbortSignal): Promise<{
   if (due.length === 0) return null;
   await readContent(deps, due.filter((e) => e.payload === null), signal);
   const id = crypto.randomUUID();
-  const entries = await db.transaction('rw', db.outbox, async () => {
+  const entries = await atomically(db, ['outbox'], async () => {
     const fresh = (await outboxEntries(db, due.map((e) => e.idempotencyKey))).filter((e) => e.status === 'pending' && e.payload !== null && e.batchId === null);
     await putOutboxEntries(db, fresh.map((e) => ({ ...e, batchId: id })));
     return fresh.sort((a, b) => (a.idempotencyKey < b.idempotencyKey ? -1 : 1));
@@ -97,7 +101,7 @@ async function readContent(deps: EngineDeps, entries: readonly OutboxEntry[], si
     const mailbox = await getMailbox(db, mailboxId);
     if (!mailbox) continue;
     const filled = await contentOf(deps, mailbox, group, signal);
-    await db.transaction('rw', db.outbox, async () => {
+    await atomically(db, ['outbox'], async () => {
       const current = await outboxEntries(db, group.map((e) => e.idempotencyKey));
       const changed = current
         .filter((e) => e.status === 'pending' && e.payload === null && e.mailboxId === mailboxId)
@@ -132,7 +136,7 @@ type PushResults = Awaited<ReturnType<CrmClient['pushEmails']>>;
 
 /** The CRM's answer, per entry, in one transaction with the runs' counts (R17). */
 async function recordResults(db: MailboxCrmDatabase, entries: readonly OutboxEntry[], results: PushResults, now: number): Promise<void> {
-  await db.transaction('rw', db.outbox, db.syncRuns, async () => {
+  await atomically(db, ['outbox', 'syncRuns'], async () => {
     const counts = new Map<string, ReturnType<typeof emptyCounts>>();
     const countsOf = (runId: string) => counts.get(runId) ?? counts.set(runId, emptyCounts()).get(runId)!;
     const next = entries.map((entry, index): OutboxEntry => {
@@ -145,7 +149,7 @@ async function recordResults(db: MailboxCrmDatabase, entries: readonly OutboxEnt
       return { ...entry, status: 'sent', batchId: null, payload: null, attempts: entry.attempts + 1, crmEmailId: result.email_id, pushed: { contactIds: entry.contactIds, visibility: entry.visibility, at: now }, lastError: null };
     });
     await putOutboxEntries(db, next);
-    for (const [runId, c] of counts) if (await db.syncRuns.get(runId)) await addRunCounts(db, runId, c);
+    for (const [runId, c] of counts) if (await getRun(db, runId)) await addRunCounts(db, runId, c);
   });
 }
 

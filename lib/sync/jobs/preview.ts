@@ -1,4 +1,4 @@
-import { advanceCheckpoint, type Checkpoint, getCheckpoint, seqOf } from '../../db';
+import { advanceCheckpoint, atomically, type Checkpoint, getCheckpoint, seqOf } from '../../db';
 import { addRunCounts } from '../../db';
 import { providerError } from '../../domain';
 import { countDecisions, decide, loadDecideContext, policyOf } from '../decide';
@@ -37,7 +37,7 @@ export async function runPreview(ctx: JobContext): Promise<void> {
     const done = checkpoint.progress.done! + page.messages.length;
     const estimate = Math.max(page.estimate ?? checkpoint.progress.estimate!, done);
     const from = checkpoint.seq;
-    checkpoint = await db.transaction('rw', [db.contacts, db.threadLinks, db.checkpoints, db.syncRuns], async () => {
+    checkpoint = await atomically(db, ['contacts', 'threadLinks', 'checkpoints', 'syncRuns'], async () => {
       const context = await loadDecideContext(db, mailbox, policy, page.messages);
       const decisions = page.messages.map((m) => decide(m, context, run.id, now));
       const step = await advanceCheckpoint(db, { mailboxId: mailbox.id, job: 'preview', cursor: page.nextCursor, progress: { ...checkpoint!.progress, done, estimate, finished: page.nextCursor === null ? 1 : 0 } }, from, now);

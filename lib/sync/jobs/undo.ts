@@ -1,4 +1,4 @@
-import { getRun, outboxOfRun, putOutboxEntries } from '../../db';
+import { getRun, markRunUndone, outboxOfRun, putOutboxEntries } from '../../db';
 import { providerError } from '../../domain';
 import { checkCancelled, type JobContext, reportProgress } from '../job-context';
 import { requireMailbox } from '../page';
@@ -32,5 +32,5 @@ export async function runUndo(ctx: JobContext): Promise<void> {
     done++;
     if (done % 20 === 0 || done === sent.length) await reportProgress(ctx, done, sent.length, ctx.job.createdAt);
   }
-  await db.syncRuns.update(run.id, { undoneAt: ctx.deps.now() });
+  await markRunUndone(db, run.id, ctx.deps.now());
 }
