@@ -172,6 +172,9 @@ export class SyncEngine {
       if (job.kind === 'incremental' || job.kind === 'backfill') await updateMailbox(db, job.lane, (m) => (m.lastError ? { ...m, status: 'connected', lastError: null } : m));
       if (job.kind === 'backfill') await updateMailbox(db, job.lane, (m) => ({ ...m, lastSyncedAt: this.deps.now() }));
     } catch (error) {
+      // A request cut short by a cancel or a disconnect fails with whatever the client makes of
+      // the abort: it is the stop, not a provider failure.
+      if (abort.signal.aborted && !(error instanceof JobStopped)) error = new JobStopped('cancelled');
       if (error instanceof JobStopped) {
         if (error.why === 'mailbox_gone') await deleteJob(db, job.id);
         else await this.finish(ctx.job, 'cancelled', null);

@@ -99,15 +99,15 @@ async function readContent(deps: EngineDeps, entries: readonly OutboxEntry[], si
   for (const entry of entries) bySource.set(entry.mailboxId, [...(bySource.get(entry.mailboxId) ?? []), entry]);
   for (const [mailboxId, group] of bySource) {
     const mailbox = await getMailbox(db, mailboxId);
-    if (!mailbox) continue;
-    const filled = await contentOf(deps, mailbox, group, signal);
+    // No source left to read from (disconnected meanwhile): nothing can be pushed for it.
+    const filled = mailbox ? await contentOf(deps, mailbox, group, signal) : new Map<string, CrmEmailInput>();
     await atomically(db, ['outbox'], async () => {
       const current = await outboxEntries(db, group.map((e) => e.idempotencyKey));
       const changed = current
         .filter((e) => e.status === 'pending' && e.payload === null && e.mailboxId === mailboxId)
         .map((e): OutboxEntry => {
           const payload = filled.get(e.idempotencyKey);
-          return payload ? { ...e, payload, visibility: mailbox.visibility } : { ...e, status: 'cancelled', lastError: 'The message is no longer in the mailbox.' };
+          return payload && mailbox ? { ...e, payload, visibility: mailbox.visibility } : { ...e, status: 'cancelled', lastError: 'The message is no longer in the mailbox.' };
         });
       await putOutboxEntries(db, changed);
     });
