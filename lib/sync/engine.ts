@@ -171,10 +171,10 @@ export class SyncEngine {
       await this.finish(ctx.job, 'done', null);
       if (job.kind === 'incremental' || job.kind === 'backfill') await updateMailbox(db, job.lane, (m) => (m.lastError ? { ...m, status: 'connected', lastError: null } : m));
       if (job.kind === 'backfill') await updateMailbox(db, job.lane, (m) => ({ ...m, lastSyncedAt: this.deps.now() }));
-    } catch (error) {
+    } catch (thrown) {
       // A request cut short by a cancel or a disconnect fails with whatever the client makes of
       // the abort: it is the stop, not a provider failure.
-      if (abort.signal.aborted && !(error instanceof JobStopped)) error = new JobStopped('cancelled');
+      const error = abort.signal.aborted && !(thrown instanceof JobStopped) ? new JobStopped('cancelled') : thrown;
       if (error instanceof JobStopped) {
         if (error.why === 'mailbox_gone') await deleteJob(db, job.id);
         else await this.finish(ctx.job, 'cancelled', null);
