@@ -197,4 +197,13 @@ describe('outbox queries', () => {
     expect(await getOutboxEntry(db, '<untouched@x>')).toEqual(untouched);
     expect(await withdrawOutboxSources(db, A, [])).toBe(0);
   });
+
+  it('keeps a write already done in the CRM when the copies of its pending update are withdrawn', async () => {
+    // Sent to c-1, then another copy added c-3; that copy left the mailbox before the update was written.
+    const update = { ...sent, status: 'pending' as const, contactIds: ['c-1', 'c-3'], runId: 'run-2', payload: null };
+    await putOutboxEntries(db, [update]);
+    expect(await withdrawOutboxSources(db, A, [update.idempotencyKey])).toBe(0);
+    // The CRM still holds what was pushed: the entry says so, so an undo still deletes it (R18).
+    expect(await getOutboxEntry(db, update.idempotencyKey)).toEqual({ ...sent, runId: 'run-2' });
+  });
 });
