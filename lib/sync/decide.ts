@@ -1,6 +1,6 @@
 import { toCrmEmail } from '../crm';
-import { type MailboxCrmDatabase, type OutboxOffer, type ThreadLink, type Verdict } from '../db';
-import { contactSchema, type Mailbox, type Message, type PrivacyRules, type SyncRunCounts } from '../domain';
+import { contactsWithAnyEmail, type MailboxCrmDatabase, mirroredContactIds, type OutboxOffer, type ThreadLink, threadLinksOf, type Verdict } from '../db';
+import { type Mailbox, type Message, type PrivacyRules, type SyncRunCounts } from '../domain';
 import { crmMessageKey } from '../matching/message-key';
 import { classify, type ContactIndex, indexContacts, ownAddresses, type PolicySets, policySets } from '../matching/skip-rules';
 
@@ -34,20 +34,14 @@ export function ownOf(mailbox: Mailbox): Set<string> {
 export async function loadDecideContext(db: MailboxCrmDatabase, mailbox: Mailbox, policy: PolicySets, messages: readonly Message[]): Promise<DecideContext> {
   const addresses = [...new Set(messages.flatMap((m) => m.participants))];
   const threadKeys = [...new Set(messages.map((m) => m.threadKey))];
-  const [contactRows, linkRows] = await Promise.all([
-    addresses.length > 0 ? db.contacts.where('emails').anyOf(addresses).toArray() : [],
-    db.threadLinks.bulkGet(threadKeys.map((key) => [mailbox.id, key] as [string, string])),
-  ]);
-  const links = new Map<string, ThreadLink>();
-  for (const link of linkRows) if (link) links.set(link.threadKey, link);
+  const [contacts, links] = await Promise.all([contactsWithAnyEmail(db, addresses), threadLinksOf(db, mailbox.id, threadKeys)]);
   const linkedIds = [...new Set([...links.values()].flatMap((l) => l.contactIds))];
-  const known = linkedIds.length > 0 ? (await db.contacts.bulkGet(linkedIds)).filter((c) => c !== undefined).map((c) => c.id) : [];
   return {
     mailbox,
     policy,
     own: ownOf(mailbox),
-    contacts: indexContacts(contactRows.map((row) => contactSchema.parse(row))),
-    knownLinked: new Set(known),
+    contacts: indexContacts(contacts),
+    knownLinked: await mirroredContactIds(db, linkedIds),
     links,
   };
 }

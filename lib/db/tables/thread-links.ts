@@ -11,3 +11,11 @@ export async function getThreadLink(db: MailboxCrmDatabase, mailboxId: string, t
 export async function putThreadLink(db: MailboxCrmDatabase, link: ThreadLink): Promise<void> {
   await db.threadLinks.put(threadLinkSchema.parse(link));
 }
+
+/** The user's decisions about some threads of one mailbox, by thread key; a thread without one is left out. */
+export async function threadLinksOf(db: MailboxCrmDatabase, mailboxId: string, threadKeys: readonly string[]): Promise<Map<string, ThreadLink>> {
+  const rows = await db.threadLinks.bulkGet(threadKeys.map((key) => [mailboxId, key] as [string, string]));
+  const links = new Map<string, ThreadLink>();
+  for (const row of rows) if (row) links.set(row.threadKey, threadLinkSchema.parse(row));
+  return links;
+}
