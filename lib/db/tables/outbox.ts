@@ -151,7 +151,9 @@ export async function offerOutboxEntries(db: MailboxCrmDatabase, offers: readonl
 /**
  * A mailbox's copies left what may be pushed (moved to trash, deleted, "don't sync"; R21): a write
  * not yet done loses that source, and is cancelled when no source is left. Done writes stay in the
- * CRM: only the user undoes a push.
+ * CRM: only the user undoes a push. So a pending update of a write already done (`pushed`) whose
+ * last source leaves goes back to `sent` as the CRM holds it, where undo still finds it (R18).
+ * Returns how many writes were cancelled.
  */
 export async function withdrawOutboxSources(db: MailboxCrmDatabase, mailboxId: string, keys: readonly string[]): Promise<number> {
   if (keys.length === 0) return 0;
@@ -162,7 +164,9 @@ export async function withdrawOutboxSources(db: MailboxCrmDatabase, mailboxId: s
     for (const entry of entries) {
       if (entry.status !== 'pending' || !entry.mailboxIds.includes(mailboxId)) continue;
       const rest = entry.mailboxIds.filter((id) => id !== mailboxId);
-      if (rest.length === 0) {
+      if (rest.length === 0 && entry.pushed) {
+        changed.push({ ...entry, status: 'sent', contactIds: entry.pushed.contactIds, visibility: entry.pushed.visibility, payload: null, batchId: null });
+      } else if (rest.length === 0) {
         changed.push({ ...entry, status: 'cancelled', payload: null, batchId: null });
         cancelled++;
       } else {

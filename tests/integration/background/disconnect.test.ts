@@ -25,8 +25,8 @@ describe('disconnect purges the mailbox’s local data (R34)', () => {
     const mailbox = await connectMailbox(deps, { provider: 'outlook', scope: 'sales', kind: 'personal', owner: null, recoveryNote: null, backfillDays: 30 });
     const other = aMailbox();
     await putMailbox(db, other);
-    // Rows in every table: messages, thread links, outbox, runs and checkpoints per mailbox,
-    // and a contact, which is the CRM's and shared by every mailbox.
+    // Rows in every table: messages, verdicts, thread links, outbox, runs, checkpoints and jobs per
+    // mailbox, and a contact, which is the CRM's and shared by every mailbox.
     for (const id of [mailbox.id, other.id]) {
       for (const [table, rows] of Object.entries(mailboxData(id))) await db.table(table).bulkAdd(rows);
     }
@@ -38,10 +38,10 @@ describe('disconnect purges the mailbox’s local data (R34)', () => {
     const kept = mailboxData(other.id);
     // Every table of the database but the mailboxes and the contacts was seeded for both.
     expect(Object.keys(kept).sort()).toEqual(db.tables.map((t) => t.name).filter((name) => name !== 'mailboxes' && name !== 'contacts').sort());
-    // Jobs belong to their lane, outbox entries to every mailbox holding a copy.
-    const ownIndex: Record<string, string> = { jobs: 'lane', outbox: 'mailboxIds' };
+    // Jobs belong to a lane (a mailbox id, or the CRM's); outbox entries to every mailbox holding a copy.
+    const indexOf: Partial<Record<keyof typeof kept, string>> = { jobs: 'lane', outbox: 'mailboxIds' };
     for (const table of Object.keys(kept) as (keyof typeof kept)[]) {
-      expect(await db.table(table).where(ownIndex[table] ?? 'mailboxId').equals(mailbox.id).count(), `${table} of the disconnected mailbox`).toBe(0);
+      expect(await db.table(table).where(indexOf[table] ?? 'mailboxId').equals(mailbox.id).count(), `${table} of the disconnected mailbox`).toBe(0);
       expect(await db.table(table).toArray(), `${table} of the other mailbox`).toEqual(kept[table]);
     }
     expect(await getMailbox(db, other.id)).toEqual(other);

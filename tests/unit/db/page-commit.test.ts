@@ -1,12 +1,12 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { commitPage, getCheckpoint, getRun, type MailboxCrmDatabase, type PageCommit, putMailbox, seqOf } from '@/lib/db';
-import { aMailbox, aMessage, anOutboxEntry, aSyncRun } from '../../fixtures/domain';
+import { commitPage, emptyCounts, getCheckpoint, getOutboxEntry, getRun, type MailboxCrmDatabase, type PageCommit, putMailbox, putOutboxEntries, seqOf } from '@/lib/db';
+import { aMailbox, aMessage, anOutboxEntry, anOutboxOffer, aSyncRun, aVerdict } from '../../fixtures/domain';
 import { useFreshDatabase } from '../../support/database';
 
 const database = useFreshDatabase();
 let db: MailboxCrmDatabase;
 const mailboxId = aMailbox().id;
-const noCounts = { fetched: 0, matched: 0, pushed: 0, duplicates: 0, errors: 0, skipped: {} };
+const noCounts = emptyCounts();
 
 beforeEach(async () => {
   db = database();
@@ -14,7 +14,7 @@ beforeEach(async () => {
   await db.syncRuns.add(aSyncRun());
 });
 
-/** Page `n` of a backfill: two messages, one CRM write, and the cursor to page `n + 1`. */
+/** Page `n` of a backfill: two messages, one pushed and one skipped, one CRM write, and the cursor to page `n + 1`. */
 function page(n: number, fromSeq: number, overrides: Partial<PageCommit> = {}): PageCommit {
   return {
     mailboxId,
@@ -23,10 +23,11 @@ function page(n: number, fromSeq: number, overrides: Partial<PageCommit> = {}): 
     cursor: `page-${n + 1}`,
     progress: { done: n * 2 },
     messages: [aMessage({ providerId: `p${n}-a` }), aMessage({ providerId: `p${n}-b` })],
-    classifications: [],
-    outbox: [anOutboxEntry({ idempotencyKey: `key-${n}`, providerId: `p${n}-a` })],
+    verdicts: [aVerdict({ providerId: `p${n}-a`, key: `<key-${n}>` }), aVerdict({ providerId: `p${n}-b`, key: `<bulk-${n}>`, reason: 'bulk' })],
+    outbox: [anOutboxOffer({ idempotencyKey: `<key-${n}>`, providerId: `p${n}-a` })],
+    removed: [],
     runId: 'run-1',
-    counts: { ...noCounts, fetched: 2, matched: 1, skipped: { bulk: 1 } },
+    counts: { ...noCounts, fetched: 2, matched: 1, skipped: { bulk: 1 }, contacts: { 'c-1': 1 } },
     ...overrides,
   };
 }
@@ -35,6 +36,7 @@ function page(n: number, fromSeq: number, overrides: Partial<PageCommit> = {}): 
 async function snapshot() {
   return {
     messages: await db.messages.toArray(),
+    verdicts: await db.verdicts.toArray(),
     outbox: await db.outbox.toArray(),
     run: await getRun(db, 'run-1'),
     checkpoint: await getCheckpoint(db, mailboxId, 'backfill'),
@@ -42,29 +44,84 @@ async function snapshot() {
 }
 
 describe('commitPage (R13)', () => {
-  it('commits messages, outbox entries, run counts and the cursor together, page after page', async () => {
+  it('commits messages, verdicts, outbox entries, run counts and the cursor together, page after page', async () => {
     const first = await commitPage(db, page(1, 0), 1000);
     expect(first).toEqual({
       committed: true,
-      queued: 1,
+      outcomes: ['queued'],
       checkpoint: { mailboxId, job: 'backfill', cursor: 'page-2', progress: { done: 2 }, seq: 1, updatedAt: 1000 },
     });
     const second = await commitPage(db, page(2, seqOf(await getCheckpoint(db, mailboxId, 'backfill'))), 2000);
     expect(second).toMatchObject({ committed: true, checkpoint: { cursor: 'page-3', seq: 2, updatedAt: 2000 } });
 
     expect((await db.messages.toArray()).map((m) => m.providerId)).toEqual(['p1-a', 'p1-b', 'p2-a', 'p2-b']);
-    expect((await db.outbox.toArray()).map((e) => e.idempotencyKey)).toEqual(['key-1', 'key-2']);
-    expect((await getRun(db, 'run-1'))?.counts).toEqual({ ...noCounts, fetched: 4, matched: 2, skipped: { bulk: 2 } });
+    // Messages are kept as metadata only (R23): the snippet travels in the outbox payload alone.
+    expect((await db.messages.toArray()).every((m) => m.snippet === null && m.body === null)).toBe(true);
+    expect((await db.verdicts.toArray()).map((v) => [v.providerId, v.reason])).toEqual([
+      ['p1-a', null],
+      ['p1-b', 'bulk'],
+      ['p2-a', null],
+      ['p2-b', 'bulk'],
+    ]);
+    expect((await db.outbox.toArray()).map((e) => e.idempotencyKey)).toEqual(['<key-1>', '<key-2>']);
+    expect(await getOutboxEntry(db, '<key-1>')).toMatchObject({ status: 'pending', payload: { snippet: 'Here is the signed quote' }, createdAt: 1000 });
+    expect((await getRun(db, 'run-1'))?.counts).toEqual({ ...noCounts, fetched: 4, matched: 2, skipped: { bulk: 2 }, contacts: { 'c-1': 2 } });
+  });
+
+  it('forgets the messages that left, with their verdicts, and withdraws their writes not yet done, in the same commit', async () => {
+    await commitPage(db, page(1, 0));
+    // A copy in another mailbox keeps `<shared>` going; `<key-1>` has no other source.
+    await putOutboxEntries(db, [anOutboxEntry({ idempotencyKey: '<shared>', providerId: 'p1-b', mailboxIds: [mailboxId, 'outlook:other@acme-sales.test'] })]);
+    const result = await commitPage(
+      db,
+      page(2, 1, {
+        removed: [
+          { providerId: 'p1-a', key: '<key-1>' },
+          { providerId: 'p1-b', key: '<shared>' },
+          { providerId: 'never-seen', key: null },
+        ],
+      }),
+    );
+    expect(result).toMatchObject({ committed: true });
+    expect((await db.messages.toArray()).map((m) => m.providerId)).toEqual(['p2-a', 'p2-b']);
+    expect((await db.verdicts.toArray()).map((v) => v.providerId)).toEqual(['p2-a', 'p2-b']);
+    expect(await getOutboxEntry(db, '<key-1>')).toMatchObject({ status: 'cancelled' });
+    expect(await getOutboxEntry(db, '<shared>')).toMatchObject({ status: 'pending', mailboxId: 'outlook:other@acme-sales.test', mailboxIds: ['outlook:other@acme-sales.test'] });
+  });
+
+  it('counts offers that repeat another mailbox’s write as duplicates of the run (R15, R17)', async () => {
+    const other = 'outlook:other@acme-sales.test';
+    await putOutboxEntries(db, [anOutboxEntry({ idempotencyKey: '<key-1>', mailboxId: other, mailboxIds: [other], status: 'sent', crmEmailId: 'em-1' })]);
+    const result = await commitPage(db, page(1, 0, { counts: { ...page(1, 0).counts, duplicates: 2 } }));
+    expect(result).toMatchObject({ committed: true, outcomes: ['duplicate'] });
+    expect((await getRun(db, 'run-1'))?.counts.duplicates).toBe(3);
+    expect(await getOutboxEntry(db, '<key-1>')).toMatchObject({ status: 'sent', mailboxIds: [other, mailboxId] });
+    // Reading the same page's copy again is no duplicate of the run.
+    expect(await commitPage(db, page(1, 1))).toMatchObject({ committed: true, outcomes: ['seen'] });
+    expect((await getRun(db, 'run-1'))?.counts.duplicates).toBe(3);
   });
 
   it('writes nothing of a page whose write fails midway: the job resumes from the checkpoint before it', async () => {
     await commitPage(db, page(1, 0));
     const before = await snapshot();
-    // The outbox write comes after the messages, counts and checkpoint of the page.
+    // The outbox write comes after the checkpoint, the removals, the messages and the verdicts of the page.
     db.outbox.hook('creating', () => {
       throw new Error('QuotaExceededError: the disk is full');
     });
-    await expect(commitPage(db, page(2, 1))).rejects.toThrow('the disk is full');
+    await expect(commitPage(db, page(2, 1, { removed: [{ providerId: 'p1-a', key: '<key-1>' }] }))).rejects.toThrow('the disk is full');
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it('writes nothing of a page whose run counts cannot be added, the last write of the page', async () => {
+    await commitPage(db, page(1, 0));
+    const before = await snapshot();
+    await expect(commitPage(db, page(2, 1, { removed: [{ providerId: 'p1-a', key: '<key-1>' }], counts: { ...noCounts, fetched: 0.5 } }))).rejects.toThrow();
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it('writes nothing of a page with a verdict that is not valid', async () => {
+    const before = await snapshot();
+    await expect(commitPage(db, page(1, 0, { verdicts: [aVerdict({ providerId: 'p1-a' }), aVerdict({ providerId: 'p1-b', key: '' })] }))).rejects.toThrow();
     expect(await snapshot()).toEqual(before);
   });
 
@@ -97,17 +154,19 @@ describe('commitPage (R13)', () => {
     expect(await snapshot()).toEqual(before);
   });
 
-  it('keeps an outbox entry already queued: a write sent before is not reset to pending', async () => {
-    const sent = anOutboxEntry({ idempotencyKey: 'key-1', status: 'sent', attempts: 1, crmEmailId: 'em-9' });
-    await db.outbox.add(sent);
-    const result = await commitPage(db, page(1, 0, { outbox: [anOutboxEntry({ idempotencyKey: 'key-1' }), anOutboxEntry({ idempotencyKey: 'key-new' })] }));
-    expect(result).toMatchObject({ committed: true, queued: 1 });
-    expect(await db.outbox.get('key-1')).toEqual(sent);
+  it('keeps an outbox entry already sent: the same copy read again is not reset to pending', async () => {
+    const sent = anOutboxEntry({ idempotencyKey: '<key-1>', status: 'sent', attempts: 1, crmEmailId: 'em-9', pushed: { contactIds: ['c-1'], visibility: 'snippet', at: 1 } });
+    await putOutboxEntries(db, [sent]);
+    const result = await commitPage(db, page(1, 0, { outbox: [anOutboxOffer({ idempotencyKey: '<key-1>' }), anOutboxOffer({ idempotencyKey: '<key-new>' })] }));
+    expect(result).toMatchObject({ committed: true, outcomes: ['seen', 'queued'] });
+    expect(await getOutboxEntry(db, '<key-1>')).toEqual(sent);
   });
 
   it('refuses a page carrying another mailbox’s rows, or counting towards a run that is not recorded or not its own', async () => {
     const before = await snapshot();
     await expect(commitPage(db, page(1, 0, { messages: [aMessage({ mailboxId: 'outlook:other@acme-sales.test' })] }))).rejects.toThrow(/carries a row of outlook:other/);
+    await expect(commitPage(db, page(1, 0, { verdicts: [aVerdict({ mailboxId: 'outlook:other@acme-sales.test' })] }))).rejects.toThrow(/carries a row of outlook:other/);
+    await expect(commitPage(db, page(1, 0, { outbox: [anOutboxOffer({ mailboxId: 'outlook:other@acme-sales.test' })] }))).rejects.toThrow(/carries a row of outlook:other/);
     await expect(commitPage(db, page(1, 0, { runId: 'run-unknown' }))).rejects.toThrow(/not recorded/);
     await db.syncRuns.add(aSyncRun({ id: 'run-other', mailboxId: 'outlook:other@acme-sales.test' }));
     await expect(commitPage(db, page(1, 0, { runId: 'run-other' }))).rejects.toThrow(/not a run of/);

@@ -17,7 +17,7 @@ describe('MailboxCrmDatabase schema', () => {
   it('opens at the latest version with every table', () => {
     expect(db.verno).toBe(SCHEMA_VERSIONS.at(-1)!.version);
     expect(db.tables.map((t) => t.name).sort()).toEqual(
-      ['checkpoints', 'contacts', 'mailboxes', 'messages', 'outbox', 'syncRuns', 'threadLinks'].sort(),
+      ['checkpoints', 'contacts', 'jobs', 'mailboxes', 'messages', 'outbox', 'syncRuns', 'threadLinks', 'verdicts'].sort(),
     );
   });
 

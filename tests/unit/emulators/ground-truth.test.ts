@@ -181,12 +181,40 @@ describe('expected CRM emails (R15, R21a, R22)', () => {
   it('takes the widest visibility when several mailboxes allow the same message', () => {
     const emails = expectedCrmEmails(
       [
-        { mailboxId: 'riley', providerId: 'a', threadId: 't', key: '<x@y>', folder: 'inbox', category: null, push: true, reason: null, contactIds: ['ct-1'] },
-        { mailboxId: 'support', providerId: 'b', threadId: 't', key: '<x@y>', folder: 'inbox', category: null, push: true, reason: null, contactIds: ['ct-1'] },
+        { mailboxId: 'riley', providerId: 'a', threadId: 't', date: 1000, key: '<x@y>', folder: 'inbox', category: null, push: true, reason: null, contactIds: ['ct-1'] },
+        { mailboxId: 'support', providerId: 'b', threadId: 't', date: 1000, key: '<x@y>', folder: 'inbox', category: null, push: true, reason: null, contactIds: ['ct-1'] },
       ],
       basePolicy,
     );
     expect(emails[0]).toMatchObject({ visibility: 'full', sources: [{ visibility: 'snippet' }, { visibility: 'full' }] });
+  });
+
+  it('answers for the selected mailboxes and window only, and builds the CRM emails from those copies alone', () => {
+    const messages = [
+      live({ providerId: 'r-old', messageId: '<old@x.test>', internalDate: 999 }),
+      live({ providerId: 'r-edge', messageId: '<shared@x.test>', internalDate: 1000 }),
+      live({ mailboxId: 'support', providerId: 's-new', messageId: '<shared@x.test>', internalDate: 5000, cc: [{ name: null, address: 'jane.doe@gmail.com' }] }),
+      live({ mailboxId: 'sam', providerId: 'm-new', internalDate: 5000 }),
+    ];
+    const pick = (select: TruthInput['select']) => groundTruth({ ...setup(), messages, select });
+
+    expect(pick(undefined).verdicts.map((v) => v.providerId)).toEqual(['r-old', 'r-edge', 's-new', 'm-new']);
+    // `since` is inclusive, by the date the provider holds.
+    const window = pick({ since: 1000 });
+    expect(window.verdicts.map((v) => [v.providerId, v.date])).toEqual([
+      ['r-edge', 1000],
+      ['s-new', 5000],
+      ['m-new', 5000],
+    ]);
+    const riley = pick({ mailboxIds: ['riley'] });
+    expect(riley.verdicts.map((v) => v.providerId)).toEqual(['r-old', 'r-edge']);
+    // Support's copy is not asked about: the shared email has riley's contacts and visibility only.
+    expect(riley.crmEmails.find((e) => e.key === '<shared@x.test>')).toMatchObject({ contactIds: ['ct-1'], visibility: 'snippet', sources: [{ mailboxId: 'riley', providerId: 'r-edge' }] });
+    const both = pick({ mailboxIds: ['riley', 'support'], since: 1000 });
+    expect(both.verdicts.map((v) => v.providerId)).toEqual(['r-edge', 's-new']);
+    expect(both.crmEmails).toEqual([expect.objectContaining({ key: '<shared@x.test>', contactIds: ['ct-1', 'ct-2'], visibility: 'full' })]);
+    expect(both.counts).toEqual({ messages: 2, pushed: 2, skipped: {}, crmEmails: 1 });
+    expect(pick({ mailboxIds: [] }).verdicts).toEqual([]);
   });
 
   it('counts pushes and skips by reason', () => {

@@ -1,6 +1,17 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { deleteMailboxAndData, getMailbox, listMailboxes, MAILBOX_DATA_TABLES, type MailboxCrmDatabase, otherMailboxOf, putMailbox, updateMailbox } from '@/lib/db';
-import { aContact, aMailbox, mailboxData } from '../../../fixtures/domain';
+import {
+  deleteMailboxAndData,
+  getMailbox,
+  getOutboxEntry,
+  listMailboxes,
+  MAILBOX_DATA_TABLES,
+  type MailboxCrmDatabase,
+  otherMailboxOf,
+  putMailbox,
+  putOutboxEntries,
+  updateMailbox,
+} from '@/lib/db';
+import { aContact, aJob, aMailbox, anOutboxEntry, anOutboxOffer, mailboxData } from '../../../fixtures/domain';
 import { useFreshDatabase } from '../../../support/database';
 
 const database = useFreshDatabase();
@@ -49,11 +60,14 @@ describe('mailbox queries', () => {
     expect(await db.mailboxes.count()).toBe(1);
   });
 
-  it('purges a mailbox with its rows in every per-mailbox table, keeping other mailboxes and the shared contacts (R34)', async () => {
+  it('purges a mailbox with its rows in every per-mailbox table, its jobs and its outbox entries, keeping other mailboxes and the shared contacts (R34)', async () => {
     for (const mailbox of [gmail, outlook]) {
       await putMailbox(db, mailbox);
       for (const [table, rows] of Object.entries(mailboxData(mailbox.id))) await db.table(table).bulkAdd(rows);
     }
+    // The CRM lane's jobs belong to no mailbox.
+    const crmJob = aJob({ id: 'crm/outbox', lane: 'crm', kind: 'outbox' });
+    await db.jobs.add(crmJob);
     await db.contacts.add(aContact());
 
     expect(await deleteMailboxAndData(db, gmail.id)).toBe(true);
@@ -64,15 +78,44 @@ describe('mailbox queries', () => {
       expect(await db.table(table).where('mailboxId').equals(gmail.id).count(), table).toBe(0);
       expect(await db.table(table).toArray(), table).toEqual(kept[table]);
     }
+    expect(await db.jobs.where('lane').equals(gmail.id).count()).toBe(0);
+    expect(await db.jobs.orderBy('id').toArray()).toEqual([crmJob, ...kept.jobs].sort((a, b) => (a.id < b.id ? -1 : 1)));
+    expect(await db.outbox.where('mailboxIds').equals(gmail.id).count()).toBe(0);
+    expect(await db.outbox.toArray()).toEqual(kept.outbox);
     expect(await listMailboxes(db)).toEqual([outlook]);
     expect(await db.contacts.count()).toBe(1);
     expect(await deleteMailboxAndData(db, gmail.id)).toBe(false);
   });
 
+  it('keeps an outbox entry another mailbox also holds, for that mailbox: pending ones read their content again from it (R22, R34)', async () => {
+    await putMailbox(db, gmail);
+    await putMailbox(db, outlook);
+    const payload = anOutboxOffer().payload;
+    const both = [gmail.id, outlook.id];
+    const fromGmail = anOutboxEntry({ idempotencyKey: '<from-gmail@x>', mailboxIds: both, payload, batchId: 'batch-1' });
+    const fromOutlook = anOutboxEntry({ idempotencyKey: '<from-outlook@x>', mailboxId: outlook.id, mailboxIds: [outlook.id, gmail.id], payload });
+    const sentFromGmail = anOutboxEntry({ idempotencyKey: '<sent@x>', mailboxIds: both, status: 'sent', crmEmailId: 'em-1', pushed: { contactIds: ['c-1'], visibility: 'snippet', at: 1 } });
+    const gmailOnly = anOutboxEntry({ idempotencyKey: '<gmail-only@x>', status: 'sent', crmEmailId: 'em-2' });
+    await putOutboxEntries(db, [fromGmail, fromOutlook, sentFromGmail, gmailOnly]);
+
+    await deleteMailboxAndData(db, gmail.id);
+
+    // Nothing of the gone mailbox is kept: not its payload (built from its copy), not its id.
+    expect(await getOutboxEntry(db, '<from-gmail@x>')).toEqual({ ...fromGmail, mailboxId: outlook.id, mailboxIds: [outlook.id], payload: null, batchId: null });
+    expect(await getOutboxEntry(db, '<from-outlook@x>')).toEqual({ ...fromOutlook, mailboxIds: [outlook.id] });
+    expect(await getOutboxEntry(db, '<sent@x>')).toEqual({ ...sentFromGmail, mailboxId: outlook.id, mailboxIds: [outlook.id] });
+    expect(await getOutboxEntry(db, '<gmail-only@x>')).toBeUndefined();
+    expect(await db.outbox.count()).toBe(3);
+  });
+
   it('counts every table of the database as either shared, the mailboxes, or purged with a mailbox', () => {
-    // A new per-mailbox table that is not added to the purge fails here.
+    // A new per-mailbox table that is not added to the purge fails here. Jobs belong to a lane (a
+    // mailbox id, or the CRM's); outbox entries to every mailbox holding a copy.
     const shared = ['mailboxes', 'contacts'];
-    expect(db.tables.map((t) => t.name).filter((name) => !shared.includes(name)).sort()).toEqual([...MAILBOX_DATA_TABLES].sort());
+    const purgedBy: Record<string, string> = { jobs: 'lane', outbox: 'mailboxIds' };
+    expect(db.tables.map((t) => t.name).filter((name) => !shared.includes(name) && !(name in purgedBy)).sort()).toEqual([...MAILBOX_DATA_TABLES].sort());
     for (const name of MAILBOX_DATA_TABLES) expect(db.table(name).schema.idxByName.mailboxId, name).toBeDefined();
+    for (const [name, index] of Object.entries(purgedBy)) expect(db.table(name).schema.idxByName[index], name).toBeDefined();
+    expect(db.outbox.schema.idxByName.mailboxIds?.multi).toBe(true);
   });
 });

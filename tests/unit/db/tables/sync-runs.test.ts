@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { addRun, addRunCounts, finishRun, getRun, type MailboxCrmDatabase, runsOf, sumCounts } from '@/lib/db';
+import { addRun, addRunCounts, emptyCounts, finishRun, getRun, type MailboxCrmDatabase, runsOf, sumCounts } from '@/lib/db';
 import { providerError } from '@/lib/domain';
 import { aSyncRun } from '../../../fixtures/domain';
 import { useFreshDatabase } from '../../../support/database';
@@ -9,7 +9,7 @@ let db: MailboxCrmDatabase;
 beforeEach(() => {
   db = database();
 });
-const noCounts = { fetched: 0, matched: 0, pushed: 0, duplicates: 0, errors: 0, skipped: {} };
+const noCounts = emptyCounts();
 
 describe('sync run queries (R17)', () => {
   it('lists the runs of one mailbox newest first', async () => {
@@ -20,12 +20,18 @@ describe('sync run queries (R17)', () => {
     await expect(addRun(db, aSyncRun({ id: 'old' }))).rejects.toThrow();
   });
 
-  it('adds counts reason by reason, and finishes a run with its error', async () => {
-    expect(sumCounts({ ...noCounts, fetched: 1, skipped: { bulk: 1 } }, { ...noCounts, fetched: 2, errors: 1, skipped: { bulk: 2, no_contact: 1 } })).toEqual({
+  it('adds counts reason by reason and contact by contact, and finishes a run with its error', async () => {
+    expect(
+      sumCounts(
+        { ...noCounts, fetched: 1, skipped: { bulk: 1 }, contacts: { 'c-1': 1 } },
+        { ...noCounts, fetched: 2, errors: 1, skipped: { bulk: 2, no_contact: 1 }, contacts: { 'c-1': 2, 'c-2': 1 } },
+      ),
+    ).toEqual({
       ...noCounts,
       fetched: 3,
       errors: 1,
       skipped: { bulk: 3, no_contact: 1 },
+      contacts: { 'c-1': 3, 'c-2': 1 },
     });
     await addRun(db, aSyncRun());
     await addRunCounts(db, 'run-1', { ...noCounts, pushed: 2 });
