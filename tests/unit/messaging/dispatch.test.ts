@@ -24,6 +24,19 @@ function handlers() {
     disconnectMailbox: vi.fn(async ({ id }: { id: string }) => ({ id, address: 'rep@acme-sales.test', provider: 'gmail' as const, revoked: true, removeAccessUrl: null })),
     connectCrm: unused,
     disconnectCrm: unused,
+    syncNow: unused,
+    backfill: unused,
+    preview: unused,
+    cancelJob: unused,
+    undoRun: unused,
+    getJobs: unused,
+    getRuns: unused,
+    getRunSample: unused,
+    lookupMessages: unused,
+    getThreadState: unused,
+    setThreadDecision: unused,
+    getReviewPrompts: unused,
+    dismissReviewPrompt: unused,
   } satisfies Handlers;
 }
 
