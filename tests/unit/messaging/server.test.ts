@@ -21,6 +21,19 @@ function handlers() {
     disconnectMailbox: unused,
     connectCrm: unused,
     disconnectCrm: unused,
+    syncNow: unused,
+    backfill: unused,
+    preview: unused,
+    cancelJob: unused,
+    undoRun: unused,
+    getJobs: unused,
+    getRuns: unused,
+    getRunSample: unused,
+    lookupMessages: unused,
+    getThreadState: unused,
+    setThreadDecision: unused,
+    getReviewPrompts: unused,
+    dismissReviewPrompt: unused,
   } satisfies Handlers;
 }
 
