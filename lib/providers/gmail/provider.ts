@@ -14,6 +14,7 @@ import { GmailApi, userPath } from './gmail-api';
 import { sentSchema } from './gmail-json';
 import { historyPage, MAX_HISTORY_PAGE } from './history';
 import { readIdentity, readProfile } from './identity';
+import { listLabelChoices } from './labels';
 import { type NormaliseContext, normaliseGmailMessage } from './message';
 import { GMAIL_COSTS, gmailLimiter } from './quota';
 import { MAX_LIST_PAGE, windowPage } from './window';
@@ -62,6 +63,10 @@ export function createGmailProvider(options: GmailProviderOptions): MailProvider
     identity(signal) {
       // Read afresh when asked (the user is confirming it, R7), and kept for direction.
       return identity.refresh(signal);
+    },
+
+    listFolders(signal) {
+      return listLabelChoices(api, signal);
     },
 
     listWindow(input) {

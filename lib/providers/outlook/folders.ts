@@ -1,6 +1,8 @@
+import type { z } from 'zod';
+import { providerError } from '../../domain';
 import { batchGet } from './batch';
-import { IMMUTABLE_IDS, type GraphApi } from './graph-api';
-import { folderSchema } from './graph-json';
+import { type GraphApi, IMMUTABLE_IDS } from './graph-api';
+import { folderListSchema, folderSchema, type GraphFolder } from './graph-json';
 
 /**
  * Well-known folders whose mail is never pushed (R21, R21a `excluded_folder`): junk, deleted
@@ -10,9 +12,8 @@ import { folderSchema } from './graph-json';
 const EXCLUDED = ['junkemail', 'deleteditems', 'recoverableitemsdeletions', 'drafts', 'outbox', 'conversationhistory'] as const;
 
 /**
- * Graph's well-known folder names worth telling apart: the synced ones, the archive (allowed, not
- * synced) and the excluded ones. A message only carries `parentFolderId`, so messages read by id
- * are placed through this map; a folder outside it (one the user made) is allowed.
+ * Graph's well-known folder names worth telling apart: Inbox and Sent Items (direction), the
+ * archive, and the excluded ones. Every other folder is a user's own, named by its id.
  */
 const WELL_KNOWN = ['inbox', 'sentitems', 'archive', ...EXCLUDED] as const;
 
@@ -21,11 +22,34 @@ export function isExcludedFolder(name: string | null): boolean {
   return (EXCLUDED as readonly (string | null)[]).includes(name);
 }
 
+/** A folder as its name is worked out: Graph's id and well-known name (null for a user's folder). */
+export interface FolderRef {
+  id: string;
+  wellKnown: string | null;
+}
+
+/**
+ * The product's name of a folder (a message's `folder`, a `listFolders` id, what `only` takes),
+ * from the folder and the folders it sits in (`chain`, top-level first, the folder last):
+ * - in or below an excluded folder (a folder the user deleted sits in Deleted Items): that
+ *   folder's well-known name, so its mail is excluded like the rest of it;
+ * - a well-known folder: its well-known name (`inbox`, `sentitems`, `archive`);
+ * - a user's folder: its Graph id. The id stays when the folder is renamed or moved, never
+ *   equals an excluded name whatever the folder is called, and Graph takes it in a URL where it
+ *   takes a well-known name (`/me/mailFolders/{id}`).
+ */
+export function productFolderName(chain: readonly FolderRef[]): string {
+  const excluded = chain.find((folder) => isExcludedFolder(folder.wellKnown));
+  if (excluded) return excluded.wellKnown!;
+  const self = chain.at(-1)!;
+  return self.wellKnown ?? self.id;
+}
+
 /**
  * Folder id → well-known name, read in `$batch` requests (a folder a mailbox lacks is left out). No
  * signal: the provider shares one read among its callers (`sharedOnce`).
  */
-export async function readFolderNames(api: GraphApi): Promise<Map<string, string>> {
+export async function readWellKnownFolders(api: GraphApi): Promise<Map<string, string>> {
   const urls = WELL_KNOWN.map((name) => `/me/mailFolders/${name}?$select=id`);
   const bodies = await batchGet(api, urls, { Prefer: IMMUTABLE_IDS });
   const names = new Map<string, string>();
@@ -34,4 +58,85 @@ export async function readFolderNames(api: GraphApi): Promise<Map<string, string
     if (parsed.success) names.set(parsed.data.id, WELL_KNOWN[index]!);
   }
   return names;
+}
+
+/** One folder of the mailbox's tree. */
+export interface MailFolder {
+  /** The product's name (`productFolderName`). */
+  name: string;
+  graphId: string;
+  /** Display names from the top level down, `/`-separated: `Inbox/Customers/Acme`. */
+  path: string;
+  wellKnown: string | null;
+  /** Mail here is never pushed: an excluded folder, or a folder inside one. */
+  excluded: boolean;
+}
+
+/** The folders under the mailbox's root (`msgfolderroot`), at every level, parents first. */
+export interface FolderTree {
+  folders: MailFolder[];
+  byGraphId: Map<string, MailFolder>;
+}
+
+const FOLDER_FIELDS = 'id,displayName,childFolderCount';
+/** Folders per page: Graph's collections allow `$top` up to 1000; most mailboxes fit in one page. */
+const FOLDER_PAGE = 250;
+/** A bound on the walk: a server that answers a folder inside itself cannot hold it forever. */
+const MAX_FOLDERS = 10_000;
+
+/**
+ * Reads the folder tree: `GET /me/mailFolders` (the root's folders), then the `childFolders` of
+ * every folder that has some, a level at a time in `$batch` requests, each collection followed
+ * through its `@odata.nextLink`. Hidden folders are not listed (no `includeHiddenFolders`), as
+ * Outlook does not show them. A folder deleted during the walk (404) is left out with what it held.
+ * Folders inside excluded ones are read too, so that mail in them is known to be excluded.
+ */
+export async function readFolderTree(api: GraphApi, wellKnown: Map<string, string>, signal?: AbortSignal): Promise<FolderTree> {
+  const tree: FolderTree = { folders: [], byGraphId: new Map() };
+  const rest = async (first: z.infer<typeof folderListSchema>): Promise<GraphFolder[]> => {
+    const value = [...first.value];
+    for (let next = first['@odata.nextLink']; next !== undefined && value.length <= MAX_FOLDERS; ) {
+      const page = await api.json(api.link(next), folderListSchema, { signal });
+      value.push(...page.value);
+      next = page['@odata.nextLink'];
+    }
+    return value;
+  };
+  const add = (parent: MailFolder | null, children: GraphFolder[], chains: Map<string, FolderRef[]>): MailFolder[] => {
+    const added: MailFolder[] = [];
+    for (const child of children) {
+      if (tree.byGraphId.has(child.id) || tree.folders.length >= MAX_FOLDERS) continue;
+      const ref: FolderRef = { id: child.id, wellKnown: wellKnown.get(child.id) ?? null };
+      const chain = [...(parent ? chains.get(parent.graphId)! : []), ref];
+      chains.set(child.id, chain);
+      const name = productFolderName(chain);
+      const folder: MailFolder = {
+        name,
+        graphId: child.id,
+        path: parent ? `${parent.path}/${child.displayName ?? ''}` : (child.displayName ?? ''),
+        wellKnown: ref.wellKnown,
+        excluded: isExcludedFolder(name),
+      };
+      tree.folders.push(folder);
+      tree.byGraphId.set(folder.graphId, folder);
+      if ((child.childFolderCount ?? 0) > 0) added.push(folder);
+    }
+    return added;
+  };
+
+  const chains = new Map<string, FolderRef[]>();
+  const top = await api.json((c) => c.api('/me/mailFolders').select(FOLDER_FIELDS).top(FOLDER_PAGE), folderListSchema, { signal });
+  let level = add(null, await rest(top), chains);
+  while (level.length > 0) {
+    const urls = level.map((folder) => `/me/mailFolders/${encodeURIComponent(folder.graphId)}/childFolders?$select=${FOLDER_FIELDS}&$top=${FOLDER_PAGE}`);
+    const bodies = await batchGet(api, urls, {}, signal);
+    const next: MailFolder[] = [];
+    for (const [index, body] of bodies) {
+      const parsed = folderListSchema.safeParse(body);
+      if (!parsed.success) throw providerError('bad_response', 'outlook', { detail: 'A folder list in a batch answer had an unexpected shape.' });
+      next.push(...add(level[index]!, await rest(parsed.data), chains));
+    }
+    level = next;
+  }
+  return tree;
 }

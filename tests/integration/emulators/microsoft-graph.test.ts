@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type RunningEmulators, startEmulators } from '@/emulators';
 import { signIn } from '@/emulators/microsoft/sign-in';
-import type { SeedMessage } from '@/emulators/seed/types';
+import { seededFolderOf } from '@/emulators/microsoft/mail-store';
 
 /**
  * Graph v1.0 mail over raw HTTP. Shapes follow Graph's documentation: the `message` resource,
@@ -19,7 +19,8 @@ const IMMUTABLE = 'IdType="ImmutableId"';
 /** A Graph request asking for immutable ids (the ids the seed and the admin routes name) unless `headers` say otherwise. */
 const graph = (path: string, init: RequestInit & { bearer?: string } = {}) =>
   fetch(`${base}/v1.0${path}`, { ...init, headers: { authorization: `Bearer ${init.bearer ?? token}`, prefer: IMMUTABLE, ...(init.headers as Record<string, string>) } });
-const seeded = (box: SeedMessage['box']) => emulators.context.world.messages.filter((m) => m.mailboxId === 'support' && m.box === box);
+/** The seeded messages of the support mailbox in a folder, by well-known name or seeded path. */
+const seeded = (folder: ReturnType<typeof seededFolderOf>) => emulators.context.world.messages.filter((m) => m.mailboxId === 'support' && seededFolderOf(m) === folder);
 
 async function freshToken(scope?: string): Promise<string> {
   const { tokens } = await signIn(base, { loginHint: SUPPORT, scope });
@@ -81,12 +82,11 @@ describe('graph user and folders', () => {
     expect(settings).toMatchObject({ timeZone: 'W. Europe Standard Time', userPurpose: 'shared', language: { locale: 'en-US' }, automaticRepliesSetting: { status: 'disabled' } });
   });
 
-  it('serves the five well-known folders with the seeded counts, by name or id', async () => {
-    const boxes = { inbox: 'inbox', sentitems: 'sent', junkemail: 'spam', deleteditems: 'trash', drafts: 'draft' } as const;
-    for (const [name, box] of Object.entries(boxes)) {
+  it('serves the six well-known folders with the seeded counts, by name or id', async () => {
+    for (const name of ['inbox', 'sentitems', 'archive', 'junkemail', 'deleteditems', 'drafts'] as const) {
       const folder = await (await graph(`/me/mailFolders/${name}`)).json();
-      expect(folder.totalItemCount).toBe(seeded(box).length);
-      expect(folder.unreadItemCount).toBe(seeded(box).filter((m) => m.unread).length);
+      expect(folder.totalItemCount).toBe(seeded(name).length);
+      expect(folder.unreadItemCount).toBe(seeded(name).filter((m) => m.unread).length);
       const byId = await (await graph(`/me/mailFolders/${folder.id}`)).json();
       expect(byId.displayName).toBe(folder.displayName);
     }
@@ -231,10 +231,10 @@ describe('graph delta (raw HTTP)', () => {
 
   it('reports moves out of the folder as @removed and 410 SyncStateNotFound after expire("delta")', async () => {
     const initial = await drain(`${base}/v1.0/me/mailFolders/junkemail/messages/delta?$select=subject`);
-    expect(initial.items.map((m) => m.id).sort()).toEqual(seeded('spam').map((m) => m.providerId).sort());
+    expect(initial.items.map((m) => m.id).sort()).toEqual(seeded('junkemail').map((m) => m.providerId).sort());
     expect(Object.keys(initial.items[0]!).sort()).toEqual(['@odata.etag', '@odata.type', 'id', 'subject']);
 
-    const victim = seeded('spam')[0]!.providerId;
+    const victim = seeded('junkemail')[0]!.providerId;
     await admin('/microsoft/move', { id: victim, folder: 'deleteditems' });
     const changes = await drain(initial.deltaLink);
     expect(changes.items).toEqual([{ '@odata.type': '#microsoft.graph.message', id: victim, '@removed': { reason: 'deleted' } }]);

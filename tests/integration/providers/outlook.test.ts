@@ -151,7 +151,9 @@ describe('outlook provider: reading', () => {
     const batches = log.filter((r) => r.path === '/v1.0/$batch');
     const parts = log.filter((r) => r.batchPart && r.path.startsWith('/v1.0/me/messages/'));
     expect(parts).toHaveLength(46);
-    expect(batches.length).toBe(15); // 12 for 46 ids, 3 for the nine well-known folders asked for
+    // 12 for 46 ids, 3 for the nine well-known folders asked for, 1 for the child folders of the
+    // one seeded folder that has some (the top-level list is a plain GET).
+    expect(batches.length).toBe(16);
   });
 });
 
@@ -187,8 +189,9 @@ describe('outlook provider: incremental sync (R9, R14, R31)', () => {
     // Every first request carries the filter; an unfiltered round would page through the whole
     // Inbox (2 ids a page here).
     const first = delta.filter((r) => !r.query.includes('token'));
-    expect(first.map((r) => decodeURIComponent(r.query))).toEqual(Array(2).fill(expect.stringContaining(`$filter=receivedDateTime ge ${new Date(since).toISOString().replace('.000Z', 'Z')}`)));
-    expect(delta.length).toBeLessThanOrEqual(4);
+    // Inbox, Sent Items, Archive, Customers and Customers/Key accounts.
+    expect(first.map((r) => decodeURIComponent(r.query))).toEqual(Array(5).fill(expect.stringContaining(`$filter=receivedDateTime ge ${new Date(since).toISOString().replace('.000Z', 'Z')}`)));
+    expect(delta.length).toBeLessThanOrEqual(10);
     expect(seeded(['inbox']).length).toBeGreaterThan(20);
   });
 
@@ -329,7 +332,8 @@ describe('outlook provider: incremental sync (R9, R14, R31)', () => {
     await admin.delete('/requests');
     const error = await failure(provider.changes({ cursor, visibility: 'metadata' }));
     expect(error.code).toBe('cursor_expired');
-    expect((await admin.requests('/delta$')).map((r) => r.status)).toEqual([410, 410]);
+    // Every synced folder's delta link was asked once (in $batch parts), none again.
+    expect((await admin.requests('/delta$')).map((r) => r.status)).toEqual(Array(5).fill(410));
     expect(retries).toEqual([]);
   });
 });
@@ -349,7 +353,7 @@ describe('outlook provider: links Graph hands out', () => {
     expect(error.retryable).toBe(false);
 
     // A stored cursor that names another host (tampered with) is refused the same way.
-    const tampered = encodeDeltaCursor({ since: decodeDeltaCursor(cursor).since, links: { inbox: elsewhere, sentitems: elsewhere } });
+    const tampered = encodeDeltaCursor({ since: decodeDeltaCursor(cursor).since, folders: { inbox: { link: elsewhere, paging: true }, sentitems: { link: elsewhere, paging: true } } });
     expect((await failure(provider.changes({ cursor: tampered, visibility: 'metadata' }))).code).toBe('bad_response');
     expect(await google.requests(undefined, { since: before })).toEqual([]);
   });
@@ -372,10 +376,11 @@ describe('outlook provider: links Graph hands out', () => {
       const inPath = `${base}/v1.0/https://${host}/v1.0/me/mailFolders/inbox/messages/delta`;
       // Graph hands out the link in a page; following it from the stored cursor is refused.
       await admin.fault({ path: '^/v1\\.0/me/mailFolders/inbox/messages/delta$', rawBody: JSON.stringify({ value: [], '@odata.nextLink': inQuery }) });
-      const handedOut = decodeDeltaCursor((await provider.changes({ cursor, visibility: 'metadata' })).cursor).links;
-      expect(handedOut.inbox).toBe(inQuery);
-      for (const links of [handedOut, { inbox: inQuery, sentitems: inQuery }, { inbox: inPath, sentitems: inPath }]) {
-        const error = await failure(provider.changes({ cursor: encodeDeltaCursor({ since: decodeDeltaCursor(cursor).since, links }), visibility: 'metadata' }));
+      const handedOut = decodeDeltaCursor((await provider.changes({ cursor, visibility: 'metadata' })).cursor).folders;
+      expect(handedOut.inbox).toEqual({ link: inQuery, paging: true });
+      const paging = (link: string) => ({ link, paging: true });
+      for (const folders of [handedOut, { inbox: paging(inQuery), sentitems: paging(inQuery) }, { inbox: paging(inPath), sentitems: paging(inPath) }]) {
+        const error = await failure(provider.changes({ cursor: encodeDeltaCursor({ since: decodeDeltaCursor(cursor).since, folders }), visibility: 'metadata' }));
         expect(connections).toEqual([]);
         expect(error.code).toBe('bad_response');
         expect(error.retryable).toBe(false);
@@ -496,7 +501,8 @@ describe('outlook provider: errors and retries (R12)', () => {
     expect(error.code).toBe('insufficient_permissions');
     expect(error.data.action).toBe('grant_permission');
     expect(retries).toEqual([]);
-    expect((await admin.requests('/messages$')).map((r) => r.status)).toEqual([403, 403]);
+    // The well-known folders are the first read: each of the nine is refused once, none asked again.
+    expect((await admin.requests('/mailFolders/')).map((r) => r.status)).toEqual(Array(9).fill(403));
   });
 
   it('renews an expired access token once on 401 and succeeds', async () => {
