@@ -33,10 +33,11 @@ export type DeltaCursor = z.infer<typeof deltaCursorSchema>;
 
 /**
  * The cursor of the previous version, which followed Inbox and Sent Items only. It is upgraded,
- * not expired: its two positions are kept and marked as paging, so they are finished first; the
- * round after that lists every folder and starts the user's folders from the same `since`, which
- * also brings the mail filed there since then, the mail v2 could not see. Expiring it instead
- * would make the engine re-sync the whole window (R14) for no loss that needs it.
+ * not expired: its two positions are kept (a next link is followed like a delta link, the round
+ * it belongs to simply goes on) and no round is in progress, so the first call lists every folder
+ * and starts the others from the same `since`. That also brings the mail filed in them since
+ * then, which v2 could not see. Expiring it instead would make the engine re-sync the whole
+ * window (R14) when nothing was lost.
  */
 const deltaCursorV2Schema = z.object({
   v: z.literal(2),
@@ -50,7 +51,7 @@ const anyDeltaCursorSchema = z.union([
     (old): DeltaCursor => ({
       v: 3,
       since: old.since,
-      folders: { inbox: { link: old.links.inbox, paging: true }, sentitems: { link: old.links.sentitems, paging: true } },
+      folders: { inbox: { link: old.links.inbox, paging: false }, sentitems: { link: old.links.sentitems, paging: false } },
     }),
   ),
 ]);
