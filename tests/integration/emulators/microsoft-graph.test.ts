@@ -106,6 +106,61 @@ describe('graph user and folders', () => {
   });
 });
 
+describe('graph user folders and child folders', () => {
+  type Folder = { id: string; displayName: string; parentFolderId: string; childFolderCount: number; totalItemCount: number };
+  const list = async (path: string): Promise<Folder[]> => {
+    const folders: Folder[] = [];
+    let next: string | undefined = `${base}/v1.0${path}`;
+    while (next) {
+      const page = await (await fetch(next, { headers: { authorization: `Bearer ${token}` } })).json();
+      folders.push(...page.value);
+      next = page['@odata.nextLink'];
+    }
+    return folders;
+  };
+
+  it('lists the root\'s folders (well-known and user ones) in pages of $top, and a folder\'s childFolders, with parentFolderId and childFolderCount', async () => {
+    const first = await (await graph('/me/mailFolders?$top=4')).json();
+    expect(first.value).toHaveLength(4);
+    expect(first['@odata.nextLink']).toMatch(new RegExp(`^${base}/v1\\.0/me/mailFolders\\?\\$top=4&\\$skip=4$`));
+    const top = await list('/me/mailFolders?$top=4');
+    expect(top.map((f) => f.displayName)).toEqual(['Inbox', 'Sent Items', 'Archive', 'Junk Email', 'Deleted Items', 'Drafts', 'Customers']);
+    const root = top[0]!.parentFolderId;
+    expect(new Set(top.map((f) => f.parentFolderId))).toEqual(new Set([root]));
+    const customers = top.at(-1)!;
+    expect(customers).toMatchObject({ childFolderCount: 1, totalItemCount: seeded('Customers').length });
+    const children = await list(`/me/mailFolders/${customers.id}/childFolders`);
+    expect(children).toEqual([expect.objectContaining({ displayName: 'Key accounts', parentFolderId: customers.id, childFolderCount: 0, totalItemCount: seeded('Customers/Key accounts').length })]);
+    expect(seeded('Customers').length + seeded('Customers/Key accounts').length + seeded('archive').length).toBeGreaterThan(5);
+    expect(await list(`/me/mailFolders/inbox/childFolders`)).toEqual([]);
+    // A user folder's messages and delta, by its id.
+    const delta = await (await graph(`/me/mailFolders/${children[0]!.id}/messages/delta?$select=id`)).json();
+    expect(delta.value.map((m: { id: string }) => m.id).sort()).toEqual(seeded('Customers/Key accounts').map((m) => m.providerId).sort());
+  });
+
+  it('makes, moves and purges user folders through the admin API; a purged folder\'s delta link answers 404 ErrorItemNotFound', async () => {
+    const made = await (await admin('/microsoft/folders', { mailbox: SUPPORT, displayName: 'Escalations', parent: 'inbox' })).json();
+    expect((await admin('/microsoft/folders', { mailbox: SUPPORT, displayName: 'escalations', parent: 'inbox' })).status).toBe(409);
+    const inbox = await (await graph('/me/mailFolders/inbox?$select=childFolderCount')).json();
+    expect(inbox.childFolderCount).toBe(1);
+    const { id } = await (await admin('/microsoft/deliver', { to: SUPPORT, from: 'a@customer.test', subject: 'Escalated', body: '.', folder: made.id })).json();
+    const message = await (await graph(`/me/messages/${id}?$select=parentFolderId`)).json();
+    expect(message.parentFolderId).toBe(made.id);
+    const round = await (await graph(`/me/mailFolders/${made.id}/messages/delta?$select=id`)).json();
+    expect(round.value.map((m: { id: string }) => m.id)).toEqual([id]);
+
+    expect((await admin('/microsoft/folders/move', { mailbox: SUPPORT, id: made.id, parent: made.id })).status).toBe(400);
+    expect((await admin('/microsoft/folders/move', { mailbox: SUPPORT, id: made.id, parent: 'deleteditems' })).status).toBe(200);
+    expect((await list('/me/mailFolders/deleteditems/childFolders')).map((f) => f.id)).toEqual([made.id]);
+    expect((await admin('/microsoft/folders/purge', { mailbox: SUPPORT, id: 'inbox' })).status).toBe(400);
+    expect((await admin('/microsoft/folders/purge', { mailbox: SUPPORT, id: made.id })).status).toBe(200);
+    expect((await graph(`/me/messages/${id}`)).status).toBe(404);
+    const gone = await fetch(round['@odata.deltaLink'], { headers: { authorization: `Bearer ${token}`, prefer: IMMUTABLE } });
+    expect(gone.status).toBe(404);
+    expectGraphError(await gone.json(), 'ErrorItemNotFound');
+  });
+});
+
 describe('graph messages', () => {
   it('pages a folder newest first through absolute @odata.nextLink, $top default 10', async () => {
     const first = await (await graph('/me/mailFolders/inbox/messages')).json();
