@@ -2,6 +2,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { type RunningEmulators, startEmulators } from '@/emulators';
+import { SEEDED_USER_FOLDERS, seededFolderOf } from '@/emulators/microsoft/mail-store';
 import type { SeedMessage } from '@/emulators/seed/types';
 import { microsoftClient, MICROSOFT_SCOPES } from '@/lib/auth/clients';
 import { authorize } from '@/lib/auth/oauth';
@@ -122,6 +123,12 @@ describe('outlook provider: reading', () => {
     expect(metadata.map((m) => m.providerId)).toEqual(ids);
     expect(metadata.every((m) => m.snippet === null && m.body === null)).toBe(true);
     expect(snippet.every((m) => m.snippet !== null && m.body === null)).toBe(true);
+    // Where the seed filed it: a well-known name, or a user folder's id (found by its path).
+    const paths = new Map((await provider.listFolders()).map((f) => [f.name, f.id]));
+    const folderOf = (seed: SeedMessage) => {
+      const placed = seededFolderOf(seed)!;
+      return SEEDED_USER_FOLDERS.includes(placed as (typeof SEEDED_USER_FOLDERS)[number]) ? paths.get(placed) : placed;
+    };
     for (const message of full) {
       const seed = seeded(['inbox', 'sent']).find((m) => m.providerId === message.providerId)!;
       expect(message.body).toBe(seed.body);
@@ -133,7 +140,7 @@ describe('outlook provider: reading', () => {
         to: seed.to,
         cc: seed.cc,
         direction: seed.box === 'sent' ? 'sent' : 'received',
-        folder: seed.box === 'sent' ? 'sentitems' : 'inbox',
+        folder: folderOf(seed),
       });
     }
     // Bulk markers come from internetMessageHeaders.
