@@ -1,4 +1,4 @@
-import { productFolderName } from '../../lib/providers/outlook/folders';
+import { productFolderName } from '../../lib/providers/outlook/folder-names';
 import type { LiveMessage } from '../seed/policy';
 import { folderChain, type MailStore } from './mail-store';
 

@@ -77,7 +77,8 @@ export interface FolderChoice {
  * Restricts sync to chosen folders or labels (`FolderChoice.id`s): a message is in scope when it
  * sits in one of them (Outlook: that folder itself, not its child folders, which are choices of
  * their own) or carries one of them (Gmail). Null or absent: all mail not excluded (R21), the
- * default. Ids the mailbox no longer has choose nothing.
+ * default. Ids the mailbox no longer has choose nothing, so an empty list (or one of such ids
+ * only) syncs nothing.
  */
 export type FolderScope = readonly string[] | null;
 

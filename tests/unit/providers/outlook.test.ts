@@ -6,7 +6,7 @@ import { graphMessageSchema } from '@/lib/providers/outlook/graph-json';
 import { normaliseGraphMessage } from '@/lib/providers/outlook/message';
 import { decodeCursor, encodeCursor } from '@/lib/providers/outlook/opaque-cursor';
 import { decodeDeltaCursor, encodeDeltaCursor } from '@/lib/providers/outlook/delta';
-import { isExcludedFolder, productFolderName } from '@/lib/providers/outlook/folders';
+import { isExcludedFolder, productFolderName } from '@/lib/providers/outlook/folder-names';
 import { z } from 'zod';
 
 /*
