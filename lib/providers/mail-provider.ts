@@ -32,8 +32,9 @@ export interface WindowPage {
  * - Outlook covers every folder but the excluded ones, at every level (Graph's delta runs per
  *   folder): a folder made after the cursor is followed from the next round, one deleted for good
  *   is dropped. Outlook's "delete folder" moves the folder, with its mail, into Deleted Items:
- *   no message moves, so no message delta reports it; the folder is dropped at the next round
- *   and its mail reads back as `deleteditems` from then on, but its ids do not come in `removed`.
+ *   no message moves, so no message delta reports it; at the next round the folder is dropped
+ *   and its mail received since the cursor's start comes in `removed` (its older mail reads back
+ *   as `deleteditems` from then on, like any mail in Deleted Items).
  * - Nothing is ever deleted from, or unlinked in, the CRM because mail moved or was deleted in
  *   the mailbox: what was pushed stays pushed. (Only the user undoes a push, R18, R24.)
  * - A message moved back out of an excluded folder comes in `messages` again, as any change, with

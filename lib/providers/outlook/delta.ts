@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { providerError } from '../../domain';
 import { batchGet } from './batch';
 import { type GraphApi, IMMUTABLE_IDS } from './graph-api';
-import { deltaPageSchema } from './graph-json';
+import { deltaPageSchema, messagePageSchema } from './graph-json';
 import { graphTime } from './message';
 import { decodeCursor, encodeCursor } from './opaque-cursor';
 
@@ -76,6 +76,9 @@ export function cursorFromNow(now = Date.now()): string {
 /** True while a round is being paged: some folder has a next link to follow. */
 export const roundInProgress = (cursor: DeltaCursor) => Object.values(cursor.folders).some((f) => f.paging);
 
+/** Ids per page when only ids are listed: Graph's `$top` goes up to 1000. */
+const ID_PAGE = 1000;
+
 export interface DeltaOptions {
   /** `odata.maxpagesize` for one page of changes (each id is then read back). */
   changesPageSize: number;
@@ -133,4 +136,27 @@ export async function folderDeltas(
     });
   }
   return pages;
+}
+
+/**
+ * The ids of the messages received since `since` in each of `folderIds` (Graph ids), listed in
+ * `$batch` requests and followed through their next links. For folders that left the synced set
+ * without their mail moving: Outlook's "delete folder" moves the folder into Deleted Items, and no
+ * message delta reports that. A folder gone meanwhile (404) lists nothing.
+ */
+export async function messageIdsSince(api: GraphApi, folderIds: string[], since: number, signal?: AbortSignal): Promise<string[]> {
+  const filter = encodeURIComponent(`receivedDateTime ge ${graphTime(since)}`);
+  const urls = folderIds.map((id) => `/me/mailFolders/${encodeURIComponent(id)}/messages?$select=id&$filter=${filter}&$top=${ID_PAGE}`);
+  const bodies = await batchGet(api, urls, { Prefer: IMMUTABLE_IDS }, signal);
+  const ids: string[] = [];
+  for (const body of bodies.values()) {
+    let page = messagePageSchema.safeParse(body).data;
+    if (!page) throw providerError('bad_response', 'outlook', { detail: 'A message list in a batch answer had an unexpected shape.' });
+    ids.push(...page.value.map((m) => m.id));
+    while (page['@odata.nextLink'] !== undefined) {
+      page = await api.json(api.link(page['@odata.nextLink']), messagePageSchema, { signal });
+      ids.push(...page.value.map((m) => m.id));
+    }
+  }
+  return ids;
 }

@@ -7,7 +7,7 @@ import type { RetryOptions } from '../../http/retry';
 import type { ChangesPage, MailProvider } from '../mail-provider';
 import { sharedOnce } from '../../async';
 import { batchGet } from './batch';
-import { cursorFromNow, type DeltaOptions, decodeDeltaCursor, encodeDeltaCursor, folderDeltas, roundInProgress } from './delta';
+import { cursorFromNow, type DeltaOptions, decodeDeltaCursor, encodeDeltaCursor, folderDeltas, messageIdsSince, roundInProgress } from './delta';
 import { isExcludedFolder } from './folder-names';
 import { type FolderTree, readFolderTree, readWellKnownFolders } from './folders';
 import { GraphApi } from './graph-api';
@@ -119,13 +119,19 @@ export function createOutlookProvider(options: OutlookProviderOptions): MailProv
       const cursor = decodeDeltaCursor(input.cursor);
       const only = input.only ?? null;
       const folders = { ...cursor.folders };
+      let binned: string[] = [];
       if (roundInProgress(cursor)) {
         // Mid-round: only the folders still paging, and of those only the ones still chosen.
         for (const name of Object.keys(folders)) if (only !== null && !only.includes(name)) delete folders[name];
       } else {
         // A new round: the folders as they are now. One made since starts from `since`; one
         // deleted, moved into an excluded folder, or no longer chosen is dropped.
-        const now = synced(await tree.refresh(input.signal), only);
+        const current = await tree.refresh(input.signal);
+        const now = synced(current, only);
+        // A user folder deleted in Outlook went into Deleted Items with its mail, and no message
+        // moved: its mail since the cursor's start is reported removed here (R21).
+        const gone = Object.keys(folders).filter((name) => current.byGraphId.get(name)?.excluded);
+        binned = await messageIdsSince(api, gone, cursor.since, input.signal);
         for (const name of Object.keys(folders)) if (!now.includes(name)) delete folders[name];
         for (const name of now) folders[name] ??= { link: null, paging: false };
       }
@@ -149,7 +155,7 @@ export function createOutlookProvider(options: OutlookProviderOptions): MailProv
         // Mail received before the cursor's start that only moved between synced folders (an
         // Inbox clean-up into an archive) is outside what incremental sync covers: not reported.
         messages: messages.filter((m) => inScope(m) && m.date >= cursor.since),
-        removed: [...missing, ...messages.filter((m) => !inScope(m)).map((m) => m.providerId)],
+        removed: [...new Set([...missing, ...messages.filter((m) => !inScope(m)).map((m) => m.providerId), ...binned])],
         cursor: encodeDeltaCursor(next),
         more: roundInProgress({ v: 3, ...next }),
       };

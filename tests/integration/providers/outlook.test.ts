@@ -801,6 +801,24 @@ describe('outlook provider: every folder but the excluded ones (R9, R21) and a c
     expect(Object.keys(decodeDeltaCursor(page.cursor).folders)).not.toContain(again.id);
   });
 
+  it("removes a folder's recent mail when the folder is deleted into Deleted Items (no message moves, so no delta says so)", async () => {
+    const { provider } = make();
+    const made = await admin.post<{ id: string }>('/microsoft/folders', { mailbox: SUPPORT, displayName: 'Soon binned', parent: 'inbox' });
+    const child = await admin.post<{ id: string }>('/microsoft/folders', { mailbox: SUPPORT, displayName: 'Inside', parent: made.id });
+    const cursor = await drainedCursor(provider);
+    const [filed, nested] = [await deliverTo(made.id, 'In the folder'), await deliverTo(child.id, 'In its child')];
+    const seen = await drain(provider, cursor);
+    expect(seen.messages.map((m) => m.providerId).sort()).toEqual([filed.id, nested.id].sort());
+
+    await admin.post('/microsoft/folders/move', { mailbox: SUPPORT, id: made.id, parent: 'deleteditems' });
+    const binned = await drain(provider, seen.cursor);
+    expect(binned.messages).toEqual([]);
+    expect(binned.removed.sort()).toEqual([filed.id, nested.id].sort());
+    expect(Object.keys(decodeDeltaCursor(binned.cursor).folders)).not.toContain(made.id);
+    expect(Object.keys(decodeDeltaCursor(binned.cursor).folders)).not.toContain(child.id);
+    expect((await provider.getMessages({ ids: [filed.id], visibility: 'metadata' }))[0]!.folder).toBe('deleteditems');
+  });
+
   it('restricted to one folder: mail filed into it is reported, mail filed out of it is removed, other folders are not asked', async () => {
     const { provider } = make();
     const customers = await folderId(provider, 'Customers');
