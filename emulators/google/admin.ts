@@ -3,12 +3,12 @@ import { z } from 'zod';
 import { composeContent } from '../core/compose';
 import type { AppEnv } from '../core/context';
 import type { GmailDeps } from './gmail-context';
-import { labelBit, labelIdsOf, maskOf } from './labels';
+import { labelBit, labelIdsOf, maskOf, USER_LABEL_IDS } from './labels';
 import type { GmailMessage, MailboxState } from './mail-store';
 import { deliver } from './send';
 
 const mailboxSchema = z.union([z.email().transform((address) => ({ name: null, address })), z.object({ name: z.string().nullable().default(null), address: z.email() })]);
-const knownLabel = z.string().refine((id) => labelBit(id) !== undefined, { message: 'not a Gmail system label id' });
+const knownLabel = z.string().refine((id) => labelBit(id) !== undefined, { message: 'not a Gmail label id' });
 
 const deliverSchema = z
   .object({
@@ -60,8 +60,22 @@ export function googleAdmin(deps: GmailDeps): Hono<AppEnv> {
     const { id, add, remove } = input.data;
     const found = findMessage(deps, id);
     if (!found) return c.json({ error: `No message ${id}` }, 404);
+    const foreign = [...add, ...remove].find((label) => USER_LABEL_IDS.includes(label) && !found.state.userLabels.has(label));
+    if (foreign) return c.json({ error: `The mailbox has no label ${foreign}` }, 400);
     deps.store.relabel(found.state, found.message, maskOf(add), maskOf(remove));
     return c.json({ id, labelIds: labelIdsOf(found.message.mask), historyId: String(found.message.historyId) });
+  });
+
+  /** Makes a user label in a mailbox (`users.labels.create`); answers its id (`Label_<n>`). */
+  admin.post('/labels/create', async (c) => {
+    const input = z.object({ mailbox: z.string().min(3), name: z.string().trim().min(1).max(225) }).strict().safeParse(await c.req.json().catch(() => null));
+    if (!input.success) return c.json({ error: z.prettifyError(input.error) }, 400);
+    const state = deps.store.mailboxByAddress(input.data.mailbox);
+    if (!state) return c.json({ error: `No seeded Gmail mailbox ${input.data.mailbox}` }, 404);
+    const id = deps.store.createLabel(state, input.data.name);
+    if (id === 'exists') return c.json({ error: `Label name exists or conflicts: ${input.data.name}` }, 409);
+    if (id === 'full') return c.json({ error: 'The emulator holds no more user labels in this world.' }, 400);
+    return c.json({ id, name: input.data.name });
   });
 
   /** Deletes a message for good (`users.messages.delete`), with a messagesDeleted record. */

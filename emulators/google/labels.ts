@@ -22,9 +22,16 @@ const SYSTEM_LABELS = [
 ] as const;
 export type LabelId = (typeof SYSTEM_LABELS)[number];
 
-const BIT = new Map<string, number>(SYSTEM_LABELS.map((id, i) => [id, 1 << i]));
+/**
+ * User labels, as Gmail names them (`Label_<n>`). Each has a bit above the system labels, so a
+ * world holds at most this many (labels made through the admin API; the seed makes none). The
+ * mask stays a 31-bit integer, so bit operations keep working.
+ */
+export const USER_LABEL_IDS = Array.from({ length: 16 }, (_, i) => `Label_${i + 1}`);
 
-/** The bit of a label id, or undefined for a label this mailbox does not have. */
+const BIT = new Map<string, number>([...SYSTEM_LABELS, ...USER_LABEL_IDS].map((id, i) => [id, 1 << i]));
+
+/** The bit of a label id, or undefined for a label no mailbox can have. */
 export function labelBit(id: string): number | undefined {
   return BIT.get(id);
 }
@@ -36,7 +43,7 @@ export function maskOf(ids: readonly string[]): number {
 }
 
 /** Gmail lists UNREAD and the category before the box label; keep that order. */
-const LIST_ORDER: LabelId[] = ['UNREAD', 'STARRED', 'IMPORTANT', ...SYSTEM_LABELS.filter((id) => id.startsWith('CATEGORY_')), 'INBOX', 'SENT', 'SPAM', 'TRASH', 'DRAFT', 'CHAT'] as LabelId[];
+const LIST_ORDER: string[] = ['UNREAD', 'STARRED', 'IMPORTANT', ...SYSTEM_LABELS.filter((id) => id.startsWith('CATEGORY_')), 'INBOX', 'SENT', 'SPAM', 'TRASH', 'DRAFT', 'CHAT', ...USER_LABEL_IDS];
 const arrays = new Map<number, readonly string[]>();
 
 /** The label ids of a mask, as one shared frozen array per mask. */
@@ -68,8 +75,18 @@ export function seedMask(message: Pick<SeedMessage, 'box' | 'category' | 'unread
   return mask;
 }
 
-/** `labels.list`: system labels as Gmail lists them (visibility only where Gmail gives it). */
-export function labelResources(): Record<string, string>[] {
+/**
+ * How Gmail search reads a label name in `label:`: case does not matter, and spaces, slashes and
+ * hyphens are the same (`label:key-accounts` finds "Key Accounts", `label:customers-acme` the
+ * nested "Customers/Acme").
+ */
+export const searchableLabelName = (name: string) => name.toLowerCase().replace(/[\s/-]+/g, '-');
+
+/**
+ * `labels.list`: system labels as Gmail lists them (visibility only where Gmail gives it), then
+ * the mailbox's user labels (id → name).
+ */
+export function labelResources(userLabels: ReadonlyMap<string, string>): Record<string, string>[] {
   const shown = (id: string, name: string, list: 'labelShow' | 'labelHide' | 'labelShowIfUnread' = 'labelShow') => ({
     id,
     name,
@@ -93,5 +110,6 @@ export function labelResources(): Record<string, string>[] {
     bare('CATEGORY_SOCIAL'),
     shown('STARRED', 'STARRED'),
     bare('UNREAD'),
+    ...[...userLabels].map(([id, name]) => ({ id, name, messageListVisibility: 'show', labelListVisibility: 'labelShow', type: 'user' })),
   ];
 }

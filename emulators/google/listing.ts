@@ -1,5 +1,5 @@
 import { partitionPoint } from '../core/partition';
-import { labelBit, SPAM_OR_TRASH } from './labels';
+import { labelBit, searchableLabelName, SPAM_OR_TRASH, USER_LABEL_IDS } from './labels';
 import { type GmailMessage, type MailboxState, newestFirst } from './mail-store';
 import type { GmailQuery, TextTerm } from './query';
 
@@ -7,6 +7,8 @@ import type { GmailQuery, TextTerm } from './query';
 export interface ListFilter {
   required: number;
   excluded: number;
+  /** Masks a match must share at least one label with (`{…}` groups). */
+  anyOf: number[];
   after: number | null;
   before: number | null;
   text: TextTerm[];
@@ -15,17 +17,37 @@ export interface ListFilter {
 }
 
 /**
- * Compiles `labelIds` and a parsed `q`. Spam and trash are left out unless `includeSpamTrash`,
- * `in:anywhere`, or the filter asks for SPAM or TRASH by name, as Gmail does.
+ * The bit of a label id or a `name:` reference (see query.ts) in a mailbox whose user labels are
+ * `userLabels`; undefined for a label the mailbox does not have.
  */
-export function compileFilter(labelIds: string[], query: GmailQuery | null, includeSpamTrash: boolean): ListFilter {
-  const filter: ListFilter = { required: 0, excluded: 0, after: query?.after ?? null, before: query?.before ?? null, text: query?.text ?? [], empty: false };
+function bitOf(ref: string, userLabels: ReadonlyMap<string, string>): number | undefined {
+  if (ref.startsWith('name:')) {
+    const wanted = ref.slice('name:'.length);
+    const id = [...userLabels].find(([, name]) => searchableLabelName(name) === wanted)?.[0];
+    return id === undefined ? undefined : labelBit(id);
+  }
+  return USER_LABEL_IDS.includes(ref) && !userLabels.has(ref) ? undefined : labelBit(ref);
+}
+
+/**
+ * Compiles `labelIds` and a parsed `q` for a mailbox with these user labels. Spam and trash are
+ * left out unless `includeSpamTrash`, `in:anywhere`, or the filter asks for SPAM or TRASH by
+ * name (outside an OR group), as Gmail does.
+ */
+export function compileFilter(labelIds: string[], query: GmailQuery | null, includeSpamTrash: boolean, userLabels: ReadonlyMap<string, string>): ListFilter {
+  const filter: ListFilter = { required: 0, excluded: 0, anyOf: [], after: query?.after ?? null, before: query?.before ?? null, text: query?.text ?? [], empty: false };
   for (const id of [...labelIds, ...(query?.labels ?? [])]) {
-    const bit = labelBit(id);
+    const bit = bitOf(id, userLabels);
     if (bit === undefined) filter.empty = true;
     else filter.required |= bit;
   }
-  for (const id of query?.notLabels ?? []) filter.excluded |= labelBit(id) ?? 0;
+  for (const group of query?.anyOf ?? []) {
+    const mask = group.reduce((m, ref) => m | (bitOf(ref, userLabels) ?? 0), 0);
+    // A group of labels the mailbox does not have matches nothing.
+    if (mask === 0) filter.empty = true;
+    filter.anyOf.push(mask);
+  }
+  for (const id of query?.notLabels ?? []) filter.excluded |= bitOf(id, userLabels) ?? 0;
   if (!includeSpamTrash && !query?.anywhere) filter.excluded |= SPAM_OR_TRASH & ~filter.required;
   return filter;
 }
@@ -46,6 +68,7 @@ function matches(message: GmailMessage, filter: ListFilter): boolean {
   return (
     (message.mask & filter.required) === filter.required &&
     (message.mask & filter.excluded) === 0 &&
+    filter.anyOf.every((mask) => (message.mask & mask) !== 0) &&
     (filter.after === null || message.internalDate >= filter.after) &&
     (filter.before === null || message.internalDate < filter.before) &&
     filter.text.every((term) => textMatches(message, term))
@@ -80,7 +103,7 @@ function dateRange(state: MailboxState, filter: ListFilter, cursor: Cursor | nul
   return [start, Math.max(start, end)];
 }
 
-const unfiltered = (filter: ListFilter) => filter.required === 0 && filter.excluded === 0 && filter.text.length === 0;
+const unfiltered = (filter: ListFilter) => filter.required === 0 && filter.excluded === 0 && filter.anyOf.length === 0 && filter.text.length === 0;
 
 /** A thread is listed at its newest message that matches; older matches of it are skipped. */
 function isThreadHead(state: MailboxState, message: GmailMessage, filter: ListFilter): boolean {

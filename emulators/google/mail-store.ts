@@ -1,6 +1,6 @@
 import { partitionPoint } from '../core/partition';
 import type { SeedMailbox, SeedMessage, World } from '../seed/types';
-import { labelIdsOf, seedMask } from './labels';
+import { labelIdsOf, seedMask, USER_LABEL_IDS } from './labels';
 
 /** One message as Gmail holds it: the seed's content (referenced, never copied) and its state. */
 export interface GmailMessage {
@@ -38,6 +38,8 @@ export interface MailboxState {
   oldestStart: number;
   /** `resultSizeEstimate` per list filter; emptied by every change. */
   estimates: Map<string, number>;
+  /** The mailbox's user labels: id → name. */
+  userLabels: Map<string, string>;
 }
 
 /** Seeded ids start here, so they look like Gmail's (large, opaque) numbers. */
@@ -56,8 +58,11 @@ export class GmailStore {
   private mailboxes = new Map<string, MailboxState>();
   private byAddress = new Map<string, MailboxState>();
   private counter = 0;
+  /** User labels made in this world (each takes the next of `USER_LABEL_IDS`). */
+  private labelsMade = 0;
 
   reset(world: World): void {
+    this.labelsMade = 0;
     this.mailboxes.clear();
     this.byAddress.clear();
     for (const mailbox of world.mailboxes) {
@@ -71,6 +76,7 @@ export class GmailStore {
         history: [],
         oldestStart: HISTORY_BASE,
         estimates: new Map(),
+        userLabels: new Map(),
       };
       this.mailboxes.set(mailbox.id, state);
       for (const address of [mailbox.address, ...mailbox.aliases]) this.byAddress.set(address.toLowerCase(), state);
@@ -108,6 +114,19 @@ export class GmailStore {
   newId(): string {
     this.counter = (this.counter + 1) % 0x100000;
     return Date.now().toString(16).padStart(11, '0').slice(-11) + this.counter.toString(16).padStart(5, '0');
+  }
+
+  /**
+   * Makes a user label (`users.labels.create`): its id, or `exists` when the mailbox has a label of
+   * that name (any case; Gmail answers 409), `full` when the world has no label id left.
+   */
+  createLabel(state: MailboxState, name: string): string | 'exists' | 'full' {
+    if ([...state.userLabels.values()].some((other) => other.toLowerCase() === name.toLowerCase())) return 'exists';
+    const id = USER_LABEL_IDS[this.labelsMade];
+    if (id === undefined) return 'full';
+    this.labelsMade++;
+    state.userLabels.set(id, name);
+    return id;
   }
 
   /** Adds a message (sent or delivered) with a messagesAdded history record. */

@@ -51,7 +51,8 @@ export function listParams(c: GmailContext): { max: number; cursor: Cursor | nul
   if (includeSpamTrash instanceof Response) return includeSpamTrash;
   const q = c.req.query('q');
   if (q && metadataOnly(c.get('session').scopes)) return gmailFail(c, 403, 'forbidden', "Metadata scope does not support 'q' parameter");
-  return { max, cursor, filter: compileFilter(c.req.queries('labelIds') ?? [], q ? parseQuery(q, Date.now()) : null, includeSpamTrash) };
+  const { userLabels } = c.get('session').state;
+  return { max, cursor, filter: compileFilter(c.req.queries('labelIds') ?? [], q ? parseQuery(q, Date.now()) : null, includeSpamTrash, userLabels) };
 }
 
 /**

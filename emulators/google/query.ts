@@ -1,9 +1,18 @@
+import { searchableLabelName } from './labels';
+
 /**
  * The subset of Gmail's search syntax (`q` on messages.list and threads.list) the product uses,
  * as a pure parser. Supported: `after:`/`before:` (and `newer:`/`older:`) with YYYY/MM/DD,
  * YYYY-MM-DD or epoch seconds; `newer_than:`/`older_than:` with d, m or y; `in:`, `label:`,
  * `category:`, `is:`; `from:`, `to:`, `subject:`; quoted phrases and bare words; a leading `-`
- * negates a term. Not supported: OR, braces and parentheses (read as words).
+ * negates a term. Braces group label terms that are ORed (`{in:inbox label:customers}`: either
+ * label), as Gmail's search operators document `{ }`; a `-` before the braces negates each.
+ * Not supported: `OR`, parentheses, and other terms inside braces (read as words).
+ *
+ * A label term names a system label (`in:`, `is:`, `category:`, `label:inbox`, …), which comes
+ * out as its id, or a user label by name (`label:"Key accounts"`, `label:key-accounts`), which
+ * comes out as `name:` and the name as `searchableLabelName` reads it: only the mailbox knows
+ * which id that is.
  *
  * Dates follow the Gmail API's filtering guide: a calendar date means midnight of that date in
  * PST (UTC-8); epoch seconds are exact. `after:` is inclusive, `before:` exclusive.
@@ -21,8 +30,10 @@ export interface GmailQuery {
   after: number | null;
   /** internalDate (ms) a match must be below, or null. */
   before: number | null;
-  /** Label ids a match must carry. */
+  /** Label ids (or `name:` references) a match must carry. */
   labels: string[];
+  /** Groups of label ids (or `name:` references): a match carries at least one of each group. */
+  anyOf: string[][];
   /** Label ids a match must not carry. */
   notLabels: string[];
   /** `in:anywhere`: spam and trash are searched too. */
@@ -80,14 +91,42 @@ function tokenize(q: string): string[] {
 
 const unquote = (value: string) => value.replace(/^"(.*)"$/, '$1');
 
+/** A `{…}` group, possibly negated; inside, only label terms are read. */
+const GROUP = /(-?)\{([^{}]*)\}/g;
+const SYSTEM_LABEL_IDS = new Set([...Object.values(IN_LABELS), ...Object.values(CATEGORY_LABELS), 'CATEGORY_PERSONAL']);
+
+/** The label a label term names (see the module comment), or null for any other term. */
+function labelOf(operator: string, value: string): string | null {
+  if (operator === 'in' || operator === 'is') return value === 'read' || value === 'anywhere' ? null : (IN_LABELS[value] ?? null);
+  if (operator === 'category') return CATEGORY_LABELS[value] ?? null;
+  if (operator !== 'label') return null;
+  const system = IN_LABELS[value] ?? value.toUpperCase().replace(/-/g, '_');
+  return SYSTEM_LABEL_IDS.has(system) ? system : `name:${searchableLabelName(value)}`;
+}
+
 /** Parses `q`; `now` anchors `newer_than:`/`older_than:`. Never throws: what it cannot read is a word. */
 export function parseQuery(q: string, now: number): GmailQuery {
-  const query: GmailQuery = { after: null, before: null, labels: [], notLabels: [], anywhere: false, text: [] };
+  const query: GmailQuery = { after: null, before: null, labels: [], notLabels: [], anyOf: [], anywhere: false, text: [] };
+  const ungrouped = q.replace(GROUP, (group: string, negated: string, inner: string) => {
+    const terms = tokenize(inner).map((token) => {
+      const colon = token.indexOf(':');
+      return colon > 0 && !token.startsWith('-') ? labelOf(token.slice(0, colon).toLowerCase(), unquote(token.slice(colon + 1)).toLowerCase()) : null;
+    });
+    // Anything but label terms inside: its terms are read as words, as the parser does with what
+    // it cannot read (not as ANDed operators, which would mean something else).
+    if (terms.length === 0 || terms.some((t) => t === null)) {
+      for (const token of tokenize(inner)) query.text.push({ field: 'any', value: unquote(token).toLowerCase(), negate: false });
+      return ' ';
+    }
+    if (negated) query.notLabels.push(...(terms as string[]));
+    else query.anyOf.push(terms as string[]);
+    return ' ';
+  });
   const later = (a: number | null, b: number) => (a === null ? b : Math.max(a, b));
   const earlier = (a: number | null, b: number) => (a === null ? b : Math.min(a, b));
   const label = (id: string, negate: boolean) => (negate ? query.notLabels : query.labels).push(id);
 
-  for (const token of tokenize(q)) {
+  for (const token of tokenize(ungrouped)) {
     const negate = token.startsWith('-') && token.length > 1;
     const term = negate ? token.slice(1) : token;
     const colon = term.indexOf(':');
@@ -130,8 +169,8 @@ export function parseQuery(q: string, now: number): GmailQuery {
         else word();
         break;
       case 'label':
-        // System labels by name in any case; `category-promotions` style too.
-        label(IN_LABELS[value] ?? value.toUpperCase().replace(/-/g, '_'), negate);
+        // System labels by name in any case (`category-promotions` style too); user labels by name.
+        label(labelOf('label', value)!, negate);
         break;
       case 'from':
       case 'to':

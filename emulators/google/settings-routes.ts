@@ -22,7 +22,7 @@ export function settingsRoutes(deps: GmailDeps): Hono<GmailEnv> {
     });
   });
 
-  app.get('/users/:userId/labels', gmailOperation(deps, OPERATIONS.labelsList), (c) => gmailJson(c, { labels: labelResources() }));
+  app.get('/users/:userId/labels', gmailOperation(deps, OPERATIONS.labelsList), (c) => gmailJson(c, { labels: labelResources(c.get('session').state.userLabels) }));
 
   app.get('/users/:userId/settings/sendAs', gmailOperation(deps, OPERATIONS.sendAsList), (c) => {
     const { mailbox } = c.get('session').state;

@@ -2,7 +2,6 @@ import { Hono } from 'hono';
 import { decodeToken, deltaPage, type DeltaToken, encodeToken, generation, initialToken } from './delta';
 import { type GraphDeps, type GraphEnv, graphFail, graphJson, openMailbox, origin, readSelect, SCOPES } from './graph-context';
 import { MESSAGES } from './graph-errors';
-import type { FolderName } from './ids';
 import { findFolder } from './mail-store';
 import { renderMessage, resolveSelect } from './message-json';
 import { parseReceivedFilter } from './odata';
@@ -27,8 +26,10 @@ export function deltaRoutes(deps: GraphDeps): Hono<GraphEnv> {
     if (skipToken !== undefined || deltaToken !== undefined) {
       const decoded = decodeToken(skipToken ?? deltaToken ?? '');
       // Tokens of another mailbox, an older generation (expired) or an earlier world are unknown.
-      if (!decoded || decoded.m !== state.mailbox.id || decoded.g !== generation(deps.store, state) || !state.folders.has(decoded.f as FolderName)) return gone();
+      if (!decoded || decoded.m !== state.mailbox.id || decoded.g !== generation(deps.store, state)) return gone();
       if (deltaToken !== undefined && skipToken === undefined && decoded.p !== 'c') return gone();
+      // The token is good but its folder was deleted since: the folder is not found.
+      if (!state.folders.has(decoded.f)) return graphFail(c, 404, 'ErrorItemNotFound', MESSAGES.notFound);
       token = decoded;
     } else {
       const folder = findFolder(state, c.req.param('folder'));
@@ -40,16 +41,16 @@ export function deltaRoutes(deps: GraphDeps): Hono<GraphEnv> {
       if (!range.ok || range.value.until !== null) {
         return graphFail(c, 400, 'BadRequest', range.ok ? 'Delta on messages only supports receivedDateTime ge or gt in $filter.' : range.message);
       }
-      token = initialToken(deps.store, state, folder.name, selected.select, range.value.from);
+      token = initialToken(deps.store, state, folder.id, selected.select, range.value.from);
     }
 
-    const folder = state.folders.get(token.f as FolderName)!;
+    const folder = state.folders.get(token.f)!;
     const fields = resolveSelect(token.sel);
     if ('unknown' in fields) return gone();
     const prefs = readPreferences(c);
     const page = deltaPage(state, folder, token, prefs.maxPageSize ?? DEFAULT_PAGE_SIZE);
     const options = { state, bodyType: prefs.bodyType, immutableIds: prefs.immutableIds };
-    const link = `${origin(c)}/v1.0/me/mailFolders/${folder.name}/messages/delta`;
+    const link = `${origin(c)}/v1.0/me/mailFolders/${folder.wellKnown ?? folder.id}/messages/delta`;
     const body: Record<string, unknown> = {
       '@odata.context': `${origin(c)}/v1.0/$metadata#Collection(message)`,
       value: page.items.map((item) =>

@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import type { FolderName } from './ids';
 import { type ChangeEvent, type FolderState, lowerBound, type MailboxState, type MailStore, receivedKey, type StoredMessage } from './mail-store';
 
 /**
@@ -8,7 +7,7 @@ import { type ChangeEvent, type FolderState, lowerBound, type MailboxState, type
  * at the change sequence it started on: changes during paging come in the next round.
  */
 const tokenSchema = z.object({
-  /** mailbox id, folder, generation ("epoch:n") */
+  /** mailbox id, folder id, generation ("epoch:n") */
   m: z.string(),
   f: z.string(),
   g: z.string(),
@@ -98,6 +97,6 @@ export function deltaPage(state: MailboxState, folder: FolderState, token: Delta
 }
 
 /** The token a first delta request starts from. */
-export function initialToken(store: MailStore, state: MailboxState, folder: FolderName, select: string[] | null, receivedFrom: number | null): DeltaToken {
+export function initialToken(store: MailStore, state: MailboxState, folder: string, select: string[] | null, receivedFrom: number | null): DeltaToken {
   return { m: state.mailbox.id, f: folder, g: generation(store, state), p: 'i', c: 0, sel: select, r: receivedFrom };
 }

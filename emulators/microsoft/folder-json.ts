@@ -1,11 +1,11 @@
-import type { FolderState, MailboxState } from './mail-store';
+import { childFolders, type FolderState, type MailboxState } from './mail-store';
 
 /** Graph's `mailFolder` properties, in the order Graph prints them; only what is read is computed. */
 const PROPERTIES: Record<string, (state: MailboxState, folder: FolderState) => unknown> = {
   id: (_, folder) => folder.id,
   displayName: (_, folder) => folder.displayName,
-  parentFolderId: (state) => state.rootFolderId,
-  childFolderCount: () => 0,
+  parentFolderId: (_, folder) => folder.parentId,
+  childFolderCount: (state, folder) => childFolders(state, folder.id).length,
   // A walk over the whole folder: only for requests that select it (or select nothing).
   unreadItemCount: (_, folder) => folder.byEntry.reduce((unread, message) => (message.isRead ? unread : unread + 1), 0),
   totalItemCount: (_, folder) => folder.byEntry.length,

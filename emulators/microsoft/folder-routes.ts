@@ -2,7 +2,7 @@ import { Hono } from 'hono';
 import { renderFolder, resolveFolderSelect } from './folder-json';
 import { type GraphContext, type GraphEnv, graphFail, graphJson, openMailbox, origin, readSelect, SCOPES } from './graph-context';
 import { MESSAGES } from './graph-errors';
-import { findFolder, type FolderState, lowerBound, type MailboxState, messageById, receivedKey } from './mail-store';
+import { childFolders, findFolder, type FolderState, lowerBound, type MailboxState, messageById, receivedKey } from './mail-store';
 import { renderMessage, resolveSelect } from './message-json';
 import { parseOrderBy, parseReceivedFilter, parseSkip, parseTop } from './odata';
 import { appliedHeader, readPreferences } from './preferences';
@@ -34,15 +34,38 @@ function linkWith(c: GraphContext, changes: Record<string, string>): string {
 export function folderRoutes(): Hono<GraphEnv> {
   const app = new Hono<GraphEnv>();
 
+  /**
+   * A page of the folders directly inside `parentId`, in the order they were made: `$top`
+   * (default 10) and `$skip`, with an `@odata.nextLink` while more remain, as Graph pages
+   * `mailFolders` and `childFolders`. Hidden folders are not emulated, so `includeHiddenFolders`
+   * changes nothing.
+   */
+  const folderPage = (c: GraphContext, state: MailboxState, parentId: string, context: string) => {
+    const selected = readSelect(c, 'mailFolder', resolveFolderSelect);
+    if (selected instanceof Response) return selected;
+    const top = parseTop(c.req.query('$top'));
+    const skip = parseSkip(c.req.query('$skip'));
+    if (!top.ok) return badRequest(c, top.message);
+    if (!skip.ok) return badRequest(c, skip.message);
+    const all = childFolders(state, parentId);
+    const body: Record<string, unknown> = {
+      '@odata.context': `${origin(c)}/v1.0/$metadata#users('${encodeURIComponent(state.mailbox.address)}')/${context}${selectSuffix(selected)}`,
+      value: all.slice(skip.value, skip.value + top.value).map((folder) => renderFolder(state, folder, selected.fields)),
+    };
+    if (skip.value + top.value < all.length) body['@odata.nextLink'] = linkWith(c, { $top: String(top.value), $skip: String(skip.value + top.value) });
+    return graphJson(c, body);
+  };
+
   app.get('/me/mailFolders', (c) => {
     const state = openMailbox(c, SCOPES.mailRead);
     if (state instanceof Response) return state;
-    const selected = readSelect(c, 'mailFolder', resolveFolderSelect);
-    if (selected instanceof Response) return selected;
-    return graphJson(c, {
-      '@odata.context': `${origin(c)}/v1.0/$metadata#users('${encodeURIComponent(state.mailbox.address)}')/mailFolders${selectSuffix(selected)}`,
-      value: [...state.folders.values()].map((folder) => renderFolder(state, folder, selected.fields)),
-    });
+    return folderPage(c, state, state.rootFolderId, 'mailFolders');
+  });
+
+  app.get('/me/mailFolders/:folder/childFolders', (c) => {
+    const found = mailboxAndFolder(c);
+    if (found instanceof Response) return found;
+    return folderPage(c, found.state, found.folder.id, `mailFolders('${found.folder.id}')/childFolders`);
   });
 
   app.get('/me/mailFolders/:folder', (c) => {
@@ -94,7 +117,7 @@ export function folderRoutes(): Hono<GraphEnv> {
     if (state instanceof Response) return state;
     const message = messageById(state, c.req.param('id') ?? '');
     const folder = c.req.param('folder');
-    const inFolder = !folder || (message && findFolder(state, folder)?.name === message.folder);
+    const inFolder = !folder || (message && findFolder(state, folder) === message.folder);
     if (!message || !inFolder) return graphFail(c, 404, 'ErrorItemNotFound', MESSAGES.notFound);
     const selected = readSelect(c, 'message', resolveSelect);
     if (selected instanceof Response) return selected;

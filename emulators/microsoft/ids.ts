@@ -1,12 +1,13 @@
 import { createHash, randomBytes } from 'node:crypto';
 
-/** Graph's well-known names for the five folders the product reads. */
-export const FOLDER_NAMES = ['inbox', 'sentitems', 'junkemail', 'deleteditems', 'drafts'] as const;
+/** Graph's well-known names for the folders every emulated mailbox has. */
+export const FOLDER_NAMES = ['inbox', 'sentitems', 'archive', 'junkemail', 'deleteditems', 'drafts'] as const;
 export type FolderName = (typeof FOLDER_NAMES)[number];
 
 export const FOLDER_DISPLAY_NAMES: Record<FolderName, string> = {
   inbox: 'Inbox',
   sentitems: 'Sent Items',
+  archive: 'Archive',
   junkemail: 'Junk Email',
   deleteditems: 'Deleted Items',
   drafts: 'Drafts',
@@ -17,9 +18,17 @@ function hash(text: string): Buffer {
   return createHash('sha256').update(text).digest();
 }
 
-/** A folder id shaped like Exchange's (`AQMkAD…`), stable per mailbox and folder. */
-export function folderId(mailboxId: string, folder: FolderName | 'msgfolderroot'): string {
-  return `AQMkAD${hash(`${mailboxId}:${folder}`).toString('base64url').slice(0, 40)}AAAA`;
+/**
+ * A folder id shaped like Exchange's (`AQMkAD…`), stable per mailbox and key: a well-known name,
+ * `msgfolderroot`, or the path of a seeded user folder.
+ */
+export function folderId(mailboxId: string, key: string): string {
+  return `AQMkAD${hash(`${mailboxId}:${key}`).toString('base64url').slice(0, 40)}AAAA`;
+}
+
+/** A fresh folder id for a folder made while the emulator runs: Exchange never reuses one. */
+export function newFolderId(): string {
+  return `AQMkAD${randomBytes(30).toString('base64url')}AAAA`;
 }
 
 /** A GUID derived from a name: user object ids, the tenant id. */
@@ -33,8 +42,8 @@ export function stableGuid(name: string): string {
  * changes when the message moves to another folder. Graph answers with it unless the request
  * carries `Prefer: IdType="ImmutableId"` ("Obtain immutable identifiers for Outlook resources").
  */
-export function restMessageId(immutableId: string, folder: FolderName, entrySeq: number): string {
-  return `AAMkAD${hash(`${immutableId}@${folder}#${entrySeq}`).toString('base64url').slice(0, 40)}AAA=`;
+export function restMessageId(immutableId: string, folderId: string, entrySeq: number): string {
+  return `AAMkAD${hash(`${immutableId}@${folderId}#${entrySeq}`).toString('base64url').slice(0, 40)}AAA=`;
 }
 
 /** A fresh immutable message id, in the same shape as the seeded ones. */

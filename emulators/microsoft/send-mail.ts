@@ -35,7 +35,7 @@ export function deliverToRecipients(
     const state = store.mailboxByAddress(recipient.address);
     if (state) reached.add(state);
   }
-  return [...reached].map((state) => store.add(state, { ...content, box: 'inbox', bcc: [], unread: true }, 'inbox', { isRead: false, bodyType }).id);
+  return [...reached].map((state) => store.add(state, { ...content, box: 'inbox', bcc: [], unread: true }, state.wellKnown.get('inbox')!, { isRead: false, bodyType }).id);
 }
 
 /** `POST /me/sendMail`: 202 with no body; a copy in Sent Items and in seeded recipients' inboxes. */
@@ -65,7 +65,7 @@ export function sendMailRoutes(deps: GraphDeps): Hono<GraphEnv> {
       body: message.body?.content ?? '',
     };
     const sent = composeContent(mail, 'sent', Date.now(), newConversationId());
-    if (saveToSentItems !== false && saveToSentItems !== 'false') deps.store.add(state, sent, 'sentitems', { isRead: true, bodyType });
+    if (saveToSentItems !== false && saveToSentItems !== 'false') deps.store.add(state, sent, state.wellKnown.get('sentitems')!, { isRead: true, bodyType });
     deliverToRecipients(deps.store, sent, [...to, ...cc, ...bcc], bodyType);
     return c.body(null, 202);
   });

@@ -125,7 +125,8 @@ export class TruthSettings {
 /**
  * One message as a mailbox holds it now: the content (addresses, headers) and where it sits, in
  * the product's folder names (Gmail: spam, trash, draft, chat, sent, inbox, or null when
- * archived; Outlook: Graph's well-known names) and Gmail's category (primary, promotions, …).
+ * archived; Outlook: the provider's `productFolderName`, a well-known name or a user folder's
+ * id) and Gmail's category (primary, promotions, …).
  */
 export interface LiveMessage {
   content: SeedMessage;

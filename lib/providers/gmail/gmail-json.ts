@@ -110,3 +110,10 @@ export type SendAsList = z.infer<typeof sendAsListSchema>;
 
 /** `users.messages.send`: the stored copy's ids. */
 export const sentSchema = z.object({ id: z.string().min(1), threadId: z.string().optional() }) satisfies z.ZodType<gmail_v1.Schema$Message>;
+
+/** `users.labels.list`: every label of the mailbox, system and user ones. */
+export const labelListSchema = z.object({
+  labels: z
+    .array(z.object({ id: z.string().min(1), name: z.string().optional(), type: z.string().optional() }) satisfies z.ZodType<gmail_v1.Schema$Label>)
+    .default([]),
+}) satisfies z.ZodType<gmail_v1.Schema$ListLabelsResponse>;

@@ -1,6 +1,7 @@
 import { ProviderError, providerError } from '../../domain';
 import { type GmailApi, userPath } from './gmail-api';
 import { type GmailHistory, historyListSchema, type MessageRef } from './gmail-json';
+import type { FolderScope } from '../mail-provider';
 import { GMAIL_COSTS } from './quota';
 
 /**
@@ -54,24 +55,37 @@ export interface HistoryChanges {
 
 /**
  * Folds records, oldest first, into the last word on each message. A label change counts when it
- * touches a label that decides classification; the message's labels after it are its listed
- * labels with the change applied (so either reading of the listed labels, at the record or now,
- * gives the same answer).
+ * touches a label that decides classification, or one of the chosen labels (`only`); the
+ * message's labels after it are its listed labels with the change applied (so either reading of
+ * the listed labels, at the record or now, gives the same answer).
+ *
+ * With `only`, a message is present when it carries a chosen label too. One that never was in
+ * scope in these records (it arrived without a chosen label, or a change left it out of scope as
+ * it was before) is neither added nor removed: the engine never had it.
  */
-export function foldHistory(records: readonly GmailHistory[]): { added: MessageRef[]; removed: string[] } {
+export function foldHistory(records: readonly GmailHistory[], only: FolderScope = null): { added: MessageRef[]; removed: string[] } {
   const state = new Map<string, { ref: MessageRef; present: boolean }>();
   const excluded = (labels: Iterable<string>) => [...labels].some((label) => EXCLUDED.has(label));
+  const chosen = (labels: Iterable<string>) => only === null || [...labels].some((label) => only.includes(label));
+  const inScope = (labels: Iterable<string>) => !excluded(labels) && chosen(labels);
+  const counts = (label: string) => decides(label) || (only !== null && only.includes(label));
+  /** Records the message's state after a record, unless it stays out of a restricted scope unseen. */
+  const set = (ref: MessageRef, before: Iterable<string> | null, after: Iterable<string>) => {
+    const present = inScope(after);
+    const unseen = only !== null && !present && !state.has(ref.id) && (before === null || !inScope(before)) && !excluded(after);
+    if (!unseen) state.set(ref.id, { ref, present });
+  };
   for (const record of records) {
-    for (const { message } of record.messagesAdded) state.set(message.id, { ref: message, present: !excluded(message.labelIds ?? []) });
+    for (const { message } of record.messagesAdded) set(message, null, message.labelIds ?? []);
     for (const change of record.labelsAdded) {
-      if (!change.labelIds.some(decides)) continue;
-      const after = new Set([...(change.message.labelIds ?? []), ...change.labelIds]);
-      state.set(change.message.id, { ref: change.message, present: !excluded(after) });
+      if (!change.labelIds.some(counts)) continue;
+      const listed = change.message.labelIds ?? [];
+      set(change.message, listed.filter((label) => !change.labelIds.includes(label)), new Set([...listed, ...change.labelIds]));
     }
     for (const change of record.labelsRemoved) {
-      if (!change.labelIds.some(decides)) continue;
-      const after = (change.message.labelIds ?? []).filter((label) => !change.labelIds.includes(label));
-      state.set(change.message.id, { ref: change.message, present: !excluded(after) });
+      if (!change.labelIds.some(counts)) continue;
+      const listed = change.message.labelIds ?? [];
+      set(change.message, new Set([...listed, ...change.labelIds]), listed.filter((label) => !change.labelIds.includes(label)));
     }
     for (const { message } of record.messagesDeleted) state.set(message.id, { ref: message, present: false });
   }
@@ -88,7 +102,7 @@ export function foldHistory(records: readonly GmailHistory[]): { added: MessageR
  * that still has a next page is followed at once, so every answer moves the cursor, up to
  * `MAX_EMPTY_HISTORY_PAGES` such pages in a row.
  */
-export async function historyPage(api: GmailApi, cursor: string, pageSize: number, signal?: AbortSignal): Promise<HistoryChanges> {
+export async function historyPage(api: GmailApi, cursor: string, pageSize: number, only: FolderScope, signal?: AbortSignal): Promise<HistoryChanges> {
   const start = readCursor(cursor);
   let pageToken: string | undefined;
   for (let empty = 0; ; empty++) {
@@ -105,7 +119,7 @@ export async function historyPage(api: GmailApi, cursor: string, pageSize: numbe
       pageToken = page.nextPageToken;
       continue;
     }
-    const { added, removed } = foldHistory(page.history);
+    const { added, removed } = foldHistory(page.history, only);
     const more = page.nextPageToken !== undefined;
     return { added, removed, cursor: more ? last!.id : page.historyId, more };
   }

@@ -1,5 +1,5 @@
 import type { AccessTokenSource } from '../../auth/access-token';
-import { providerError, type Visibility } from '../../domain';
+import { type Message, providerError, type Visibility } from '../../domain';
 import { encodeBase64Url } from '../../encoding/base64';
 import type { LimiterStateStore } from '../../http/limiter-state';
 import { parseSingleMailbox } from '../../matching/address';
@@ -14,6 +14,7 @@ import { GmailApi, userPath } from './gmail-api';
 import { sentSchema } from './gmail-json';
 import { historyPage, MAX_HISTORY_PAGE } from './history';
 import { readIdentity, readProfile } from './identity';
+import { carriesChosen, listLabelChoices } from './labels';
 import { type NormaliseContext, normaliseGmailMessage } from './message';
 import { GMAIL_COSTS, gmailLimiter } from './quota';
 import { MAX_LIST_PAGE, windowPage } from './window';
@@ -64,6 +65,10 @@ export function createGmailProvider(options: GmailProviderOptions): MailProvider
       return identity.refresh(signal);
     },
 
+    listFolders(signal) {
+      return listLabelChoices(api, signal);
+    },
+
     listWindow(input) {
       return windowPage(api, input, { pageSize, threadsFrom, context: () => context(input.visibility, input.signal) });
     },
@@ -73,18 +78,21 @@ export function createGmailProvider(options: GmailProviderOptions): MailProvider
     },
 
     async changes(input): Promise<ChangesPage> {
-      const page = await historyPage(api, input.cursor, Math.min(pageSize, MAX_HISTORY_PAGE), input.signal);
+      const only = input.only ?? null;
+      const page = await historyPage(api, input.cursor, Math.min(pageSize, MAX_HISTORY_PAGE), only, input.signal);
       const [fetched, base] = await Promise.all([
         fetchMessages(api, page.added, { visibility: input.visibility, threadsFrom, signal: input.signal }),
         context(input.visibility, input.signal),
       ]);
       const messages = fetched.messages.map((message) => normaliseGmailMessage(message, base));
-      // Read back in an excluded folder (trashed since the record, a draft): removed, as on Outlook.
-      const excluded = messages.filter((message) => isExcludedFolder(message.folder)).map((message) => message.providerId);
+      // Read back in an excluded folder (trashed since the record, a draft), or without a chosen
+      // label any more: removed, as on Outlook.
+      const inScope = (message: Message) => !isExcludedFolder(message.folder) && carriesChosen(message, only);
+      const outside = messages.filter((message) => !inScope(message)).map((message) => message.providerId);
       return {
-        messages: messages.filter((message) => !isExcludedFolder(message.folder)),
+        messages: messages.filter(inScope),
         // Added, then deleted before we read it: gone all the same.
-        removed: [...new Set([...page.removed, ...fetched.missing, ...excluded])],
+        removed: [...new Set([...page.removed, ...fetched.missing, ...outside])],
         cursor: page.cursor,
         more: page.more,
       };

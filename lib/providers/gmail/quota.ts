@@ -9,6 +9,7 @@ export const GMAIL_UNITS_PER_SECOND = 250;
 
 export const GMAIL_COSTS = {
   getProfile: 1,
+  labelsList: 1,
   sendAsList: 1,
   historyList: 2,
   messagesList: 5,

@@ -146,9 +146,17 @@ export class GraphApi {
    * middleware checks the address the client finally builds as well.
    */
   link(url: string): BuildRequest {
+    const path = this.relativeLink(url);
+    return (client) => client.api(path);
+  }
+
+  /**
+   * A link Graph handed out as a path below the version root (`/me/…?…`), as a `$batch` part
+   * names its request; a link to another host is refused, as in `link`.
+   */
+  relativeLink(url: string): string {
     if (!isUnder(url, this.versionRoot)) throw providerError('bad_response', 'outlook', { detail: 'Graph returned a link to another host.', final: true });
     const link = new URL(url);
-    const path = `${link.pathname.slice(this.versionRoot.pathname.length)}${link.search}`;
-    return (client) => client.api(path);
+    return `${link.pathname.slice(this.versionRoot.pathname.length)}${link.search}`;
   }
 }

@@ -75,3 +75,10 @@ export type GraphMailboxSettings = z.infer<typeof mailboxSettingsSchema>;
 
 /** `GET /me/mailFolders/{name}?$select=id`. */
 export const folderSchema = z.object({ id: z.string().min(1) });
+
+/** A `mailFolder` as listed with `$select=id,displayName,childFolderCount`. */
+const listedFolderSchema = folderSchema.extend({ displayName: z.string().nullish(), childFolderCount: z.number().int().nonnegative().nullish() });
+export type GraphFolder = z.infer<typeof listedFolderSchema>;
+
+/** A page of `GET /me/mailFolders` or `…/{id}/childFolders`. */
+export const folderListSchema = z.object({ value: z.array(listedFolderSchema), '@odata.nextLink': z.string().optional() });

@@ -5,11 +5,6 @@ import { bulkHeaders, headerReader, normaliseMessage } from '../normalise';
 import { IMMUTABLE_IDS } from './graph-api';
 import type { GraphMessage, GraphRecipient } from './graph-json';
 
-/** The folders R9 syncs, by Graph's well-known names. */
-export const SYNCED_FOLDERS = ['inbox', 'sentitems'] as const;
-/** `inbox` or `sentitems`. */
-export type SyncedFolder = (typeof SYNCED_FOLDERS)[number];
-
 const METADATA_FIELDS = [
   'id',
   'internetMessageId',
@@ -70,7 +65,7 @@ function toTime(value: string | null | undefined): number | null {
 export interface GraphMessageContext {
   mailboxId: string;
   identity: Pick<MailboxIdentity, 'address' | 'aliases'>;
-  /** Graph's well-known name of the message's folder, when known. */
+  /** The product's name of the message's folder (`productFolderName`), when known. */
   folder: string | null;
   visibility: Visibility;
 }

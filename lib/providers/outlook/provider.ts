@@ -7,8 +7,9 @@ import type { RetryOptions } from '../../http/retry';
 import type { ChangesPage, MailProvider } from '../mail-provider';
 import { sharedOnce } from '../../async';
 import { batchGet } from './batch';
-import { changedPages, cursorFromNow, type DeltaOptions, decodeDeltaCursor, encodeDeltaCursor, linkOf } from './delta';
-import { isExcludedFolder, readFolderNames } from './folders';
+import { cursorFromNow, type DeltaOptions, decodeDeltaCursor, encodeDeltaCursor, folderDeltas, messageIdsSince, roundInProgress } from './delta';
+import { isExcludedFolder } from './folder-names';
+import { type FolderTree, readFolderTree, readWellKnownFolders } from './folders';
 import { GraphApi } from './graph-api';
 import { graphMessageSchema } from './graph-json';
 import { readIdentity } from './identity';
@@ -36,38 +37,52 @@ export interface OutlookProviderOptions {
 const outlookLimiter = (state?: LimiterStateStore) => new ConcurrencyLimiter(4, { requests: 10_000, windowMs: 10 * 60_000, source: 'outlook', state });
 
 /**
- * The Outlook `MailProvider` over Microsoft Graph v1.0 (R2, R7, R9, R10, R14, R22, R31).
- * Backfill lists Inbox and Sent Items by received time; incremental sync follows per-folder delta
- * links and reads changed messages back by id in `$batch` requests.
+ * The Outlook `MailProvider` over Microsoft Graph v1.0 (R2, R7, R9, R10, R14, R21, R22, R31).
+ * It covers every folder except the excluded ones (`isExcludedFolder`): Inbox, Sent Items,
+ * Archive and the user's own folders at every level, or only the chosen ones (`only`). Backfill
+ * lists those folders by received time; incremental sync follows a delta link per folder; both
+ * send their per-folder requests in `$batch` requests, and changed messages are read back by id
+ * in `$batch` requests too.
  */
 export function createOutlookProvider(options: OutlookProviderOptions): MailProvider {
   const api = new GraphApi({ graphApiUrl: options.graphApiUrl, tokens: options.tokens, limiter: options.limiter ?? outlookLimiter(options.limiterState), retry: options.retry });
   const delta: DeltaOptions = { changesPageSize: options.pages?.changesPageSize ?? 50 };
   const windowSize = options.pages?.window ?? 50;
 
-  // Read once and kept: who "own" is (direction) and which folder a parent folder id names.
+  // Read once and kept: who "own" is (direction) and the ids of the well-known folders. The
+  // folder tree is kept too, and read afresh where folders may have changed (a sync round, a
+  // backfill, the folder list, a message in a folder not seen yet).
   const identity = sharedOnce(() => readIdentity(api));
-  const folderNames = sharedOnce(() => readFolderNames(api));
+  const wellKnown = sharedOnce(() => readWellKnownFolders(api));
+  const tree = sharedOnce(async () => readFolderTree(api, await wellKnown.get()));
 
   const context = async (visibility: Visibility, signal?: AbortSignal) => ({ mailboxId: options.mailboxId, identity: await identity.get(signal), visibility });
+
+  /** The folders synced: every one not excluded, or of those only the chosen ones. */
+  const synced = (folders: FolderTree, only: readonly string[] | null | undefined) =>
+    folders.folders.filter((f) => !f.excluded && (only == null || only.includes(f.name))).map((f) => f.name);
 
   /** Messages by id through `$batch`; ids Graph no longer has are returned as `missing`. */
   async function readMessages(ids: string[], visibility: Visibility, signal?: AbortSignal): Promise<{ messages: Message[]; missing: string[] }> {
     if (ids.length === 0) return { messages: [], missing: [] };
     const select = messageFields(visibility).join(',');
     const urls = ids.map((id) => `/me/messages/${encodeURIComponent(id)}?$select=${select}`);
-    const [bodies, names, base] = await Promise.all([
-      batchGet(api, urls, { Prefer: messagePrefer(visibility) }, signal),
-      folderNames.get(signal),
-      context(visibility, signal),
-    ]);
+    const [bodies, base, known] = await Promise.all([batchGet(api, urls, { Prefer: messagePrefer(visibility) }, signal), context(visibility, signal), wellKnown.get(signal)]);
+    const parsed = ids.map((id, index) => {
+      if (!bodies.has(index)) return null;
+      const message = graphMessageSchema.safeParse(bodies.get(index));
+      if (!message.success) throw providerError('bad_response', 'outlook', { detail: 'A message in a batch answer had an unexpected shape.' });
+      return message.data;
+    });
+    let folders = await tree.get(signal);
+    // A folder made (or moved) since the tree was read: read it again, once for the whole call.
+    if (parsed.some((m) => m && !folders.byGraphId.has(m.parentFolderId ?? '') && !known.has(m.parentFolderId ?? ''))) folders = await tree.refresh(signal);
+    const folderOf = (id: string | null | undefined) => (id ? (folders.byGraphId.get(id)?.name ?? known.get(id) ?? id) : null);
     const messages: Message[] = [];
     const missing: string[] = [];
-    ids.forEach((id, index) => {
-      if (!bodies.has(index)) return missing.push(id);
-      const parsed = graphMessageSchema.safeParse(bodies.get(index));
-      if (!parsed.success) throw providerError('bad_response', 'outlook', { detail: 'A message in a batch answer had an unexpected shape.' });
-      messages.push(normaliseGraphMessage(parsed.data, { ...base, folder: names.get(parsed.data.parentFolderId ?? '') ?? null }));
+    parsed.forEach((message, index) => {
+      if (message === null) missing.push(ids[index]!);
+      else messages.push(normaliseGraphMessage(message, { ...base, folder: folderOf(message.parentFolderId) }));
     });
     return { messages, missing };
   }
@@ -80,36 +95,69 @@ export function createOutlookProvider(options: OutlookProviderOptions): MailProv
       return identity.refresh(signal);
     },
 
+    async listFolders(signal) {
+      const folders = await tree.refresh(signal);
+      return folders.folders.filter((f) => !f.excluded).map((f) => ({ id: f.name, name: f.path, kind: f.wellKnown ? 'system' : 'user' }));
+    },
+
     async listWindow(input) {
-      const [page, base] = await Promise.all([windowPage(api, input, { pageSize: windowSize }), context(input.visibility, input.signal)]);
+      const folders = async () => synced(await tree.refresh(input.signal), input.only);
+      const [page, base] = await Promise.all([windowPage(api, input, folders, { pageSize: windowSize }), context(input.visibility, input.signal)]);
       const messages = page.items.map(({ folder, message }) => normaliseGraphMessage(message, { ...base, folder }));
       return toWindowPage(messages, page.cursor, page.estimate);
     },
 
     async currentCursor(signal) {
-      // No delta request: each folder's first round starts, filtered to recent mail, on the first
-      // `changes`. Reading the folder ids `changes` needs checks now that the mailbox can be read.
-      await folderNames.get(signal);
+      // No delta request and no folder walk: the first `changes` starts a round, which lists the
+      // folders, each filtered to recent mail. Reading the well-known folder ids checks now that
+      // the mailbox can be read.
+      await wellKnown.get(signal);
       return cursorFromNow();
     },
 
     async changes(input): Promise<ChangesPage> {
       const cursor = decodeDeltaCursor(input.cursor);
-      const pages = await changedPages(api, cursor, delta, input.signal);
+      const only = input.only ?? null;
+      const folders = { ...cursor.folders };
+      let binned: string[] = [];
+      if (roundInProgress(cursor)) {
+        // Mid-round: only the folders still paging, and of those only the ones still chosen.
+        for (const name of Object.keys(folders)) if (only !== null && !only.includes(name)) delete folders[name];
+      } else {
+        // A new round: the folders as they are now. One made since starts from `since`; one
+        // deleted, moved into an excluded folder, or no longer chosen is dropped.
+        const current = await tree.refresh(input.signal);
+        const now = synced(current, only);
+        // A user folder deleted in Outlook went into Deleted Items with its mail, and no message
+        // moved: its mail since the cursor's start is reported removed here (R21).
+        const gone = Object.keys(folders).filter((name) => current.byGraphId.get(name)?.excluded);
+        binned = await messageIdsSince(api, gone, cursor.since, input.signal);
+        for (const name of Object.keys(folders)) if (!now.includes(name)) delete folders[name];
+        for (const name of now) folders[name] ??= { link: null, paging: false };
+      }
+      const polled = Object.entries(folders).filter(([, state]) => !roundInProgress(cursor) || state.paging);
+      const pages = await folderDeltas(api, polled, cursor.since, delta, input.signal);
+      const answered = new Set(pages.map((p) => p.folder));
+      // A folder whose delta was not found (404) was deleted: it is dropped, its mail gone with it.
+      for (const [name] of polled) if (!answered.has(name)) delete folders[name];
+      for (const page of pages) folders[page.folder] = page.next;
+
       // Every id is read back by its immutable id, those that left a folder too: Graph reports a
       // move and a deletion alike, and only the message's folder now tells them apart (see the
-      // meaning of a change in mail-provider.ts). Gone (404) or in an excluded folder is removed;
-      // anywhere else, including the other synced folder, it is the same message in a new folder.
+      // meaning of a change in mail-provider.ts). Gone (404), in an excluded folder, or outside
+      // the chosen folders is removed; anywhere else, including another synced folder, it is the
+      // same message in a new folder.
       const ids = [...new Set(pages.flatMap((p) => [...p.changed, ...p.removed]))];
       const { messages, missing } = await readMessages(ids, input.visibility, input.signal);
-      const excluded = messages.filter((m) => isExcludedFolder(m.folder));
+      const inScope = (m: Message) => !isExcludedFolder(m.folder) && (only === null || only.includes(m.folder ?? ''));
+      const next = { since: cursor.since, folders };
       return {
-        // Mail received before the cursor's start that only moved between allowed folders (an
+        // Mail received before the cursor's start that only moved between synced folders (an
         // Inbox clean-up into an archive) is outside what incremental sync covers: not reported.
-        messages: messages.filter((m) => !isExcludedFolder(m.folder) && m.date >= cursor.since),
-        removed: [...missing, ...excluded.map((m) => m.providerId)],
-        cursor: encodeDeltaCursor({ since: cursor.since, links: { inbox: linkOf(pages, 'inbox'), sentitems: linkOf(pages, 'sentitems') } }),
-        more: pages.some((p) => p.more),
+        messages: messages.filter((m) => inScope(m) && m.date >= cursor.since),
+        removed: [...new Set([...missing, ...messages.filter((m) => !inScope(m)).map((m) => m.providerId), ...binned])],
+        cursor: encodeDeltaCursor(next),
+        more: roundInProgress({ v: 3, ...next }),
       };
     },
 

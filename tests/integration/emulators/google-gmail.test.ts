@@ -50,6 +50,31 @@ beforeEach(async () => {
   await admin('/config', { gmailUnitsPerSecond: 1_000_000 }, 'PUT');
 });
 
+describe('user labels and OR groups', () => {
+  it('lists a user label made through the admin API in labels.list, and finds its messages by id, by name (any case, hyphens for spaces) and in a {…} OR group', async () => {
+    const made = await (await admin('/google/labels/create', { mailbox: RILEY, name: 'Key Accounts' })).json();
+    expect(made.id).toMatch(/^Label_\d+$/);
+    expect((await admin('/google/labels/create', { mailbox: RILEY, name: 'key accounts' })).status).toBe(409);
+    const { body } = await api('/gmail/v1/users/me/labels');
+    expect(body.labels).toContainEqual({ id: made.id, name: 'Key Accounts', messageListVisibility: 'show', labelListVisibility: 'labelShow', type: 'user' });
+
+    const inbox = riley().filter((m) => m.box === 'inbox');
+    const labelled = [inbox[0]!, riley().find((m) => m.box === 'sent')!];
+    for (const m of labelled) expect((await admin('/google/labels', { id: m.providerId, add: [made.id] })).status).toBe(200);
+    const starred = inbox[1]!;
+    await admin('/google/labels', { id: starred.providerId, add: ['STARRED'] });
+
+    expect(await listAll(`labelIds=${made.id}`)).toEqual(ids(labelled));
+    expect(await listAll(`q=${encodeURIComponent('label:key-accounts')}`)).toEqual(ids(labelled));
+    expect(await listAll(`q=${encodeURIComponent('label:"KEY ACCOUNTS"')}`)).toEqual(ids(labelled));
+    expect(await listAll(`q=${encodeURIComponent('{label:"Key Accounts" is:starred}')}`)).toEqual(ids([...labelled, starred]));
+    expect(await listAll(`q=${encodeURIComponent('-{label:"Key Accounts" is:starred} in:inbox')}`)).toEqual(ids(inbox.filter((m) => m !== inbox[0] && m !== starred)));
+    // A label another mailbox has, or no mailbox, matches nothing.
+    expect(await listAll(`q=${encodeURIComponent('{label:nowhere}')}`)).toEqual([]);
+    expect((await admin('/google/labels', { id: inbox[2]!.providerId, add: ['Label_16'] })).status).toBe(400);
+  });
+});
+
 describe('messages.list', () => {
   it('leaves out spam and trash by default and includes them with includeSpamTrash', async () => {
     expect(await listAll('')).toEqual(ids(riley().filter((m) => m.box !== 'spam' && m.box !== 'trash')));

@@ -96,6 +96,28 @@ describe('GET /__admin/ground-truth follows the live world', () => {
     expect(await verdictOf(outlook)).toMatchObject({ folder: 'inbox', push: true });
   });
 
+  it('(b) allows mail filed in Archive and user folders (named by folder id), and excludes it once its folder is deleted into Deleted Items', async () => {
+    const sender = contact();
+    const folder = (await admin.post<{ id: string }>('/microsoft/folders', { mailbox: SUPPORT, displayName: 'Vendors' })).id;
+    const child = (await admin.post<{ id: string }>('/microsoft/folders', { mailbox: SUPPORT, displayName: 'Spam', parent: folder })).id;
+    const filed = await deliverOutlook(sender.primaryEmail, folder);
+    const nested = await deliverOutlook(sender.primaryEmail, child);
+    const archived = await deliverOutlook(sender.primaryEmail, 'archive');
+    expect(await verdictOf(filed)).toMatchObject({ folder, push: true, contactIds: [sender.id] });
+    // A user folder called "Spam" is not Gmail's spam: it is named by its id.
+    expect(await verdictOf(nested)).toMatchObject({ folder: child, push: true });
+    expect(await verdictOf(archived)).toMatchObject({ folder: 'archive', push: true });
+    // The seed files some customer mail in Archive and in a user folder with a child folder.
+    const seededIds = new Set(emulators.context.world.messages.map((m) => m.providerId));
+    const seededFolders = new Set((await truth()).verdicts.filter((v) => v.mailboxId === 'support' && v.push && seededIds.has(v.providerId)).map((v) => v.folder));
+    // Inbox, Sent Items, Archive, Customers and Customers/Key accounts.
+    expect(seededFolders.size).toBe(5);
+
+    await admin.post('/microsoft/folders/move', { mailbox: SUPPORT, id: folder, parent: 'deleteditems' });
+    expect(await verdictOf(filed)).toMatchObject({ folder: 'deleteditems', push: false, reason: 'excluded_folder' });
+    expect(await verdictOf(nested)).toMatchObject({ folder: 'deleteditems', push: false, reason: 'excluded_folder' });
+  });
+
   it('(c) matches a contact created through the CRM API, by an address in another case', async () => {
     const id = await deliverGmail('nia.newcomer@fresh-leads.test');
     expect(await verdictOf(id)).toMatchObject({ push: false, reason: 'no_contact', contactIds: [] });

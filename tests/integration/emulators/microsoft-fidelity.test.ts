@@ -14,6 +14,7 @@ import type { Message } from '@microsoft/microsoft-graph-types';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { type RunningEmulators, startEmulators } from '@/emulators';
+import { seededFolderOf } from '@/emulators/microsoft/mail-store';
 import { signIn } from '@/emulators/microsoft/sign-in';
 
 /**
@@ -27,7 +28,8 @@ const SUPPORT = 'support@acme-sales.test';
 
 const admin = (path: string, body: unknown, method = 'POST') =>
   fetch(`${base}/__admin${path}`, { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-const seededIds = (box: string) => emulators.context.world.messages.filter((m) => m.mailboxId === 'support' && m.box === box).map((m) => m.providerId);
+/** The ids of the support mailbox's seeded messages in a well-known folder. */
+const seededIds = (folder: ReturnType<typeof seededFolderOf>) => emulators.context.world.messages.filter((m) => m.mailboxId === 'support' && seededFolderOf(m) === folder).map((m) => m.providerId);
 
 const IMMUTABLE = 'IdType="ImmutableId"';
 

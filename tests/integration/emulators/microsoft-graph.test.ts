@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type RunningEmulators, startEmulators } from '@/emulators';
 import { signIn } from '@/emulators/microsoft/sign-in';
-import type { SeedMessage } from '@/emulators/seed/types';
+import { seededFolderOf } from '@/emulators/microsoft/mail-store';
 
 /**
  * Graph v1.0 mail over raw HTTP. Shapes follow Graph's documentation: the `message` resource,
@@ -19,7 +19,8 @@ const IMMUTABLE = 'IdType="ImmutableId"';
 /** A Graph request asking for immutable ids (the ids the seed and the admin routes name) unless `headers` say otherwise. */
 const graph = (path: string, init: RequestInit & { bearer?: string } = {}) =>
   fetch(`${base}/v1.0${path}`, { ...init, headers: { authorization: `Bearer ${init.bearer ?? token}`, prefer: IMMUTABLE, ...(init.headers as Record<string, string>) } });
-const seeded = (box: SeedMessage['box']) => emulators.context.world.messages.filter((m) => m.mailboxId === 'support' && m.box === box);
+/** The seeded messages of the support mailbox in a folder, by well-known name or seeded path. */
+const seeded = (folder: ReturnType<typeof seededFolderOf>) => emulators.context.world.messages.filter((m) => m.mailboxId === 'support' && seededFolderOf(m) === folder);
 
 async function freshToken(scope?: string): Promise<string> {
   const { tokens } = await signIn(base, { loginHint: SUPPORT, scope });
@@ -81,12 +82,11 @@ describe('graph user and folders', () => {
     expect(settings).toMatchObject({ timeZone: 'W. Europe Standard Time', userPurpose: 'shared', language: { locale: 'en-US' }, automaticRepliesSetting: { status: 'disabled' } });
   });
 
-  it('serves the five well-known folders with the seeded counts, by name or id', async () => {
-    const boxes = { inbox: 'inbox', sentitems: 'sent', junkemail: 'spam', deleteditems: 'trash', drafts: 'draft' } as const;
-    for (const [name, box] of Object.entries(boxes)) {
+  it('serves the six well-known folders with the seeded counts, by name or id', async () => {
+    for (const name of ['inbox', 'sentitems', 'archive', 'junkemail', 'deleteditems', 'drafts'] as const) {
       const folder = await (await graph(`/me/mailFolders/${name}`)).json();
-      expect(folder.totalItemCount).toBe(seeded(box).length);
-      expect(folder.unreadItemCount).toBe(seeded(box).filter((m) => m.unread).length);
+      expect(folder.totalItemCount).toBe(seeded(name).length);
+      expect(folder.unreadItemCount).toBe(seeded(name).filter((m) => m.unread).length);
       const byId = await (await graph(`/me/mailFolders/${folder.id}`)).json();
       expect(byId.displayName).toBe(folder.displayName);
     }
@@ -103,6 +103,61 @@ describe('graph user and folders', () => {
     const unknown = await graph('/me/mailFolders/inbox?$select=nope');
     expect(unknown.status).toBe(400);
     expectGraphError(await unknown.json(), 'RequestBroker--ParseUri', "Could not find a property named 'nope' on type 'microsoft.graph.mailFolder'.");
+  });
+});
+
+describe('graph user folders and child folders', () => {
+  type Folder = { id: string; displayName: string; parentFolderId: string; childFolderCount: number; totalItemCount: number };
+  const list = async (path: string): Promise<Folder[]> => {
+    const folders: Folder[] = [];
+    let next: string | undefined = `${base}/v1.0${path}`;
+    while (next) {
+      const page = await (await fetch(next, { headers: { authorization: `Bearer ${token}` } })).json();
+      folders.push(...page.value);
+      next = page['@odata.nextLink'];
+    }
+    return folders;
+  };
+
+  it('lists the root\'s folders (well-known and user ones) in pages of $top, and a folder\'s childFolders, with parentFolderId and childFolderCount', async () => {
+    const first = await (await graph('/me/mailFolders?$top=4')).json();
+    expect(first.value).toHaveLength(4);
+    expect(first['@odata.nextLink']).toMatch(new RegExp(`^${base}/v1\\.0/me/mailFolders\\?\\$top=4&\\$skip=4$`));
+    const top = await list('/me/mailFolders?$top=4');
+    expect(top.map((f) => f.displayName)).toEqual(['Inbox', 'Sent Items', 'Archive', 'Junk Email', 'Deleted Items', 'Drafts', 'Customers']);
+    const root = top[0]!.parentFolderId;
+    expect(new Set(top.map((f) => f.parentFolderId))).toEqual(new Set([root]));
+    const customers = top.at(-1)!;
+    expect(customers).toMatchObject({ childFolderCount: 1, totalItemCount: seeded('Customers').length });
+    const children = await list(`/me/mailFolders/${customers.id}/childFolders`);
+    expect(children).toEqual([expect.objectContaining({ displayName: 'Key accounts', parentFolderId: customers.id, childFolderCount: 0, totalItemCount: seeded('Customers/Key accounts').length })]);
+    expect(seeded('Customers').length + seeded('Customers/Key accounts').length + seeded('archive').length).toBeGreaterThan(5);
+    expect(await list(`/me/mailFolders/inbox/childFolders`)).toEqual([]);
+    // A user folder's messages and delta, by its id.
+    const delta = await (await graph(`/me/mailFolders/${children[0]!.id}/messages/delta?$select=id`)).json();
+    expect(delta.value.map((m: { id: string }) => m.id).sort()).toEqual(seeded('Customers/Key accounts').map((m) => m.providerId).sort());
+  });
+
+  it('makes, moves and purges user folders through the admin API; a purged folder\'s delta link answers 404 ErrorItemNotFound', async () => {
+    const made = await (await admin('/microsoft/folders', { mailbox: SUPPORT, displayName: 'Escalations', parent: 'inbox' })).json();
+    expect((await admin('/microsoft/folders', { mailbox: SUPPORT, displayName: 'escalations', parent: 'inbox' })).status).toBe(409);
+    const inbox = await (await graph('/me/mailFolders/inbox?$select=childFolderCount')).json();
+    expect(inbox.childFolderCount).toBe(1);
+    const { id } = await (await admin('/microsoft/deliver', { to: SUPPORT, from: 'a@customer.test', subject: 'Escalated', body: '.', folder: made.id })).json();
+    const message = await (await graph(`/me/messages/${id}?$select=parentFolderId`)).json();
+    expect(message.parentFolderId).toBe(made.id);
+    const round = await (await graph(`/me/mailFolders/${made.id}/messages/delta?$select=id`)).json();
+    expect(round.value.map((m: { id: string }) => m.id)).toEqual([id]);
+
+    expect((await admin('/microsoft/folders/move', { mailbox: SUPPORT, id: made.id, parent: made.id })).status).toBe(400);
+    expect((await admin('/microsoft/folders/move', { mailbox: SUPPORT, id: made.id, parent: 'deleteditems' })).status).toBe(200);
+    expect((await list('/me/mailFolders/deleteditems/childFolders')).map((f) => f.id)).toEqual([made.id]);
+    expect((await admin('/microsoft/folders/purge', { mailbox: SUPPORT, id: 'inbox' })).status).toBe(400);
+    expect((await admin('/microsoft/folders/purge', { mailbox: SUPPORT, id: made.id })).status).toBe(200);
+    expect((await graph(`/me/messages/${id}`)).status).toBe(404);
+    const gone = await fetch(round['@odata.deltaLink'], { headers: { authorization: `Bearer ${token}`, prefer: IMMUTABLE } });
+    expect(gone.status).toBe(404);
+    expectGraphError(await gone.json(), 'ErrorItemNotFound');
   });
 });
 
@@ -231,10 +286,10 @@ describe('graph delta (raw HTTP)', () => {
 
   it('reports moves out of the folder as @removed and 410 SyncStateNotFound after expire("delta")', async () => {
     const initial = await drain(`${base}/v1.0/me/mailFolders/junkemail/messages/delta?$select=subject`);
-    expect(initial.items.map((m) => m.id).sort()).toEqual(seeded('spam').map((m) => m.providerId).sort());
+    expect(initial.items.map((m) => m.id).sort()).toEqual(seeded('junkemail').map((m) => m.providerId).sort());
     expect(Object.keys(initial.items[0]!).sort()).toEqual(['@odata.etag', '@odata.type', 'id', 'subject']);
 
-    const victim = seeded('spam')[0]!.providerId;
+    const victim = seeded('junkemail')[0]!.providerId;
     await admin('/microsoft/move', { id: victim, folder: 'deleteditems' });
     const changes = await drain(initial.deltaLink);
     expect(changes.items).toEqual([{ '@odata.type': '#microsoft.graph.message', id: victim, '@removed': { reason: 'deleted' } }]);

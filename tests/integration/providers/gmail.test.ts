@@ -8,7 +8,7 @@ import { saveGrant } from '@/lib/platform/token-store';
 import type { Message, ProviderErrorCode, Visibility } from '@/lib/domain';
 import { createGmailProvider, gmailLimiter } from '@/lib/providers/gmail';
 import { MAX_EMPTY_HISTORY_PAGES } from '@/lib/providers/gmail/history';
-import type { MailProvider } from '@/lib/providers/mail-provider';
+import type { FolderScope, MailProvider } from '@/lib/providers/mail-provider';
 import { SlidingWindowLimiter } from '@/lib/http/rate-limit';
 import type { RetryOptions } from '@/lib/http/retry';
 import { type EmulatorAdmin, emulatorAdmin } from '../../support/emulator-admin';
@@ -683,4 +683,85 @@ describe('gmail provider: quota', () => {
     // Paced by the limiter, not faster than the quota allows.
     expect(units / seconds).toBeLessThanOrEqual(250);
   }, 20_000);
+});
+
+describe('gmail provider: labels to choose from, and sync restricted to chosen ones', () => {
+  /** Since 2001: `after:` takes epoch seconds of at least nine digits. */
+  const LONG_AGO = 1_000_000_000_000;
+  const label = (id: string, add: string[], remove: string[] = []) => admin.post('/google/labels', { id, add, remove });
+  async function restrictedWindow(provider: MailProvider, only: readonly string[]) {
+    const ids: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page = await provider.listWindow({ since: LONG_AGO, cursor, visibility: 'metadata', only });
+      ids.push(...page.messages.map((m) => m.providerId));
+      cursor = page.nextCursor;
+    } while (cursor !== null);
+    return ids.sort();
+  }
+  async function restrictedChanges(provider: MailProvider, cursor: string, only: FolderScope) {
+    const pages = [await provider.changes({ cursor, visibility: 'metadata', only })];
+    while (pages.at(-1)!.more) pages.push(await provider.changes({ cursor: pages.at(-1)!.cursor, visibility: 'metadata', only }));
+    return { messages: pages.flatMap((p) => p.messages.map((m) => m.providerId)), removed: pages.flatMap((p) => p.removed), cursor: pages.at(-1)!.cursor };
+  }
+
+  it('offers user labels and Inbox, Sent, Important, Starred and the categories; never spam, trash, drafts, chats or unread', async () => {
+    const { id } = await admin.post<{ id: string }>('/google/labels/create', { mailbox: RILEY, name: 'Customers/Acme' });
+    const choices = await make().provider.listFolders();
+    expect(choices).toContainEqual({ id, name: 'Customers/Acme', kind: 'user' });
+    expect(choices.filter((c) => c.kind === 'system').map((c) => c.id).sort()).toEqual(
+      ['INBOX', 'SENT', 'IMPORTANT', 'STARRED', 'CATEGORY_PERSONAL', 'CATEGORY_SOCIAL', 'CATEGORY_PROMOTIONS', 'CATEGORY_UPDATES', 'CATEGORY_FORUMS'].sort(),
+    );
+    // Gmail answers 409 to a second label of the same name.
+    expect(await admin.post('/google/labels/create', { mailbox: RILEY, name: 'customers/acme' }).catch((e: Error) => e)).toBeInstanceOf(Error);
+  });
+
+  it('backfills exactly the messages carrying a chosen label, in one query with an OR group', async () => {
+    const { provider } = make();
+    const { id: keyAccounts } = await admin.post<{ id: string }>('/google/labels/create', { mailbox: RILEY, name: 'Key accounts' });
+    const [inbox, sent, other, starred, binned] = [
+      seeded('riley').find((m) => m.box === 'inbox')!,
+      seeded('riley').find((m) => m.box === 'sent')!,
+      seeded('riley').filter((m) => m.box === 'inbox')[1]!,
+      seeded('riley').filter((m) => m.box === 'inbox')[2]!,
+      seeded('riley').filter((m) => m.box === 'inbox')[3]!,
+    ];
+    for (const m of [inbox, sent, binned]) await label(m.providerId, [keyAccounts]);
+    await label(other.providerId, [], ['INBOX']); // archived, without the label: not chosen
+    await label(starred.providerId, ['STARRED']);
+    await label(binned.providerId, ['TRASH']);
+    await admin.delete('/requests');
+    expect(await restrictedWindow(provider, [keyAccounts])).toEqual([inbox.providerId, sent.providerId].sort());
+    expect(await restrictedWindow(provider, [keyAccounts, 'STARRED'])).toEqual([inbox.providerId, sent.providerId, starred.providerId].sort());
+    const lists = await admin.requests('/messages$');
+    expect(decodeURIComponent(lists[0]!.query).replace(/\+/g, ' ')).toContain('{label:"Key accounts"}');
+    // A label the mailbox does not have chooses nothing, without a list.
+    await admin.delete('/requests');
+    expect(await restrictedWindow(provider, ['Label_999'])).toEqual([]);
+    expect(await admin.requests('/messages$')).toEqual([]);
+  });
+
+  it('reports a message once it carries a chosen label and removes it when it loses it; mail outside the choice is not reported', async () => {
+    const { provider } = make();
+    const { id: chosen } = await admin.post<{ id: string }>('/google/labels/create', { mailbox: RILEY, name: 'Renewals' });
+    const only = [chosen];
+    const start = await provider.currentCursor();
+    const outside = await deliver('Not chosen');
+    const inside = await deliver('Chosen later');
+    const quiet = await restrictedChanges(provider, start, only);
+    expect(quiet).toMatchObject({ messages: [], removed: [] });
+
+    await label(inside.id, [chosen]);
+    const entered = await restrictedChanges(provider, quiet.cursor, only);
+    expect(entered).toMatchObject({ messages: [inside.id], removed: [] });
+
+    await label(inside.id, [], [chosen]);
+    await label(outside.id, ['STARRED']);
+    const left = await restrictedChanges(provider, entered.cursor, only);
+    expect(left).toMatchObject({ messages: [], removed: [inside.id] });
+
+    // Unrestricted, the same history reports every change as before.
+    const all = await restrictedChanges(provider, start, null);
+    expect(all.messages.sort()).toEqual([inside.id, outside.id].sort());
+  });
 });

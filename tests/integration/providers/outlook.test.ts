@@ -2,6 +2,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { type RunningEmulators, startEmulators } from '@/emulators';
+import { SEEDED_USER_FOLDERS, seededFolderOf } from '@/emulators/microsoft/mail-store';
 import type { SeedMessage } from '@/emulators/seed/types';
 import { microsoftClient, MICROSOFT_SCOPES } from '@/lib/auth/clients';
 import { authorize } from '@/lib/auth/oauth';
@@ -13,6 +14,7 @@ import { createOutlookProvider } from '@/lib/providers/outlook';
 import { DELTA_MARGIN_MS, decodeDeltaCursor, encodeDeltaCursor } from '@/lib/providers/outlook/delta';
 import { ConcurrencyLimiter } from '@/lib/http/rate-limit';
 import { GraphApi } from '@/lib/providers/outlook/graph-api';
+import { encodeCursor } from '@/lib/providers/outlook/opaque-cursor';
 import type { RetryOptions } from '@/lib/http/retry';
 import { type EmulatorAdmin, emulatorAdmin } from '../../support/emulator-admin';
 import { failure } from '../../support/provider-error';
@@ -121,6 +123,12 @@ describe('outlook provider: reading', () => {
     expect(metadata.map((m) => m.providerId)).toEqual(ids);
     expect(metadata.every((m) => m.snippet === null && m.body === null)).toBe(true);
     expect(snippet.every((m) => m.snippet !== null && m.body === null)).toBe(true);
+    // Where the seed filed it: a well-known name, or a user folder's id (found by its path).
+    const paths = new Map((await provider.listFolders()).map((f) => [f.name, f.id]));
+    const folderOf = (seed: SeedMessage) => {
+      const placed = seededFolderOf(seed)!;
+      return SEEDED_USER_FOLDERS.includes(placed as (typeof SEEDED_USER_FOLDERS)[number]) ? paths.get(placed) : placed;
+    };
     for (const message of full) {
       const seed = seeded(['inbox', 'sent']).find((m) => m.providerId === message.providerId)!;
       expect(message.body).toBe(seed.body);
@@ -132,7 +140,7 @@ describe('outlook provider: reading', () => {
         to: seed.to,
         cc: seed.cc,
         direction: seed.box === 'sent' ? 'sent' : 'received',
-        folder: seed.box === 'sent' ? 'sentitems' : 'inbox',
+        folder: folderOf(seed),
       });
     }
     // Bulk markers come from internetMessageHeaders.
@@ -151,7 +159,9 @@ describe('outlook provider: reading', () => {
     const batches = log.filter((r) => r.path === '/v1.0/$batch');
     const parts = log.filter((r) => r.batchPart && r.path.startsWith('/v1.0/me/messages/'));
     expect(parts).toHaveLength(46);
-    expect(batches.length).toBe(15); // 12 for 46 ids, 3 for the nine well-known folders asked for
+    // 12 for 46 ids, 3 for the nine well-known folders asked for, 1 for the child folders of the
+    // one seeded folder that has some (the top-level list is a plain GET).
+    expect(batches.length).toBe(16);
   });
 });
 
@@ -187,8 +197,9 @@ describe('outlook provider: incremental sync (R9, R14, R31)', () => {
     // Every first request carries the filter; an unfiltered round would page through the whole
     // Inbox (2 ids a page here).
     const first = delta.filter((r) => !r.query.includes('token'));
-    expect(first.map((r) => decodeURIComponent(r.query))).toEqual(Array(2).fill(expect.stringContaining(`$filter=receivedDateTime ge ${new Date(since).toISOString().replace('.000Z', 'Z')}`)));
-    expect(delta.length).toBeLessThanOrEqual(4);
+    // Inbox, Sent Items, Archive, Customers and Customers/Key accounts.
+    expect(first.map((r) => decodeURIComponent(r.query))).toEqual(Array(5).fill(expect.stringContaining(`$filter=receivedDateTime ge ${new Date(since).toISOString().replace('.000Z', 'Z')}`)));
+    expect(delta.length).toBeLessThanOrEqual(10);
     expect(seeded(['inbox']).length).toBeGreaterThan(20);
   });
 
@@ -329,7 +340,8 @@ describe('outlook provider: incremental sync (R9, R14, R31)', () => {
     await admin.delete('/requests');
     const error = await failure(provider.changes({ cursor, visibility: 'metadata' }));
     expect(error.code).toBe('cursor_expired');
-    expect((await admin.requests('/delta$')).map((r) => r.status)).toEqual([410, 410]);
+    // Every synced folder's delta link was asked once (in $batch parts), none again.
+    expect((await admin.requests('/delta$')).map((r) => r.status)).toEqual(Array(5).fill(410));
     expect(retries).toEqual([]);
   });
 });
@@ -349,7 +361,7 @@ describe('outlook provider: links Graph hands out', () => {
     expect(error.retryable).toBe(false);
 
     // A stored cursor that names another host (tampered with) is refused the same way.
-    const tampered = encodeDeltaCursor({ since: decodeDeltaCursor(cursor).since, links: { inbox: elsewhere, sentitems: elsewhere } });
+    const tampered = encodeDeltaCursor({ since: decodeDeltaCursor(cursor).since, folders: { inbox: { link: elsewhere, paging: true }, sentitems: { link: elsewhere, paging: true } } });
     expect((await failure(provider.changes({ cursor: tampered, visibility: 'metadata' }))).code).toBe('bad_response');
     expect(await google.requests(undefined, { since: before })).toEqual([]);
   });
@@ -372,10 +384,11 @@ describe('outlook provider: links Graph hands out', () => {
       const inPath = `${base}/v1.0/https://${host}/v1.0/me/mailFolders/inbox/messages/delta`;
       // Graph hands out the link in a page; following it from the stored cursor is refused.
       await admin.fault({ path: '^/v1\\.0/me/mailFolders/inbox/messages/delta$', rawBody: JSON.stringify({ value: [], '@odata.nextLink': inQuery }) });
-      const handedOut = decodeDeltaCursor((await provider.changes({ cursor, visibility: 'metadata' })).cursor).links;
-      expect(handedOut.inbox).toBe(inQuery);
-      for (const links of [handedOut, { inbox: inQuery, sentitems: inQuery }, { inbox: inPath, sentitems: inPath }]) {
-        const error = await failure(provider.changes({ cursor: encodeDeltaCursor({ since: decodeDeltaCursor(cursor).since, links }), visibility: 'metadata' }));
+      const handedOut = decodeDeltaCursor((await provider.changes({ cursor, visibility: 'metadata' })).cursor).folders;
+      expect(handedOut.inbox).toEqual({ link: inQuery, paging: true });
+      const paging = (link: string) => ({ link, paging: true });
+      for (const folders of [handedOut, { inbox: paging(inQuery), sentitems: paging(inQuery) }, { inbox: paging(inPath), sentitems: paging(inPath) }]) {
+        const error = await failure(provider.changes({ cursor: encodeDeltaCursor({ since: decodeDeltaCursor(cursor).since, folders }), visibility: 'metadata' }));
         expect(connections).toEqual([]);
         expect(error.code).toBe('bad_response');
         expect(error.retryable).toBe(false);
@@ -496,7 +509,8 @@ describe('outlook provider: errors and retries (R12)', () => {
     expect(error.code).toBe('insufficient_permissions');
     expect(error.data.action).toBe('grant_permission');
     expect(retries).toEqual([]);
-    expect((await admin.requests('/messages$')).map((r) => r.status)).toEqual([403, 403]);
+    // The well-known folders are the first read: each of the nine is refused once, none asked again.
+    expect((await admin.requests('/mailFolders/')).map((r) => r.status)).toEqual(Array(9).fill(403));
   });
 
   it('renews an expired access token once on 401 and succeeds', async () => {
@@ -671,5 +685,182 @@ describe('outlook provider: window paging within one second (R10)', () => {
     } while (cursor !== null && pages < 20);
     expect(pages).toBe(3);
     expect(ids.sort()).toEqual(delivered.map((d) => d.id).sort());
+  });
+});
+
+describe('outlook provider: every folder but the excluded ones (R9, R21) and a chosen few', () => {
+  /** What the emulator's live ground truth says the support mailbox holds, by message: its folder now. */
+  const liveFolders = async () =>
+    new Map((await admin.get<{ verdicts: { mailboxId: string; providerId: string; folder: string | null }[] }>('/ground-truth')).verdicts.filter((v) => v.mailboxId === 'support').map((v) => [v.providerId, v.folder]));
+  const folderId = async (provider: MailProvider, path: string) => (await provider.listFolders()).find((f) => f.name === path)!.id;
+  async function wholeWindow(provider: MailProvider, input: { since?: number; only?: readonly string[] } = {}) {
+    const messages = [];
+    let cursor: string | null = null;
+    do {
+      const page = await provider.listWindow({ since: input.since ?? 0, cursor, visibility: 'metadata', only: input.only });
+      messages.push(...page.messages);
+      cursor = page.nextCursor;
+    } while (cursor !== null);
+    return messages;
+  }
+  async function drain(provider: MailProvider, cursor: string, only?: readonly string[]) {
+    const pages: ChangesPage[] = [];
+    do pages.push(await provider.changes({ cursor: pages.at(-1)?.cursor ?? cursor, visibility: 'metadata', only }));
+    while (pages.at(-1)!.more);
+    return { messages: pages.flatMap((p) => p.messages), removed: pages.flatMap((p) => p.removed), cursor: pages.at(-1)!.cursor };
+  }
+  const deliverTo = (folder: string, subject: string) => admin.post<{ id: string }>('/microsoft/deliver', { to: SUPPORT, from: { name: 'Dana Buyer', address: 'dana@customer.test' }, subject, body: '.', folder });
+
+  it('offers the folders a user may choose: Inbox, Sent Items, Archive and user folders at every level with their path; never an excluded one or a folder inside it', async () => {
+    const { provider } = make();
+    await admin.post('/microsoft/folders', { mailbox: SUPPORT, displayName: 'Old tickets', parent: 'deleteditems' });
+    const folders = await provider.listFolders();
+    expect(folders.map(({ name, kind }) => [name, kind])).toEqual([
+      ['Inbox', 'system'],
+      ['Sent Items', 'system'],
+      ['Archive', 'system'],
+      ['Customers', 'user'],
+      ['Customers/Key accounts', 'user'],
+    ]);
+    expect(folders.slice(0, 3).map((f) => f.id)).toEqual(['inbox', 'sentitems', 'archive']);
+    // A user folder is named by its Graph id: stable, and never an excluded name.
+    expect(folders[3]!.id).toMatch(/^AQMkAD/);
+  });
+
+  it('backfills mail filed in Archive and in user folders and their child folders, each message in its folder as the emulator holds it', async () => {
+    const { provider } = make();
+    const messages = await wholeWindow(provider);
+    const live = await liveFolders();
+    const allowed = [...live].filter(([, folder]) => !['junkemail', 'deleteditems', 'drafts'].includes(folder ?? ''));
+    expect(messages.map((m) => m.providerId).sort()).toEqual(allowed.map(([id]) => id).sort());
+    expect(messages.map((m) => [m.providerId, m.folder])).toEqual(messages.map((m) => [m.providerId, live.get(m.providerId)]));
+    const [customers, keyAccounts] = [await folderId(provider, 'Customers'), await folderId(provider, 'Customers/Key accounts')];
+    for (const folder of ['archive', customers, keyAccounts]) expect(messages.filter((m) => m.folder === folder).length).toBeGreaterThan(0);
+    // The lists went out as $batch parts: nine folder lists would otherwise be nine requests.
+    expect((await admin.requests('/messages$')).every((r) => r.batchPart)).toBe(true);
+  });
+
+  it('restricted to one folder, backfills exactly the mail the emulator holds in it', async () => {
+    const { provider } = make();
+    const keyAccounts = await folderId(provider, 'Customers/Key accounts');
+    const messages = await wholeWindow(provider, { only: [keyAccounts] });
+    const expected = [...(await liveFolders())].filter(([, folder]) => folder === keyAccounts).map(([id]) => id);
+    expect(expected.length).toBeGreaterThan(0);
+    expect(messages.map((m) => m.providerId).sort()).toEqual(expected.sort());
+    // The child folder alone: its parent is a choice of its own.
+    expect(await wholeWindow(provider, { only: [await folderId(provider, 'Customers')] })).not.toContainEqual(expect.objectContaining({ folder: keyAccounts }));
+  });
+
+  it('reports mail delivered into a user folder, and mail filed from the Inbox into one as a change of folder, not a removal', async () => {
+    const { provider } = make();
+    const customers = await folderId(provider, 'Customers');
+    const cursor = await drainedCursor(provider);
+    const filed = await deliverTo(customers, 'Filed on arrival');
+    const later = await deliver('Filed by hand');
+    const first = await drain(provider, cursor);
+    expect(first.messages.map((m) => [m.subject, m.folder]).sort()).toEqual([
+      ['Filed by hand', 'inbox'],
+      ['Filed on arrival', customers],
+    ]);
+    await admin.post('/microsoft/move', { id: later.id, folder: customers });
+    const second = await drain(provider, first.cursor);
+    expect(second.removed).toEqual([]);
+    expect(second.messages.map((m) => [m.providerId, m.folder])).toEqual([[later.id, customers]]);
+    expect(filed.id).not.toBe(later.id);
+  });
+
+  it('follows a folder made after the cursor from the next round, from the start of the cursor', async () => {
+    const { provider } = make();
+    const cursor = await drainedCursor(provider);
+    const made = await admin.post<{ id: string }>('/microsoft/folders', { mailbox: SUPPORT, displayName: 'Renewals', parent: 'inbox' });
+    const delivered = await deliverTo(made.id, 'Renewal due');
+    const changes = await drain(provider, cursor);
+    expect(changes.messages.map((m) => [m.providerId, m.folder])).toEqual([[delivered.id, made.id]]);
+    expect(Object.keys(decodeDeltaCursor(changes.cursor).folders)).toContain(made.id);
+    expect((await provider.listFolders()).map((f) => f.name)).toContain('Inbox/Renewals');
+  });
+
+  it('drops a folder deleted for good, from the next round or when its delta link answers 404, without failing the sync', async () => {
+    const { provider } = make();
+    const made = await admin.post<{ id: string }>('/microsoft/folders', { mailbox: SUPPORT, displayName: 'Short-lived' });
+    const cursor = await drainedCursor(provider);
+    expect(decodeDeltaCursor(cursor).folders[made.id]).toMatchObject({ paging: false });
+    await admin.post('/microsoft/folders/purge', { mailbox: SUPPORT, id: made.id });
+    // Between rounds: the folder list no longer has it.
+    expect(Object.keys(decodeDeltaCursor((await drain(provider, cursor)).cursor).folders)).not.toContain(made.id);
+
+    // Mid-round: its link is followed, Graph answers 404 ErrorItemNotFound, and it is dropped.
+    const again = await admin.post<{ id: string }>('/microsoft/folders', { mailbox: SUPPORT, displayName: 'Short-lived' });
+    const held = decodeDeltaCursor(await drainedCursor(provider));
+    const paging = encodeDeltaCursor({ since: held.since, folders: { ...held.folders, [again.id]: { ...held.folders[again.id]!, paging: true } } });
+    await admin.post('/microsoft/folders/purge', { mailbox: SUPPORT, id: again.id });
+    await admin.delete('/requests');
+    const page = await provider.changes({ cursor: paging, visibility: 'metadata' });
+    expect((await admin.requests('/delta$')).map((r) => r.status)).toEqual([404]);
+    expect(page).toMatchObject({ messages: [], removed: [], more: false });
+    expect(Object.keys(decodeDeltaCursor(page.cursor).folders)).not.toContain(again.id);
+  });
+
+  it("removes a folder's recent mail when the folder is deleted into Deleted Items (no message moves, so no delta says so)", async () => {
+    const { provider } = make();
+    const made = await admin.post<{ id: string }>('/microsoft/folders', { mailbox: SUPPORT, displayName: 'Soon binned', parent: 'inbox' });
+    const child = await admin.post<{ id: string }>('/microsoft/folders', { mailbox: SUPPORT, displayName: 'Inside', parent: made.id });
+    const cursor = await drainedCursor(provider);
+    const [filed, nested] = [await deliverTo(made.id, 'In the folder'), await deliverTo(child.id, 'In its child')];
+    const seen = await drain(provider, cursor);
+    expect(seen.messages.map((m) => m.providerId).sort()).toEqual([filed.id, nested.id].sort());
+
+    await admin.post('/microsoft/folders/move', { mailbox: SUPPORT, id: made.id, parent: 'deleteditems' });
+    const binned = await drain(provider, seen.cursor);
+    expect(binned.messages).toEqual([]);
+    expect(binned.removed.sort()).toEqual([filed.id, nested.id].sort());
+    expect(Object.keys(decodeDeltaCursor(binned.cursor).folders)).not.toContain(made.id);
+    expect(Object.keys(decodeDeltaCursor(binned.cursor).folders)).not.toContain(child.id);
+    expect((await provider.getMessages({ ids: [filed.id], visibility: 'metadata' }))[0]!.folder).toBe('deleteditems');
+  });
+
+  it('restricted to one folder: mail filed into it is reported, mail filed out of it is removed, other folders are not asked', async () => {
+    const { provider } = make();
+    const customers = await folderId(provider, 'Customers');
+    const only = [customers];
+    const cursor = (await drain(provider, await provider.currentCursor(), only)).cursor;
+    expect(Object.keys(decodeDeltaCursor(cursor).folders)).toEqual([customers]);
+    const outside = await deliver('Not chosen');
+    const inside = await deliverTo(customers, 'Chosen');
+    const first = await drain(provider, cursor, only);
+    expect(first.messages.map((m) => m.providerId)).toEqual([inside.id]);
+    await admin.post('/microsoft/move', { id: outside.id, folder: customers });
+    await admin.post('/microsoft/move', { id: inside.id, folder: 'archive' });
+    const second = await drain(provider, first.cursor, only);
+    expect(second.messages.map((m) => [m.providerId, m.folder])).toEqual([[outside.id, customers]]);
+    expect(second.removed).toEqual([inside.id]);
+    // The same cursor without a restriction follows every folder again from the next round.
+    const all = await drain(provider, second.cursor);
+    expect(Object.keys(decodeDeltaCursor(all.cursor).folders)).toEqual(expect.arrayContaining(['inbox', 'sentitems', 'archive', customers]));
+  });
+
+  it('reads a v2 cursor (Inbox and Sent Items only): keeps its links and covers every other folder from its start', async () => {
+    const { provider } = make();
+    const current = decodeDeltaCursor(await drainedCursor(provider));
+    const v2 = encodeCursor({ v: 2, since: current.since, links: { inbox: current.folders.inbox!.link, sentitems: current.folders.sentitems!.link } });
+    const customers = await folderId(provider, 'Customers');
+    const filed = await deliverTo(customers, 'Filed while on v2');
+    const changes = await drain(provider, v2);
+    // Inbox and Sent Items went on from their links (nothing new there); the other folders
+    // report their mail since the cursor's start, which v2 never saw: this test's and earlier ones'.
+    expect(changes.messages.map((m) => [m.providerId, m.folder])).toContainEqual([filed.id, customers]);
+    expect(changes.messages.filter((m) => m.folder === 'inbox' || m.folder === 'sentitems')).toEqual([]);
+    expect(decodeDeltaCursor(changes.cursor)).toMatchObject({ v: 3, since: current.since });
+  });
+
+  it('asks each folder for its changes in $batch parts, never more than 4 at once', async () => {
+    const { provider } = make();
+    const cursor = await drainedCursor(provider);
+    await admin.post('/microsoft/latency', { ms: 8 });
+    await admin.delete('/requests');
+    await drain(provider, cursor);
+    const delta = await admin.requests('/delta$');
+    expect(delta.length).toBeGreaterThanOrEqual(5);
+    expect(delta.every((r) => r.batchPart && r.status === 200)).toBe(true);
   });
 });

@@ -7,7 +7,7 @@ import { parseDate, parseQuery, parseSpan } from '@/emulators/google/query';
  */
 const NOW = Date.UTC(2026, 4, 20, 12, 0, 0);
 const DAY = 86_400_000;
-const empty = { after: null, before: null, labels: [], notLabels: [], anywhere: false, text: [] };
+const empty = { after: null, before: null, labels: [], notLabels: [], anyOf: [], anywhere: false, text: [] };
 
 describe('gmail query parser', () => {
   it('reads after:/before: as midnight PST for dates and exactly for epoch seconds', () => {
@@ -44,6 +44,28 @@ describe('gmail query parser', () => {
       { field: 'any', value: 'invoice', negate: false },
     ]);
     expect(parseQuery('"exact phrase here"', NOW).text).toEqual([{ field: 'any', value: 'exact phrase here', negate: false }]);
+  });
+
+  it('reads user labels by name, as Gmail search does (case, spaces, slashes and hyphens alike)', () => {
+    expect(parseQuery('label:"Key Accounts" -label:Customers/Acme label:INBOX', NOW)).toMatchObject({ labels: ['name:key-accounts', 'INBOX'], notLabels: ['name:customers-acme'] });
+  });
+
+  it('reads {…} groups of label terms as OR, a negated group as none of them; other terms in braces as words', () => {
+    expect(parseQuery('after:1700000000 {in:inbox label:"Key accounts" category:updates} -{is:starred label:x}', NOW)).toMatchObject({
+      after: 1_700_000_000_000,
+      labels: [],
+      anyOf: [['INBOX', 'name:key-accounts', 'CATEGORY_UPDATES']],
+      notLabels: ['STARRED', 'name:x'],
+      text: [],
+    });
+    expect(parseQuery('{from:amy label:x}', NOW)).toMatchObject({
+      labels: [],
+      anyOf: [],
+      text: [
+        { field: 'any', value: 'from:amy', negate: false },
+        { field: 'any', value: 'label:x', negate: false },
+      ],
+    });
   });
 
   it('never throws: an unreadable operator value becomes a word', () => {

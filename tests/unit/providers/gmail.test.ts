@@ -12,6 +12,7 @@ import { formatQuery, planFetch } from '@/lib/providers/gmail/fetch';
 import { messageSchema, sendAsListSchema } from '@/lib/providers/gmail/gmail-json';
 import { foldHistory, readCursor } from '@/lib/providers/gmail/history';
 import { identityFromSendAs } from '@/lib/providers/gmail/identity';
+import { scopeQuery } from '@/lib/providers/gmail/labels';
 import { categoryOf, folderOf, normaliseGmailMessage, unescapeSnippet } from '@/lib/providers/gmail/message';
 import { GMAIL_COSTS } from '@/lib/providers/gmail/quota';
 import { WANTED_HEADERS } from '@/lib/providers/normalise';
@@ -317,6 +318,33 @@ describe('history (R9, R14)', () => {
     ]);
     expect(folded.added).toEqual([{ id: '4', threadId: 't4' }]);
     expect(folded.removed.sort()).toEqual(['1', '2', '3']);
+  });
+
+  it('restricted to chosen labels: entering them is a change, leaving them a removal, mail that never was in them is neither', () => {
+    const m = (id: string, labelIds?: string[]) => ({ id, threadId: `t${id}`, ...(labelIds ? { labelIds } : {}) });
+    const folded = foldHistory(
+      [
+        record('11', { messagesAdded: [{ message: m('1', ['INBOX']) }, { message: m('2', ['INBOX', 'Label_1']) }, { message: m('3', ['INBOX', 'Label_1']) }] }),
+        // 1 gains the label; 3 loses it; 4 (older mail) loses INBOX without ever carrying it.
+        record('12', { labelsAdded: [{ message: m('1', ['INBOX', 'Label_1']), labelIds: ['Label_1'] }] }),
+        record('13', { labelsRemoved: [{ message: m('3', ['INBOX']), labelIds: ['Label_1'] }, { message: m('4', ['STARRED']), labelIds: ['INBOX'] }] }),
+        // 5 had the label and is trashed: removed, as without a restriction.
+        record('14', { labelsAdded: [{ message: m('5', ['Label_1', 'TRASH']), labelIds: ['TRASH'] }] }),
+      ],
+      ['Label_1'],
+    );
+    expect(folded.added.map((r) => r.id).sort()).toEqual(['1', '2']);
+    expect(folded.removed.sort()).toEqual(['3', '5']);
+  });
+
+  it('writes chosen labels as one {…} OR group of search terms, user labels by name; none left is nothing in scope', () => {
+    const choices = [
+      { id: 'INBOX', name: 'Inbox', kind: 'system' as const },
+      { id: 'CATEGORY_PERSONAL', name: 'Primary', kind: 'system' as const },
+      { id: 'Label_7', name: 'Customers/"Acme"', kind: 'user' as const },
+    ];
+    expect(scopeQuery(['INBOX', 'Label_7', 'CATEGORY_PERSONAL'], choices)).toBe('{in:inbox category:primary label:"Customers/Acme"}');
+    expect(scopeQuery(['Label_8', 'SPAM'], choices)).toBeNull();
   });
 
   it('a cursor that is not a history id is expired, not a crash', () => {

@@ -5,6 +5,8 @@ import { classifyGraphError, graphFailure, identityFromGraph } from '@/lib/provi
 import { graphMessageSchema } from '@/lib/providers/outlook/graph-json';
 import { normaliseGraphMessage } from '@/lib/providers/outlook/message';
 import { decodeCursor, encodeCursor } from '@/lib/providers/outlook/opaque-cursor';
+import { decodeDeltaCursor, encodeDeltaCursor } from '@/lib/providers/outlook/delta';
+import { isExcludedFolder, productFolderName } from '@/lib/providers/outlook/folder-names';
 import { z } from 'zod';
 
 /*
@@ -247,3 +249,39 @@ describe('opaque cursors', () => {
   });
 });
 
+
+describe('productFolderName: the folder a message carries', () => {
+  const user = (id: string) => ({ id, wellKnown: null });
+  const known = (name: string) => ({ id: `id-${name}`, wellKnown: name });
+
+  it('is the well-known name for Inbox, Sent Items and Archive, and the Graph id for a user folder at any level', () => {
+    expect(productFolderName([known('inbox')])).toBe('inbox');
+    expect(productFolderName([known('archive')])).toBe('archive');
+    expect(productFolderName([user('AQMkADcustomers')])).toBe('AQMkADcustomers');
+    expect(productFolderName([known('inbox'), user('AQMkADacme')])).toBe('AQMkADacme');
+    // Named by id, a user folder called "Spam" or "Drafts" is never taken for an excluded one.
+    expect(isExcludedFolder(productFolderName([user('AQMkADspam')]))).toBe(false);
+  });
+
+  it('is the excluded folder\'s name for a folder inside one, so its mail is excluded too', () => {
+    expect(productFolderName([known('deleteditems'), user('AQMkADold'), user('AQMkADolder')])).toBe('deleteditems');
+    expect(productFolderName([known('junkemail'), user('AQMkADx')])).toBe('junkemail');
+    expect(isExcludedFolder(productFolderName([known('deleteditems'), user('AQMkADold')]))).toBe(true);
+  });
+});
+
+describe('the delta cursor', () => {
+  it('reads a v2 cursor as v3 with its Inbox and Sent Items links and no round in progress; refuses what fits neither', () => {
+    const v2 = encodeCursor({ v: 2, since: 1_700_000_000_000, links: { inbox: 'https://graph.microsoft.com/v1.0/me/mailFolders/inbox/messages/delta?$deltatoken=a', sentitems: null } });
+    expect(decodeDeltaCursor(v2)).toEqual({
+      v: 3,
+      since: 1_700_000_000_000,
+      folders: { inbox: { link: 'https://graph.microsoft.com/v1.0/me/mailFolders/inbox/messages/delta?$deltatoken=a', paging: false }, sentitems: { link: null, paging: false } },
+    });
+    const v3 = encodeDeltaCursor({ since: 5, folders: { AQMkADx: { link: null, paging: true } } });
+    expect(decodeDeltaCursor(v3)).toEqual({ v: 3, since: 5, folders: { AQMkADx: { link: null, paging: true } } });
+    for (const bad of [encodeCursor({ v: 1, since: 5 }), encodeCursor({ v: 3, since: 5, folders: { inbox: { link: '' } } })]) {
+      expect(() => decodeDeltaCursor(bad)).toThrow(expect.objectContaining({ code: 'cursor_expired' }));
+    }
+  });
+});
