@@ -22,11 +22,14 @@ export const SKIP_ORDER: readonly SkipReason[] = [
 export { DEFAULT_EXCLUDED_CATEGORIES } from '../domain';
 
 /**
- * Folders never pushed from (R21), in the product's folder names: Gmail's `folderOf` names
- * (spam, trash, draft, chat) and Graph's well-known names (junk, deleted, drafts, and
- * conversation history, where Outlook files chats).
+ * Outlook's well-known folders never pushed from (R21): junk, deleted and what was purged from it
+ * but can still be recovered, drafts and the outbox (not sent yet), and conversation history,
+ * where Outlook files chats. The Outlook provider leaves the same folders out of its sync.
  */
-const EXCLUDED_FOLDERS: ReadonlySet<string> = new Set(['spam', 'trash', 'draft', 'chat', 'junkemail', 'deleteditems', 'drafts', 'conversationhistory']);
+export const OUTLOOK_EXCLUDED_FOLDERS = ['junkemail', 'deleteditems', 'recoverableitemsdeletions', 'drafts', 'outbox', 'conversationhistory'] as const;
+
+/** Folders never pushed from (R21), in the product's folder names: Gmail's `folderOf` names and Outlook's. */
+const EXCLUDED_FOLDERS: ReadonlySet<string> = new Set(['spam', 'trash', 'draft', 'chat', ...OUTLOOK_EXCLUDED_FOLDERS]);
 
 /** Precedence values that mark list or bulk mail (RFC 2076). */
 const BULK_PRECEDENCE: ReadonlySet<string> = new Set(['bulk', 'list', 'junk']);

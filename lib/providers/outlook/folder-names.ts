@@ -3,12 +3,10 @@
  * ground truth names a folder exactly as the provider does.
  */
 
-/**
- * Well-known folders whose mail is never pushed (R21, R21a `excluded_folder`): junk, deleted
- * (and what was purged from Deleted Items but can still be recovered), drafts and the outbox
- * (not sent yet), and Teams/Skype conversation history (chats).
- */
-const EXCLUDED = ['junkemail', 'deleteditems', 'recoverableitemsdeletions', 'drafts', 'outbox', 'conversationhistory'] as const;
+import { OUTLOOK_EXCLUDED_FOLDERS } from '../../matching/skip-rules';
+
+/** Well-known folders whose mail is never pushed (R21, R21a `excluded_folder`); one list with the skip rules. */
+const EXCLUDED = OUTLOOK_EXCLUDED_FOLDERS;
 
 /**
  * Graph's well-known folder names worth telling apart: Inbox and Sent Items (direction), the
