@@ -181,7 +181,8 @@ function senderIdentity({ displayName, replyTo, aliases }: MailboxIdentity): Sen
   return { displayName, replyTo: replyTo && valid(replyTo) ? replyTo : null, aliases: aliases.filter(valid) };
 }
 
-async function requireMailbox(deps: BackgroundDeps, id: string): Promise<Mailbox> {
+/** The stored mailbox, or a plain error saying it is no longer connected. */
+export async function requireMailbox(deps: BackgroundDeps, id: string): Promise<Mailbox> {
   const mailbox = await getMailbox(deps.db, id);
   if (!mailbox) throw MessagingError.of('handler_failed', 'That mailbox is no longer connected. Reopen the popup to see the current list.');
   return mailbox;

@@ -1,9 +1,10 @@
-import { getMailbox, listMailboxes, runsOf } from '../db';
+import { getMailbox, listMailboxes, runsOf, updateMailbox } from '../db';
 import { type Handlers, MessagingError } from '../messaging';
 import { promptMemoryItem, readJobProgress, readPromptMemory } from '../platform';
 import { decideThread, dismissPrompt, lookupMessages, reviewPrompts, runSample, threadState } from '../sync';
 import type { BackgroundDeps } from './deps';
 import { engineDeps, engineOf } from './engine';
+import { mailboxProvider, requireMailbox } from './mailboxes';
 
 type SyncHandlers = Pick<
   Handlers,
@@ -18,6 +19,8 @@ type SyncHandlers = Pick<
   | 'lookupMessages'
   | 'getThreadState'
   | 'setThreadDecision'
+  | 'listFolders'
+  | 'setSyncOnly'
   | 'getReviewPrompts'
   | 'dismissReviewPrompt'
 >;
@@ -51,6 +54,20 @@ export function syncHandlers(deps: BackgroundDeps): SyncHandlers {
       await decideThread(engineDeps(deps), input);
       void engine.tick();
       return { messages: await threadState(deps.db, input.mailboxId, input.threadKey) };
+    },
+    async listFolders({ mailboxId }) {
+      const mailbox = await requireMailbox(deps, mailboxId);
+      return { folders: await mailboxProvider(deps, mailbox).listFolders() };
+    },
+    async setSyncOnly({ mailboxId, only }) {
+      const mailbox = await requireMailbox(deps, mailboxId);
+      if (only) {
+        const offered = new Set((await mailboxProvider(deps, mailbox).listFolders()).map((f) => f.id));
+        if (only.some((id) => !offered.has(id))) throw MessagingError.of('invalid_payload', 'One of the chosen labels or folders is no longer in the mailbox. Reload the list and choose again.');
+      }
+      const updated = await updateMailbox(deps.db, mailbox.id, (m) => ({ ...m, syncOnly: only ? [...new Set(only)] : null }));
+      if (!updated) throw MessagingError.of('handler_failed', 'That mailbox is no longer connected. Reopen the popup to see the current list.');
+      return updated;
     },
     async getReviewPrompts() {
       const { prompts, memory } = await reviewPrompts(deps.db, await readPromptMemory(), Date.now());

@@ -192,6 +192,18 @@ export const protocol = {
     input: z.object({ mailboxId: z.string().min(1), threadKey: z.string().min(1).max(512), contactIds: z.array(z.string().min(1)).max(50), dontSync: z.boolean() }).strict(),
     output: z.object({ messages: z.array(messageSyncStateSchema) }),
   },
+  /** The labels (Gmail) or folders (Outlook) a mailbox's sync may be restricted to. */
+  listFolders: {
+    pagesOnly: true,
+    input: z.object({ mailboxId: z.string().min(1) }).strict(),
+    output: z.object({ folders: z.array(z.object({ id: z.string(), name: z.string(), kind: z.enum(['system', 'user']) })) }),
+  },
+  /** Restricts a mailbox's sync to chosen labels or folders, or (null) to all mail but the excluded ones; from the next page on. */
+  setSyncOnly: {
+    pagesOnly: true,
+    input: z.object({ mailboxId: z.string().min(1), only: z.array(z.string().min(1)).min(1).max(200).nullable() }).strict(),
+    output: mailboxSchema,
+  },
   /** Review prompts raised by the engine (R33), less those dismissed. */
   getReviewPrompts: {
     pagesOnly: true,

@@ -35,6 +35,8 @@ function handlers() {
     lookupMessages: unused,
     getThreadState: unused,
     setThreadDecision: unused,
+    listFolders: unused,
+    setSyncOnly: unused,
     getReviewPrompts: unused,
     dismissReviewPrompt: unused,
   } satisfies Handlers;

@@ -32,6 +32,8 @@ function handlers() {
     lookupMessages: unused,
     getThreadState: unused,
     setThreadDecision: unused,
+    listFolders: unused,
+    setSyncOnly: unused,
     getReviewPrompts: unused,
     dismissReviewPrompt: unused,
   } satisfies Handlers;
