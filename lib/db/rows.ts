@@ -44,6 +44,11 @@ export const outboxEntrySchema = z.object({
   visibility: visibilitySchema,
   /** The batch it is being sent in: a batch resent after a crash is the same request (R13). */
   batchId: z.string().nullable(),
+  /**
+   * Exactly what was sent in that batch, kept until the CRM answers: a copy merged or withdrawn
+   * meanwhile changes the entry, never the request, so a resend stays a replay.
+   */
+  sending: z.object({ item: crmEmailInputSchema, visibility: visibilitySchema }).nullable(),
   attempts: z.number().int().nonnegative(),
   nextAttemptAt: z.number().int(),
   /** What the CRM holds, once written: compared with later copies of the message. */

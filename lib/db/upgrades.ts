@@ -75,6 +75,7 @@ export async function upgradeToV3(tx: Transaction): Promise<void> {
       entry.payload = null;
       entry.visibility = 'metadata';
       entry.batchId = null;
+      entry.sending = null;
       entry.pushed = null;
       entry.lastError = null;
     });

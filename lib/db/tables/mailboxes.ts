@@ -75,10 +75,8 @@ export async function deleteMailboxAndData(db: MailboxCrmDatabase, id: string): 
         entry.mailboxIds = rest;
         if (entry.mailboxId === id) {
           entry.mailboxId = rest[0]!;
-          if (entry.status === 'pending') {
-            entry.payload = null;
-            entry.batchId = null;
-          }
+          // Its content is read again from the new source; a batch it is in is sent as it was.
+          if (entry.status === 'pending') entry.payload = null;
         }
       });
     return (await db.mailboxes.where('id').equals(id).delete()) > 0;

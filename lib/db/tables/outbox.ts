@@ -82,6 +82,7 @@ function fresh(offer: OutboxOffer, now: number): OutboxEntry {
     payload: offer.payload,
     visibility: offer.visibility,
     batchId: null,
+    sending: null,
     attempts: 0,
     nextAttemptAt: now,
     pushed: null,
@@ -122,7 +123,7 @@ export function mergeOffer(entry: OutboxEntry | undefined, offer: OutboxOffer, n
   }
   // A narrower copy only adds contacts: the source's content is read again at its own visibility.
   const base = wider ? takeSource(entry, offer) : { ...entry, payload: null };
-  return { next: { ...base, mailboxIds, contactIds, status: 'pending', runId: offer.runId, attempts: 0, nextAttemptAt: now, batchId: null, lastError: null }, outcome: 'merged' };
+  return { next: { ...base, mailboxIds, contactIds, status: 'pending', attempts: 0, nextAttemptAt: now, lastError: null }, outcome: 'merged' };
 }
 
 /**
@@ -165,12 +166,12 @@ export async function withdrawOutboxSources(db: MailboxCrmDatabase, mailboxId: s
       if (entry.status !== 'pending' || !entry.mailboxIds.includes(mailboxId)) continue;
       const rest = entry.mailboxIds.filter((id) => id !== mailboxId);
       if (rest.length === 0 && entry.pushed) {
-        changed.push({ ...entry, status: 'sent', contactIds: entry.pushed.contactIds, visibility: entry.pushed.visibility, payload: null, batchId: null });
+        changed.push({ ...entry, status: 'sent', contactIds: entry.pushed.contactIds, visibility: entry.pushed.visibility, payload: null });
       } else if (rest.length === 0) {
-        changed.push({ ...entry, status: 'cancelled', payload: null, batchId: null });
+        changed.push({ ...entry, status: 'cancelled', payload: null });
         cancelled++;
       } else {
-        changed.push(entry.mailboxId === mailboxId ? { ...entry, mailboxIds: rest, mailboxId: rest[0]!, payload: null, batchId: null } : { ...entry, mailboxIds: rest });
+        changed.push(entry.mailboxId === mailboxId ? { ...entry, mailboxIds: rest, mailboxId: rest[0]!, payload: null } : { ...entry, mailboxIds: rest });
       }
     }
     await putOutboxEntries(db, changed);
@@ -196,5 +197,5 @@ export async function openBatchId(db: MailboxCrmDatabase): Promise<string | null
 
 /** Releases a batch whose entries no longer need sending. */
 export async function releaseBatch(db: MailboxCrmDatabase, batchId: string): Promise<void> {
-  await db.outbox.where('batchId').equals(batchId).modify({ batchId: null });
+  await db.outbox.where('batchId').equals(batchId).modify({ batchId: null, sending: null });
 }

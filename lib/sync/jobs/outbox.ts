@@ -26,6 +26,14 @@ function itemOf(entry: OutboxEntry): CrmEmailInput {
   return { ...entry.payload!, contact_ids: entry.contactIds };
 }
 
+/** A batch fixed for sending: its id (the idempotency scope) and its entries with what they send. */
+interface Batch {
+  id: string;
+  entries: (OutboxEntry & { sending: NonNullable<OutboxEntry['sending']> })[];
+}
+
+const isSending = (entry: OutboxEntry): entry is Batch['entries'][number] => entry.sending !== null;
+
 /**
  * Outbox drain (R13, R15): pending CRM writes, oldest first, in batches of up to 100. Each batch is
  * fixed before it is sent (its entries marked with a batch id, in one transaction), so a batch
@@ -47,24 +55,27 @@ export async function runOutbox(ctx: JobContext): Promise<void> {
     if (!batch) return;
     let results: PushResults;
     try {
-      results = await crm.client.pushEmails(batch.entries.map(itemOf), { scope: batch.id, signal: ctx.signal });
+      results = await crm.client.pushEmails(batch.entries.map((e) => e.sending.item), { scope: batch.id, signal: ctx.signal });
     } catch (error) {
       // The CRM refused the batch itself (a 4xx it will not change its mind on): each entry is
       // recorded as refused, with the CRM's words, rather than resent forever.
       if (!isFinalCrmError(error)) throw error;
       results = batch.entries.map((e) => ({ message_id: e.idempotencyKey, status: 'error' as const, error: { code: error.code, message: error.message } }));
     }
-    await recordResults(db, batch.entries, results, ctx.deps.now());
+    await recordResults(db, batch, results, ctx.deps.now());
     sent += batch.entries.length;
     await reportProgress(ctx, sent, sent + (await pendingOutbox(db, ctx.deps.now())).pending, startedAt);
   }
 }
 
-/** A batch fixed before the worker stopped, to send again as it was. */
-async function inFlight(db: MailboxCrmDatabase): Promise<{ id: string; entries: OutboxEntry[] } | null> {
+/**
+ * A batch fixed before the worker stopped (or before its request failed), to send again exactly
+ * as it was, whatever happened to its entries meanwhile: the CRM may have applied it already.
+ */
+async function inFlight(db: MailboxCrmDatabase): Promise<Batch | null> {
   const batchId = await openBatchId(db);
   if (!batchId) return null;
-  const entries = (await batchEntries(db, batchId)).filter((e) => e.status === 'pending' && e.payload !== null);
+  const entries = (await batchEntries(db, batchId)).filter(isSending);
   if (entries.length === 0) {
     await releaseBatch(db, batchId);
     return inFlight(db);
@@ -73,7 +84,7 @@ async function inFlight(db: MailboxCrmDatabase): Promise<{ id: string; entries: 
 }
 
 /** The next batch: due entries, oldest first, their content read where needed, then fixed. */
-async function freezeNextBatch(deps: EngineDeps, signal: AbortSignal): Promise<{ id: string; entries: OutboxEntry[] } | null> {
+async function freezeNextBatch(deps: EngineDeps, signal: AbortSignal): Promise<Batch | null> {
   const { db } = deps;
   const now = deps.now();
   const due = await dueOutboxEntries(db, now, EMAIL_BATCH_MAX);
@@ -82,8 +93,9 @@ async function freezeNextBatch(deps: EngineDeps, signal: AbortSignal): Promise<{
   const id = crypto.randomUUID();
   const entries = await atomically(db, ['outbox'], async () => {
     const fresh = (await outboxEntries(db, due.map((e) => e.idempotencyKey))).filter((e) => e.status === 'pending' && e.payload !== null && e.batchId === null);
-    await putOutboxEntries(db, fresh.map((e) => ({ ...e, batchId: id })));
-    return fresh.sort((a, b) => (a.idempotencyKey < b.idempotencyKey ? -1 : 1));
+    const frozen = fresh.map((e) => ({ ...e, batchId: id, sending: { item: itemOf(e), visibility: e.visibility } }));
+    await putOutboxEntries(db, frozen);
+    return frozen.sort((a, b) => (a.idempotencyKey < b.idempotencyKey ? -1 : 1));
   });
   return entries.length > 0 ? { id, entries } : freezeNextBatch(deps, signal);
 }
@@ -134,19 +146,37 @@ async function contentOf(deps: EngineDeps, mailbox: Mailbox, entries: readonly O
 
 type PushResults = Awaited<ReturnType<CrmClient['pushEmails']>>;
 
-/** The CRM's answer, per entry, in one transaction with the runs' counts (R17). */
-async function recordResults(db: MailboxCrmDatabase, entries: readonly OutboxEntry[], results: PushResults, now: number): Promise<void> {
+const RANK = { metadata: 0, snippet: 1, full: 2 } as const;
+
+/**
+ * The CRM's answer, per entry, applied to the entry as it is NOW (a copy may have been merged or
+ * withdrawn while the request was out), in one transaction with the runs' counts (R17):
+ * - written: the CRM holds what was sent (`pushed`); an entry that gained contacts or a wider
+ *   visibility meanwhile stays pending for the update, anything else is done, its content dropped;
+ * - refused: the entry failed with the CRM's words, unless it changed meanwhile (then it is tried
+ *   as it is now).
+ */
+async function recordResults(db: MailboxCrmDatabase, batch: Batch, results: PushResults, now: number): Promise<void> {
   await atomically(db, ['outbox', 'syncRuns'], async () => {
     const counts = new Map<string, ReturnType<typeof emptyCounts>>();
     const countsOf = (runId: string) => counts.get(runId) ?? counts.set(runId, emptyCounts()).get(runId)!;
-    const next = entries.map((entry, index): OutboxEntry => {
+    const current = new Map((await outboxEntries(db, batch.entries.map((e) => e.idempotencyKey))).map((e) => [e.idempotencyKey, e]));
+    const next = batch.entries.flatMap((sent, index): OutboxEntry[] => {
+      const entry = current.get(sent.idempotencyKey);
+      if (!entry) return [];
       const result = results[index]!;
+      const released = { ...entry, batchId: null, sending: null, attempts: entry.attempts + 1 };
       if (result.status === 'error') {
         countsOf(entry.runId).errors++;
-        return { ...entry, status: 'failed', batchId: null, attempts: entry.attempts + 1, lastError: result.error.message.slice(0, 500) };
+        const unchanged = entry.visibility === sent.sending.visibility && entry.contactIds.join() === sent.sending.item.contact_ids.join();
+        return [entry.status === 'pending' && unchanged ? { ...released, status: 'failed', lastError: result.error.message.slice(0, 500) } : released];
       }
       if (!entry.pushed) countsOf(entry.runId).pushed++;
-      return { ...entry, status: 'sent', batchId: null, payload: null, attempts: entry.attempts + 1, crmEmailId: result.email_id, pushed: { contactIds: entry.contactIds, visibility: entry.visibility, at: now }, lastError: null };
+      const pushed = { contactIds: sent.sending.item.contact_ids, visibility: sent.sending.visibility, at: now };
+      const more = entry.contactIds.some((id) => !pushed.contactIds.includes(id)) || RANK[entry.visibility] > RANK[pushed.visibility];
+      if (entry.status === 'pending' && more) return [{ ...released, pushed, crmEmailId: result.email_id }];
+      // Written: done, whatever happened meanwhile (what the CRM has stays; only an undo removes it).
+      return [{ ...released, status: 'sent', payload: null, crmEmailId: result.email_id, pushed, lastError: null }];
     });
     await putOutboxEntries(db, next);
     for (const [runId, c] of counts) if (await getRun(db, runId)) await addRunCounts(db, runId, c);

@@ -19,9 +19,12 @@ export async function runUndo(ctx: JobContext): Promise<void> {
   const crm = await ctx.deps.crm();
   if (!crm) throw providerError('reauth_required', 'crm', { detail: 'Connect the CRM in the options page, then undo again.' });
   const entries = await outboxOfRun(db, run.id);
+  // A write of the run being sent right now may land in the CRM after this undo looked: wait for
+  // its answer, then undo it with the rest.
+  if (entries.some((e) => e.batchId !== null)) throw providerError('rate_limited', 'crm', { retryAfterMs: 5_000, detail: 'Waiting for the CRM to answer a write of this run.' });
   await putOutboxEntries(
     db,
-    entries.filter((e) => e.status === 'pending' || e.status === 'failed').map((e) => ({ ...e, status: 'undone' as const, payload: null, batchId: null })),
+    entries.filter((e) => e.status === 'pending' || e.status === 'failed').map((e) => ({ ...e, status: 'undone' as const, payload: null })),
   );
   const sent = entries.filter((e) => e.status === 'sent' && e.crmEmailId !== null);
   let done = 0;

@@ -67,6 +67,7 @@ const v3 = {
     payload: null,
     visibility: 'metadata',
     batchId: null,
+    sending: null,
     pushed: null,
     lastError: null,
   }),
