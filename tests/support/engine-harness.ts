@@ -7,7 +7,7 @@ import { connectCrm } from '@/lib/background/crm-connection';
 import type { BackgroundDeps } from '@/lib/background/deps';
 import { engineDeps } from '@/lib/background/engine';
 import { connectMailbox } from '@/lib/background/mailboxes';
-import { unfinishedJobs } from '@/lib/db';
+import { type Job, MailboxCrmDatabase, unfinishedJobs } from '@/lib/db';
 import type { JobProgress, Mailbox, Scope } from '@/lib/domain';
 import { savePrivacyRules } from '@/lib/platform';
 import { type EngineDeps, SyncEngine } from '@/lib/sync';
@@ -23,6 +23,16 @@ export interface CrmEmailRecord {
   writes: number;
 }
 
+/** A job seen waiting for a persisted time (`notBefore`) or blocked, at the end of a round of `settle`. */
+export interface SeenWait {
+  jobId: string;
+  status: Job['status'];
+  notBefore: number;
+  /** The harness clock when it was seen. */
+  at: number;
+  code: string | null;
+}
+
 /**
  * The engine against running emulators, with the real providers, CRM client, IndexedDB (fake-
  * indexeddb) and extension storage (WXT's fake browser), and a clock the test moves: persisted
@@ -34,13 +44,25 @@ export class EngineHarness {
   readonly engine: SyncEngine;
   readonly wakes: number[] = [];
   readonly progress: JobProgress[] = [];
+  /** Every job seen `waiting` or `blocked` between rounds: the persisted waits the engine used. */
+  readonly waits: SeenWait[] = [];
+  /** Called with each progress update, after it is recorded (a test's hook into "during a job"). */
+  onProgress: ((update: JobProgress) => Promise<void>) | null = null;
   clock = Date.now();
   readonly google;
   readonly microsoft;
   readonly crm;
 
-  constructor(readonly urls: EmulatorUrls) {
-    this.deps = emulatorBackgroundDeps(urls);
+  /**
+   * `databaseName` opens an existing database (another engine's, for a worker restart); by
+   * default a new one.
+   */
+  constructor(
+    readonly urls: EmulatorUrls,
+    databaseName?: string,
+  ) {
+    const deps = emulatorBackgroundDeps(urls);
+    this.deps = databaseName === undefined ? deps : { ...deps, db: new MailboxCrmDatabase(databaseName) };
     const real = engineDeps(this.deps);
     this.engineDeps = {
       ...real,
@@ -49,8 +71,10 @@ export class EngineHarness {
         this.wakes.push(at);
       },
       progress: async (update) => {
-        if (!('cleared' in update)) this.progress.push(update);
         await real.progress(update);
+        if ('cleared' in update) return;
+        this.progress.push(update);
+        await this.onProgress?.(update);
       },
     };
     this.engine = new SyncEngine(this.engineDeps);
@@ -89,15 +113,34 @@ export class EngineHarness {
    */
   async settle(maxRounds = 200): Promise<void> {
     for (let round = 0; round < maxRounds; round++) {
-      await this.engine.tick();
-      await this.engine.idle();
-      const pending = (await unfinishedJobs(this.deps.db)).filter((j) => j.status !== 'blocked' || j.lane === 'crm');
-      const outbox = await this.deps.db.outbox.where('status').equals('pending').count();
-      if (pending.length === 0 && outbox === 0) return;
-      const next = Math.min(...pending.map((j) => j.notBefore), ...(outbox > 0 ? [this.clock + 60_000] : []));
+      const next = await this.round();
+      if (next === null) return;
       this.clock = Math.max(this.clock, next);
     }
     throw new Error(`The engine did not settle in ${maxRounds} rounds: ${JSON.stringify(await unfinishedJobs(this.deps.db))}`);
+  }
+
+  /**
+   * One scheduler tick, run until the engine is idle; records the persisted waits it left.
+   * Returns when the engine next has work (the earliest wait), or null when it has none.
+   */
+  async round(): Promise<number | null> {
+    await this.engine.tick();
+    await this.engine.idle();
+    const pending = (await unfinishedJobs(this.deps.db)).filter((j) => j.status !== 'blocked' || j.lane === 'crm');
+    for (const job of pending) {
+      if (job.status === 'waiting' || job.status === 'blocked') this.waits.push({ jobId: job.id, status: job.status, notBefore: job.notBefore, at: this.clock, code: job.lastError?.code ?? null });
+    }
+    const outbox = await this.deps.db.outbox.where('status').equals('pending').count();
+    if (pending.length === 0 && outbox === 0) return null;
+    return Math.min(...pending.map((j) => j.notBefore), ...(outbox > 0 ? [this.clock + 60_000] : []));
+  }
+
+  /** A second worker on this one's database and emulators: new engine, provider clients and clock reading, same storage. */
+  restarted(): EngineHarness {
+    const next = new EngineHarness(this.urls, this.deps.db.name);
+    next.clock = this.clock;
+    return next;
   }
 
   /** The emulators' verdicts for the mailboxes asked about, from `since`. */
