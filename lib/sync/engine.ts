@@ -17,6 +17,7 @@ import {
   getRun,
 } from '../db';
 import { type Mailbox, ProviderError, providerError } from '../domain';
+import { bestEffort } from '../async';
 import { MessagingError } from '../messaging';
 import type { EngineDeps } from './engine-deps';
 import { decideOnError, exhausted } from './error-policy';
@@ -156,7 +157,7 @@ export class SyncEngine {
     const abort = new AbortController();
     const promise = this.execute(job, abort).finally(() => {
       this.running.delete(job.id);
-      void this.tick();
+      this.tickSoon();
     });
     this.running.set(job.id, { promise, abort });
   }
@@ -231,7 +232,12 @@ export class SyncEngine {
   /** After a page is committed, the outbox starts draining, so the CRM fills while a long job runs. */
   private drainSoon(): void {
     if (this.running.has(jobId(CRM_LANE, 'outbox'))) return;
-    void this.tick();
+    this.tickSoon();
+  }
+
+  /** A tick nobody waits for: a failure (IndexedDB closing under a stopping worker) is recorded, and the next alarm tries again. */
+  private tickSoon(): void {
+    void bestEffort('run the sync engine', this.tick());
   }
 
   /** "Sync now" (R9): clears a failed sync's error and runs incremental sync at once. */
@@ -275,7 +281,7 @@ export class SyncEngine {
     if (unfinished && ['queued', 'running', 'waiting', 'blocked'].includes(unfinished.status)) throw providerError('rate_limited', 'crm', { detail: 'Another undo of this mailbox is still running; wait for it to finish.', final: true });
     await deleteJob(this.deps.db, jobId(mailbox.id, 'undo'));
     const job = await this.queue(mailbox.id, 'undo', { runId });
-    void this.tick();
+    this.tickSoon();
     return job;
   }
 
@@ -326,14 +332,14 @@ export class SyncEngine {
     }
     await deleteJob(db, id);
     const job = await this.queue(mailbox.id, kind, { days });
-    void this.tick();
+    this.tickSoon();
     return job;
   }
 
   /** A waiting job asked for by the user runs now, not at its backoff's end. */
   private async retryNow(job: Job): Promise<void> {
     if (job.status === 'waiting' || job.status === 'blocked') await updateJob(this.deps.db, job.id, (j) => ({ ...j, status: 'queued', notBefore: this.deps.now() }));
-    void this.tick();
+    this.tickSoon();
   }
 
   private async mailbox(id: string): Promise<Mailbox> {

@@ -1,3 +1,4 @@
+import { bestEffort } from '../../async';
 import { advanceCheckpoint, type Checkpoint, getCheckpoint, seqOf } from '../../db';
 import { providerError } from '../../domain';
 import { decideAndCommit, requireMailbox } from '../page';
@@ -31,7 +32,9 @@ export async function runBackfill(ctx: JobContext): Promise<void> {
   if (!isOwnCheckpoint(checkpoint, ctx.job.createdAt)) {
     const days = ctx.job.params.days;
     if (days === undefined) throw providerError('bad_response', mailbox.provider, { detail: 'The backfill was queued without a number of days.', final: true });
-    await mirrorContacts(ctx.deps, ctx.signal);
+    // A CRM that cannot be reached now does not stop the backfill: a stale mirror only delays
+    // matches, which retro-match pushes once the mirror catches up.
+    await bestEffort('refresh the contact mirror before a backfill', mirrorContacts(ctx.deps, ctx.signal));
     await ensureIncrementalCursor(ctx, mailbox);
     const stored = await getCheckpoint(db, mailbox.id, 'backfill');
     const step = await advanceCheckpoint(

@@ -1,3 +1,4 @@
+import { bestEffort } from '../../async';
 import { advanceCheckpoint, atomically, type Checkpoint, getCheckpoint, seqOf } from '../../db';
 import { addRunCounts } from '../../db';
 import { providerError } from '../../domain';
@@ -22,7 +23,7 @@ export async function runPreview(ctx: JobContext): Promise<void> {
   if (checkpoint?.progress.job !== ctx.job.createdAt) {
     const days = ctx.job.params.days;
     if (days === undefined) throw providerError('bad_response', mailbox.provider, { detail: 'The preview was queued without a number of days.', final: true });
-    await mirrorContacts(ctx.deps, ctx.signal);
+    await bestEffort('refresh the contact mirror before a preview', mirrorContacts(ctx.deps, ctx.signal));
     const progress = { job: ctx.job.createdAt, since: ctx.deps.now() - days * DAY_MS, done: 0, estimate: -1, finished: 0 };
     const step = await advanceCheckpoint(db, { mailboxId: mailbox.id, job: 'preview', cursor: null, progress }, seqOf(checkpoint), ctx.deps.now());
     if ('stale' in step) throw providerError('bad_response', mailbox.provider, { detail: 'Another preview of this mailbox started at the same time.' });
