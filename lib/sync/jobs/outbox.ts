@@ -57,6 +57,11 @@ export async function runOutbox(ctx: JobContext): Promise<void> {
     try {
       results = await crm.client.pushEmails(batch.entries.map((e) => e.sending.item), { scope: batch.id, signal: ctx.signal });
     } catch (error) {
+      // An answer came, and it was an error: the CRM did not apply the batch, so the next attempt
+      // is built from the entries as they are then (a message moved to trash meanwhile is not
+      // sent). Only without an answer (the connection lost) may the CRM have applied it: then the
+      // batch stays fixed and is resent as it was, a replay.
+      if (error instanceof ProviderError && error.code !== 'network') await releaseBatch(db, batch.id);
       // The CRM refused the batch itself (a 4xx it will not change its mind on): each entry is
       // recorded as refused, with the CRM's words, rather than resent forever.
       if (!isFinalCrmError(error)) throw error;
