@@ -27,17 +27,22 @@ export function ownOf(mailbox: Mailbox): Set<string> {
 }
 
 /**
- * Loads what deciding `messages` needs: the contacts of their participants (one indexed query
- * on the mirror's multi-entry `emails`) and their threads' links. Runs inside the caller's
+ * Loads what deciding `messages` needs: the contacts of their participants (indexed gets on the
+ * mirror's multi-entry `emails`) and their threads' links. Runs inside the caller's
  * transaction when there is one.
  */
 export async function loadDecideContext(db: MailboxCrmDatabase, mailbox: Mailbox, policy: PolicySets, messages: readonly Message[]): Promise<DecideContext> {
   const addresses = [...new Set(messages.flatMap((m) => m.participants))];
   const threadKeys = [...new Set(messages.map((m) => m.threadKey))];
-  const [contactRows, linkRows] = await Promise.all([
-    addresses.length > 0 ? db.contacts.where('emails').anyOf(addresses).toArray() : [],
+  // One indexed get per address rather than `anyOf`, which Dexie runs as a cursor walk, one step
+  // per key (Dexie.js #985, #1150). Measured by tests/bench/classify.ts (Node, fake-indexeddb): a
+  // page of 100 messages against a 10k-contact mirror took 389 ms with `anyOf`, 3.3 ms so.
+  const [byAddress, linkRows] = await Promise.all([
+    Promise.all(addresses.map((address) => db.contacts.where('emails').equals(address).toArray())),
     db.threadLinks.bulkGet(threadKeys.map((key) => [mailbox.id, key] as [string, string])),
   ]);
+  // A contact with two of the page's addresses comes back twice.
+  const contactRows = [...new Map(byAddress.flat().map((row) => [row.id, row])).values()];
   const links = new Map<string, ThreadLink>();
   for (const link of linkRows) if (link) links.set(link.threadKey, link);
   const linkedIds = [...new Set([...links.values()].flatMap((l) => l.contactIds))];
