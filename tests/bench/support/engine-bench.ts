@@ -49,6 +49,7 @@ export class BenchEngine {
   readonly engineDeps: EngineDeps;
   readonly engine: SyncEngine;
   readonly google: EmulatorAdmin;
+  readonly microsoft: EmulatorAdmin;
   readonly crm: EmulatorAdmin;
   readonly ended = new Map<string, number>();
   readonly waits: SeenWait[] = [];
@@ -65,6 +66,7 @@ export class BenchEngine {
     };
     this.engine = new SyncEngine(this.engineDeps);
     this.google = emulatorAdmin(urls.google);
+    this.microsoft = emulatorAdmin(urls.microsoft);
     this.crm = emulatorAdmin(urls.crm);
   }
 
