@@ -293,3 +293,107 @@ describe('thread decisions (R27)', () => {
     for (const state of await sidebarState(thread)) expect(state).toMatchObject({ state: 'pushed', contacts: [{ id: contact }] });
   });
 });
+
+describe('runs, review samples and "why wasn\'t this logged?" (R17, R24)', () => {
+  /** A pages-only message from the options page, its answer zod-checked as the page does. */
+  async function fromOptions<K extends 'getRuns' | 'getRunSample' | 'lookupMessages'>(name: K, input: unknown) {
+    const envelope = await dispatch(protocol, name, input, optionsPage, handlers, trust);
+    if (!envelope.ok) throw new Error(`${name} failed: ${envelope.error.message}`);
+    return protocol[name].output.parse(envelope.value);
+  }
+
+  it('a backfill run counts what it fetched, matched, pushed and skipped by reason, per contact, as the ground truth says', async () => {
+    const mailbox = await backfilled();
+    const stored = await storedMessages(mailbox.id);
+    const storedIds = new Set(stored.map((m) => m.providerId));
+    const verdicts = (await h.truth(['riley'], since)).verdicts.filter((v) => storedIds.has(v.providerId));
+    const skipped: Record<string, number> = {};
+    const contacts: Record<string, number> = {};
+    for (const v of verdicts) {
+      if (v.reason) skipped[v.reason] = (skipped[v.reason] ?? 0) + 1;
+      else for (const id of v.contactIds) contacts[id] = (contacts[id] ?? 0) + 1;
+    }
+    const pushed = verdicts.filter((v) => v.push).length;
+    const { runs } = await fromOptions('getRuns', { mailboxId: mailbox.id });
+    expect(runs.filter((r) => r.kind === 'backfill')).toHaveLength(1);
+    expect(runs.find((r) => r.kind === 'backfill')).toMatchObject({ status: 'succeeded', undoneAt: null, counts: { fetched: stored.length, matched: pushed, pushed, duplicates: 0, errors: 0, skipped, contacts } });
+  });
+
+  it('counts the duplicates of a second mailbox and the writes the CRM refused, which read as failed with its words', async () => {
+    const riley = await backfilled();
+    const support = await h.connect('outlook');
+    await h.crm.fault({ method: 'POST', path: CRM_PUSH, status: 422, count: 1 });
+    await h.engine.backfill(support.id, { days: WINDOW_DAYS, confirmed: true });
+    await h.settle();
+    const truth = await h.truth(['riley', 'support'], since);
+    const shared = truth.crmEmails.filter((e) => e.sources.some((s) => s.mailboxId === 'riley') && e.sources.some((s) => s.mailboxId === 'support'));
+    const supportOnly = truth.crmEmails.filter((e) => e.sources.every((s) => s.mailboxId === 'support'));
+    expect(shared.length).toBeGreaterThan(0);
+    const { runs } = await fromOptions('getRuns', { mailboxId: support.id });
+    const run = runs.find((r) => r.kind === 'backfill')!;
+    // The shared ones were pushed from Riley's mailbox; the rest were refused once, in one batch.
+    expect(run.counts).toMatchObject({ duplicates: shared.length, errors: supportOnly.length, pushed: 0 });
+    const failed = (await storedMessages(support.id)).find((m) => supportOnly.some((e) => e.sources.some((s) => s.providerId === m.providerId)))!;
+    const [state] = (await threadState(h.deps.db, support.id, failed.threadKey)).filter((s) => s.providerId === failed.providerId);
+    expect(state).toMatchObject({ state: 'failed', error: expect.stringMatching(/\w/) });
+    expect((await fromOptions('getRuns', { mailboxId: riley.id })).runs.find((r) => r.kind === 'backfill')!.counts.duplicates).toBe(0);
+  });
+
+  it('a run sample lists up to N pushed messages per contact, newest first, with subject, sender, state and the CRM email id', async () => {
+    const mailbox = await backfilled();
+    const run = (await h.deps.db.syncRuns.toArray()).find((r) => r.kind === 'backfill')!;
+    const stored = new Map((await storedMessages(mailbox.id)).map((m) => [m.providerId, m]));
+    const crmIdOf = new Map((await h.crmEmails()).map((e) => [e.message_id, e.id]));
+    const { contacts } = await fromOptions('getRunSample', { runId: run.id, perContact: 2 });
+    expect(contacts.map((c) => c.contact.id).sort()).toEqual(Object.keys(run.counts.contacts).sort());
+    for (const sample of contacts) {
+      expect(sample.total).toBe(run.counts.contacts[sample.contact.id]);
+      expect(sample.contact.name).toBe(await contactName(sample.contact.id));
+      expect(sample.messages).toHaveLength(Math.min(2, sample.total));
+      expect(sample.messages.map((m) => m.date)).toEqual([...sample.messages.map((m) => m.date)].sort((a, b) => b - a));
+      for (const message of sample.messages) {
+        const row = stored.get(message.providerId)!;
+        const [key] = await keysOf(mailbox.id, [message.providerId]);
+        expect(message).toMatchObject({ state: 'pushed', subject: row.subject, from: row.from?.address ?? null, crmEmailId: crmIdOf.get(key!) });
+        expect(message.contacts.map((c) => c.id)).toContain(sample.contact.id);
+      }
+    }
+  });
+
+  it('finds messages by subject text and by address (Gmail dots and +tags folded), each with its state and reason', async () => {
+    const mailbox = await backfilled();
+    const stored = await storedMessages(mailbox.id);
+    const truth = await h.truth(['riley'], since);
+    const storedWith = (reason: string) => stored.find((m) => truth.verdicts.some((v) => v.providerId === m.providerId && v.reason === reason))!;
+    const lookup = async (text: string, limit = 25) => (await fromOptions('lookupMessages', { mailboxId: mailbox.id, text, limit })).messages;
+
+    const internal = storedWith('internal_only');
+    const bySubject = await lookup(internal.subject!.slice(0, 12).toUpperCase());
+    expect(bySubject.find((m) => m.providerId === internal.providerId)).toMatchObject({ state: 'skipped', reason: 'internal_only', subject: internal.subject, threadKey: internal.threadKey });
+
+    const newsletter = storedWith('bulk');
+    const byAddress = await lookup(`  ${newsletter.from!.address.toUpperCase()} `);
+    expect(byAddress.length).toBeGreaterThan(0);
+    expect(byAddress.find((m) => m.providerId === newsletter.providerId)).toMatchObject({ state: 'skipped', reason: 'bulk' });
+    for (const found of byAddress) expect(stored.find((m) => m.providerId === found.providerId)!.participants).toContain(newsletter.participants[0]);
+
+    const gmailUser = stored.find((m) => m.participants.some((p) => p.endsWith('@gmail.com')))!;
+    const [local] = gmailUser.participants.find((p) => p.endsWith('@gmail.com'))!.split('@');
+    const folded = await lookup(`${local!.slice(0, 1)}.${local!.slice(1)}+crm@GoogleMail.com`);
+    expect(folded.find((m) => m.providerId === gmailUser.providerId)).toMatchObject({ reason: truth.verdicts.find((v) => v.providerId === gmailUser.providerId)!.reason });
+  });
+
+  it('answers the newest matches first when more match than the limit', async () => {
+    const support = await h.connect('outlook');
+    since = h.clock - WINDOW_DAYS * DAY;
+    await h.engine.backfill(support.id, { days: WINDOW_DAYS, confirmed: true });
+    await h.settle();
+    const stored = await storedMessages(support.id);
+    const counts = new Map<string, number>();
+    for (const m of stored) for (const p of m.participants) if (p !== support.address) counts.set(p, (counts.get(p) ?? 0) + 1);
+    const [address] = [...counts].sort((a, b) => b[1] - a[1])[0]!;
+    const newest = stored.filter((m) => m.participants.includes(address)).sort((a, b) => b.date - a.date).slice(0, 2);
+    const { messages } = await fromOptions('lookupMessages', { mailboxId: support.id, text: address, limit: 2 });
+    expect(messages.map((m) => m.providerId)).toEqual(newest.map((m) => m.providerId));
+  });
+});
