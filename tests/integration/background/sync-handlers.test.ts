@@ -4,7 +4,7 @@ import { engineOf } from '@/lib/background/engine';
 import { createHandlers } from '@/lib/background/handlers';
 import { getMailbox } from '@/lib/db';
 import type { Mailbox } from '@/lib/domain';
-import { dispatch, type Handlers, type MessageName, protocol, type Sender, type Trust } from '@/lib/messaging';
+import { dispatch, type Handlers, type MessageName, type MessageOutput, protocol, type Sender, type Trust } from '@/lib/messaging';
 import { WEBMAIL_MATCHES } from '@/lib/webmail/sites';
 import { EngineHarness } from '../../support/engine-harness';
 
@@ -32,10 +32,10 @@ beforeEach(async () => {
 });
 
 /** Sends one message as `sender` would, and returns its answer checked as the caller checks it. */
-async function send<K extends MessageName>(name: K, input: unknown, sender: Sender) {
+async function send<K extends MessageName>(name: K, input: unknown, sender: Sender): Promise<MessageOutput<K>> {
   const envelope = await dispatch(protocol, name, input, sender, handlers, trust);
   if (!envelope.ok) throw new Error(`${name} failed: ${envelope.error.code} ${envelope.error.message}`);
-  return protocol[name].output.parse(envelope.value) as ReturnType<(typeof protocol)[K]['output']['parse']>;
+  return protocol[name].output.parse(envelope.value) as MessageOutput<K>;
 }
 
 const settled = () => engineOf(h.deps).idle();

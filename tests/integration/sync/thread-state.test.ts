@@ -4,7 +4,7 @@ import type { GroundTruth, Verdict as TruthVerdict } from '@/emulators/seed/grou
 import { createHandlers } from '@/lib/background/handlers';
 import { getJob, jobId, type OutboxEntry } from '@/lib/db';
 import type { Mailbox, Message, MessageSyncState } from '@/lib/domain';
-import { dispatch, type Handlers, protocol, type Sender, type Trust } from '@/lib/messaging';
+import { dispatch, type Handlers, type MessageOutput, protocol, type Sender, type Trust } from '@/lib/messaging';
 import { decideThread, threadState } from '@/lib/sync';
 import { WEBMAIL_MATCHES } from '@/lib/webmail/sites';
 import { EngineHarness } from '../../support/engine-harness';
@@ -296,10 +296,10 @@ describe('thread decisions (R27)', () => {
 
 describe('runs, review samples and "why wasn\'t this logged?" (R17, R24)', () => {
   /** A pages-only message from the options page, its answer zod-checked as the page does. */
-  async function fromOptions<K extends 'getRuns' | 'getRunSample' | 'lookupMessages'>(name: K, input: unknown) {
+  async function fromOptions<K extends 'getRuns' | 'getRunSample' | 'lookupMessages'>(name: K, input: unknown): Promise<MessageOutput<K>> {
     const envelope = await dispatch(protocol, name, input, optionsPage, handlers, trust);
     if (!envelope.ok) throw new Error(`${name} failed: ${envelope.error.message}`);
-    return protocol[name].output.parse(envelope.value);
+    return protocol[name].output.parse(envelope.value) as MessageOutput<K>;
   }
 
   it('a backfill run counts what it fetched, matched, pushed and skipped by reason, per contact, as the ground truth says', async () => {
