@@ -44,7 +44,9 @@ async function promptsOf(db: MailboxCrmDatabase, mailbox: Mailbox, memory: Promp
     prompts.push({ ...base, runId: latest.id, id: `duplicates:${latest.id}`, kind: 'duplicates', message: `${rate} % of the messages of the last ${latest.kind} of ${mailbox.address} were duplicates of mail already in the CRM. Check that the same mailbox is not connected twice.`, action: 'review_run' });
   }
   const account = ownerAccount(mailbox.owner);
-  if (account && account !== normaliseAddress(mailbox.address)) {
+  // An alias sends as the same account (Gmail send-as, Exchange proxy addresses): not another owner.
+  const signedIn = [mailbox.address, ...(mailbox.identity?.aliases ?? [])].map(normaliseAddress);
+  if (account && !signedIn.includes(account)) {
     prompts.push({ ...base, id: `owner_account:${mailbox.id}:${account}`, kind: 'owner_account', message: `${mailbox.address} is signed in as itself, but its owner is ${mailbox.owner}. If a teammate left or changed role, update the owner and recovery note.`, action: 'review_owner' });
   }
   if (mailbox.id in memory.owners && memory.owners[mailbox.id] !== mailbox.owner) {
