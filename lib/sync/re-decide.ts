@@ -31,7 +31,7 @@ export async function reDecide(
     await putOutboxEntries(db, undone.map((e) => ({ ...e, status: 'cancelled' as const })));
   }
   const outcomes = await offerOutboxEntries(db, offers, now);
-  const counts = countDecisions(decisions, 0);
-  await addRun(db, { ...run, counts: { ...counts, duplicates: outcomes.filter((o) => o === 'duplicate').length } });
-  return run;
+  const counted: SyncRun = { ...run, counts: { ...countDecisions(decisions, 0), duplicates: outcomes.filter((o) => o === 'duplicate').length } };
+  await addRun(db, counted);
+  return counted;
 }

@@ -36,13 +36,17 @@ async function promptsOf(db: MailboxCrmDatabase, mailbox: Mailbox, memory: Promp
   if (now - lastSync > STALE_SYNC_MS) {
     prompts.push({ ...base, id: `stale_sync:${mailbox.id}:${lastSync}`, kind: 'stale_sync', message: `Customer emails stopped syncing: ${mailbox.address} has not synced for over 24 hours.`, action: 'sync_now' });
   }
-  const latest = (await runsOf(db, mailbox.id)).find((run) => run.kind !== 'preview' && run.status !== 'running' && run.counts.fetched > 0);
-  if (latest && latest.counts.duplicates / latest.counts.fetched > DUPLICATE_RATE) {
+  // The newest run above the rate, not merely the newest run: a later clean sync must not hide a
+  // prompt nobody has seen yet.
+  const latest = (await runsOf(db, mailbox.id)).find((run) => run.kind !== 'preview' && run.status !== 'running' && run.counts.fetched > 0 && run.counts.duplicates / run.counts.fetched > DUPLICATE_RATE);
+  if (latest) {
     const rate = Math.round((latest.counts.duplicates / latest.counts.fetched) * 1000) / 10;
     prompts.push({ ...base, runId: latest.id, id: `duplicates:${latest.id}`, kind: 'duplicates', message: `${rate} % of the messages of the last ${latest.kind} of ${mailbox.address} were duplicates of mail already in the CRM. Check that the same mailbox is not connected twice.`, action: 'review_run' });
   }
   const account = ownerAccount(mailbox.owner);
-  if (account && account !== normaliseAddress(mailbox.address)) {
+  // An alias sends as the same account (Gmail send-as, Exchange proxy addresses): not another owner.
+  const signedIn = [mailbox.address, ...(mailbox.identity?.aliases ?? [])].map(normaliseAddress);
+  if (account && !signedIn.includes(account)) {
     prompts.push({ ...base, id: `owner_account:${mailbox.id}:${account}`, kind: 'owner_account', message: `${mailbox.address} is signed in as itself, but its owner is ${mailbox.owner}. If a teammate left or changed role, update the owner and recovery note.`, action: 'review_owner' });
   }
   if (mailbox.id in memory.owners && memory.owners[mailbox.id] !== mailbox.owner) {

@@ -79,7 +79,10 @@ export async function lookupMessages(db: MailboxCrmDatabase, mailboxId: string, 
   const needle = text.trim().toLowerCase();
   if (needle === '') return [];
   const address = needle.includes('@') ? normaliseAddress(needle) : null;
-  const rows = await findMessages(db, mailboxId, (m) => (address !== null && m.participants.includes(address)) || (m.subject ?? '').toLowerCase().includes(needle), limit);
+  // Every match, then the newest: the mailbox index yields rows in provider-id order, which is
+  // not the order of dates (Graph ids are opaque), so a limit applied there loses the newest.
+  const matches = await findMessages(db, mailboxId, (m) => (address !== null && m.participants.includes(address)) || (m.subject ?? '').toLowerCase().includes(needle), Number.POSITIVE_INFINITY);
+  const rows = matches.sort((a, b) => b.date - a.date).slice(0, limit);
   const messages = new Map(rows.map((r) => [r.providerId, r]));
   const verdicts = await verdictsOf(db, mailboxId, rows.map((r) => r.providerId));
   const states = await statesOf(db, verdicts, messages);

@@ -15,9 +15,11 @@ export interface ThreadDecision {
 /**
  * Records the user's decision about a thread and applies it to what is stored of it (R27): manual
  * links override matching from now on, "don't sync" withdraws writes not yet made; the thread's
- * messages now pushed are queued at once, including ones an undo removed, since the user asked
- * for this thread. What the CRM already has stays (unlinking one email is the review's "wrong
+ * messages now pushed are queued at once; a link to contacts also queues ones an undo removed,
+ * since the user asked for this thread. What the CRM already has stays (unlinking one email is the review's "wrong
  * contact", R24). Only contacts the mirror holds can be linked: the CRM would refuse others.
+ * Clearing a decision or "don't sync" asks for nothing to be pushed, so what an undo removed
+ * stays removed (R18).
  */
 export async function decideThread(deps: EngineDeps, decision: ThreadDecision): Promise<SyncRun | null> {
   const { db } = deps;
@@ -31,6 +33,6 @@ export async function decideThread(deps: EngineDeps, decision: ThreadDecision): 
   const now = deps.now();
   return atomically(db, ['threadLinks', 'messages', 'verdicts', 'outbox', 'syncRuns', 'contacts', 'mailboxes'], async () => {
     await putThreadLink(db, { mailboxId: mailbox.id, threadKey: decision.threadKey, contactIds: ids, dontSync: decision.dontSync, updatedAt: now });
-    return reDecide(db, { mailbox, messages: await messagesOfThread(db, mailbox.id, decision.threadKey), policy, now, revive: true });
+    return reDecide(db, { mailbox, messages: await messagesOfThread(db, mailbox.id, decision.threadKey), policy, now, revive: ids.length > 0 });
   });
 }

@@ -145,6 +145,16 @@ describe('history', () => {
     expect(message.payload.headers).toEqual([{ name: 'From', value: `=?UTF-8?B?${Buffer.from('Zoë Ärger').toString('base64')}?= <zoe@orchid-energy.test>` }]);
   });
 
+  it('files a delivered reply in the recipient thread that holds the message it answers (In-Reply-To)', async () => {
+    const first = riley().find((m) => m.messageId !== null && m.box === 'inbox')!;
+    const reply = await (await admin('/google/deliver', { from: 'dana@customer.test', to: RILEY, subject: `Re: ${first.subject}`, body: 'Thanks', inReplyTo: first.messageId })).json();
+    const message = (await api(`/gmail/v1/users/me/messages/${reply.id}?format=metadata&metadataHeaders=In-Reply-To`)).body;
+    expect(message.threadId).toBe(first.threadId);
+    expect(message.payload.headers).toEqual([{ name: 'In-Reply-To', value: first.messageId }]);
+    const unrelated = await (await admin('/google/deliver', { from: 'dana@customer.test', to: RILEY, subject: 'Fresh', body: '.', inReplyTo: '<nobody@nowhere.test>' })).json();
+    expect((await api(`/gmail/v1/users/me/messages/${unrelated.id}?format=minimal`)).body.threadId).toBe(unrelated.id);
+  });
+
   it('records trash and archive as label changes and a deletion as messagesDeleted, as users.history.list documents', async () => {
     const start = (await api('/gmail/v1/users/me/profile')).body.historyId as string;
     const deliver = async (subject: string) =>

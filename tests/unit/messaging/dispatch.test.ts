@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { providerError } from '@/lib/domain';
 import { dispatch, type Handlers, type HandlersOf, protocol, type ProtocolMap, type Sender, senderProblem, type Trust, UNEXPECTED_FAILURE } from '@/lib/messaging';
 import { WEBMAIL_MATCHES } from '@/lib/webmail/sites';
+import { type SyncMessageName, syncHandlerStubs } from '../../support/handler-stubs';
 
 const trust: Trust = {
   extensionId: 'caciholiefihaajpdhopelakjjeojlim',
@@ -24,21 +25,7 @@ function handlers() {
     disconnectMailbox: vi.fn(async ({ id }: { id: string }) => ({ id, address: 'rep@acme-sales.test', provider: 'gmail' as const, revoked: true, removeAccessUrl: null })),
     connectCrm: unused,
     disconnectCrm: unused,
-    syncNow: unused,
-    backfill: unused,
-    preview: unused,
-    cancelJob: unused,
-    undoRun: unused,
-    getJobs: unused,
-    getRuns: unused,
-    getRunSample: unused,
-    lookupMessages: unused,
-    getThreadState: unused,
-    setThreadDecision: unused,
-    listFolders: unused,
-    setSyncOnly: unused,
-    getReviewPrompts: unused,
-    dismissReviewPrompt: unused,
+    ...syncHandlerStubs(unused),
   } satisfies Handlers;
 }
 
@@ -167,5 +154,96 @@ describe('dispatch of a message content scripts may send', () => {
     const h = readHandlers();
     expect(await dispatch(withRead, 'peek', {}, sender, h, trust)).toMatchObject({ ok: false, error: { code: 'forbidden_sender', action: 'none', retryable: false } });
     expect(h.peek).not.toHaveBeenCalled();
+  });
+});
+
+describe("dispatch of the engine's messages", () => {
+  /** A valid input of each engine message. */
+  const valid: Record<SyncMessageName, unknown> = {
+    syncNow: { provider: 'gmail' },
+    backfill: { mailboxId: 'gmail:rep@acme-sales.test', days: 30 },
+    preview: { mailboxId: 'gmail:rep@acme-sales.test', days: 30 },
+    cancelJob: { jobId: 'gmail:rep@acme-sales.test/backfill' },
+    undoRun: { mailboxId: 'gmail:rep@acme-sales.test', runId: 'run-1' },
+    getJobs: {},
+    getRuns: { mailboxId: 'gmail:rep@acme-sales.test' },
+    getRunSample: { runId: 'run-1' },
+    lookupMessages: { mailboxId: 'gmail:rep@acme-sales.test', text: 'renewal' },
+    getThreadState: { provider: 'gmail', threadKey: '18f2a' },
+    setThreadDecision: { mailboxId: 'gmail:rep@acme-sales.test', threadKey: '18f2a', contactIds: ['ct-1'], dontSync: false },
+    listFolders: { mailboxId: 'gmail:rep@acme-sales.test' },
+    setSyncOnly: { mailboxId: 'gmail:rep@acme-sales.test', only: ['INBOX', 'Label_3'] },
+    getReviewPrompts: {},
+    dismissReviewPrompt: { id: 'stale_sync:gmail:rep@acme-sales.test:1' },
+  };
+  /** Inputs each message must refuse: wrong types, missing or unknown fields, out of range. */
+  const invalid: Record<SyncMessageName, unknown[]> = {
+    syncNow: [{ provider: 'imap' }, { mailboxId: '' }, { provider: 'gmail', all: true }],
+    backfill: [{ mailboxId: 'm', days: 'all' }, { mailboxId: 'm' }, { mailboxId: 'm', days: 400 }, { mailboxId: 'm', days: 30, confirmed: 'yes' }],
+    preview: [{ mailboxId: '', days: 30 }, { mailboxId: 'm', days: 0 }],
+    cancelJob: [{}, { jobId: 7 }],
+    undoRun: [{ mailboxId: 'm' }, { mailboxId: 'm', runId: '' }],
+    getJobs: [{ all: true }, null],
+    getRuns: [{}, { mailboxId: 'm', limit: 5 }],
+    getRunSample: [{ runId: 'r', perContact: 500 }, { runId: 'r', perContact: 1.5 }, {}],
+    lookupMessages: [{ mailboxId: 'm', text: ' a ' }, { mailboxId: 'm', text: 'x'.repeat(201) }, { mailboxId: 'm', text: 'hello', limit: 1000 }],
+    getThreadState: [{ provider: 'gmail', threadKey: 'x'.repeat(513) }, { provider: 'gmail', threadKey: '' }, { provider: 'gmail', threadKey: 't', mailboxId: 'm' }, { threadKey: 't' }],
+    setThreadDecision: [
+      { mailboxId: 'm', threadKey: 't', contactIds: 'ct-1', dontSync: false },
+      { mailboxId: 'm', threadKey: 't', contactIds: [] },
+      { mailboxId: 'm', threadKey: 't', contactIds: Array.from({ length: 51 }, (_, i) => `ct-${i}`), dontSync: false },
+    ],
+    listFolders: [{}, { mailboxId: '' }],
+    setSyncOnly: [{ mailboxId: 'm', only: [] }, { mailboxId: 'm', only: [''] }, { mailboxId: 'm' }, { mailboxId: 'm', only: 'INBOX' }],
+    getReviewPrompts: [{ kind: 'stale_sync' }],
+    dismissReviewPrompt: [{ id: '' }, { id: 'x'.repeat(501) }, {}],
+  };
+  const names = Object.keys(valid) as SyncMessageName[];
+  const engineHandlers = () => ({ ...handlers(), ...Object.fromEntries(names.map((name) => [name, vi.fn(async () => ({ jobs: [] }))])) }) as unknown as Handlers;
+
+  it('lets webmail content scripts send only getThreadState and syncNow', () => {
+    const open = Object.entries(protocol).filter(([, spec]) => !('pagesOnly' in spec && spec.pagesOnly));
+    expect(open.map(([name]) => name).sort()).toEqual(['getThreadState', 'syncNow']);
+  });
+
+  it.each(names.filter((name) => name !== 'getThreadState' && name !== 'syncNow'))('refuses %s from a webmail content script with forbidden_sender, and answers the options page', async (name) => {
+    for (const sender of [gmailContentScript, outlookContentScript]) {
+      const h = engineHandlers();
+      expect(await dispatch(protocol, name, valid[name], sender, h, trust)).toMatchObject({ ok: false, error: { code: 'forbidden_sender', message: expect.stringMatching(/extension's own pages/) } });
+      expect(h[name]).not.toHaveBeenCalled();
+    }
+    const h = engineHandlers();
+    expect(await dispatch(protocol, name, valid[name], optionsInTab, h, trust)).toMatchObject({ ok: true });
+    expect(h[name]).toHaveBeenCalledOnce();
+  });
+
+  it.each(['getThreadState', 'syncNow'] as const)('accepts %s from the top frame of a webmail content script, and refuses it from a frame or another page', async (name) => {
+    for (const sender of [gmailContentScript, outlookContentScript]) {
+      const h = engineHandlers();
+      expect(await dispatch(protocol, name, valid[name], sender, h, trust)).toMatchObject({ ok: true });
+      expect(h[name]).toHaveBeenCalledWith(expect.objectContaining(valid[name] as object), sender);
+    }
+    for (const sender of [{ ...gmailContentScript, frameId: 2 }, { ...gmailContentScript, url: 'https://evil.test/' }]) {
+      const h = engineHandlers();
+      expect(await dispatch(protocol, name, valid[name], sender, h, trust)).toMatchObject({ ok: false, error: { code: 'forbidden_sender' } });
+      expect(h[name]).not.toHaveBeenCalled();
+    }
+  });
+
+  it.each(names.flatMap((name) => invalid[name].map((input) => [name, input] as const)))('refuses %s with %j as invalid_payload, before its handler runs', async (name, input) => {
+    const h = engineHandlers();
+    const result = await dispatch(protocol, name, input, optionsInTab, h, trust);
+    expect(result).toMatchObject({ ok: false, error: { code: 'invalid_payload', message: expect.stringContaining(`The request to "${name}" was not valid`) } });
+    expect(h[name]).not.toHaveBeenCalled();
+  });
+
+  it('hands the handler the input with its defaults', async () => {
+    const h = engineHandlers();
+    await dispatch(protocol, 'backfill', valid.backfill, optionsInTab, h, trust);
+    await dispatch(protocol, 'getRunSample', valid.getRunSample, optionsInTab, h, trust);
+    await dispatch(protocol, 'lookupMessages', { mailboxId: 'm', text: '  renewal  ' }, optionsInTab, h, trust);
+    expect(h.backfill).toHaveBeenCalledWith({ mailboxId: 'gmail:rep@acme-sales.test', days: 30, confirmed: false }, optionsInTab);
+    expect(h.getRunSample).toHaveBeenCalledWith({ runId: 'run-1', perContact: 5 }, optionsInTab);
+    expect(h.lookupMessages).toHaveBeenCalledWith({ mailboxId: 'm', text: 'renewal', limit: 25 }, optionsInTab);
   });
 });

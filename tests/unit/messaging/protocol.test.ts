@@ -50,3 +50,36 @@ describe('MessagingError.from', () => {
     expect(MessagingError.from(leaky).toWire()).toEqual({ code: 'handler_failed', message: UNEXPECTED_FAILURE, action: 'none', retryable: false });
   });
 });
+
+describe("the engine's answers, checked by the caller", () => {
+  const state = { providerId: 'p1', date: 1, direction: 'received', state: 'pushed', reason: null, contacts: [{ id: 'ct-1', name: 'Dana', company: null, url: null }], at: 2, error: null };
+  const job = { id: 'm/backfill', lane: 'm', kind: 'backfill', status: 'queued', runId: null, params: { days: 14 }, notBefore: 0, failures: 0, lastError: null, createdAt: 0, updatedAt: 0 };
+
+  it('the thread state carries no subject or content, even if an answer held them', () => {
+    const answer = protocol.getThreadState.output.parse({ mailboxes: [{ mailboxId: 'm', messages: [{ ...state, subject: 'Renewal quote', snippet: 'Hi', body: 'Dear…' }] }] });
+    expect(Object.keys(answer.mailboxes[0]!.messages[0]!).sort()).toEqual(['at', 'contacts', 'date', 'direction', 'error', 'providerId', 'reason', 'state']);
+  });
+
+  it.each([
+    ['getThreadState', { mailboxes: [{ mailboxId: 'm', messages: [{ ...state, state: 'logged' }] }] }],
+    ['getThreadState', { mailboxes: [{ mailboxId: 'm', messages: [{ ...state, reason: 'spam' }] }] }],
+    ['setThreadDecision', { messages: [{ ...state, date: 'yesterday' }] }],
+    ['syncNow', { jobs: [{ ...job, kind: 'reindex' }] }],
+    ['backfill', { confirm: { days: 90 } }],
+    ['getJobs', { jobs: [job] }],
+    ['getRuns', { runs: [{ id: 'r', mailboxId: 'm', kind: 'backfill', status: 'succeeded', startedAt: 0, finishedAt: 0, counts: { fetched: -1, matched: 0, pushed: 0, duplicates: 0, errors: 0, skipped: {} }, error: null }] }],
+    ['getRunSample', { contacts: [{ contact: { id: 'ct-1', name: null, company: null, url: null }, total: 1, messages: [state] }] }],
+    ['lookupMessages', { messages: [{ ...state, subject: 'x' }] }],
+    ['getReviewPrompts', { prompts: [{ id: 'p', mailboxId: 'm', kind: 'weather', message: 'x', action: 'sync_now', runId: null }] }],
+  ] as const)('%s refuses a malformed answer: %j', (name, answer) => {
+    expect(protocol[name].output.safeParse(answer).success).toBe(false);
+  });
+
+  it('accepts well-formed answers', () => {
+    expect(protocol.getThreadState.output.safeParse({ mailboxes: [{ mailboxId: 'm', messages: [state] }] }).success).toBe(true);
+    expect(protocol.backfill.output.safeParse({ confirm: { days: 90, estimate: null } }).success).toBe(true);
+    expect(protocol.getRunSample.output.safeParse({ contacts: [{ contact: { id: 'ct-1', name: null, company: null, url: null }, total: 1, messages: [{ ...state, subject: null, from: 'a@b.test', crmEmailId: 'em_1' }] }] }).success).toBe(true);
+    expect(protocol.lookupMessages.output.safeParse({ messages: [{ ...state, subject: 'x', threadKey: 't' }] }).success).toBe(true);
+    expect(protocol.getReviewPrompts.output.safeParse({ prompts: [{ id: 'p', mailboxId: 'm', kind: 'duplicates', message: 'x', action: 'review_run', runId: 'r' }] }).success).toBe(true);
+  });
+});

@@ -3,6 +3,7 @@ import type { Browser } from 'wxt/browser';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { type Handlers, MessagingError, protocolListener, sendToBackground, type Sender, type Trust } from '@/lib/messaging';
 import { onRuntimeMessage } from '@/lib/platform';
+import { syncHandlerStubs } from '../../support/handler-stubs';
 
 /** The background's wiring (`lib/background/start.ts`) on WXT's fake browser. */
 const trust: Trust = { extensionId: fakeBrowser.runtime.id, extensionOrigin: `chrome-extension://${fakeBrowser.runtime.id}`, contentScriptMatches: [] };
@@ -21,21 +22,7 @@ function handlers() {
     disconnectMailbox: unused,
     connectCrm: unused,
     disconnectCrm: unused,
-    syncNow: unused,
-    backfill: unused,
-    preview: unused,
-    cancelJob: unused,
-    undoRun: unused,
-    getJobs: unused,
-    getRuns: unused,
-    getRunSample: unused,
-    lookupMessages: unused,
-    getThreadState: unused,
-    setThreadDecision: unused,
-    listFolders: unused,
-    setSyncOnly: unused,
-    getReviewPrompts: unused,
-    dismissReviewPrompt: unused,
+    ...syncHandlerStubs(unused),
   } satisfies Handlers;
 }
 

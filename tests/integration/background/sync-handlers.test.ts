@@ -1,0 +1,112 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { type RunningEmulators, startEmulators } from '@/emulators';
+import { engineOf } from '@/lib/background/engine';
+import { createHandlers } from '@/lib/background/handlers';
+import { getMailbox } from '@/lib/db';
+import type { Mailbox } from '@/lib/domain';
+import { dispatch, type Handlers, type MessageName, type MessageOutput, protocol, type Sender, type Trust } from '@/lib/messaging';
+import { WEBMAIL_MATCHES } from '@/lib/webmail/sites';
+import { EngineHarness } from '../../support/engine-harness';
+
+/**
+ * The background's answers to the engine's messages, through the protocol's dispatch, with the
+ * background's own engine (real clock) against the emulators: what a webmail content script may
+ * ask (sync now, per provider, debounced) and what the options page does with a thread.
+ */
+let emulators: RunningEmulators;
+let h: EngineHarness;
+let handlers: Handlers;
+
+const trust: Trust = { extensionId: 'caciholiefihaajpdhopelakjjeojlim', extensionOrigin: 'chrome-extension://caciholiefihaajpdhopelakjjeojlim', contentScriptMatches: WEBMAIL_MATCHES };
+const gmailTab: Sender = { id: trust.extensionId, url: 'https://mail.google.com/mail/u/0/#inbox', tab: { id: 7 }, frameId: 0 };
+const optionsPage: Sender = { id: trust.extensionId, url: `${trust.extensionOrigin}/options.html` };
+
+beforeAll(async () => {
+  emulators = await startEmulators({ size: 'demo', seed: 7 });
+});
+afterAll(() => emulators.stop());
+beforeEach(async () => {
+  h = new EngineHarness(emulators.urls);
+  await h.setUp({ seed: 7, size: 'demo' });
+  handlers = createHandlers(h.deps);
+});
+
+/** Sends one message as `sender` would, and returns its answer checked as the caller checks it. */
+async function send<K extends MessageName>(name: K, input: unknown, sender: Sender): Promise<MessageOutput<K>> {
+  const envelope = await dispatch(protocol, name, input, sender, handlers, trust);
+  if (!envelope.ok) throw new Error(`${name} failed: ${envelope.error.code} ${envelope.error.message}`);
+  return protocol[name].output.parse(envelope.value) as MessageOutput<K>;
+}
+
+const settled = () => engineOf(h.deps).idle();
+
+/** What the engine's wake alarm does: a tick, then everything it started. */
+async function wake(): Promise<void> {
+  await engineOf(h.deps).tick();
+  await settled();
+}
+
+async function lastSeq(): Promise<number> {
+  return (await h.google.requests()).at(-1)?.seq ?? 0;
+}
+
+describe('syncNow from a webmail content script (R16)', () => {
+  let gmail: Mailbox;
+  let outlook: Mailbox;
+  beforeEach(async () => {
+    gmail = await h.connect('gmail');
+    outlook = await h.connect('outlook');
+  });
+
+  it("syncs that provider's mailboxes only", async () => {
+    // Both mailboxes synced a moment ago: neither is due for its periodic poll. (Two wakes: a job
+    // queued by a tick is stamped after the tick's clock reading, so it runs at the next wake.)
+    await wake();
+    await wake();
+    const synced = (await getMailbox(h.deps.db, outlook.id))!.lastSyncedAt;
+    expect(synced).toEqual(expect.any(Number));
+    const [googleBefore, microsoftBefore] = [await lastSeq(), (await h.microsoft.requests()).at(-1)?.seq ?? 0];
+    const { jobs } = await send('syncNow', { provider: 'gmail' }, gmailTab);
+    expect(jobs.map((j) => [j.lane, j.kind])).toEqual([[gmail.id, 'incremental']]);
+    await settled();
+    expect(await h.google.requests(/\/gmail\/v1\/users\/me\/history$/, { since: googleBefore })).toHaveLength(1);
+    expect((await getMailbox(h.deps.db, outlook.id))!.lastSyncedAt).toBe(synced);
+    expect(await h.microsoft.requests(undefined, { since: microsoftBefore })).toEqual([]);
+  });
+
+  it('is debounced: a second request while the sync runs joins it rather than starting another', async () => {
+    const before = await lastSeq();
+    // The first request to Gmail takes a while, so the sync is still running when the page asks again.
+    await h.google.fault({ path: '/gmail/v1/users/me/profile$', delayMs: 600 });
+    const first = await send('syncNow', { provider: 'gmail' }, gmailTab);
+    const second = await send('syncNow', { provider: 'gmail' }, gmailTab);
+    expect(second.jobs.map((j) => j.id)).toEqual(first.jobs.map((j) => j.id));
+    expect(second.jobs[0]!.status).toMatch(/queued|running/);
+    await settled();
+    // One sync: one read of the changes since the cursor.
+    expect(await h.google.requests(/\/gmail\/v1\/users\/me\/history$/, { since: before })).toHaveLength(1);
+  });
+});
+
+describe('thread decisions through the background (R27)', () => {
+  it('the options page links a thread; the answer is its state, and the background pushes it', async () => {
+    const gmail = await h.connect('gmail');
+    const started = await send('backfill', { mailboxId: gmail.id, days: 90, confirmed: true }, optionsPage);
+    expect(started).toMatchObject({ job: { kind: 'backfill' } });
+    await settled();
+    const verdict = (await h.deps.db.verdicts.where('[mailboxId+reason]').equals([gmail.id, 'no_contact']).first())!;
+
+    const refused = await dispatch(protocol, 'setThreadDecision', { mailboxId: gmail.id, threadKey: verdict.threadKey, contactIds: ['ct-5'], dontSync: true }, optionsPage, handlers, trust);
+    expect(refused).toMatchObject({ ok: false, error: { code: 'invalid_payload', message: expect.stringMatching(/either linked to contacts or marked/) } });
+
+    const { messages } = await send('setThreadDecision', { mailboxId: gmail.id, threadKey: verdict.threadKey, contactIds: ['ct-5'], dontSync: false }, optionsPage);
+    expect(messages.length).toBeGreaterThan(0);
+    for (const state of messages) expect(state).toMatchObject({ state: 'waiting', reason: null, contacts: [{ id: 'ct-5' }] });
+    await settled();
+    await wake();
+    const sidebar = await send('getThreadState', { provider: 'gmail', threadKey: verdict.threadKey }, gmailTab);
+    for (const state of sidebar.mailboxes[0]!.messages) expect(state).toMatchObject({ state: 'pushed', contacts: [{ id: 'ct-5' }] });
+    const emails = await h.crmEmails();
+    expect(emails.filter((e) => e.contact_ids.includes('ct-5') && e.fields.thread_key === verdict.threadKey)).toHaveLength(messages.length);
+  });
+});

@@ -1,0 +1,159 @@
+import { describe, expect, it } from 'vitest';
+import { addRun, putMailbox } from '@/lib/db';
+import { type Mailbox, providerError, type SyncRun } from '@/lib/domain';
+import { DUPLICATE_RATE, dismissPrompt, type PromptMemory, reviewPrompts, STALE_SYNC_MS } from '@/lib/sync/review-prompts';
+import { aMailbox, aSyncRun } from '../../fixtures/domain';
+import { useFreshDatabase } from '../../support/database';
+
+const db = useFreshDatabase();
+const NOW = Date.parse('2026-11-25T12:00:00Z');
+const HOUR = 60 * 60_000;
+const empty = (): PromptMemory => ({ dismissed: {}, owners: {} });
+
+/** A mailbox that synced an hour ago and raises nothing on its own. */
+function quiet(overrides: Partial<Mailbox> = {}): Mailbox {
+  return aMailbox({ lastSyncedAt: NOW - HOUR, ...overrides });
+}
+
+async function promptsFor(mailboxes: Mailbox[], runs: SyncRun[] = [], memory = empty(), now = NOW) {
+  for (const mailbox of mailboxes) await putMailbox(db(), mailbox);
+  for (const run of runs) await addRun(db(), run);
+  return reviewPrompts(db(), memory, now);
+}
+
+const kinds = (result: Awaited<ReturnType<typeof reviewPrompts>>) => result.prompts.map((p) => p.kind);
+
+describe('reviewPrompts (R33)', () => {
+  it('raises nothing for a healthy mailbox', async () => {
+    expect((await promptsFor([quiet()])).prompts).toEqual([]);
+  });
+
+  describe('no successful sync for 24 h', () => {
+    it('prompts "customer emails stopped syncing" after 24 h without a sync, with Sync now', async () => {
+      const result = await promptsFor([quiet({ lastSyncedAt: NOW - STALE_SYNC_MS - 1 })]);
+      expect(result.prompts).toEqual([
+        { id: `stale_sync:gmail:rep@acme-sales.test:${NOW - STALE_SYNC_MS - 1}`, mailboxId: 'gmail:rep@acme-sales.test', kind: 'stale_sync', message: expect.stringMatching(/^Customer emails stopped syncing: rep@acme-sales.test/), action: 'sync_now', runId: null },
+      ]);
+    });
+
+    it('does not prompt at 24 h exactly', async () => {
+      expect(kinds(await promptsFor([quiet({ lastSyncedAt: NOW - STALE_SYNC_MS })]))).toEqual([]);
+    });
+
+    it('counts from the connection when the mailbox never synced', async () => {
+      const created = NOW - STALE_SYNC_MS - HOUR;
+      expect(kinds(await promptsFor([quiet({ lastSyncedAt: null, createdAt: created })]))).toEqual(['stale_sync']);
+      expect(kinds(await reviewPrompts(db(), empty(), created + HOUR))).toEqual([]);
+    });
+  });
+
+  describe('auth or permission errors', () => {
+    it('prompts to reconnect after a sign-in the provider refused', async () => {
+      const error = { ...providerError('reauth_required', 'gmail').toJSON(), at: NOW - HOUR };
+      const result = await promptsFor([quiet({ status: 'reconnect_needed', lastError: error })]);
+      expect(result.prompts).toEqual([expect.objectContaining({ kind: 'provider_access', action: 'reconnect', id: `provider_access:gmail:rep@acme-sales.test:${NOW - HOUR}`, message: expect.stringContaining(error.message) })]);
+    });
+
+    it('prompts to grant access after a permission error', async () => {
+      const error = providerError('insufficient_permissions', 'gmail').toJSON();
+      expect((await promptsFor([quiet({ status: 'error', lastError: error })])).prompts).toEqual([expect.objectContaining({ kind: 'provider_access', action: 'grant_permission' })]);
+    });
+
+    it('does not prompt for errors that are not about access', async () => {
+      const error = providerError('network', 'gmail').toJSON();
+      expect(kinds(await promptsFor([quiet({ status: 'error', lastError: error })]))).toEqual([]);
+    });
+  });
+
+  describe('a duplicate rate above 2 % in a run', () => {
+    const run = (id: string, fetched: number, duplicates: number, overrides: Partial<SyncRun> = {}) =>
+      aSyncRun({ id, status: 'succeeded', finishedAt: NOW - HOUR, startedAt: NOW - 2 * HOUR, counts: { ...aSyncRun().counts, fetched, duplicates }, ...overrides });
+
+    it('prompts for the run, with its rate', async () => {
+      const result = await promptsFor([quiet()], [run('r1', 100, 3)]);
+      expect(result.prompts).toEqual([expect.objectContaining({ kind: 'duplicates', id: 'duplicates:r1', runId: 'r1', action: 'review_run', message: expect.stringMatching(/^3 % of the messages of the last backfill/) })]);
+    });
+
+    it(`does not prompt at ${DUPLICATE_RATE * 100} % or below, nor for previews and running runs`, async () => {
+      const result = await promptsFor([quiet()], [run('r1', 100, 2), run('p', 100, 50, { kind: 'preview', startedAt: NOW - HOUR }), run('r2', 100, 50, { status: 'running', finishedAt: null, startedAt: NOW - 30 * 60_000 })]);
+      expect(kinds(result)).toEqual([]);
+    });
+
+    it('keeps prompting after a later run without duplicates, until dismissed', async () => {
+      const result = await promptsFor([quiet()], [run('r1', 100, 10), run('r2', 5, 0, { kind: 'sync', startedAt: NOW - HOUR / 2 })]);
+      expect(result.prompts.map((p) => p.runId)).toEqual(['r1']);
+    });
+
+    it('prompts for the newest run above the rate', async () => {
+      const result = await promptsFor([quiet()], [run('r1', 100, 10), run('r2', 40, 4, { kind: 'sync', startedAt: NOW - HOUR / 2 })]);
+      expect(result.prompts.map((p) => p.runId)).toEqual(['r2']);
+    });
+  });
+
+  describe('owners', () => {
+    it('prompts when the owner is another account than the signed-in mailbox', async () => {
+      const result = await promptsFor([quiet({ kind: 'shared', owner: 'Dana.Owner@acme-sales.test', recoveryNote: 'IT vault' })]);
+      expect(result.prompts).toEqual([expect.objectContaining({ kind: 'owner_account', action: 'review_owner', id: 'owner_account:gmail:rep@acme-sales.test:dana.owner@acme-sales.test' })]);
+    });
+
+    it.each([
+      ['the same address in another case', 'REP@acme-sales.test'],
+      ['an alias of the mailbox', 'rep.sales@acme-sales.test'],
+      ['a name, not an address', 'Dana Owner'],
+    ])('does not prompt for an owner written as %s', async (_, owner) => {
+      const mailbox = quiet({ owner, identity: { displayName: 'Rep', replyTo: null, aliases: ['rep.sales@acme-sales.test'] } });
+      expect(kinds(await promptsFor([mailbox]))).toEqual([]);
+    });
+
+    it('folds Gmail dots and +tags when comparing', async () => {
+      const mailbox = quiet({ id: 'gmail:dana.owner@gmail.com', address: 'dana.owner@gmail.com', owner: 'DanaOwner+crm@googlemail.com' });
+      expect(kinds(await promptsFor([mailbox]))).toEqual([]);
+    });
+
+    it('remembers the owner of a mailbox seen for the first time, and prompts once it changes', async () => {
+      const first = await promptsFor([quiet({ owner: 'Dana' })]);
+      expect(first.prompts).toEqual([]);
+      expect(first.memory.owners).toEqual({ 'gmail:rep@acme-sales.test': 'Dana' });
+      await putMailbox(db(), quiet({ owner: 'Sam' }));
+      const changed = await reviewPrompts(db(), first.memory, NOW);
+      expect(changed.prompts).toEqual([expect.objectContaining({ kind: 'owner_changed', id: 'owner_changed:gmail:rep@acme-sales.test:Sam', action: 'review_owner', message: expect.stringContaining('changed to Sam') })]);
+      expect(changed.memory.owners).toEqual(first.memory.owners);
+    });
+  });
+});
+
+describe('dismissPrompt (R33)', () => {
+  it('hides that occurrence only: a new error prompts again', async () => {
+    const error = (at: number) => ({ ...providerError('reauth_required', 'gmail').toJSON(), at });
+    const first = await promptsFor([quiet({ status: 'reconnect_needed', lastError: error(NOW - 2 * HOUR) })]);
+    const memory = dismissPrompt(first.memory, first.prompts[0]!, null, NOW);
+    expect(memory.dismissed).toEqual({ [first.prompts[0]!.id]: NOW });
+    expect((await reviewPrompts(db(), memory, NOW)).prompts).toEqual([]);
+    await putMailbox(db(), quiet({ status: 'reconnect_needed', lastError: error(NOW - HOUR) }));
+    expect(kinds(await reviewPrompts(db(), memory, NOW))).toEqual(['provider_access']);
+  });
+
+  it('hides a stale sync until the mailbox goes stale again after a later sync', async () => {
+    const stale = await promptsFor([quiet({ lastSyncedAt: NOW - 25 * HOUR })]);
+    const memory = dismissPrompt(stale.memory, stale.prompts[0]!, null, NOW);
+    expect((await reviewPrompts(db(), memory, NOW + HOUR)).prompts).toEqual([]);
+    await putMailbox(db(), quiet({ lastSyncedAt: NOW }));
+    expect(kinds(await reviewPrompts(db(), memory, NOW + 25 * HOUR))).toEqual(['stale_sync']);
+  });
+
+  it('an owner change dismissed counts as reviewed: the new owner is remembered, a further change prompts again', async () => {
+    const seen = await promptsFor([quiet({ owner: 'Dana' })]);
+    await putMailbox(db(), quiet({ owner: 'Sam' }));
+    const changed = await reviewPrompts(db(), seen.memory, NOW);
+    const memory = dismissPrompt(changed.memory, changed.prompts[0]!, 'Sam', NOW);
+    expect(memory.owners).toEqual({ 'gmail:rep@acme-sales.test': 'Sam' });
+    expect((await reviewPrompts(db(), memory, NOW)).prompts).toEqual([]);
+    await putMailbox(db(), quiet({ owner: 'Alex' }));
+    expect(kinds(await reviewPrompts(db(), memory, NOW))).toEqual(['owner_changed']);
+  });
+
+  it('leaves the remembered owners alone for other prompts', () => {
+    const memory: PromptMemory = { dismissed: {}, owners: { m: 'Dana' } };
+    expect(dismissPrompt(memory, { id: 'duplicates:r1', kind: 'duplicates', mailboxId: 'm' }, 'Sam', NOW)).toEqual({ dismissed: { 'duplicates:r1': NOW }, owners: { m: 'Dana' } });
+  });
+});
