@@ -111,9 +111,12 @@ export class SyncEngine {
     }
     const byId = new Map(mailboxes.map((m) => [m.id, m]));
     let wake = Number.POSITIVE_INFINITY;
+    // Read again: the jobs just queued are stamped with a later clock than the tick's start, and
+    // must run now, not wait for the next alarm (at least 30 s away).
+    const due = this.deps.now();
     for (const job of await unfinishedJobs(db)) {
       if (this.running.has(job.id)) continue;
-      const runnable = this.runnable(job, job.lane === CRM_LANE ? undefined : byId.get(job.lane), now);
+      const runnable = this.runnable(job, job.lane === CRM_LANE ? undefined : byId.get(job.lane), due);
       if (runnable === true) this.launch(job);
       else if (runnable !== false) wake = Math.min(wake, runnable);
     }
