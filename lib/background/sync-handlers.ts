@@ -9,6 +9,7 @@ import { mailboxProvider, requireMailbox } from './mailboxes';
 type SyncHandlers = Pick<
   Handlers,
   | 'syncNow'
+  | 'requestSync'
   | 'backfill'
   | 'preview'
   | 'cancelJob'
@@ -29,10 +30,11 @@ type SyncHandlers = Pick<
 export function syncHandlers(deps: BackgroundDeps): SyncHandlers {
   const engine = engineOf(deps);
   return {
-    async syncNow({ mailboxId, provider }) {
-      if (mailboxId) return { jobs: [await engine.syncNow(mailboxId)] };
-      const mailboxes = (await listMailboxes(deps.db)).filter((m) => (provider ? m.provider === provider : true) && m.status !== 'reconnect_needed');
-      return { jobs: await Promise.all(mailboxes.map((m) => engine.syncNow(m.id))) };
+    syncNow: async ({ mailboxId }) => ({ jobs: [await engine.syncNow(mailboxId)] }),
+    async requestSync({ provider }) {
+      const mailboxes = (await listMailboxes(deps.db)).filter((m) => m.provider === provider);
+      const jobs = await Promise.all(mailboxes.map((m) => engine.requestSync(m.id)));
+      return { jobs: jobs.filter((job) => job !== null) };
     },
     async backfill({ mailboxId, days, confirmed }) {
       const answer = await engine.backfill(mailboxId, { days, confirmed });

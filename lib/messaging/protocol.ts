@@ -122,9 +122,19 @@ export const protocol = {
     input: z.object({}).strict(),
     output: z.object({ revoked: z.boolean(), pastedToken: z.boolean() }),
   },
-  /** "Sync now" (R9, R16): also sent by the webmail content scripts when the page shows new mail. */
+  /** "Sync now" (R9): runs the mailbox's incremental sync at once, clearing a failed sync's error. */
   syncNow: {
-    input: z.object({ mailboxId: z.string().min(1).optional(), provider: z.enum(['gmail', 'outlook']).optional() }).strict(),
+    pagesOnly: true,
+    input: z.object({ mailboxId: z.string().min(1) }).strict(),
+    output: z.object({ jobs: z.array(jobSchema) }),
+  },
+  /**
+   * The open webmail shows new mail (R16): sent by its content script. Queues an incremental sync
+   * of that provider's mailboxes unless one is queued or running (a debounce), and never cuts a
+   * persisted wait short nor clears an error: a page cannot make the extension hammer a provider.
+   */
+  requestSync: {
+    input: z.object({ provider: z.enum(['gmail', 'outlook']) }).strict(),
     output: z.object({ jobs: z.array(jobSchema) }),
   },
   /**

@@ -253,6 +253,19 @@ export class SyncEngine {
   }
 
   /**
+   * The open webmail shows new mail (R16): an incremental sync is queued for the mailbox unless one
+   * is unfinished already (a page asking again joins it). A wait the engine persisted stands, and
+   * a mailbox in an error state stays there: null then. Only the user's "Sync now" overrides those.
+   */
+  async requestSync(mailboxId: string): Promise<Job | null> {
+    const mailbox = await getMailbox(this.deps.db, mailboxId);
+    if (!mailbox || mailbox.provider === 'imap' || mailbox.status === 'reconnect_needed' || mailbox.status === 'error') return null;
+    const job = await this.queue(mailbox.id, 'incremental', {});
+    this.tickSoon();
+    return job;
+  }
+
+  /**
    * Backfill (R10) of the last `days` days. Refused while a provider error is unresolved (R12), and
    * above 14 days until matching is verified; above 60 days it needs the provider's estimate
    * confirmed (`confirmedEstimate` from `estimateBackfill`), else it answers what to confirm.

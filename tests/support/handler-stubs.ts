@@ -3,6 +3,7 @@ import type { Handlers } from '@/lib/messaging';
 /** The engine's messages (issue 9): what the popup, options page and sidebar ask the background. */
 export type SyncMessageName =
   | 'syncNow'
+  | 'requestSync'
   | 'backfill'
   | 'preview'
   | 'cancelJob'
@@ -22,6 +23,7 @@ export type SyncMessageName =
 export function syncHandlerStubs(handler: () => Promise<never>): Pick<Handlers, SyncMessageName> {
   return {
     syncNow: handler,
+    requestSync: handler,
     backfill: handler,
     preview: handler,
     cancelJob: handler,

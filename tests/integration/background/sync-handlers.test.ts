@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type RunningEmulators, startEmulators } from '@/emulators';
 import { engineOf } from '@/lib/background/engine';
 import { createHandlers } from '@/lib/background/handlers';
-import { getMailbox } from '@/lib/db';
+import { getJob, getMailbox, jobId } from '@/lib/db';
 import type { Mailbox } from '@/lib/domain';
 import { dispatch, type Handlers, type MessageName, type MessageOutput, protocol, type Sender, type Trust } from '@/lib/messaging';
 import { WEBMAIL_MATCHES } from '@/lib/webmail/sites';
@@ -50,7 +50,7 @@ async function lastSeq(): Promise<number> {
   return (await h.google.requests()).at(-1)?.seq ?? 0;
 }
 
-describe('syncNow from a webmail content script (R16)', () => {
+describe('requestSync from a webmail content script (R16)', () => {
   let gmail: Mailbox;
   let outlook: Mailbox;
   beforeEach(async () => {
@@ -59,14 +59,12 @@ describe('syncNow from a webmail content script (R16)', () => {
   });
 
   it("syncs that provider's mailboxes only", async () => {
-    // Both mailboxes synced a moment ago: neither is due for its periodic poll. (Two wakes: a job
-    // queued by a tick is stamped after the tick's clock reading, so it runs at the next wake.)
-    await wake();
+    // Both mailboxes synced a moment ago: neither is due for its periodic poll.
     await wake();
     const synced = (await getMailbox(h.deps.db, outlook.id))!.lastSyncedAt;
     expect(synced).toEqual(expect.any(Number));
     const [googleBefore, microsoftBefore] = [await lastSeq(), (await h.microsoft.requests()).at(-1)?.seq ?? 0];
-    const { jobs } = await send('syncNow', { provider: 'gmail' }, gmailTab);
+    const { jobs } = await send('requestSync', { provider: 'gmail' }, gmailTab);
     expect(jobs.map((j) => [j.lane, j.kind])).toEqual([[gmail.id, 'incremental']]);
     await settled();
     expect(await h.google.requests(/\/gmail\/v1\/users\/me\/history$/, { since: googleBefore })).toHaveLength(1);
@@ -78,13 +76,40 @@ describe('syncNow from a webmail content script (R16)', () => {
     const before = await lastSeq();
     // The first request to Gmail takes a while, so the sync is still running when the page asks again.
     await h.google.fault({ path: '/gmail/v1/users/me/profile$', delayMs: 600 });
-    const first = await send('syncNow', { provider: 'gmail' }, gmailTab);
-    const second = await send('syncNow', { provider: 'gmail' }, gmailTab);
+    const first = await send('requestSync', { provider: 'gmail' }, gmailTab);
+    const second = await send('requestSync', { provider: 'gmail' }, gmailTab);
     expect(second.jobs.map((j) => j.id)).toEqual(first.jobs.map((j) => j.id));
     expect(second.jobs[0]!.status).toMatch(/queued|running/);
     await settled();
     // One sync: one read of the changes since the cursor.
     expect(await h.google.requests(/\/gmail\/v1\/users\/me\/history$/, { since: before })).toHaveLength(1);
+  });
+});
+
+describe('requestSync cannot make the extension hammer a provider (R12, R16)', () => {
+  it('leaves a persisted wait and an error state as they are; only the user’s Sync now overrides them', async () => {
+    const gmail = await h.connect('gmail');
+    await wake();
+    // The next history read is rate limited for ten minutes: the sync waits, persisted.
+    await h.google.fault({ path: '/gmail/v1/users/me/history$', status: 429, retryAfter: 600, count: 5 });
+    // Due for its periodic poll (this engine runs on the real clock).
+    await h.deps.db.mailboxes.update(gmail.id, { lastSyncedAt: 0 });
+    await wake();
+    const waiting = (await getJob(h.deps.db, jobId(gmail.id, 'incremental')))!;
+    expect(waiting).toMatchObject({ status: 'waiting' });
+    const before = await lastSeq();
+    const { jobs } = await send('requestSync', { provider: 'gmail' }, gmailTab);
+    await settled();
+    expect(jobs).toEqual([expect.objectContaining({ id: waiting.id, status: 'waiting', notBefore: waiting.notBefore })]);
+    expect(await h.google.requests(/\/history$/, { since: before })).toEqual([]);
+
+    await h.deps.db.mailboxes.update(gmail.id, { status: 'error', lastError: { code: 'server', source: 'gmail', message: 'Gmail had a temporary problem.', action: 'retry', retryable: true, retryAfterMs: null, at: h.clock } });
+    expect((await send('requestSync', { provider: 'gmail' }, gmailTab)).jobs).toEqual([]);
+    expect((await getMailbox(h.deps.db, gmail.id))!.status).toBe('error');
+    await h.google.delete('/faults');
+    await send('syncNow', { mailboxId: gmail.id }, optionsPage);
+    await settled();
+    expect((await getMailbox(h.deps.db, gmail.id))!.status).toBe('connected');
   });
 });
 

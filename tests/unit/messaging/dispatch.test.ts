@@ -160,7 +160,8 @@ describe('dispatch of a message content scripts may send', () => {
 describe("dispatch of the engine's messages", () => {
   /** A valid input of each engine message. */
   const valid: Record<SyncMessageName, unknown> = {
-    syncNow: { provider: 'gmail' },
+    syncNow: { mailboxId: 'gmail:rep@acme-sales.test' },
+    requestSync: { provider: 'gmail' },
     backfill: { mailboxId: 'gmail:rep@acme-sales.test', days: 30 },
     preview: { mailboxId: 'gmail:rep@acme-sales.test', days: 30 },
     cancelJob: { jobId: 'gmail:rep@acme-sales.test/backfill' },
@@ -178,7 +179,8 @@ describe("dispatch of the engine's messages", () => {
   };
   /** Inputs each message must refuse: wrong types, missing or unknown fields, out of range. */
   const invalid: Record<SyncMessageName, unknown[]> = {
-    syncNow: [{ provider: 'imap' }, { mailboxId: '' }, { provider: 'gmail', all: true }],
+    syncNow: [{ provider: 'gmail' }, { mailboxId: '' }, {}],
+    requestSync: [{ provider: 'imap' }, { mailboxId: 'gmail:rep@acme-sales.test' }, { provider: 'gmail', all: true }],
     backfill: [{ mailboxId: 'm', days: 'all' }, { mailboxId: 'm' }, { mailboxId: 'm', days: 400 }, { mailboxId: 'm', days: 30, confirmed: 'yes' }],
     preview: [{ mailboxId: '', days: 30 }, { mailboxId: 'm', days: 0 }],
     cancelJob: [{}, { jobId: 7 }],
@@ -201,12 +203,12 @@ describe("dispatch of the engine's messages", () => {
   const names = Object.keys(valid) as SyncMessageName[];
   const engineHandlers = () => ({ ...handlers(), ...Object.fromEntries(names.map((name) => [name, vi.fn(async () => ({ jobs: [] }))])) }) as unknown as Handlers;
 
-  it('lets webmail content scripts send only getThreadState and syncNow', () => {
+  it('lets webmail content scripts send only getThreadState and requestSync', () => {
     const open = Object.entries(protocol).filter(([, spec]) => !('pagesOnly' in spec && spec.pagesOnly));
-    expect(open.map(([name]) => name).sort()).toEqual(['getThreadState', 'syncNow']);
+    expect(open.map(([name]) => name).sort()).toEqual(['getThreadState', 'requestSync']);
   });
 
-  it.each(names.filter((name) => name !== 'getThreadState' && name !== 'syncNow'))('refuses %s from a webmail content script with forbidden_sender, and answers the options page', async (name) => {
+  it.each(names.filter((name) => name !== 'getThreadState' && name !== 'requestSync'))('refuses %s from a webmail content script with forbidden_sender, and answers the options page', async (name) => {
     for (const sender of [gmailContentScript, outlookContentScript]) {
       const h = engineHandlers();
       expect(await dispatch(protocol, name, valid[name], sender, h, trust)).toMatchObject({ ok: false, error: { code: 'forbidden_sender', message: expect.stringMatching(/extension's own pages/) } });
@@ -217,7 +219,7 @@ describe("dispatch of the engine's messages", () => {
     expect(h[name]).toHaveBeenCalledOnce();
   });
 
-  it.each(['getThreadState', 'syncNow'] as const)('accepts %s from the top frame of a webmail content script, and refuses it from a frame or another page', async (name) => {
+  it.each(['getThreadState', 'requestSync'] as const)('accepts %s from the top frame of a webmail content script, and refuses it from a frame or another page', async (name) => {
     for (const sender of [gmailContentScript, outlookContentScript]) {
       const h = engineHandlers();
       expect(await dispatch(protocol, name, valid[name], sender, h, trust)).toMatchObject({ ok: true });
