@@ -69,7 +69,11 @@ export async function batchGet(api: GmailApi, calls: readonly BatchGet[], signal
   await retryParts(
     calls.length,
     async (pending) => {
-      const batches = planBatches(pending.map((index) => ({ index, cost: calls[index]!.cost })), api.limiter.limit);
+      // A third of the quota window per batch: a page's last, partial batch then holds a third of
+      // a window, not all of it, so the next page's first batches follow at once. Measured by
+      // tests/bench/gmail-backfill.ts: 0.855 of the quota bound with full-window batches, 0.909 so,
+      // no 429 either way (batches of a sixth drew 429s from the moving average).
+      const batches = planBatches(pending.map((index) => ({ index, cost: calls[index]!.cost })), Math.max(api.limiter.limit / 3, 10));
       return (await Promise.all(batches.map((batch) => runBatch(batch.map((call) => call.index))))).flat();
     },
     'gmail',

@@ -678,10 +678,14 @@ describe('gmail provider: quota', () => {
     const log = await admin.requests();
     expect(log.filter((r) => r.status === 429)).toEqual([]);
     expect(retries).toEqual([]);
-    const units = log.filter((r) => r.batchPart).reduce((sum, r) => sum + r.cost, 0);
+    const parts = log.filter((r) => r.batchPart);
+    const units = parts.reduce((sum, r) => sum + r.cost, 0);
     expect(units).toBe(ids.length * 5);
-    // Paced by the limiter, not faster than the quota allows.
-    expect(units / seconds).toBeLessThanOrEqual(250);
+    // Paced by the limiter, not faster than the quota allows: at most 250 units in any second (a
+    // moving window allows its 250 at once at the start, so the average over a short run may be higher).
+    const busiest = Math.max(...parts.map((p) => parts.filter((q) => q.at >= p.at && q.at < p.at + 1000).reduce((sum, q) => sum + q.cost, 0)));
+    expect(busiest).toBeLessThanOrEqual(250);
+    expect(units / seconds).toBeLessThanOrEqual(250 * (1 + 1 / seconds));
   }, 20_000);
 });
 
