@@ -38,7 +38,7 @@ export function createHandlers(deps: BackgroundDeps): Handlers {
     },
     async reconnectMailbox({ id }) {
       const mailbox = await reconnectMailbox(deps, id);
-      void engine.tick();
+      engine.tickSoon();
       return mailbox;
     },
     // Its jobs stop before its data goes (R34).
@@ -48,7 +48,7 @@ export function createHandlers(deps: BackgroundDeps): Handlers {
     },
     async connectCrm(input) {
       const connected = await connectCrm(deps, input);
-      void engine.tick();
+      engine.tickSoon();
       return connected;
     },
     disconnectCrm: () => disconnectCrm(deps),

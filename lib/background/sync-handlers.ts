@@ -54,7 +54,7 @@ export function syncHandlers(deps: BackgroundDeps): SyncHandlers {
     async setThreadDecision(input) {
       if (input.dontSync && input.contactIds.length > 0) throw MessagingError.of('invalid_payload', 'A thread is either linked to contacts or marked "don\u2019t sync", not both.');
       await decideThread(engineDeps(deps), input);
-      void engine.tick();
+      engine.tickSoon();
       return { messages: await threadState(deps.db, input.mailboxId, input.threadKey) };
     },
     async listFolders({ mailboxId }) {

@@ -193,8 +193,10 @@ export function createCrmClient(options: CrmClientOptions): CrmClient {
         const batch = items.slice(start, start + EMAIL_BATCH_MAX).map(canonicalEmailItem);
         const key = await emailBatchKey(batch, pushOptions.scope);
         const answer = await requestJson(peer, { url: url('/emails/batch'), method: 'POST', ...jsonBody(key, { emails: batch }), schema: batchResponseSchema, signal: pushOptions.signal });
-        if (answer.results.length !== batch.length) {
-          throw providerError('bad_response', 'crm', { detail: `It answered ${answer.results.length} results for ${batch.length} emails.` });
+        // Results are matched to items by position, and undo deletes by the ids they carry: an
+        // answer out of order would attach ids to the wrong emails.
+        if (answer.results.length !== batch.length || answer.results.some((result, index) => result.message_id !== batch[index]!.message_id)) {
+          throw providerError('bad_response', 'crm', { detail: `It answered ${answer.results.length} results for ${batch.length} emails, not one per email in order.` });
         }
         results.push(...answer.results);
       }

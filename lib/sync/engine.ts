@@ -20,7 +20,7 @@ import { type Mailbox, ProviderError, providerError } from '../domain';
 import { bestEffort } from '../async';
 import { MessagingError } from '../messaging';
 import type { EngineDeps } from './engine-deps';
-import { decideOnError, exhausted } from './error-policy';
+import { BASE_BACKOFF_MS, decideOnError, exhausted } from './error-policy';
 import { type JobContext, JobStopped } from './job-context';
 import { CONFIRM_ABOVE_DAYS, FIRST_BACKFILL_MAX_DAYS, runBackfill } from './jobs/backfill';
 import { mirrorContacts } from './jobs/contacts';
@@ -35,6 +35,10 @@ export const CRM_LANE = 'crm';
 export const INCREMENTAL_EVERY_MS = 30_000;
 /** How often the contact mirror asks the CRM for changes (R20). */
 export const CONTACTS_EVERY_MS = 5 * 60_000;
+/** A job in one of these states is not over: another of its kind on its lane is not queued. */
+const UNFINISHED: readonly Job['status'][] = ['queued', 'running', 'waiting', 'blocked'];
+/** Syncs a webmail page asks for start at least this far apart (R16): a debounce, whatever the page sends. */
+export const REQUEST_SYNC_GAP_MS = 10_000;
 /** A blocked CRM lane (sign-in refused) is tried again this often, in case the user fixed it elsewhere. */
 const CRM_BLOCK_RETRY_MS = 30 * 60_000;
 
@@ -102,11 +106,13 @@ export class SyncEngine {
     const mailboxes = await this.endQuotaWaits(await listMailboxes(db), now);
     for (const mailbox of mailboxes) {
       if (mailbox.provider === 'imap' || mailbox.status === 'reconnect_needed' || mailbox.status === 'error') continue;
-      if ((mailbox.lastSyncedAt ?? 0) + INCREMENTAL_EVERY_MS <= now) await this.queue(mailbox.id, 'incremental', {});
+      // Half the period: the last sync ended a little after the previous alarm, and the next alarm
+      // must not find it "not yet 30 s old" and skip it, which would poll every 60 s.
+      if ((mailbox.lastSyncedAt ?? 0) + INCREMENTAL_EVERY_MS / 2 <= now) await this.queue(mailbox.id, 'incremental', {});
     }
     if (await this.deps.crm()) {
       const contacts = await getJob(db, jobId(CRM_LANE, 'contacts'));
-      if (!contacts || (contacts.status === 'done' && contacts.updatedAt + CONTACTS_EVERY_MS <= now)) await this.queue(CRM_LANE, 'contacts', {});
+      if (!contacts || (!UNFINISHED.includes(contacts.status) && contacts.updatedAt + CONTACTS_EVERY_MS <= now)) await this.queue(CRM_LANE, 'contacts', {});
       if ((await pendingOutbox(db, now)).due > 0) await this.queue(CRM_LANE, 'outbox', {});
     }
     const byId = new Map(mailboxes.map((m) => [m.id, m]));
@@ -146,13 +152,13 @@ export class SyncEngine {
   }
 
   /** Queues a job unless one of that kind is already unfinished on the lane. Returns the job. */
-  private async queue(lane: string, kind: JobKind, params: Job['params']): Promise<Job> {
+  private async queue(lane: string, kind: JobKind, params: Job['params'], notBefore?: number): Promise<Job> {
     const { db } = this.deps;
     const now = this.deps.now();
     return atomically(db, ['jobs'], async () => {
       const existing = await getJob(db, jobId(lane, kind));
-      if (existing && ['queued', 'running', 'waiting', 'blocked'].includes(existing.status)) return existing;
-      return putJob(db, { id: jobId(lane, kind), lane, kind, status: 'queued', runId: null, params, notBefore: now, failures: 0, lastError: null, createdAt: now, updatedAt: now });
+      if (existing && UNFINISHED.includes(existing.status)) return existing;
+      return putJob(db, { id: jobId(lane, kind), lane, kind, status: 'queued', runId: null, params, notBefore: Math.max(now, notBefore ?? now), failures: 0, lastError: null, createdAt: now, updatedAt: now });
     });
   }
 
@@ -184,7 +190,12 @@ export class SyncEngine {
         else await this.finish(ctx.job, 'cancelled', null);
         return;
       }
-      await this.onError(ctx.job, error);
+      // Recording the failure must not fail silently: a job left `running` would be started again by
+      // the next tick at once, in a loop. If it cannot be recorded, the job waits the first backoff.
+      await this.onError(ctx.job, error).catch(async (recording: unknown) => {
+        console.error('[mailbox-crm] could not record a failed job:', recording instanceof Error ? recording.name : typeof recording);
+        await updateJob(db, job.id, (j) => ({ ...j, status: 'waiting', notBefore: this.deps.now() + BASE_BACKOFF_MS, updatedAt: this.deps.now() }));
+      });
     } finally {
       await this.deps.progress({ jobId: job.id, cleared: true });
     }
@@ -221,13 +232,14 @@ export class SyncEngine {
         if (mailboxLane) await updateMailbox(db, job.lane, (m) => ({ ...m, status: decision.status, lastError: decision.error.toJSON() }));
         return;
       case 'resync':
-        // `runIncremental` handles an expired cursor itself; one reaching here came from elsewhere.
+        // `runIncremental` acts on this decision itself (a bounded re-sync, R14) before it gets here.
         await this.finish(job, 'failed', decision.error);
         return;
       case 'fail': {
         const failed = job.failures > 0 ? exhausted(decision.error, job.failures + 1) : decision.error;
         await this.finish(job, 'failed', failed);
-        if (mailboxLane) await updateMailbox(db, job.lane, (m) => ({ ...m, status: 'error', lastError: failed.toJSON() }));
+        // Only the mailbox's sync stops it: a failed preview or undo fails alone, with its error.
+        if (job.kind === 'incremental' || job.kind === 'backfill') await updateMailbox(db, job.lane, (m) => ({ ...m, status: 'error', lastError: failed.toJSON() }));
       }
     }
   }
@@ -239,14 +251,13 @@ export class SyncEngine {
   }
 
   /** A tick nobody waits for: a failure (IndexedDB closing under a stopping worker) is recorded, and the next alarm tries again. */
-  private tickSoon(): void {
+  tickSoon(): void {
     void bestEffort('run the sync engine', this.tick());
   }
 
   /** "Sync now" (R9): clears a failed sync's error and runs incremental sync at once. */
   async syncNow(mailboxId: string): Promise<Job> {
     const mailbox = await this.usableMailbox(mailboxId);
-    if (mailbox.status === 'error') await updateMailbox(this.deps.db, mailbox.id, (m) => ({ ...m, status: 'connected', lastError: null }));
     const job = await this.queue(mailbox.id, 'incremental', {});
     await this.retryNow(job);
     return (await getJob(this.deps.db, job.id)) ?? job;
@@ -254,47 +265,53 @@ export class SyncEngine {
 
   /**
    * The open webmail shows new mail (R16): an incremental sync is queued for the mailbox unless one
-   * is unfinished already (a page asking again joins it). A wait the engine persisted stands, and
-   * a mailbox in an error state stays there: null then. Only the user's "Sync now" overrides those.
+   * is unfinished already (a page asking again joins it), and starts no sooner than
+   * `REQUEST_SYNC_GAP_MS` after the last one ended, so a page cannot make the extension poll
+   * without pause. A wait the engine persisted stands, and a mailbox in an error state stays
+   * there: null then. Only the user's "Sync now" overrides those.
    */
   async requestSync(mailboxId: string): Promise<Job | null> {
     const mailbox = await getMailbox(this.deps.db, mailboxId);
     if (!mailbox || mailbox.provider === 'imap' || mailbox.status === 'reconnect_needed' || mailbox.status === 'error') return null;
-    const job = await this.queue(mailbox.id, 'incremental', {});
-    this.tickSoon();
+    const last = await getJob(this.deps.db, jobId(mailbox.id, 'incremental'));
+    const notBefore = last && !UNFINISHED.includes(last.status) ? last.updatedAt + REQUEST_SYNC_GAP_MS : this.deps.now();
+    const job = await this.queue(mailbox.id, 'incremental', {}, notBefore);
+    const wait = job.notBefore - this.deps.now();
+    // A wait this short is slept (well under the worker's 30 s); the persisted `notBefore` and the
+    // alarm cover a worker stopped meanwhile.
+    if (wait > 0) setTimeout(() => this.tickSoon(), wait);
+    else this.tickSoon();
     return job;
   }
 
   /**
    * Backfill (R10) of the last `days` days. Refused while a provider error is unresolved (R12), and
-   * above 14 days until matching is verified; above 60 days it needs the provider's estimate
-   * confirmed (`confirmedEstimate` from `estimateBackfill`), else it answers what to confirm.
+   * above 14 days until matching is verified; above 60 days it needs the user's confirmation
+   * (`confirmed`), else it answers the provider's estimate of the window to confirm.
    */
   async backfill(mailboxId: string, input: { days: number; confirmed?: boolean }): Promise<Job | NeedsConfirmation> {
     const mailbox = await this.usableMailbox(mailboxId);
     if (input.days > FIRST_BACKFILL_MAX_DAYS && mailbox.checklist.matching_verified === undefined) {
-      throw providerError('insufficient_permissions', mailbox.provider, {
-        detail: `Backfill is held to ${FIRST_BACKFILL_MAX_DAYS} days until you confirm matching looks right (launch checklist: "matching verified").`,
-        final: true,
-      });
+      throw MessagingError.of('handler_failed', `Backfill is held to ${FIRST_BACKFILL_MAX_DAYS} days until you confirm matching looks right (launch checklist: "matching verified").`);
     }
     if (input.days > CONFIRM_ABOVE_DAYS && !input.confirmed) return { confirm: { days: input.days, estimate: await this.estimate(mailbox, input.days) } };
-    return this.start1(mailbox, 'backfill', input.days);
+    return this.startWindowJob(mailbox, 'backfill', input.days);
   }
 
   /** Preview (R11): a dry run of the window. */
   async preview(mailboxId: string, days: number): Promise<Job> {
-    return this.start1(await this.usableMailbox(mailboxId), 'preview', days);
+    return this.startWindowJob(await this.usableMailbox(mailboxId), 'preview', days);
   }
 
   /** Undo (R18): removes from the CRM what one run pushed. */
   async undo(mailboxId: string, runId: string): Promise<Job> {
     const mailbox = await this.mailbox(mailboxId);
     const run = await getRun(this.deps.db, runId);
-    if (!run || run.mailboxId !== mailbox.id) throw providerError('not_found', 'crm', { detail: 'That run is not in this mailbox’s sync history.', final: true });
-    if (run.undoneAt !== null) throw providerError('not_found', 'crm', { detail: 'That run was already undone.', final: true });
+    if (!run || run.mailboxId !== mailbox.id) throw MessagingError.of('handler_failed', 'That run is not in this mailbox’s sync history.');
+    if (run.undoneAt !== null) throw MessagingError.of('handler_failed', 'That run was already undone.');
+    if (run.status === 'running') throw MessagingError.of('handler_failed', 'That run is still going: cancel it or wait for it to finish, then undo it.');
     const unfinished = await getJob(this.deps.db, jobId(mailbox.id, 'undo'));
-    if (unfinished && ['queued', 'running', 'waiting', 'blocked'].includes(unfinished.status)) throw providerError('rate_limited', 'crm', { detail: 'Another undo of this mailbox is still running; wait for it to finish.', final: true });
+    if (unfinished && UNFINISHED.includes(unfinished.status)) throw MessagingError.of('handler_failed', 'Another undo of this mailbox is still running; wait for it to finish.');
     await deleteJob(this.deps.db, jobId(mailbox.id, 'undo'));
     const job = await this.queue(mailbox.id, 'undo', { runId });
     this.tickSoon();
@@ -304,7 +321,7 @@ export class SyncEngine {
   /** Cancels a running or waiting job; what it committed stays (R10). */
   async cancel(id: string): Promise<Job | undefined> {
     this.running.get(id)?.abort.abort();
-    const job = await updateJob(this.deps.db, id, (j) => (['queued', 'waiting', 'blocked'].includes(j.status) ? { ...j, status: 'cancelled', updatedAt: this.deps.now() } : j));
+    const job = await updateJob(this.deps.db, id, (j) => (UNFINISHED.includes(j.status) && j.status !== 'running' ? { ...j, status: 'cancelled', updatedAt: this.deps.now() } : j));
     if (job?.status === 'cancelled' && job.runId && (await getRun(this.deps.db, job.runId))?.status === 'running') {
       await finishRun(this.deps.db, job.runId, { status: 'cancelled', finishedAt: this.deps.now(), error: null });
     }
@@ -339,12 +356,12 @@ export class SyncEngine {
   }
 
   /** Starts a backfill or preview afresh; one already unfinished is refused, not replaced. */
-  private async start1(mailbox: Mailbox, kind: 'backfill' | 'preview', days: number): Promise<Job> {
+  private async startWindowJob(mailbox: Mailbox, kind: 'backfill' | 'preview', days: number): Promise<Job> {
     const { db } = this.deps;
     const id = jobId(mailbox.id, kind);
     const existing = await getJob(db, id);
-    if (existing && ['queued', 'running', 'waiting'].includes(existing.status)) {
-      throw providerError('rate_limited', mailbox.provider, { detail: `A ${kind} of this mailbox is already running; cancel it first to start another.`, final: true });
+    if (existing && UNFINISHED.includes(existing.status)) {
+      throw MessagingError.of('handler_failed', `A ${kind} of this mailbox is already running; cancel it first to start another.`);
     }
     await deleteJob(db, id);
     const job = await this.queue(mailbox.id, kind, { days });
@@ -364,12 +381,16 @@ export class SyncEngine {
     return mailbox;
   }
 
-  /** The mailbox, unless a provider error the user must fix blocks it (R12). */
+  /**
+   * The mailbox a user's action is for, unless a provider error the user must fix blocks it (R12).
+   * An error the user may retry past (repeated transient failures) is cleared: the action is the retry.
+   */
   private async usableMailbox(id: string): Promise<Mailbox> {
     const mailbox = await this.mailbox(id);
     if (mailbox.status === 'reconnect_needed' || (mailbox.status === 'error' && mailbox.lastError && mailbox.lastError.action !== 'retry')) {
       throw new ProviderError(mailbox.lastError ?? providerError('reauth_required', mailbox.provider).toJSON());
     }
-    return mailbox;
+    if (mailbox.status !== 'error') return mailbox;
+    return (await updateMailbox(this.deps.db, mailbox.id, (m) => ({ ...m, status: 'connected', lastError: null }))) ?? mailbox;
   }
 }

@@ -9,6 +9,18 @@ export const BASE_BACKOFF_MS = 60_000;
 export const MAX_BACKOFF_MS = 30 * 60_000;
 /** How long Graph or Gmail is given when a rate limit names no time. */
 export const RATE_LIMIT_WAIT_MS = 60_000;
+/**
+ * The longest wait a peer's `Retry-After` may set: a hostile or broken CRM must not park the
+ * outbox for years. A daily quota (Gmail's resets at Pacific midnight) waits at most a day.
+ */
+export const MAX_TOLD_WAIT_MS = MAX_BACKOFF_MS;
+export const MAX_QUOTA_WAIT_MS = 24 * 60 * 60_000;
+
+/** A peer's `Retry-After`, bounded (see `MAX_TOLD_WAIT_MS`). */
+function told(error: ProviderError, fallback: number, max = MAX_TOLD_WAIT_MS): number {
+  const wait = error.data.retryAfterMs ?? fallback;
+  return Math.min(Number.isFinite(wait) && wait >= 0 ? wait : fallback, max);
+}
 
 /**
  * What to do after a job step failed:
@@ -41,7 +53,7 @@ function untyped(): ProviderError {
 /** The wait before attempt `failures + 1`: exponential, capped, never sooner than `Retry-After`. */
 export function backoffMs(failures: number, retryAfterMs: number | null): number {
   const exponential = Math.min(BASE_BACKOFF_MS * 2 ** Math.max(0, failures - 1), MAX_BACKOFF_MS);
-  return Math.max(exponential, retryAfterMs ?? 0);
+  return Math.max(exponential, Math.min(retryAfterMs ?? 0, MAX_TOLD_WAIT_MS));
 }
 
 /**
@@ -50,26 +62,39 @@ export function backoffMs(failures: number, retryAfterMs: number | null): number
  * `ProviderError` codes; this decides what each code means for the job.
  */
 export function decideOnError(error: unknown, job: { kind: JobKind; lane: string; failures: number }, now: number): ErrorDecision {
+  const decision = decideFor(error, job, now);
+  // The CRM lane never gives up (R13, R15): what would end a mailbox job waits, with the backoff,
+  // so a CRM that keeps refusing is asked again later, never in a loop and never dropped.
+  if (decision.action !== 'fail' || !onCrmLane(job)) return decision;
+  const failures = job.failures + 1;
+  return { action: 'retry', notBefore: now + backoffMs(failures, decision.error.data.retryAfterMs), failures, error: decision.error };
+}
+
+/** The contact mirror and the outbox: the CRM's jobs, not a mailbox's. */
+function onCrmLane(job: { kind: JobKind }): boolean {
+  return job.kind === 'outbox' || job.kind === 'contacts';
+}
+
+function decideFor(error: unknown, job: { kind: JobKind; lane: string; failures: number }, now: number): ErrorDecision {
   if (!(error instanceof ProviderError)) return { action: 'fail', error: untyped() };
-  const onCrmLane = job.kind === 'outbox' || job.kind === 'contacts';
   switch (error.code) {
     case 'reauth_required':
       return { action: 'block', status: 'reconnect_needed', notBefore: null, error };
     case 'insufficient_permissions':
       return { action: 'block', status: 'error', notBefore: null, error };
     case 'quota_exhausted':
-      return { action: 'block', status: 'error', notBefore: now + (error.data.retryAfterMs ?? MAX_BACKOFF_MS), error };
+      return { action: 'block', status: 'error', notBefore: now + told(error, MAX_BACKOFF_MS, MAX_QUOTA_WAIT_MS), error };
     case 'cursor_expired':
       return job.kind === 'incremental' ? { action: 'resync', error } : { action: 'fail', error };
     case 'rate_limited':
       // The provider said how long to wait; waiting is the fix, so it is not counted as a failure.
-      return { action: 'retry', notBefore: now + (error.data.retryAfterMs ?? RATE_LIMIT_WAIT_MS), failures: job.failures, error };
+      return { action: 'retry', notBefore: now + told(error, RATE_LIMIT_WAIT_MS), failures: job.failures, error };
     case 'not_found':
       return { action: 'fail', error };
     default: {
       if (!error.retryable) return { action: 'fail', error };
       const failures = job.failures + 1;
-      if (failures >= MAX_TRANSIENT_FAILURES && !onCrmLane) return { action: 'fail', error };
+      if (failures >= MAX_TRANSIENT_FAILURES) return { action: 'fail', error };
       return { action: 'retry', notBefore: now + backoffMs(failures, error.data.retryAfterMs), failures, error };
     }
   }

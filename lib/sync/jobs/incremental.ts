@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { advanceCheckpoint, getCheckpoint, updateMailbox } from '../../db';
-import { type Mailbox, ProviderError, providerError } from '../../domain';
+import { type Mailbox, providerError } from '../../domain';
+import { decideOnError } from '../error-policy';
 import { checkCancelled, ensureRun, type JobContext } from '../job-context';
 import { decideAndCommit, requireMailbox } from '../page';
 
@@ -83,7 +84,9 @@ export async function runIncremental(ctx: JobContext): Promise<void> {
     try {
       page = await provider.changes({ cursor: cursor.cursor, visibility: mailbox.visibility, only: mailbox.syncOnly, signal: ctx.signal });
     } catch (error) {
-      if (!(error instanceof ProviderError) || error.code !== 'cursor_expired') throw error;
+      // The error policy decides (R14): an expired cursor falls back to a bounded re-sync here;
+      // anything else goes back to the engine, which applies the same policy to the job.
+      if (decideOnError(error, ctx.job, ctx.deps.now()).action !== 'resync') throw error;
       checkpoint = await startResync(ctx, mailbox, checkpoint!.seq);
       continue;
     }

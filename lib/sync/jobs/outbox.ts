@@ -17,7 +17,7 @@ import {
   releaseBatch,
 } from '../../db';
 import { emptyCounts } from '../../db';
-import { type Mailbox, ProviderError } from '../../domain';
+import { echoableToken, type Mailbox, ProviderError, providerError } from '../../domain';
 import type { EngineDeps } from '../engine-deps';
 import { checkCancelled, type JobContext, reportProgress } from '../job-context';
 
@@ -55,17 +55,14 @@ export async function runOutbox(ctx: JobContext): Promise<void> {
     if (!batch) return;
     let results: PushResults;
     try {
-      results = await crm.client.pushEmails(batch.entries.map((e) => e.sending.item), { scope: batch.id, signal: ctx.signal });
+      results = await pushSplitting(crm.client, batch.entries.map((e) => e.sending.item), batch.id, ctx.signal);
     } catch (error) {
       // An answer came, and it was an error: the CRM did not apply the batch, so the next attempt
       // is built from the entries as they are then (a message moved to trash meanwhile is not
       // sent). Only without an answer (the connection lost) may the CRM have applied it: then the
       // batch stays fixed and is resent as it was, a replay.
       if (error instanceof ProviderError && error.code !== 'network') await releaseBatch(db, batch.id);
-      // The CRM refused the batch itself (a 4xx it will not change its mind on): each entry is
-      // recorded as refused, with the CRM's words, rather than resent forever.
-      if (!isFinalCrmError(error)) throw error;
-      results = batch.entries.map((e) => ({ message_id: e.idempotencyKey, status: 'error' as const, error: { code: error.code, message: error.message } }));
+      throw error;
     }
     await recordResults(db, batch, results, ctx.deps.now());
     sent += batch.entries.length;
@@ -116,19 +113,44 @@ async function readContent(deps: EngineDeps, entries: readonly OutboxEntry[], si
   for (const entry of entries) bySource.set(entry.mailboxId, [...(bySource.get(entry.mailboxId) ?? []), entry]);
   for (const [mailboxId, group] of bySource) {
     const mailbox = await getMailbox(db, mailboxId);
-    // No source left to read from (disconnected meanwhile): nothing can be pushed for it.
-    const filled = mailbox ? await contentOf(deps, mailbox, group, signal) : new Map<string, CrmEmailInput>();
+    let filled: Map<string, CrmEmailInput>;
+    try {
+      // A mailbox waiting for the user cannot be read; no source left (disconnected): nothing to read.
+      if (mailbox && (mailbox.status === 'reconnect_needed' || mailbox.status === 'error')) throw providerError('reauth_required', mailbox.provider);
+      filled = mailbox ? await contentOf(deps, mailbox, group, signal) : new Map();
+    } catch (error) {
+      if (signal.aborted) throw error;
+      // One mailbox's reads failing holds back its own entries only: they wait, and the others
+      // are pushed. Its sync shows the error and the fix (R12).
+      await postpone(db, group, deps.now() + CONTENT_RETRY_MS);
+      continue;
+    }
     await atomically(db, ['outbox'], async () => {
       const current = await outboxEntries(db, group.map((e) => e.idempotencyKey));
       const changed = current
         .filter((e) => e.status === 'pending' && e.payload === null && e.mailboxId === mailboxId)
         .map((e): OutboxEntry => {
           const payload = filled.get(e.idempotencyKey);
-          return payload && mailbox ? { ...e, payload, visibility: mailbox.visibility } : { ...e, status: 'cancelled', lastError: 'The message is no longer in the mailbox.' };
+          if (payload && mailbox) return { ...e, payload, visibility: mailbox.visibility };
+          // Gone from this mailbox: another mailbox's copy is read next, or, with none left, it is not pushed.
+          const rest = e.mailboxIds.filter((id) => id !== mailboxId);
+          if (rest.length > 0) return { ...e, mailboxIds: rest, mailboxId: rest[0]! };
+          return { ...e, status: 'cancelled', lastError: 'The message is no longer in the mailbox.' };
         });
       await putOutboxEntries(db, changed);
     });
   }
+}
+
+/** How long entries wait whose mailbox could not be read: its own sync retries and shows why meanwhile. */
+const CONTENT_RETRY_MS = 5 * 60_000;
+
+/** Entries that wait until `at` before their content is read again. */
+async function postpone(db: MailboxCrmDatabase, entries: readonly OutboxEntry[], at: number): Promise<void> {
+  await atomically(db, ['outbox'], async () => {
+    const current = await outboxEntries(db, entries.map((e) => e.idempotencyKey));
+    await putOutboxEntries(db, current.filter((e) => e.status === 'pending' && e.payload === null).map((e) => ({ ...e, nextAttemptAt: at })));
+  });
 }
 
 async function contentOf(deps: EngineDeps, mailbox: Mailbox, entries: readonly OutboxEntry[], signal: AbortSignal): Promise<Map<string, CrmEmailInput>> {
@@ -174,7 +196,10 @@ async function recordResults(db: MailboxCrmDatabase, batch: Batch, results: Push
       if (result.status === 'error') {
         countsOf(entry.runId).errors++;
         const unchanged = entry.visibility === sent.sending.visibility && entry.contactIds.join() === sent.sending.item.contact_ids.join();
-        return [entry.status === 'pending' && unchanged ? { ...released, status: 'failed', lastError: result.error.message.slice(0, 500) } : released];
+        // The CRM's own words are not kept: a server chooses them, and the UI shows what is stored.
+        // Nor is the content (R23): a later copy of the message brings it again.
+        const refused = `The CRM refused this email${echoableToken(result.error.code) ? ` (${result.error.code})` : ''}.`;
+        return [entry.status === 'pending' && unchanged ? { ...released, status: 'failed', payload: null, lastError: refused } : released];
       }
       if (!entry.pushed) countsOf(entry.runId).pushed++;
       const pushed = { contactIds: sent.sending.item.contact_ids, visibility: sent.sending.visibility, at: now };
@@ -186,6 +211,23 @@ async function recordResults(db: MailboxCrmDatabase, batch: Batch, results: Push
     await putOutboxEntries(db, next);
     for (const [runId, c] of counts) if (await getRun(db, runId)) await addRunCounts(db, runId, c);
   });
+}
+
+/**
+ * Pushes a batch; when the CRM refuses it whole on its merits (a 4xx such as 413 or 422, which
+ * asking again cannot change), the halves are pushed apart, down to single emails, so one email
+ * the CRM will not take is refused alone and the others land. The halves' keys derive from the
+ * batch's (`scope/0`, `scope/1`), so a resend after a stop splits the same way and replays.
+ */
+async function pushSplitting(client: CrmClient, items: readonly CrmEmailInput[], scope: string, signal: AbortSignal): Promise<PushResults> {
+  try {
+    return await client.pushEmails(items, { scope, signal });
+  } catch (error) {
+    if (!isFinalCrmError(error)) throw error;
+    if (items.length === 1) return [{ message_id: items[0]!.message_id, status: 'error', error: { code: error.code, message: error.message } }];
+    const half = Math.ceil(items.length / 2);
+    return [...(await pushSplitting(client, items.slice(0, half), `${scope}/0`, signal)), ...(await pushSplitting(client, items.slice(half), `${scope}/1`, signal))];
+  }
 }
 
 /** Whether a CRM error is the CRM refusing this batch on its merits (not an outage, not a sign-in). */

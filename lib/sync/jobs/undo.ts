@@ -15,25 +15,27 @@ export async function runUndo(ctx: JobContext): Promise<void> {
   const mailbox = await requireMailbox(ctx);
   const runId = ctx.job.params.runId;
   const run = runId ? await getRun(db, runId) : undefined;
-  if (!run || run.mailboxId !== mailbox.id) throw providerError('not_found', 'crm', { detail: 'That run is not in this mailbox’s sync history.', final: true });
+  if (!run || run.mailboxId !== mailbox.id) throw providerError('not_found', 'crm', { detail: 'The run to undo is no longer in this mailbox’s sync history.', final: true });
   const crm = await ctx.deps.crm();
   if (!crm) throw providerError('reauth_required', 'crm', { detail: 'Connect the CRM in the options page, then undo again.' });
   const entries = await outboxOfRun(db, run.id);
   // A write of the run being sent right now may land in the CRM after this undo looked: wait for
   // its answer, then undo it with the rest.
   if (entries.some((e) => e.batchId !== null)) throw providerError('rate_limited', 'crm', { retryAfterMs: 5_000, detail: 'Waiting for the CRM to answer a write of this run.' });
+  // Whatever the CRM holds of the run goes, including an email whose update is still pending or
+  // was refused (it was written once: it has an id); what was never written is only marked.
+  const written = entries.filter((e) => e.crmEmailId !== null && e.status !== 'undone' && e.status !== 'cancelled');
   await putOutboxEntries(
     db,
-    entries.filter((e) => e.status === 'pending' || e.status === 'failed').map((e) => ({ ...e, status: 'undone' as const, payload: null })),
+    entries.filter((e) => e.crmEmailId === null && (e.status === 'pending' || e.status === 'failed')).map((e) => ({ ...e, status: 'undone' as const, payload: null })),
   );
-  const sent = entries.filter((e) => e.status === 'sent' && e.crmEmailId !== null);
   let done = 0;
-  for (const entry of sent) {
+  for (const entry of written) {
     checkCancelled(ctx);
     await crm.client.deleteEmail(entry.crmEmailId!, { scope: `undo:${run.id}`, signal: ctx.signal });
-    await putOutboxEntries(db, [{ ...entry, status: 'undone' }]);
+    await putOutboxEntries(db, [{ ...entry, status: 'undone', payload: null }]);
     done++;
-    if (done % 20 === 0 || done === sent.length) await reportProgress(ctx, done, sent.length, ctx.job.createdAt);
+    if (done % 20 === 0 || done === written.length) await reportProgress(ctx, done, written.length, ctx.job.createdAt);
   }
   await markRunUndone(db, run.id, ctx.deps.now());
 }

@@ -58,13 +58,16 @@ describe('requestSync from a webmail content script (R16)', () => {
     outlook = await h.connect('outlook');
   });
 
-  it("syncs that provider's mailboxes only", async () => {
+  it("syncs that provider's mailboxes only", { timeout: 30_000 }, async () => {
     // Both mailboxes synced a moment ago: neither is due for its periodic poll.
     await wake();
     const synced = (await getMailbox(h.deps.db, outlook.id))!.lastSyncedAt;
     expect(synced).toEqual(expect.any(Number));
     const [googleBefore, microsoftBefore] = [await lastSeq(), (await h.microsoft.requests()).at(-1)?.seq ?? 0];
+    // Asked right after a sync ended, the next one starts after the debounce gap.
     const { jobs } = await send('requestSync', { provider: 'gmail' }, gmailTab);
+    expect(jobs[0]!.notBefore).toBeGreaterThan(Date.now());
+    await new Promise((resolve) => setTimeout(resolve, jobs[0]!.notBefore - Date.now() + 50));
     expect(jobs.map((j) => [j.lane, j.kind])).toEqual([[gmail.id, 'incremental']]);
     await settled();
     expect(await h.google.requests(/\/gmail\/v1\/users\/me\/history$/, { since: googleBefore })).toHaveLength(1);

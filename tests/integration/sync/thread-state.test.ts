@@ -322,7 +322,8 @@ describe('runs, review samples and "why wasn\'t this logged?" (R17, R24)', () =>
   it('counts the duplicates of a second mailbox and the writes the CRM refused, which read as failed with its words', async () => {
     const riley = await backfilled();
     const support = await h.connect('outlook');
-    await h.crm.fault({ method: 'POST', path: CRM_PUSH, status: 422, count: 1 });
+    // The CRM refuses every batch on its merits, down to single emails: each is refused alone.
+    await h.crm.fault({ method: 'POST', path: CRM_PUSH, status: 422, count: 10_000 });
     await h.engine.backfill(support.id, { days: WINDOW_DAYS, confirmed: true });
     await h.settle();
     const truth = await h.truth(['riley', 'support'], since);
@@ -331,12 +332,22 @@ describe('runs, review samples and "why wasn\'t this logged?" (R17, R24)', () =>
     expect(shared.length).toBeGreaterThan(0);
     const { runs } = await fromOptions('getRuns', { mailboxId: support.id });
     const run = runs.find((r) => r.kind === 'backfill')!;
-    // The shared ones were pushed from Riley's mailbox; the rest were refused once, in one batch.
+    // The shared ones were pushed from Riley's mailbox; the rest were refused, one by one.
     expect(run.counts).toMatchObject({ duplicates: shared.length, errors: supportOnly.length, pushed: 0 });
     const failed = (await storedMessages(support.id)).find((m) => supportOnly.some((e) => e.sources.some((s) => s.providerId === m.providerId)))!;
     const [state] = (await threadState(h.deps.db, support.id, failed.threadKey)).filter((s) => s.providerId === failed.providerId);
-    expect(state).toMatchObject({ state: 'failed', error: expect.stringMatching(/\w/) });
+    // In fixed words with the CRM's code, never the CRM's own text; and no content kept (R23).
+    expect(state).toMatchObject({ state: 'failed', error: expect.stringMatching(/^The CRM refused this email( \([\w.:-]+\))?\.$/) });
+    expect((await h.deps.db.outbox.where('status').equals('failed').toArray()).every((e) => e.payload === null)).toBe(true);
     expect((await fromOptions('getRuns', { mailboxId: riley.id })).runs.find((r) => r.kind === 'backfill')!.counts.duplicates).toBe(0);
+  });
+
+  it('a batch the CRM refuses whole is pushed in halves, so one refusal loses no email (R13)', async () => {
+    await h.crm.fault({ method: 'POST', path: CRM_PUSH, status: 422, count: 1 });
+    await backfilled();
+    const truth = await h.truth(['riley'], since);
+    await h.expectCrmMatches(truth.crmEmails);
+    expect(await h.deps.db.outbox.where('status').equals('failed').count()).toBe(0);
   });
 
   it('a run sample lists up to N pushed messages per contact, newest first, with subject, sender, state and the CRM email id', async () => {

@@ -21,9 +21,10 @@ function expected(code: ProviderErrorCode, kind: JobKind): string {
     case 'quota_exhausted':
       return 'block error';
     case 'cursor_expired':
-      return kind === 'incremental' ? 'resync' : 'fail';
+      return kind === 'incremental' ? 'resync' : LANES[kind] === 'crm' ? 'retry' : 'fail';
     case 'not_found':
-      return 'fail';
+      // The CRM lane never gives up: what would end a mailbox job waits the backoff there.
+      return LANES[kind] === 'crm' ? 'retry' : 'fail';
     default:
       return 'retry';
   }
@@ -88,16 +89,16 @@ describe('decideOnError: one policy for every error code and job (R12, R14)', ()
     }
   });
 
-  it('fails at once on an error that asking again cannot change', () => {
-    expect(decideOnError(providerError('bad_response', 'crm', { final: true }), jobOf('outbox'), NOW)).toMatchObject({ action: 'fail' });
+  it('fails a mailbox job at once on an error that asking again cannot change; the CRM lane waits the backoff instead, never in a loop', () => {
     expect(decideOnError(providerError('bad_response', 'gmail', { final: true }), jobOf('backfill'), NOW)).toMatchObject({ action: 'fail' });
+    expect(decideOnError(providerError('bad_response', 'crm', { final: true }), jobOf('outbox', 2), NOW)).toMatchObject({ action: 'retry', failures: 3, notBefore: NOW + 4 * MINUTE });
   });
 
   it('fails on an error that is not a ProviderError, in plain words that leak nothing of it', () => {
     const bug = new TypeError('Cannot read properties of undefined (reading "token") at Bearer ya29.SECRET-TOKEN, body: SECRET-BODY');
     for (const kind of KINDS) {
       const decision = decideOnError(bug, jobOf(kind), NOW);
-      expect(decision.action, kind).toBe('fail');
+      expect(decision.action, kind).toBe(LANES[kind] === 'crm' ? 'retry' : 'fail');
       expect(decision.error.data).toMatchObject({ action: 'retry', retryable: false });
       expect(decision.error.message).toMatch(/^The sync stopped on an unexpected problem/);
       expect(JSON.stringify(decision.error.toJSON())).not.toMatch(/SECRET|token|TypeError|undefined/);
@@ -112,10 +113,14 @@ describe('backoffMs', () => {
     expect(backoffMs(0, null)).toBe(BASE_BACKOFF_MS);
   });
 
-  it('is never sooner than the Retry-After the peer asked for, even above the cap', () => {
+  it('is never sooner than the Retry-After the peer asked for, up to the cap: a hostile Retry-After cannot park a job for years', () => {
     expect(backoffMs(1, 90_000)).toBe(90_000);
     expect(backoffMs(3, 90_000)).toBe(4 * MINUTE);
-    expect(backoffMs(9, 2 * MAX_BACKOFF_MS)).toBe(2 * MAX_BACKOFF_MS);
+    expect(backoffMs(9, 2 * MAX_BACKOFF_MS)).toBe(MAX_BACKOFF_MS);
+    const years = 1_000_000_000_000;
+    expect(decideOnError(providerError('rate_limited', 'crm', { retryAfterMs: years }), jobOf('outbox'), NOW)).toMatchObject({ notBefore: NOW + MAX_BACKOFF_MS });
+    expect(decideOnError(providerError('server', 'crm', { retryAfterMs: years }), jobOf('outbox'), NOW)).toMatchObject({ notBefore: NOW + MAX_BACKOFF_MS });
+    expect(decideOnError(providerError('quota_exhausted', 'gmail', { retryAfterMs: years }), jobOf('backfill'), NOW)).toMatchObject({ notBefore: NOW + 24 * 60 * MINUTE });
     expect(decideOnError(providerError('server', 'gmail', { retryAfterMs: 3 * MINUTE }), jobOf('backfill', 0), NOW)).toMatchObject({ notBefore: NOW + 3 * MINUTE });
   });
 });
