@@ -11,17 +11,9 @@ import { type Job, MailboxCrmDatabase, unfinishedJobs } from '@/lib/db';
 import type { JobProgress, Mailbox, Scope } from '@/lib/domain';
 import { savePrivacyRules } from '@/lib/platform';
 import { type EngineDeps, SyncEngine } from '@/lib/sync';
+import { type CrmEmailRecord, crmMismatches } from './crm-expectations';
 import { emulatorAdmin } from './emulator-admin';
 import { emulatorBackgroundDeps } from './emulator-endpoints';
-
-/** One stored CRM email as `GET /__admin/crm/emails` lists it. */
-export interface CrmEmailRecord {
-  id: string;
-  message_id: string;
-  contact_ids: string[];
-  fields: Record<string, unknown>;
-  writes: number;
-}
 
 /** A job seen waiting for a persisted time (`notBefore`) or blocked, at the end of a round of `settle`. */
 export interface SeenWait {
@@ -156,20 +148,8 @@ export class EngineHarness {
 
   /** The CRM holds exactly the expected emails: none missing, none extra, each written once, right contacts, allowed fields only. */
   async expectCrmMatches(expected: readonly ExpectedCrmEmail[]): Promise<void> {
-    const emails = await this.crmEmails();
-    const byKey = new Map(emails.map((e) => [e.message_id, e]));
-    const missing = expected.filter((e) => !byKey.has(e.key)).map((e) => e.key);
-    const wanted = new Set(expected.map((e) => e.key));
-    const extra = emails.filter((e) => !wanted.has(e.message_id)).map((e) => e.message_id);
+    const { missing, extra, wrong } = crmMismatches(await this.crmEmails(), expected);
     expect({ missing, extra }).toEqual({ missing: [], extra: [] });
-    const wrong = expected.flatMap((e) => {
-      const got = byKey.get(e.key)!;
-      const fields = Object.keys(got.fields).filter((f) => got.fields[f] !== undefined);
-      const leaked = fields.filter((f) => !e.fields.includes(f as never));
-      return got.writes !== 1 || JSON.stringify(got.contact_ids) !== JSON.stringify(e.contactIds) || leaked.length > 0
-        ? [{ key: e.key, writes: got.writes, contacts: got.contact_ids, expected: e.contactIds, leaked }]
-        : [];
-    });
     expect(wrong).toEqual([]);
   }
 }

@@ -16,13 +16,31 @@ export function mirrorLane(baseUrl: string): string {
 
 const cursorSchema = z.object({ updatedAfter: z.string(), afterId: z.string() });
 
+/** The mirror run in progress per database: runs in one worker take turns (see `mirrorContacts`). */
+const mirrorRuns = new WeakMap<MailboxCrmDatabase, Promise<void>>();
+
 /**
  * Mirrors the CRM's contacts (R20): the whole list once, then only what changed since
  * (`updated_after`), a page at a time, each page stored with its cursor in one transaction. A
  * contact that is new, or has gained an address, retro-matches the stored messages of every
  * mailbox (R21a): see `retroMatch`. Contacts are only read, never created (R25).
+ *
+ * The CRM lane's contacts job and a backfill's refresh both call this; two runs at once would
+ * page from the same cursor and the second to commit would find it moved. So a run waits for the
+ * one in progress (whose caller gets its outcome), then mirrors what changed since.
  */
-export async function mirrorContacts(deps: EngineDeps, signal?: AbortSignal): Promise<void> {
+export function mirrorContacts(deps: EngineDeps, signal?: AbortSignal): Promise<void> {
+  const previous = mirrorRuns.get(deps.db);
+  const run = (async () => {
+    // Only the end of the previous run matters here; its outcome is its own caller's.
+    if (previous) await Promise.allSettled([previous]);
+    await mirrorOnce(deps, signal);
+  })();
+  mirrorRuns.set(deps.db, run);
+  return run;
+}
+
+async function mirrorOnce(deps: EngineDeps, signal?: AbortSignal): Promise<void> {
   const crm = await deps.crm();
   if (!crm) return;
   const { db } = deps;

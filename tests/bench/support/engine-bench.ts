@@ -13,7 +13,7 @@ import { savePrivacyRules } from '../../../lib/platform';
 import { type EngineDeps, SyncEngine } from '../../../lib/sync';
 import { type EmulatorAdmin, emulatorAdmin } from '../../support/emulator-admin';
 import { emulatorBackgroundDeps } from '../../support/emulator-endpoints';
-import type { CrmEmailRecord } from '../../support/engine-harness';
+import { type CrmEmailRecord, crmMismatches } from '../../support/crm-expectations';
 import { grantHostPermissions } from './extension-globals';
 
 /** A persisted wait the engine chose while the benchmark ran: what a user would see as "waiting". */
@@ -129,18 +129,18 @@ export class BenchEngine {
     return (await this.crm.get<{ emails: CrmEmailRecord[] }>('/crm/emails')).emails;
   }
 
-  /** The CRM's emails against `expected` (as `EngineHarness.expectCrmMatches` checks them, counted rather than asserted). */
+  /** The CRM's emails against `expected` (`crmMismatches`, as `EngineHarness.expectCrmMatches` checks them), counted rather than asserted. */
   async checkCrm(expected: readonly ExpectedCrmEmail[]): Promise<CrmCheck> {
     const emails = await this.crmEmails();
-    const byKey = new Map(emails.map((e) => [e.message_id, e]));
-    const wanted = new Map(expected.map((e) => [e.key, e]));
+    const { missing, extra, wrong } = crmMismatches(emails, expected);
     return {
       expected: expected.length,
       received: emails.length,
-      missing: expected.filter((e) => !byKey.has(e.key)).length,
-      extra: emails.filter((e) => !wanted.has(e.message_id)).length,
-      rewritten: emails.filter((e) => e.writes !== 1).length,
-      wrongContacts: emails.filter((e) => wanted.has(e.message_id) && JSON.stringify(e.contact_ids) !== JSON.stringify(wanted.get(e.message_id)!.contactIds)).length,
+      missing: missing.length,
+      extra: extra.length,
+      rewritten: wrong.filter((w) => w.writes !== 1).length,
+      wrongContacts: wrong.filter((w) => JSON.stringify(w.contacts) !== JSON.stringify(w.expected) || w.leaked.length > 0).length,
     };
   }
+
 }
