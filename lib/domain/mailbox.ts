@@ -17,6 +17,12 @@ export type MailboxKind = z.infer<typeof mailboxKindSchema>;
 export const visibilitySchema = z.enum(['metadata', 'snippet', 'full']);
 export type Visibility = z.infer<typeof visibilitySchema>;
 
+/** Visibility levels in order: a higher rank lets the CRM receive more. */
+export const VISIBILITY_RANK: Readonly<Record<Visibility, number>> = { metadata: 0, snippet: 1, full: 2 };
+
+/** A day in milliseconds, for backfill windows (R4, R10). */
+export const DAY_MS = 24 * 60 * 60_000;
+
 export const mailboxStatusSchema = z.enum(['connected', 'syncing', 'error', 'reconnect_needed']);
 export type MailboxStatus = z.infer<typeof mailboxStatusSchema>;
 

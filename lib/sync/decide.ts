@@ -1,8 +1,8 @@
 import { toCrmEmail } from '../crm';
 import { contactsByIds, contactsWithAnyEmail, type MailboxCrmDatabase, type OutboxOffer, type ThreadLink, threadLinksOf, type Verdict } from '../db';
-import { type Mailbox, type Message, type PrivacyRules, type SyncRunCounts } from '../domain';
+import type { Mailbox, Message, SyncRunCounts } from '../domain';
 import { crmMessageKey } from '../matching/message-key';
-import { classify, type ContactIndex, indexContacts, ownAddresses, type PolicySets, policySets } from '../matching/skip-rules';
+import { classify, type ContactIndex, indexContacts, ownAddresses, type PolicySets } from '../matching/skip-rules';
 
 /** Everything classification reads besides the messages, loaded once per page (R19–R22, R27). */
 export interface DecideContext {
@@ -16,19 +16,14 @@ export interface DecideContext {
   links: ReadonlyMap<string, ThreadLink>;
 }
 
-/** The rules as the matching functions read them. */
-export function policyOf(rules: PrivacyRules): PolicySets {
-  return policySets(rules);
-}
-
 /** The mailbox's own addresses (R21a): its address, aliases and reply-to. */
 export function ownOf(mailbox: Mailbox): Set<string> {
   return ownAddresses({ address: mailbox.address, aliases: mailbox.identity?.aliases ?? [], replyTo: mailbox.identity?.replyTo ?? null });
 }
 
 /**
- * Loads what deciding `messages` needs: the contacts of their participants (one indexed query
- * on the mirror's multi-entry `emails`) and their threads' links. Runs inside the caller's
+ * Loads what deciding `messages` needs: the contacts of their participants (indexed gets on the
+ * mirror's multi-entry `emails`, `contactsWithAnyEmail`) and their threads' links. Runs inside the caller's
  * transaction when there is one.
  */
 export async function loadDecideContext(db: MailboxCrmDatabase, mailbox: Mailbox, policy: PolicySets, messages: readonly Message[]): Promise<DecideContext> {

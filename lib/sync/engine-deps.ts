@@ -22,8 +22,11 @@ export interface EngineDeps {
   privacyRules(): Promise<PrivacyRules>;
   /**
    * Publishes a job's progress where open pages see it. In the browser this is a
-   * `chrome.storage.session` write: an extension API call after every page, which is what keeps
-   * the MV3 worker alive through a long job (each call resets its 30 s idle timer, Chrome 110+).
+   * `chrome.storage.session` write: an extension API call after every page of a backfill, preview
+   * or outbox drain (every 20 deletions of an undo), which is what keeps the MV3 worker alive
+   * through a long job (each call resets its 30 s idle timer, Chrome 110+; the Gmail limiter's
+   * saved leases add more). Incremental sync and the contact mirror are a page or two between
+   * alarms; a worker stopped anyway resumes from the last committed page.
    */
   progress(update: JobProgress | { jobId: string; cleared: true }): Promise<void>;
   /** Asks to be woken at `at` (a persisted `notBefore`): an alarm, since the worker may be gone by then. */

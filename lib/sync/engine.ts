@@ -16,7 +16,7 @@ import {
   finishRun,
   getRun,
 } from '../db';
-import { type Mailbox, ProviderError, providerError } from '../domain';
+import { DAY_MS, type Mailbox, ProviderError, providerError } from '../domain';
 import { bestEffort } from '../async';
 import { MessagingError } from '../messaging';
 import type { EngineDeps } from './engine-deps';
@@ -351,7 +351,7 @@ export class SyncEngine {
 
   /** The provider's estimate of the messages in a window (R10): the first page of its listing. */
   private async estimate(mailbox: Mailbox, days: number): Promise<number | null> {
-    const page = await this.deps.provider(mailbox).listWindow({ since: this.deps.now() - days * 24 * 60 * 60_000, cursor: null, visibility: 'metadata', only: mailbox.syncOnly });
+    const page = await this.deps.provider(mailbox).listWindow({ since: this.deps.now() - days * DAY_MS, cursor: null, visibility: 'metadata', only: mailbox.syncOnly });
     return page.estimate ?? (page.nextCursor === null ? page.messages.length : null);
   }
 

@@ -1,6 +1,7 @@
 import { atomically, type CheckpointJob, commitPage, getMailbox, type PageCommitResult, verdictsOf } from '../db';
+import { policySets } from '../matching/skip-rules';
 import type { Mailbox, Message } from '../domain';
-import { countDecisions, decide, loadDecideContext, policyOf } from './decide';
+import { countDecisions, decide, loadDecideContext } from './decide';
 import type { JobContext } from './job-context';
 import { JobStopped } from './job-context';
 
@@ -32,7 +33,7 @@ export async function requireMailbox(ctx: JobContext): Promise<Mailbox> {
 export async function decideAndCommit(ctx: JobContext, mailbox: Mailbox, page: ReadPage): Promise<PageCommitResult> {
   const { db } = ctx.deps;
   const now = ctx.deps.now();
-  const policy = policyOf(await ctx.deps.privacyRules());
+  const policy = policySets(await ctx.deps.privacyRules());
   const removedIds = page.removed ?? [];
   const result = await atomically(db, ['mailboxes', 'messages', 'verdicts', 'outbox', 'syncRuns', 'checkpoints', 'contacts', 'threadLinks'], async () => {
     const context = await loadDecideContext(db, mailbox, policy, page.messages);

@@ -1,6 +1,6 @@
 import { atomically, contactsByIds, getMailbox, messagesOfThread, putThreadLink } from '../db';
+import { policySets } from '../matching/skip-rules';
 import { providerError, type SyncRun } from '../domain';
-import { policyOf } from './decide';
 import type { EngineDeps } from './engine-deps';
 import { reDecide } from './re-decide';
 
@@ -29,7 +29,7 @@ export async function decideThread(deps: EngineDeps, decision: ThreadDecision): 
   const known = (await contactsByIds(db, ids)).map((c) => c.id);
   const unknown = ids.filter((id) => !known.includes(id));
   if (unknown.length > 0) throw providerError('not_found', 'crm', { detail: 'That contact is not in the CRM any more; refresh and pick another.', final: true });
-  const policy = policyOf(await deps.privacyRules());
+  const policy = policySets(await deps.privacyRules());
   const now = deps.now();
   return atomically(db, ['threadLinks', 'messages', 'verdicts', 'outbox', 'syncRuns', 'contacts', 'mailboxes'], async () => {
     await putThreadLink(db, { mailboxId: mailbox.id, threadKey: decision.threadKey, contactIds: ids, dontSync: decision.dontSync, updatedAt: now });

@@ -24,10 +24,10 @@ import { startEmulators } from '../../emulators';
 import { googleSignIn } from '../../emulators/google/sign-in';
 import { staticToken } from '../../lib/auth/access-token';
 import type { Mailbox, Message } from '../../lib/domain';
-import { classify } from '../../lib/matching/skip-rules';
+import { classify, policySets } from '../../lib/matching/skip-rules';
 import { createGmailProvider, gmailLimiter } from '../../lib/providers/gmail';
 import type { MailProvider } from '../../lib/providers/mail-provider';
-import { decide, type DecideContext, loadDecideContext, policyOf } from '../../lib/sync/decide';
+import { decide, type DecideContext, loadDecideContext } from '../../lib/sync/decide';
 import { mirrorContacts } from '../../lib/sync/jobs/contacts';
 import { BenchEngine } from './support/engine-bench';
 
@@ -109,7 +109,7 @@ try {
     { mailbox: outlookMailbox, seedId: 'support', messages: await readAll(bench.engineDeps.provider(outlookMailbox), outlookMailbox) },
   ];
   const total = mailboxes.reduce((sum, m) => sum + m.messages.length, 0);
-  const policy = policyOf(await bench.engineDeps.privacyRules());
+  const policy = policySets(await bench.engineDeps.privacyRules());
   const now = Date.now();
 
   // Contexts over each whole mailbox: the pure measures look contacts up in an in-memory index.

@@ -1,5 +1,5 @@
 import Dexie from 'dexie';
-import { type CrmEmailInput, type Visibility } from '../../domain';
+import { type CrmEmailInput, type Visibility, VISIBILITY_RANK } from '../../domain';
 import type { MailboxCrmDatabase } from '../database';
 import { type OutboxEntry, outboxEntrySchema } from '../rows';
 
@@ -62,8 +62,6 @@ export interface OutboxOffer {
  */
 export type OfferOutcome = 'queued' | 'merged' | 'seen' | 'duplicate' | 'undone';
 
-const RANK: Record<Visibility, number> = { metadata: 0, snippet: 1, full: 2 };
-
 /** Sorted union of contact ids. */
 function union(a: readonly string[], b: readonly string[]): string[] {
   return [...new Set([...a, ...b])].sort();
@@ -108,16 +106,16 @@ export function mergeOffer(entry: OutboxEntry | undefined, offer: OutboxOffer, n
   }
   if (entry.status === 'pending') {
     const contactIds = union(entry.contactIds, offer.contactIds);
-    const wider = RANK[offer.visibility] > RANK[entry.visibility] || (offer.mailboxId === entry.mailboxId && offer.payload !== null && entry.payload === null);
+    const wider = VISIBILITY_RANK[offer.visibility] > VISIBILITY_RANK[entry.visibility] || (offer.mailboxId === entry.mailboxId && offer.payload !== null && entry.payload === null);
     const base = wider ? takeSource(entry, offer) : entry;
     const changed = wider || contactIds.length !== entry.contactIds.length || mailboxIds !== entry.mailboxIds;
-    return { next: changed ? { ...base, mailboxIds, contactIds } : null, outcome: contactIds.length !== entry.contactIds.length || RANK[offer.visibility] > RANK[entry.visibility] ? 'merged' : known };
+    return { next: changed ? { ...base, mailboxIds, contactIds } : null, outcome: contactIds.length !== entry.contactIds.length || VISIBILITY_RANK[offer.visibility] > VISIBILITY_RANK[entry.visibility] ? 'merged' : known };
   }
   // Sent: the CRM has `pushed`. A copy adding nothing is a duplicate; one adding contacts or a
   // wider visibility is written again, as an update of the same CRM email.
   const pushed = entry.pushed ?? { contactIds: entry.contactIds, visibility: entry.visibility, at: now };
   const contactIds = union(pushed.contactIds, offer.contactIds);
-  const wider = RANK[offer.visibility] > RANK[pushed.visibility];
+  const wider = VISIBILITY_RANK[offer.visibility] > VISIBILITY_RANK[pushed.visibility];
   if (!wider && contactIds.length === pushed.contactIds.length) {
     return { next: mailboxIds === entry.mailboxIds ? null : { ...entry, mailboxIds }, outcome: known };
   }

@@ -1,4 +1,3 @@
-import type { SkipReason } from '../../domain';
 import type { MailboxCrmDatabase } from '../database';
 import { type Verdict, verdictSchema } from '../rows';
 
@@ -14,22 +13,10 @@ export async function verdictsOfRun(db: MailboxCrmDatabase, runId: string): Prom
   return rows.map((row) => verdictSchema.parse(row));
 }
 
-/** A mailbox's verdicts with one skip reason (retro-match looks at `no_contact`, R21a). */
-export async function verdictsWithReason(db: MailboxCrmDatabase, mailboxId: string, reason: SkipReason): Promise<Verdict[]> {
-  const rows = await db.verdicts.where('[mailboxId+reason]').equals([mailboxId, reason]).toArray();
-  return rows.map((row) => verdictSchema.parse(row));
-}
-
 /** Verdicts by mailbox and provider id; an id without one is left out. */
 export async function verdictsOf(db: MailboxCrmDatabase, mailboxId: string, providerIds: readonly string[]): Promise<Verdict[]> {
   const rows = await db.verdicts.bulkGet(providerIds.map((id) => [mailboxId, id] as [string, string]));
   return rows.filter((row) => row !== undefined).map((row) => verdictSchema.parse(row));
-}
-
-/** Every verdict on copies of a message, across mailboxes, by its CRM key. */
-export async function verdictsOfKey(db: MailboxCrmDatabase, key: string): Promise<Verdict[]> {
-  const rows = await db.verdicts.where('key').equals(key).toArray();
-  return rows.map((row) => verdictSchema.parse(row));
 }
 
 /** Stores verdicts, validated; a message decided again replaces its earlier verdict. */

@@ -1,12 +1,10 @@
 import { bestEffort } from '../../async';
 import { advanceCheckpoint, type Checkpoint, getCheckpoint, seqOf } from '../../db';
-import { providerError } from '../../domain';
+import { DAY_MS, providerError } from '../../domain';
 import { decideAndCommit, requireMailbox } from '../page';
 import { checkCancelled, ensureRun, type JobContext, reportProgress } from '../job-context';
 import { ensureIncrementalCursor } from './incremental';
 import { mirrorContacts } from './contacts';
-
-const DAY_MS = 24 * 60 * 60_000;
 
 /** The first backfill of a mailbox is held to this many days until matching is verified (R10). */
 export const FIRST_BACKFILL_MAX_DAYS = 14;

@@ -3,9 +3,8 @@ import { type ContactCursor } from '../../crm';
 import { advanceCheckpoint, atomically, clearContacts, contactsByIds, forgetOtherMirrorCheckpoints, getCheckpoint, listMailboxes, type MailboxCrmDatabase, messagesWithParticipants, putContacts, seqOf } from '../../db';
 import type { Contact, Mailbox } from '../../domain';
 import { normaliseAddress } from '../../matching/address';
-import { policyOf } from '../decide';
 import { reDecide } from '../re-decide';
-import type { PolicySets } from '../../matching/skip-rules';
+import { type PolicySets, policySets } from '../../matching/skip-rules';
 import type { EngineDeps } from '../engine-deps';
 import { verdictsOf } from '../../db';
 
@@ -49,7 +48,7 @@ async function mirrorOnce(deps: EngineDeps, signal?: AbortSignal): Promise<void>
   const stored = await getCheckpoint(db, lane, 'contacts');
   const from = stored?.cursor ? cursorSchema.parse(JSON.parse(stored.cursor)) : null;
   let seq = seqOf(stored);
-  const policy = policyOf(await deps.privacyRules());
+  const policy = policySets(await deps.privacyRules());
   for await (const page of crm.client.contactsSince(from as ContactCursor | null, signal)) {
     const now = deps.now();
     const mailboxes = await listMailboxes(db);

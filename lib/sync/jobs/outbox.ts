@@ -17,7 +17,7 @@ import {
   releaseBatch,
 } from '../../db';
 import { emptyCounts } from '../../db';
-import { echoableToken, type Mailbox, ProviderError, providerError } from '../../domain';
+import { echoableToken, type Mailbox, ProviderError, providerError, VISIBILITY_RANK } from '../../domain';
 import type { EngineDeps } from '../engine-deps';
 import { checkCancelled, type JobContext, reportProgress } from '../job-context';
 
@@ -173,8 +173,6 @@ async function contentOf(deps: EngineDeps, mailbox: Mailbox, entries: readonly O
 
 type PushResults = Awaited<ReturnType<CrmClient['pushEmails']>>;
 
-const RANK = { metadata: 0, snippet: 1, full: 2 } as const;
-
 /**
  * The CRM's answer, per entry, applied to the entry as it is NOW (a copy may have been merged or
  * withdrawn while the request was out), in one transaction with the runs' counts (R17):
@@ -203,7 +201,7 @@ async function recordResults(db: MailboxCrmDatabase, batch: Batch, results: Push
       }
       if (!entry.pushed) countsOf(entry.runId).pushed++;
       const pushed = { contactIds: sent.sending.item.contact_ids, visibility: sent.sending.visibility, at: now };
-      const more = entry.contactIds.some((id) => !pushed.contactIds.includes(id)) || RANK[entry.visibility] > RANK[pushed.visibility];
+      const more = entry.contactIds.some((id) => !pushed.contactIds.includes(id)) || VISIBILITY_RANK[entry.visibility] > VISIBILITY_RANK[pushed.visibility];
       if (entry.status === 'pending' && more) return [{ ...released, pushed, crmEmailId: result.email_id }];
       // Written: done, whatever happened meanwhile (what the CRM has stays; only an undo removes it).
       return [{ ...released, status: 'sent', payload: null, crmEmailId: result.email_id, pushed, lastError: null }];

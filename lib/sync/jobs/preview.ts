@@ -1,13 +1,12 @@
 import { bestEffort } from '../../async';
+import { policySets } from '../../matching/skip-rules';
 import { advanceCheckpoint, atomically, type Checkpoint, getCheckpoint, seqOf } from '../../db';
 import { addRunCounts } from '../../db';
-import { providerError } from '../../domain';
-import { countDecisions, decide, loadDecideContext, policyOf } from '../decide';
+import { DAY_MS, providerError } from '../../domain';
+import { countDecisions, decide, loadDecideContext } from '../decide';
 import { checkCancelled, ensureRun, type JobContext, reportProgress } from '../job-context';
 import { requireMailbox } from '../page';
 import { mirrorContacts } from './contacts';
-
-const DAY_MS = 24 * 60 * 60_000;
 
 /**
  * Preview, a dry run (R11): the backfill's window classified with the same rules and the same
@@ -29,7 +28,7 @@ export async function runPreview(ctx: JobContext): Promise<void> {
     if ('stale' in step) throw providerError('bad_response', mailbox.provider, { detail: 'Another preview of this mailbox started at the same time.' });
     checkpoint = step.advanced;
   }
-  const policy = policyOf(await ctx.deps.privacyRules());
+  const policy = policySets(await ctx.deps.privacyRules());
   while (checkpoint.progress.finished !== 1) {
     checkCancelled(ctx);
     mailbox = await requireMailbox(ctx);

@@ -43,7 +43,7 @@ async function deliverFromContact(service: 'google' | 'microsoft', to: string, s
   return id;
 }
 
-/** The primary address of a CRM contact, read from the CRM's own API as the extension would. */
+/** The first address of a CRM contact, as the extension's mirror holds it. */
 async function contactAddress(contactId: string): Promise<string> {
   const contacts = await h.deps.db.contacts.get(contactId);
   return contacts!.emails[0]!;

@@ -63,7 +63,7 @@ describe('preview (R11): its counts equal what a backfill of the same window dec
 
       // The ground truth of the window: the same counts per contact and per reason, except mail
       // in excluded folders, of which the product sees only what the listing returns (Gmail leaves
-      // spam and trash out, Outlook lists Inbox and Sent Items): at most the truth's.
+      // spam and trash out, Outlook lists only the allowed folders): at most the truth's.
       const truth = await h.truth([provider === 'gmail' ? 'riley' : 'support'], h.clock - WINDOW_DAYS * DAY);
       const skipped: Record<string, number> = {};
       const contacts: Record<string, number> = {};

@@ -1,8 +1,9 @@
 import { beforeEach, describe, expect, it } from 'vitest';
+import { policySets } from '@/lib/matching/skip-rules';
 import { toCrmEmail } from '@/lib/crm';
 import { type MailboxCrmDatabase, putContacts, putThreadLink } from '@/lib/db';
 import type { Mailbox, Message, PrivacyRules, SkipReason } from '@/lib/domain';
-import { countDecisions, decide, type DecideContext, loadDecideContext, policyOf } from '@/lib/sync/decide';
+import { countDecisions, decide, type DecideContext, loadDecideContext } from '@/lib/sync/decide';
 import { aContact, aMailbox, aMessage, aThreadLink } from '../../fixtures/domain';
 import { useFreshDatabase } from '../../support/database';
 
@@ -21,7 +22,7 @@ const stranger = { name: null, address: 'stranger@customer.test' };
 
 /** Decides one message of `mailbox` with the mirror and thread links stored in the database. */
 async function decideOne(message: Message, mailbox: Mailbox = sales, options?: { contentRead: boolean }) {
-  const ctx: DecideContext = await loadDecideContext(db, mailbox, policyOf(RULES), [message]);
+  const ctx: DecideContext = await loadDecideContext(db, mailbox, policySets(RULES), [message]);
   return decide(message, ctx, 'run-1', NOW, options);
 }
 
