@@ -255,10 +255,13 @@ export class SyncEngine {
     void bestEffort('run the sync engine', this.tick());
   }
 
-  /** "Sync now" (R9): clears a failed sync's error and runs incremental sync at once. */
+  /** "Sync now" (R9): clears a failed sync's error, runs incremental sync at once and retries waiting CRM writes. */
   async syncNow(mailboxId: string): Promise<Job> {
     const mailbox = await this.usableMailbox(mailboxId);
     const job = await this.queue(mailbox.id, 'incremental', {});
+    // The user asked: CRM writes waiting out a backoff are tried now too, not at the backoff's end.
+    const outbox = await getJob(this.deps.db, jobId(CRM_LANE, 'outbox'));
+    if (outbox) await this.retryNow(outbox);
     await this.retryNow(job);
     return (await getJob(this.deps.db, job.id)) ?? job;
   }
