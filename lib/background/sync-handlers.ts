@@ -6,8 +6,8 @@ import type { BackgroundDeps } from './deps';
 import { engineDeps, engineOf } from './engine';
 import { mailboxProvider, requireMailbox } from './mailboxes';
 
-type SyncHandlers = Pick<
-  Handlers,
+/** The engine's messages (issue 9): what the popup, options page and sidebar ask the background. */
+export type SyncMessageName =
   | 'syncNow'
   | 'requestSync'
   | 'backfill'
@@ -23,8 +23,9 @@ type SyncHandlers = Pick<
   | 'listFolders'
   | 'setSyncOnly'
   | 'getReviewPrompts'
-  | 'dismissReviewPrompt'
->;
+  | 'dismissReviewPrompt';
+
+type SyncHandlers = Pick<Handlers, SyncMessageName>;
 
 /** The background's answers to the engine's messages (R9–R18, R24, R27, R28, R33). */
 export function syncHandlers(deps: BackgroundDeps): SyncHandlers {

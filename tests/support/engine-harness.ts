@@ -1,6 +1,6 @@
-import { expect, vi } from 'vitest';
+import { afterAll, beforeAll, beforeEach, expect, vi } from 'vitest';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
-import type { EmulatorUrls } from '@/emulators';
+import { type EmulatorUrls, type RunningEmulators, startEmulators } from '@/emulators';
 import type { ExpectedCrmEmail, GroundTruth } from '@/emulators/seed/ground-truth';
 import type { Policy } from '@/emulators/seed/policy';
 import { connectCrm } from '@/lib/background/crm-connection';
@@ -152,4 +152,22 @@ export class EngineHarness {
     expect({ missing, extra }).toEqual({ missing: [], extra: [] });
     expect(wrong).toEqual([]);
   }
+}
+
+/**
+ * The usual life of a test file of the engine: emulators of a seeded demo world for the file, and
+ * for each test a fresh harness on a reset world with no faults left, handed to `use`.
+ */
+export function useEngineHarness(seed: number, use: (harness: EngineHarness) => void): void {
+  let emulators: RunningEmulators;
+  beforeAll(async () => {
+    emulators = await startEmulators({ size: 'demo', seed });
+  });
+  afterAll(() => emulators.stop());
+  beforeEach(async () => {
+    const harness = new EngineHarness(emulators.urls);
+    await harness.setUp({ seed, size: 'demo' });
+    await harness.google.delete('/faults');
+    use(harness);
+  });
 }

@@ -1,23 +1,7 @@
+import type { SyncMessageName } from '@/lib/background/sync-handlers';
 import type { Handlers } from '@/lib/messaging';
 
-/** The engine's messages (issue 9): what the popup, options page and sidebar ask the background. */
-export type SyncMessageName =
-  | 'syncNow'
-  | 'requestSync'
-  | 'backfill'
-  | 'preview'
-  | 'cancelJob'
-  | 'undoRun'
-  | 'getJobs'
-  | 'getRuns'
-  | 'getRunSample'
-  | 'lookupMessages'
-  | 'getThreadState'
-  | 'setThreadDecision'
-  | 'listFolders'
-  | 'setSyncOnly'
-  | 'getReviewPrompts'
-  | 'dismissReviewPrompt';
+export type { SyncMessageName } from '@/lib/background/sync-handlers';
 
 /** Every engine handler as `handler`, for protocol tests that do not exercise the engine itself. */
 export function syncHandlerStubs(handler: () => Promise<never>): Pick<Handlers, SyncMessageName> {

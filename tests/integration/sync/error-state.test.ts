@@ -1,22 +1,14 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type RunningEmulators, startEmulators } from '@/emulators';
+import { describe, expect, it } from 'vitest';
 import { getJob, jobId } from '@/lib/db';
 import { ProviderError } from '@/lib/domain';
 import { INCREMENTAL_EVERY_MS, MAX_TRANSIENT_FAILURES } from '@/lib/sync';
-import { EngineHarness } from '../../support/engine-harness';
+import { type EngineHarness, useEngineHarness } from '../../support/engine-harness';
 
-let emulators: RunningEmulators;
 let h: EngineHarness;
 const GMAIL_HISTORY = '^/gmail/v1/users/me/history$';
 
-beforeAll(async () => {
-  emulators = await startEmulators({ size: 'demo', seed: 7 });
-});
-afterAll(() => emulators.stop());
-beforeEach(async () => {
-  h = new EngineHarness(emulators.urls);
-  await h.setUp({ seed: 7, size: 'demo' });
-  await h.google.delete('/faults');
+useEngineHarness(7, (harness) => {
+  h = harness;
 });
 
 /** `count` scheduler ticks, each once the periodic sync and every persisted wait are due. */

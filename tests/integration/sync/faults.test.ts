@@ -1,9 +1,7 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type RunningEmulators, startEmulators } from '@/emulators';
+import { describe, expect, it } from 'vitest';
 import { getCheckpoint, getJob, jobId } from '@/lib/db';
-import { EngineHarness } from '../../support/engine-harness';
+import { type EngineHarness, useEngineHarness } from '../../support/engine-harness';
 
-let emulators: RunningEmulators;
 let h: EngineHarness;
 const DAY = 24 * 60 * 60_000;
 const HOUR = 60 * 60_000;
@@ -16,14 +14,8 @@ const GMAIL_HISTORY = '^/gmail/v1/users/me/history$';
 const GRAPH_WINDOW = '^/v1.0/me/mailFolders/(inbox|sentitems)/messages$';
 const CRM_BATCH = '^/public/v1/emails/batch$';
 
-beforeAll(async () => {
-  emulators = await startEmulators({ size: 'demo', seed: 7 });
-});
-afterAll(() => emulators.stop());
-beforeEach(async () => {
-  h = new EngineHarness(emulators.urls);
-  await h.setUp({ seed: 7, size: 'demo' });
-  await h.google.delete('/faults');
+useEngineHarness(7, (harness) => {
+  h = harness;
 });
 
 /** Every injected fault answered a request (none is left waiting for one). */

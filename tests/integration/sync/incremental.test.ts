@@ -1,10 +1,8 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type RunningEmulators, startEmulators } from '@/emulators';
+import { describe, expect, it } from 'vitest';
 import { getJob, jobId } from '@/lib/db';
 import { CONTACTS_EVERY_MS, INCREMENTAL_EVERY_MS } from '@/lib/sync';
-import { EngineHarness } from '../../support/engine-harness';
+import { type EngineHarness, useEngineHarness } from '../../support/engine-harness';
 
-let emulators: RunningEmulators;
 let h: EngineHarness;
 const DAY = 24 * 60 * 60_000;
 const WINDOW_DAYS = 60;
@@ -13,14 +11,8 @@ const GMAIL_MESSAGE = /^\/gmail\/v1\/users\/me\/messages\/([^/]+)$/;
 const GMAIL_THREAD = /^\/gmail\/v1\/users\/me\/threads\/[^/]+$/;
 const CRM_BATCH = '^/public/v1/emails/batch$';
 
-beforeAll(async () => {
-  emulators = await startEmulators({ size: 'demo', seed: 7 });
-});
-afterAll(() => emulators.stop());
-beforeEach(async () => {
-  h = new EngineHarness(emulators.urls);
-  await h.setUp({ seed: 7, size: 'demo' });
-  await h.google.delete('/faults');
+useEngineHarness(7, (harness) => {
+  h = harness;
 });
 
 /** The address of a mirrored CRM contact that the mailbox's pushed mail names. */
