@@ -4,7 +4,7 @@ import { type GraphContext, type GraphEnv, graphFail, graphJson, openMailbox, or
 import { MESSAGES } from './graph-errors';
 import { childFolders, findFolder, type FolderState, lowerBound, type MailboxState, messageById, receivedKey } from './mail-store';
 import { renderMessage, resolveSelect } from './message-json';
-import { parseOrderBy, parseReceivedFilter, parseSkip, parseTop } from './odata';
+import { parseCount, parseOrderBy, parseReceivedFilter, parseSkip, parseTop } from './odata';
 import { appliedHeader, readPreferences } from './preferences';
 
 /** The session's mailbox and the folder named in the path, or the error answer. */
@@ -89,10 +89,12 @@ export function folderRoutes(): Hono<GraphEnv> {
     const skip = parseSkip(c.req.query('$skip'));
     const range = parseReceivedFilter(c.req.query('$filter'));
     const order = parseOrderBy(c.req.query('$orderby'));
+    const count = parseCount(c.req.query('$count'));
     if (!top.ok) return badRequest(c, top.message);
     if (!skip.ok) return badRequest(c, skip.message);
     if (!range.ok) return badRequest(c, range.message);
     if (!order.ok) return badRequest(c, order.message);
+    if (!count.ok) return badRequest(c, count.message);
 
     const list = folder.byReceived;
     const lo = range.value.from === null ? 0 : lowerBound(list, range.value.from, receivedKey);
@@ -106,6 +108,8 @@ export function folderRoutes(): Hono<GraphEnv> {
     }
     const body: Record<string, unknown> = {
       '@odata.context': `${origin(c)}/v1.0/$metadata#users('${encodeURIComponent(state.mailbox.address)}')/mailFolders('${c.req.param('folder')}')/messages${selectSuffix(selected)}`,
+      // Graph puts the count of the whole filtered list before the page's items.
+      ...(count.value ? { '@odata.count': hi - lo } : {}),
       value,
     };
     if (skip.value + top.value < hi - lo) body['@odata.nextLink'] = linkWith(c, { $top: String(top.value), $skip: String(skip.value + top.value) });

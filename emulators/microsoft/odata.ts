@@ -30,6 +30,14 @@ export function parseSkip(raw: string | undefined): Parsed<number> {
   return { ok: true, value };
 }
 
+/** `$count=true|false`: with true, a list answer carries `@odata.count`, the matches of the whole query. */
+export function parseCount(raw: string | undefined): Parsed<boolean> {
+  if (raw === undefined) return { ok: true, value: false };
+  const value = raw.trim().toLowerCase();
+  if (value !== 'true' && value !== 'false') return { ok: false, message: `Invalid value '${raw}' for query option '$count'.` };
+  return { ok: true, value: value === 'true' };
+}
+
 const CLAUSE = /^receivedDateTime\s+(ge|gt|le|lt|eq)\s+(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2}))$/i;
 
 /**

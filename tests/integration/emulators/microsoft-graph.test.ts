@@ -234,6 +234,21 @@ describe('graph messages', () => {
     expectGraphError(await bad.json(), 'BadRequest', /Invalid filter clause/);
   });
 
+  it('counts the whole filtered list with $count=true (@odata.count on every page), not without it; 400 for another value', async () => {
+    const inbox = seeded('inbox');
+    const newest = Math.max(...inbox.map((m) => m.internalDate));
+    const since = new Date(Math.floor(newest / 1000) * 1000 - 60 * 86_400_000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+    const expected = inbox.filter((m) => m.internalDate >= Date.parse(since)).length;
+    expect(expected).toBeGreaterThan(3);
+    const query = `$filter=${encodeURIComponent(`receivedDateTime ge ${since}`)}&$top=2&$select=receivedDateTime`;
+    const counted = await (await graph(`/me/mailFolders/inbox/messages?${query}&$count=true`)).json();
+    expect(counted['@odata.count']).toBe(expected);
+    expect(counted.value).toHaveLength(2);
+    expect((await (await fetch(counted['@odata.nextLink'], { headers: { authorization: `Bearer ${token}` } })).json())['@odata.count']).toBe(expected);
+    expect(await (await graph(`/me/mailFolders/inbox/messages?${query}`)).json()).not.toHaveProperty('@odata.count');
+    expectGraphError(await (await graph(`/me/mailFolders/inbox/messages?${query}&$count=yes`)).json(), 'BadRequest', /\$count/);
+  });
+
   it('answers with default ids, which change on a move, unless Prefer: IdType="ImmutableId"; takes either id in a URL', async () => {
     const { id } = await (await admin('/microsoft/deliver', { to: SUPPORT, from: 'ids@customer.test', subject: 'Ids', body: '.' })).json();
     const read = async (messageId: string, prefer = '') => {
