@@ -1,13 +1,11 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type RunningEmulators, startEmulators } from '@/emulators';
+import { describe, expect, it } from 'vitest';
 import { createHandlers } from '@/lib/background/handlers';
 import { getJob, getRun, type Job, jobId, unfinishedJobs } from '@/lib/db';
 import type { JobProgress } from '@/lib/domain';
 import { isExcludedFolder } from '@/lib/matching/skip-rules';
 import { INCREMENTAL_EVERY_MS } from '@/lib/sync';
-import { EngineHarness } from '../../support/engine-harness';
+import { type EngineHarness, useEngineHarness } from '../../support/engine-harness';
 
-let emulators: RunningEmulators;
 let h: EngineHarness;
 const DAY = 24 * 60 * 60_000;
 /** The whole seeded mailbox (400 days): several Outlook window pages of 50 per folder. */
@@ -16,14 +14,8 @@ const WHOLE_DAYS = 401;
 const GRAPH_WINDOW = /^\/v1\.0\/me\/mailFolders\/[^/]+\/messages$/;
 const CRM_BATCH = '^/public/v1/emails/batch$';
 
-beforeAll(async () => {
-  emulators = await startEmulators({ size: 'demo', seed: 7 });
-});
-afterAll(() => emulators.stop());
-beforeEach(async () => {
-  h = new EngineHarness(emulators.urls);
-  await h.setUp({ seed: 7, size: 'demo' });
-  await h.google.delete('/faults');
+useEngineHarness(7, (harness) => {
+  h = harness;
 });
 
 /** The answer is a job, not a request for confirmation. */
