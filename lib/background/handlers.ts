@@ -48,7 +48,7 @@ export function createHandlers(deps: BackgroundDeps): Handlers {
     },
     async connectCrm(input) {
       const connected = await connectCrm(deps, input);
-      engine.tickSoon();
+      await engine.resumeCrm();
       return connected;
     },
     disconnectCrm: () => disconnectCrm(deps),

@@ -331,6 +331,15 @@ export class SyncEngine {
     return job;
   }
 
+  /** The CRM was connected again (R8): its contact mirror and writes waiting out a refusal run now. */
+  async resumeCrm(): Promise<void> {
+    for (const kind of ['contacts', 'outbox'] as const) {
+      const job = await getJob(this.deps.db, jobId(CRM_LANE, kind));
+      if (job) await this.retryNow(job);
+    }
+    this.tickSoon();
+  }
+
   /** Stops the jobs of a lane running in this worker (a mailbox being disconnected, R34); their rows go with its data. */
   async stopLane(lane: string): Promise<void> {
     const mine = [...this.running].filter(([id]) => id.startsWith(`${lane}/`));

@@ -257,3 +257,36 @@ describe('the incremental cursor is taken before the backfill (R10, R16)', () =>
     await h.expectCrmMatches(truth.crmEmails);
   });
 });
+
+describe('the CRM connected again (R8, R12)', () => {
+  it('a CRM that refused the sign-in blocks its writes, without a loop; connecting it again drains them at once, not after the blocked wait', async () => {
+    const mailbox = await h.connect('gmail');
+    // The contact mirror first, while the CRM still takes the token.
+    await h.engine.tick();
+    await h.engine.idle();
+    // The pasted token is refused from now on: every CRM call answers 401.
+    await h.crm.fault({ path: '^/public/v1/', status: 401, count: 10_000 });
+    await h.engine.backfill(mailbox.id, { days: 60 });
+    await h.engine.tick();
+    await h.engine.idle();
+    const outbox = (await getJob(h.deps.db, jobId('crm', 'outbox')))!;
+    expect(outbox).toMatchObject({ status: 'blocked', lastError: { code: 'reauth_required', action: 'reconnect' } });
+    expect(outbox.notBefore).toBeGreaterThan(h.clock + 10 * 60_000);
+    const refused = (await h.crm.requests(CRM_BATCH)).length;
+    // Ticks while blocked send nothing.
+    await h.engine.tick();
+    await h.engine.idle();
+    expect((await h.crm.requests(CRM_BATCH)).length).toBe(refused);
+
+    await h.crm.delete('/faults');
+    await createHandlers(h.deps).connectCrm({ baseUrl: h.urls.crm, authMethod: 'personal_token', token: 'crm_pat_demo' }, {});
+    // The real handler resumes the engine of these dependencies; this test's engine is told the same.
+    await h.engine.resumeCrm();
+    // No clock moved: without the resume, the writes would wait out the blocked lane's 30 minutes.
+    const clock = h.clock;
+    for (let i = 0; i < 5; i++) await h.round();
+    expect(h.clock).toBe(clock);
+    const truth = await h.truth(['riley'], h.clock - 60 * DAY);
+    await h.expectCrmMatches(truth.crmEmails);
+  });
+});
