@@ -1,6 +1,7 @@
 // Types only from the emulators (erased at run time), and no test runner: vitest's harness and
 // the Playwright specs both use this comparison, each with its own `expect`.
-import type { ExpectedCrmEmail } from '../../emulators/seed/ground-truth';
+import type { ExpectedCrmEmail, GroundTruth } from '../../emulators/seed/ground-truth';
+import type { EmulatorAdmin } from './emulator-admin';
 
 /** One stored CRM email as `GET /__admin/crm/emails` lists it. */
 export interface CrmEmailRecord {
@@ -46,4 +47,16 @@ export function crmMismatches(emails: readonly CrmEmailRecord[], expected: reado
       : [];
   });
   return { missing, extra, wrong };
+}
+
+/** The emulators' verdicts for the mailboxes asked about (seed ids or addresses), from `since`. */
+export function readGroundTruth(admin: EmulatorAdmin, mailboxes: readonly string[], since?: number): Promise<GroundTruth> {
+  const query = new URLSearchParams({ mailboxes: mailboxes.join(',') });
+  if (since !== undefined) query.set('since', String(since));
+  return admin.get<GroundTruth>(`/ground-truth?${query}`);
+}
+
+/** Every email the CRM emulator holds, with how often each was written. */
+export async function readCrmEmails(crm: EmulatorAdmin): Promise<CrmEmailRecord[]> {
+  return (await crm.get<{ emails: CrmEmailRecord[] }>('/crm/emails')).emails;
 }

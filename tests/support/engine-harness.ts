@@ -11,7 +11,7 @@ import { type Job, MailboxCrmDatabase, unfinishedJobs } from '@/lib/db';
 import type { JobProgress, Mailbox, Scope } from '@/lib/domain';
 import { savePrivacyRules } from '@/lib/platform';
 import { type EngineDeps, SyncEngine } from '@/lib/sync';
-import { type CrmEmailRecord, crmMismatches } from './crm-expectations';
+import { type CrmEmailRecord, crmMismatches, readCrmEmails, readGroundTruth } from './crm-expectations';
 import { emulatorAdmin } from './emulator-admin';
 import { emulatorBackgroundDeps } from './emulator-endpoints';
 
@@ -137,13 +137,11 @@ export class EngineHarness {
 
   /** The emulators' verdicts for the mailboxes asked about, from `since`. */
   truth(mailboxes: readonly string[], since?: number): Promise<GroundTruth> {
-    const query = new URLSearchParams({ mailboxes: mailboxes.join(',') });
-    if (since !== undefined) query.set('since', String(since));
-    return this.google.get<GroundTruth>(`/ground-truth?${query}`);
+    return readGroundTruth(this.google, mailboxes, since);
   }
 
-  async crmEmails(): Promise<CrmEmailRecord[]> {
-    return (await this.crm.get<{ emails: CrmEmailRecord[] }>('/crm/emails')).emails;
+  crmEmails(): Promise<CrmEmailRecord[]> {
+    return readCrmEmails(this.crm);
   }
 
   /** The CRM holds exactly the expected emails: none missing, none extra, each written once, right contacts, allowed fields only. */

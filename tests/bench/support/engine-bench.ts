@@ -13,7 +13,7 @@ import { savePrivacyRules } from '../../../lib/platform';
 import { type EngineDeps, SyncEngine } from '../../../lib/sync';
 import { type EmulatorAdmin, emulatorAdmin } from '../../support/emulator-admin';
 import { emulatorBackgroundDeps } from '../../support/emulator-endpoints';
-import { type CrmEmailRecord, crmMismatches } from '../../support/crm-expectations';
+import { type CrmEmailRecord, crmMismatches, readCrmEmails, readGroundTruth } from '../../support/crm-expectations';
 import { grantHostPermissions } from './extension-globals';
 
 /** A persisted wait the engine chose while the benchmark ran: what a user would see as "waiting". */
@@ -120,13 +120,11 @@ export class BenchEngine {
 
   /** The emulators' verdicts for the mailboxes asked about, from `since`. */
   truth(mailboxes: readonly string[], since?: number): Promise<GroundTruth> {
-    const query = new URLSearchParams({ mailboxes: mailboxes.join(',') });
-    if (since !== undefined) query.set('since', String(since));
-    return this.google.get<GroundTruth>(`/ground-truth?${query}`);
+    return readGroundTruth(this.google, mailboxes, since);
   }
 
-  async crmEmails(): Promise<CrmEmailRecord[]> {
-    return (await this.crm.get<{ emails: CrmEmailRecord[] }>('/crm/emails')).emails;
+  crmEmails(): Promise<CrmEmailRecord[]> {
+    return readCrmEmails(this.crm);
   }
 
   /** The CRM's emails against `expected` (`crmMismatches`, as `EngineHarness.expectCrmMatches` checks them), counted rather than asserted. */

@@ -4,9 +4,9 @@ import { engineOf } from '@/lib/background/engine';
 import { createHandlers } from '@/lib/background/handlers';
 import { getJob, getMailbox, jobId } from '@/lib/db';
 import type { Mailbox } from '@/lib/domain';
-import { dispatch, type Handlers, type MessageName, type MessageOutput, protocol, type Sender, type Trust } from '@/lib/messaging';
-import { WEBMAIL_MATCHES } from '@/lib/webmail/sites';
+import { dispatch, type Handlers, type MessageName, type MessageOutput, protocol, type Sender } from '@/lib/messaging';
 import { EngineHarness } from '../../support/engine-harness';
+import { gmailTab, optionsPage, trust } from '../../support/senders';
 
 /**
  * The background's answers to the engine's messages, through the protocol's dispatch, with the
@@ -17,9 +17,6 @@ let emulators: RunningEmulators;
 let h: EngineHarness;
 let handlers: Handlers;
 
-const trust: Trust = { extensionId: 'caciholiefihaajpdhopelakjjeojlim', extensionOrigin: 'chrome-extension://caciholiefihaajpdhopelakjjeojlim', contentScriptMatches: WEBMAIL_MATCHES };
-const gmailTab: Sender = { id: trust.extensionId, url: 'https://mail.google.com/mail/u/0/#inbox', tab: { id: 7 }, frameId: 0 };
-const optionsPage: Sender = { id: trust.extensionId, url: `${trust.extensionOrigin}/options.html` };
 
 beforeAll(async () => {
   emulators = await startEmulators({ size: 'demo', seed: 7 });

@@ -4,10 +4,10 @@ import { createHandlers } from '@/lib/background/handlers';
 import { connectMailbox, reconnectMailbox } from '@/lib/background/mailboxes';
 import { getMailbox, updateMailbox } from '@/lib/db';
 import type { Mailbox, ReviewPrompt } from '@/lib/domain';
-import { dispatch, type Handlers, protocol, type Sender, type Trust } from '@/lib/messaging';
+import { dispatch, type Handlers, protocol } from '@/lib/messaging';
 import { STALE_SYNC_MS } from '@/lib/sync/review-prompts';
-import { WEBMAIL_MATCHES } from '@/lib/webmail/sites';
 import { EngineHarness } from '../../support/engine-harness';
+import { gmailTab, optionsPage, trust } from '../../support/senders';
 
 /**
  * Review prompts raised by the engine (R33), read and dismissed as the options page does, after
@@ -19,9 +19,6 @@ let h: EngineHarness;
 let handlers: Handlers;
 const DAY = 24 * 60 * 60_000;
 
-const trust: Trust = { extensionId: 'caciholiefihaajpdhopelakjjeojlim', extensionOrigin: 'chrome-extension://caciholiefihaajpdhopelakjjeojlim', contentScriptMatches: WEBMAIL_MATCHES };
-const optionsPage: Sender = { id: trust.extensionId, url: `${trust.extensionOrigin}/options.html` };
-const gmailTab: Sender = { id: trust.extensionId, url: 'https://mail.google.com/mail/u/0/#inbox', tab: { id: 7 }, frameId: 0 };
 
 beforeAll(async () => {
   emulators = await startEmulators({ size: 'demo', seed: 7 });

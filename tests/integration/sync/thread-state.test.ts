@@ -4,10 +4,10 @@ import type { GroundTruth, Verdict as TruthVerdict } from '@/emulators/seed/grou
 import { createHandlers } from '@/lib/background/handlers';
 import { getJob, jobId, type OutboxEntry } from '@/lib/db';
 import type { Mailbox, Message, MessageSyncState } from '@/lib/domain';
-import { dispatch, type Handlers, type MessageOutput, protocol, type Sender, type Trust } from '@/lib/messaging';
+import { dispatch, type Handlers, type MessageOutput, protocol } from '@/lib/messaging';
 import { decideThread, threadState } from '@/lib/sync';
-import { WEBMAIL_MATCHES } from '@/lib/webmail/sites';
 import { EngineHarness } from '../../support/engine-harness';
+import { gmailTab, optionsPage, trust } from '../../support/senders';
 
 /**
  * Where each message of a thread stands (R17, R28) and the user's decisions about a thread (R27),
@@ -21,9 +21,6 @@ const DAY = 24 * 60 * 60_000;
 const WINDOW_DAYS = 90;
 let since: number;
 
-const trust: Trust = { extensionId: 'caciholiefihaajpdhopelakjjeojlim', extensionOrigin: 'chrome-extension://caciholiefihaajpdhopelakjjeojlim', contentScriptMatches: WEBMAIL_MATCHES };
-const gmailTab: Sender = { id: trust.extensionId, url: 'https://mail.google.com/mail/u/0/#inbox/FMfcgzQ', tab: { id: 7 }, frameId: 0 };
-const optionsPage: Sender = { id: trust.extensionId, url: `${trust.extensionOrigin}/options.html` };
 /** The CRM's batch write, for faults that keep pushes waiting. */
 const CRM_PUSH = 'emails/batch$';
 
