@@ -1,11 +1,10 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type RunningEmulators, startEmulators } from '@/emulators';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { engineOf } from '@/lib/background/engine';
 import { createHandlers } from '@/lib/background/handlers';
 import { getJob, getMailbox, jobId } from '@/lib/db';
 import type { Mailbox } from '@/lib/domain';
 import { dispatch, type Handlers, type MessageName, type MessageOutput, protocol, type Sender } from '@/lib/messaging';
-import { EngineHarness } from '../../support/engine-harness';
+import { type EngineHarness, useEngineHarness } from '../../support/engine-harness';
 import { gmailTab, optionsPage, trust } from '../../support/senders';
 
 /**
@@ -13,18 +12,12 @@ import { gmailTab, optionsPage, trust } from '../../support/senders';
  * background's own engine (real clock) against the emulators: what a webmail content script may
  * ask (sync now, per provider, debounced) and what the options page does with a thread.
  */
-let emulators: RunningEmulators;
 let h: EngineHarness;
 let handlers: Handlers;
 
 
-beforeAll(async () => {
-  emulators = await startEmulators({ size: 'demo', seed: 7 });
-});
-afterAll(() => emulators.stop());
-beforeEach(async () => {
-  h = new EngineHarness(emulators.urls);
-  await h.setUp({ seed: 7, size: 'demo' });
+useEngineHarness(7, (harness) => {
+  h = harness;
   handlers = createHandlers(h.deps);
 });
 

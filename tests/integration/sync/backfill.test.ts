@@ -1,18 +1,11 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type RunningEmulators, startEmulators } from '@/emulators';
-import { EngineHarness } from '../../support/engine-harness';
+import { describe, expect, it } from 'vitest';
+import { type EngineHarness, useEngineHarness } from '../../support/engine-harness';
 
-let emulators: RunningEmulators;
 let h: EngineHarness;
 const DAY = 24 * 60 * 60_000;
 
-beforeAll(async () => {
-  emulators = await startEmulators({ size: 'demo', seed: 7 });
-});
-afterAll(() => emulators.stop());
-beforeEach(async () => {
-  h = new EngineHarness(emulators.urls);
-  await h.setUp({ seed: 7, size: 'demo' });
+useEngineHarness(7, (harness) => {
+  h = harness;
 });
 
 describe('backfill against the live ground truth (R10, R15, R19–R22)', () => {

@@ -1,12 +1,11 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { type RunningEmulators, startEmulators } from '@/emulators';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createHandlers } from '@/lib/background/handlers';
 import { connectMailbox, reconnectMailbox } from '@/lib/background/mailboxes';
 import { getMailbox, updateMailbox } from '@/lib/db';
 import type { Mailbox, ReviewPrompt } from '@/lib/domain';
 import { dispatch, type Handlers, protocol } from '@/lib/messaging';
 import { STALE_SYNC_MS } from '@/lib/sync/review-prompts';
-import { EngineHarness } from '../../support/engine-harness';
+import { type EngineHarness, useEngineHarness } from '../../support/engine-harness';
 import { gmailTab, optionsPage, trust } from '../../support/senders';
 
 /**
@@ -14,19 +13,13 @@ import { gmailTab, optionsPage, trust } from '../../support/senders';
  * what really raises them against the emulators: a refused sign-in, a run of duplicates from a
  * second mailbox, a day without sync, and owners.
  */
-let emulators: RunningEmulators;
 let h: EngineHarness;
 let handlers: Handlers;
 const DAY = 24 * 60 * 60_000;
 
 
-beforeAll(async () => {
-  emulators = await startEmulators({ size: 'demo', seed: 7 });
-});
-afterAll(() => emulators.stop());
-beforeEach(async () => {
-  h = new EngineHarness(emulators.urls);
-  await h.setUp({ seed: 7, size: 'demo' });
+useEngineHarness(7, (harness) => {
+  h = harness;
   handlers = createHandlers(h.deps);
 });
 afterEach(() => {

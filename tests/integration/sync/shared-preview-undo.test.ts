@@ -1,23 +1,16 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type RunningEmulators, startEmulators } from '@/emulators';
+import { describe, expect, it } from 'vitest';
 import { getJob, getRun, jobId, outboxOfRun } from '@/lib/db';
 import type { SyncRun } from '@/lib/domain';
 import { INCREMENTAL_EVERY_MS } from '@/lib/sync';
-import { EngineHarness } from '../../support/engine-harness';
+import { type EngineHarness, useEngineHarness } from '../../support/engine-harness';
 
-let emulators: RunningEmulators;
 let h: EngineHarness;
 const DAY = 24 * 60 * 60_000;
 const WINDOW_DAYS = 60;
 const WHOLE_MAILBOX_DAYS = 401;
 
-beforeAll(async () => {
-  emulators = await startEmulators({ size: 'demo', seed: 7 });
-});
-afterAll(() => emulators.stop());
-beforeEach(async () => {
-  h = new EngineHarness(emulators.urls);
-  await h.setUp({ seed: 7, size: 'demo' });
+useEngineHarness(7, (harness) => {
+  h = harness;
 });
 
 /** The run a mailbox's last job of `kind` recorded. */

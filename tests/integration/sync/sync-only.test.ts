@@ -1,21 +1,14 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type RunningEmulators, startEmulators } from '@/emulators';
+import { describe, expect, it } from 'vitest';
 import { expectedCrmEmails } from '@/emulators/seed/ground-truth';
 import type { Policy } from '@/emulators/seed/policy';
 import { createHandlers } from '@/lib/background/handlers';
-import { EngineHarness } from '../../support/engine-harness';
+import { type EngineHarness, useEngineHarness } from '../../support/engine-harness';
 
-let emulators: RunningEmulators;
 let h: EngineHarness;
 const DAY = 24 * 60 * 60_000;
 
-beforeAll(async () => {
-  emulators = await startEmulators({ size: 'demo', seed: 11 });
-});
-afterAll(() => emulators.stop());
-beforeEach(async () => {
-  h = new EngineHarness(emulators.urls);
-  await h.setUp({ seed: 11, size: 'demo' });
+useEngineHarness(11, (harness) => {
+  h = harness;
 });
 
 describe('sync restricted to chosen folders (issue 9, "What gets synced")', () => {

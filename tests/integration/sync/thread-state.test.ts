@@ -1,12 +1,11 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { type RunningEmulators, startEmulators } from '@/emulators';
+import { describe, expect, it } from 'vitest';
 import type { GroundTruth, Verdict as TruthVerdict } from '@/emulators/seed/ground-truth';
 import { createHandlers } from '@/lib/background/handlers';
 import { getJob, jobId, type OutboxEntry } from '@/lib/db';
 import type { Mailbox, Message, MessageSyncState } from '@/lib/domain';
 import { dispatch, type Handlers, type MessageOutput, protocol } from '@/lib/messaging';
 import { decideThread, threadState } from '@/lib/sync';
-import { EngineHarness } from '../../support/engine-harness';
+import { type EngineHarness, useEngineHarness } from '../../support/engine-harness';
 import { gmailTab, optionsPage, trust } from '../../support/senders';
 
 /**
@@ -14,7 +13,6 @@ import { gmailTab, optionsPage, trust } from '../../support/senders';
  * against the emulators' live ground truth: the thread state the sidebar reads, links, unlinks
  * and "don't sync", and what the CRM then holds.
  */
-let emulators: RunningEmulators;
 let h: EngineHarness;
 let handlers: Handlers;
 const DAY = 24 * 60 * 60_000;
@@ -24,13 +22,8 @@ let since: number;
 /** The CRM's batch write, for faults that keep pushes waiting. */
 const CRM_PUSH = 'emails/batch$';
 
-beforeAll(async () => {
-  emulators = await startEmulators({ size: 'demo', seed: 7 });
-});
-afterAll(() => emulators.stop());
-beforeEach(async () => {
-  h = new EngineHarness(emulators.urls);
-  await h.setUp({ seed: 7, size: 'demo' });
+useEngineHarness(7, (harness) => {
+  h = harness;
   handlers = createHandlers(h.deps);
 });
 
