@@ -20,7 +20,7 @@ import { DAY_MS, type Mailbox, ProviderError, providerError } from '../domain';
 import { bestEffort } from '../async';
 import { MessagingError } from '../messaging';
 import type { EngineDeps } from './engine-deps';
-import { BASE_BACKOFF_MS, decideOnError, exhausted } from './error-policy';
+import { BASE_BACKOFF_MS, decideOnError, exhausted, MAX_QUOTA_WAIT_MS } from './error-policy';
 import { type JobContext, JobStopped } from './job-context';
 import { CONFIRM_ABOVE_DAYS, FIRST_BACKFILL_MAX_DAYS, runBackfill } from './jobs/backfill';
 import { mirrorContacts } from './jobs/contacts';
@@ -145,7 +145,7 @@ export class SyncEngine {
     return Promise.all(
       mailboxes.map(async (mailbox) => {
         const error = mailbox.lastError;
-        if (mailbox.status !== 'error' || error?.code !== 'quota_exhausted' || error.at + (error.retryAfterMs ?? 0) > now) return mailbox;
+        if (mailbox.status !== 'error' || error?.code !== 'quota_exhausted' || error.at + Math.min(error.retryAfterMs ?? 0, MAX_QUOTA_WAIT_MS) > now) return mailbox;
         return (await updateMailbox(this.deps.db, mailbox.id, (m) => ({ ...m, status: 'connected', lastError: null }))) ?? mailbox;
       }),
     );
