@@ -29,7 +29,7 @@ import { startEmulators } from '../../emulators';
 import type { LoggedRequest } from '../../emulators/core/request-log';
 import { googleSignIn } from '../../emulators/google/sign-in';
 import { staticToken } from '../../lib/auth/access-token';
-import { getCheckpoint, getJob, getMailbox, getRun, jobId } from '../../lib/db';
+import { getMailbox } from '../../lib/db';
 import { createGmailProvider, GMAIL_UNITS_PER_SECOND, gmailLimiter } from '../../lib/providers/gmail';
 import { BenchEngine } from './support/engine-bench';
 
@@ -77,18 +77,8 @@ try {
   // 1. The engine: connect, let the first incremental sync and contact mirror run, then backfill.
   await bench.setUp(SEED);
   await bench.google.put('/config', { gmailUnitsPerSecond: BOUND });
-  const mailbox = await bench.connect('gmail');
-  await bench.settle();
-  await bench.google.delete('/requests');
-  const started = Date.now();
-  const job = await bench.engine.backfill(mailbox.id, { days: DAYS, confirmed: true });
-  if ('confirm' in job) throw new Error(`The backfill asked for a confirmation: ${JSON.stringify(job)}`);
-  await bench.settle();
-  const backfillEnded = bench.ended.get(jobId(mailbox.id, 'backfill'))!;
+  const { mailbox, started, backfillEnded, job: finished, run, since } = await bench.timedBackfill('gmail', DAYS);
   const { db } = bench.deps;
-  const finished = (await getJob(db, jobId(mailbox.id, 'backfill')))!;
-  const run = (await getRun(db, finished.runId!))!;
-  const since = (await getCheckpoint(db, mailbox.id, 'backfill'))!.progress.since!;
   const after = (await getMailbox(db, mailbox.id))!;
   const engineLog = await bench.google.requests();
   // Units spent while the backfill ran; the outbox drain after it costs no Gmail units.

@@ -20,7 +20,6 @@ import './support/extension-globals';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { startEmulators } from '../../emulators';
-import { getCheckpoint, getRun, getJob, jobId } from '../../lib/db';
 import { BenchEngine } from './support/engine-bench';
 
 const { values } = parseArgs({ options: { size: { type: 'string', default: '25000' }, days: { type: 'string', default: '400' } } });
@@ -37,19 +36,8 @@ const bench = new BenchEngine(emulators.urls);
 try {
   await bench.setUp(SEED);
   const config = await bench.google.put<{ graphConcurrency: number; graphRequestsPer10Min: number }>('/config', {});
-  const mailbox = await bench.connect('outlook');
   // The first incremental sync and the contact mirror run before, as after a connect.
-  await bench.settle();
-  await bench.google.delete('/requests');
-  const started = Date.now();
-  const job = await bench.engine.backfill(mailbox.id, { days: DAYS, confirmed: true });
-  if ('confirm' in job) throw new Error(`The backfill asked for a confirmation: ${JSON.stringify(job)}`);
-  await bench.settle();
-  const { db } = bench.deps;
-  const backfillEnded = bench.ended.get(jobId(mailbox.id, 'backfill'))!;
-  const finished = (await getJob(db, jobId(mailbox.id, 'backfill')))!;
-  const run = (await getRun(db, finished.runId!))!;
-  const since = (await getCheckpoint(db, mailbox.id, 'backfill'))!.progress.since!;
+  const { mailbox, started, backfillEnded, run, since } = await bench.timedBackfill('outlook', DAYS);
 
   const graph = await bench.microsoft.requests();
   const pushes = (await bench.crm.requests(/\/emails\/batch$/)).filter((e) => e.at >= started);
