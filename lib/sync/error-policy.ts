@@ -13,7 +13,7 @@ export const RATE_LIMIT_WAIT_MS = 60_000;
  * The longest wait a peer's `Retry-After` may set: a hostile or broken CRM must not park the
  * outbox for years. A daily quota (Gmail's resets at Pacific midnight) waits at most a day.
  */
-export const MAX_TOLD_WAIT_MS = MAX_BACKOFF_MS;
+const MAX_TOLD_WAIT_MS = MAX_BACKOFF_MS;
 export const MAX_QUOTA_WAIT_MS = 24 * 60 * 60_000;
 
 /** A peer's `Retry-After`, bounded (see `MAX_TOLD_WAIT_MS`). */

@@ -9,7 +9,7 @@ import type { EngineDeps } from '../engine-deps';
 import { verdictsOf } from '../../db';
 
 /** The checkpoint "mailbox" of the contact mirror of one CRM: a new CRM starts a new mirror. */
-export function mirrorLane(baseUrl: string): string {
+function mirrorLane(baseUrl: string): string {
   return `crm:${baseUrl}`;
 }
 
