@@ -4,6 +4,7 @@ import { lastConnectFailureItem, readCrmConnection, readLastConnectFailure } fro
 import { connectCrm, disconnectCrm } from './crm-connection';
 import type { BackgroundDeps } from './deps';
 import { connectMailbox, disconnectMailbox, reconnectMailbox } from './mailboxes';
+import { careHandlers } from './care-handlers';
 import { syncHandlers } from './sync-handlers';
 import { engineOf } from './engine';
 
@@ -53,5 +54,6 @@ export function createHandlers(deps: BackgroundDeps): Handlers {
     },
     disconnectCrm: () => disconnectCrm(deps),
     ...syncHandlers(deps),
+    ...careHandlers(deps),
   };
 }

@@ -51,6 +51,24 @@ export const senderIdentitySchema = z.object({
 });
 export type SenderIdentity = z.infer<typeof senderIdentitySchema>;
 
+/**
+ * The last "Send test email" (R31): sent to a safe address the user typed; `receivedAt` is set
+ * when sync brought the sent message back (the "test receive" checklist item).
+ */
+export const testEmailSchema = z.object({
+  to: z.email(),
+  /** Unique per test, so the copy that sync brings back is recognised. */
+  subject: z.string().min(1),
+  sentAt: z.number().int(),
+  /** The provider's id of the sent message, when the provider answers one (Gmail does, Graph does not). */
+  providerId: z.string().nullable(),
+  receivedAt: z.number().int().nullable(),
+});
+export type TestEmail = z.infer<typeof testEmailSchema>;
+
+/** Checklist items the user confirms by hand; the others are ticked by what happened (R32). */
+export const confirmableChecklistItemSchema = z.enum(['purpose_owner_confirmed', 'sender_verified', 'recovery_documented']);
+
 export const mailboxSchema = z
   .object({
     id: z.string().min(1),
@@ -73,6 +91,7 @@ export const mailboxSchema = z
     syncOnly: z.array(z.string().min(1)).min(1).nullable().default(null),
     /** The end of the last sync or backfill that succeeded (R12, R33); null before the first. */
     lastSyncedAt: z.number().int().nullable().default(null),
+    testEmail: testEmailSchema.nullable().default(null),
     /** Milliseconds since the epoch, like every time the extension stores. */
     createdAt: z.number().int(),
   })

@@ -70,9 +70,10 @@ export type LookupResult = z.infer<typeof lookupResultSchema>;
 export const reviewPromptSchema = z.object({
   id: z.string(),
   mailboxId: z.string(),
-  kind: z.enum(['stale_sync', 'provider_access', 'duplicates', 'owner_account', 'owner_changed']),
+  /** `replacement_test`: a mailbox was disconnected; send a test from this one before the team resumes (R35). */
+  kind: z.enum(['stale_sync', 'provider_access', 'duplicates', 'owner_account', 'owner_changed', 'replacement_test']),
   message: z.string(),
-  action: z.enum(['sync_now', 'reconnect', 'grant_permission', 'review_run', 'review_owner']),
+  action: z.enum(['sync_now', 'reconnect', 'grant_permission', 'review_run', 'review_owner', 'send_test']),
   runId: z.string().nullable(),
 });
 export type ReviewPrompt = z.infer<typeof reviewPromptSchema>;

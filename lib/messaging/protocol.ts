@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import {
   backfillDaysSchema,
+  confirmableChecklistItemSchema,
   contactSampleSchema,
   type ErrorAction,
   errorActionSchema,
@@ -11,12 +12,14 @@ import {
   mailboxKindSchema,
   mailboxSchema,
   messageSyncStateSchema,
+  privacyRulesSchema,
   ProviderError,
   providerErrorCodeSchema,
   providerSchema,
   reviewPromptSchema,
   scopeSchema,
   syncRunSchema,
+  visibilitySchema,
 } from '../domain';
 
 /** One message of a protocol: its input, its answer, and whether only the extension's pages may send it. */
@@ -224,6 +227,87 @@ export const protocol = {
     pagesOnly: true,
     input: z.object({ id: z.string().min(1).max(500) }).strict(),
     output: z.object({}),
+  },
+  /**
+   * Edits a mailbox's details (R5, R6, R22): scope, kind, owner, recovery note, visibility. A
+   * shared mailbox keeps an owner and a recovery note. Kept in the CRM's mailbox record too.
+   */
+  updateMailbox: {
+    pagesOnly: true,
+    input: z
+      .object({
+        id: z.string().min(1),
+        scope: scopeSchema.optional(),
+        kind: mailboxKindSchema.optional(),
+        owner: z.string().trim().min(1).max(200).nullable().optional(),
+        recoveryNote: z.string().trim().min(1).max(2000).nullable().optional(),
+        visibility: visibilitySchema.optional(),
+      })
+      .strict(),
+    output: mailboxSchema,
+  },
+  /** Ticks a launch-checklist item only the user can confirm (R7, R32); the others follow what happened. */
+  confirmChecklistItem: {
+    pagesOnly: true,
+    input: z.object({ id: z.string().min(1), item: confirmableChecklistItemSchema }).strict(),
+    output: mailboxSchema,
+  },
+  /**
+   * "Send test email" (R31) to a safe address: ticks "test send" when the provider accepted it,
+   * and "test receive" once sync brings it back (see the mailbox's `testEmail`).
+   */
+  sendTestEmail: {
+    pagesOnly: true,
+    input: z.object({ mailboxId: z.string().min(1), to: z.email({ error: 'Enter a full email address, for example you@example.com.' }) }).strict(),
+    output: mailboxSchema,
+  },
+  /** The user reviewed a run's sample and it looks right (R24, R32): "timeline reviewed" and "matching verified". */
+  markSampleReviewed: {
+    pagesOnly: true,
+    input: z.object({ mailboxId: z.string().min(1), runId: z.string().min(1) }).strict(),
+    output: mailboxSchema,
+  },
+  /**
+   * "Wrong contact" in the review (R24): unlinks one message from one contact in the CRM, and
+   * keeps it unlinked from then on.
+   */
+  wrongContact: {
+    pagesOnly: true,
+    input: z.object({ mailboxId: z.string().min(1), providerId: z.string().min(1), contactId: z.string().min(1) }).strict(),
+    output: z.object({ message: messageSyncStateSchema }),
+  },
+  /** What still relies on a mailbox before it is disconnected (R34): the CRM's dependencies and its open jobs. */
+  getDisconnectImpact: {
+    pagesOnly: true,
+    input: z.object({ id: z.string().min(1) }).strict(),
+    output: z.object({
+      /** Null when no CRM is connected or it could not say; `crmError` then says why. */
+      crm: z
+        .object({
+          workflows: z.array(z.object({ id: z.string(), name: z.string() })),
+          templates: z.array(z.object({ id: z.string(), name: z.string() })),
+        })
+        .nullable(),
+      crmError: z.string().nullable(),
+      jobs: z.array(jobSchema),
+    }),
+  },
+  /** "Test connection" (R8): who the CRM's `GET /me` says the connection is. */
+  testCrmConnection: {
+    pagesOnly: true,
+    input: z.object({}).strict(),
+    output: z.object({ baseUrl: z.url(), name: z.string(), email: z.string() }),
+  },
+  getPrivacyRules: {
+    pagesOnly: true,
+    input: z.object({}).strict(),
+    output: privacyRulesSchema,
+  },
+  /** Saves the workspace's privacy rules (R21); they apply to what is decided from then on. */
+  savePrivacyRules: {
+    pagesOnly: true,
+    input: privacyRulesSchema.strict(),
+    output: privacyRulesSchema,
   },
 } satisfies ProtocolMap;
 

@@ -1,7 +1,9 @@
+import type { CareMessageName } from '@/lib/background/care-handlers';
 import type { SyncMessageName } from '@/lib/background/sync-handlers';
 import type { Handlers } from '@/lib/messaging';
 
 export type { SyncMessageName } from '@/lib/background/sync-handlers';
+export type { CareMessageName } from '@/lib/background/care-handlers';
 
 /** Every engine handler as `handler`, for protocol tests that do not exercise the engine itself. */
 export function syncHandlerStubs(handler: () => Promise<never>): Pick<Handlers, SyncMessageName> {
@@ -22,5 +24,20 @@ export function syncHandlerStubs(handler: () => Promise<never>): Pick<Handlers, 
     setSyncOnly: handler,
     getReviewPrompts: handler,
     dismissReviewPrompt: handler,
+  };
+}
+
+/** Every mailbox-care handler as `handler`, for protocol tests that do not exercise them. */
+export function careHandlerStubs(handler: () => Promise<never>): Pick<Handlers, CareMessageName> {
+  return {
+    updateMailbox: handler,
+    confirmChecklistItem: handler,
+    sendTestEmail: handler,
+    markSampleReviewed: handler,
+    wrongContact: handler,
+    getDisconnectImpact: handler,
+    testCrmConnection: handler,
+    getPrivacyRules: handler,
+    savePrivacyRules: handler,
   };
 }

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { providerError } from '@/lib/domain';
 import { dispatch, type Handlers, type HandlersOf, protocol, type ProtocolMap, type Sender, senderProblem, type Trust, UNEXPECTED_FAILURE } from '@/lib/messaging';
 import { WEBMAIL_MATCHES } from '@/lib/webmail/sites';
-import { type SyncMessageName, syncHandlerStubs } from '../../support/handler-stubs';
+import { type SyncMessageName, syncHandlerStubs, careHandlerStubs } from '../../support/handler-stubs';
 
 const trust: Trust = {
   extensionId: 'caciholiefihaajpdhopelakjjeojlim',
@@ -26,6 +26,7 @@ function handlers() {
     connectCrm: unused,
     disconnectCrm: unused,
     ...syncHandlerStubs(unused),
+    ...careHandlerStubs(unused),
   } satisfies Handlers;
 }
 
