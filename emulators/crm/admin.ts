@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { AppEnv } from '../core/context';
 import type { CrmDeps } from './api-context';
 import { CRM_SCOPES } from './auth';
-import { contactJson } from './wire';
+import { contactJson, mailboxJson } from './wire';
 
 const tokenSchema = z.object({ user: z.string().optional(), scopes: z.array(z.enum(CRM_SCOPES)).optional() }).strict();
 
@@ -57,6 +57,9 @@ export function crmAdmin(deps: CrmDeps): Hono<AppEnv> {
       writes_by_message_id: Object.fromEntries(store.pushes),
     }),
   );
+
+  /** The CRM's mailbox records (R5, R6, R34) as the API serves them, so tests read what the extension kept there. */
+  admin.get('/mailboxes', (c) => c.json({ mailboxes: [...store.mailboxes.values()].map(mailboxJson) }));
 
   admin.get('/writes', (c) => c.json({ writes: deps.idempotency.writes }));
 
