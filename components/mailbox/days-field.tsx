@@ -1,4 +1,3 @@
-import { useId } from 'react';
 import { z } from 'zod';
 import { Button } from '../ui/button';
 import { TextField } from '../ui/field';
@@ -19,7 +18,6 @@ export const backfillDaysField = z
  * field; the one matching it is shown pressed.
  */
 export function DaysField(props: { label: string; value: string; onChange: (value: string) => void; error?: string; hint?: string; disabled?: boolean }) {
-  const presetsId = useId();
   return (
     <div className="days-field">
       <TextField
@@ -35,10 +33,7 @@ export function DaysField(props: { label: string; value: string; onChange: (valu
         hint={props.hint}
         disabled={props.disabled}
       />
-      <div className="presets" role="group" aria-labelledby={presetsId}>
-        <span id={presetsId} className="small muted">
-          Presets:
-        </span>
+      <div className="presets" role="group" aria-label="Preset windows">
         {BACKFILL_PRESETS.map((days) => (
           <Button key={days} variant="secondary" className="preset" aria-pressed={props.value.trim() === String(days)} disabled={props.disabled} onClick={() => props.onChange(String(days))}>
             {days} days

@@ -84,7 +84,8 @@ function MailboxError(props: { mailbox: Mailbox; jobs: LaneJob[] }) {
         )
       }
     >
-      <ErrorMessage error={message} />
+      {/* With a button that fixes it, the action needs no words of its own. */}
+      <ErrorMessage error={fix ? { message: message.message } : message} />
       {error && <p className="small muted">Since {formatWhen(error.at)}.</p>}
       <MutationStatus mutation={reconnect} pending="Waiting for the sign-in…" />
     </Notice>
@@ -182,7 +183,8 @@ export function MailboxCard(props: { mailbox: Mailbox; jobs: LaneJob[]; previewJ
           Backfill is blocked. Fix the connection first: {blocker}
         </p>
       )}
-      <MutationStatus mutation={syncNow} pending="Starting a sync…" success="Sync started." />
+      {/* "Sync started." would read as good news next to the error the sync ran into. */}
+      <MutationStatus mutation={syncNow} pending="Starting a sync…" success={mailbox.lastError ? undefined : 'Sync started.'} />
       {open === 'backfill' && !blocker && <BackfillPanel id={ids.panel} mailbox={mailbox} previewJob={props.previewJob} onStarted={() => setOpen(null)} />}
       {open === 'disconnect' && <DisconnectPanel id={ids.panel} mailbox={mailbox} onCancel={() => setOpen(null)} onDisconnected={props.onDisconnected} />}
     </li>
