@@ -136,7 +136,8 @@ function PreviewResult(props: { mailboxId: string; runId: string; days: number |
         {run.finishedAt ? `, ${formatWhen(run.finishedAt)}` : ''}
       </h3>
       <p className="small">
-        {formatCount(run.counts.fetched)} messages read: {formatCount(run.counts.pushed)} would be logged on {formatCount(contacts.length)} contacts,{' '}
+        {/* A preview pushes nothing: what it matched is what a backfill would log. */}
+        {formatCount(run.counts.fetched)} messages read: {formatCount(run.counts.matched)} would be logged on {formatCount(contacts.length)} contacts,{' '}
         {formatCount(skippedTotal)} skipped.
       </p>
       {contacts.length > 0 && (

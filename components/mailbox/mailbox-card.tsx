@@ -11,7 +11,7 @@ import { JobProgress } from '../ui/progress';
 import { type BadgeTone, StatusBadge } from '../ui/status-badge';
 import { BackfillPanel } from './backfill-panel';
 import { type Disconnected, DisconnectPanel } from './disconnect-panel';
-import { JOB_NAMES, KIND_NAMES, mailboxName, SCOPE_NAMES } from './words';
+import { JOB_NAMES, KIND_NAMES, mailboxName, PROVIDER_NAMES, SCOPE_NAMES } from './words';
 
 /** A mailbox's open jobs, each with the progress it reported. */
 export type LaneJob = { job: Job; progress: Progress | null };
@@ -21,9 +21,10 @@ export type LaneJob = { job: Job; progress: Progress | null };
  * it (R12, and the seed: "Fix the connection first"). An error a retry may clear does not.
  */
 export function backfillBlocker(mailbox: Mailbox): string | null {
-  if (mailbox.status === 'reconnect_needed') return mailbox.lastError?.message ?? `${mailboxName(mailbox)} needs you to sign in again.`;
-  if (mailbox.status === 'error' && mailbox.lastError && mailbox.lastError.action !== 'retry') return mailbox.lastError.message;
-  return null;
+  if (mailbox.status === 'reconnect_needed') return `Fix the connection first: ${mailbox.lastError?.message ?? `${PROVIDER_NAMES[mailbox.provider]} needs you to sign in again.`}`;
+  const error = mailbox.lastError;
+  if (mailbox.status !== 'error' || !error || error.action === 'retry') return null;
+  return error.action === 'wait' ? `It can start once the provider's wait ends: ${error.message}` : `Fix the connection first: ${error.message}`;
 }
 
 /** When a quota or rate-limit wait ends: the engine's persisted wait, else the provider's Retry-After. */
@@ -180,7 +181,7 @@ export function MailboxCard(props: { mailbox: Mailbox; jobs: LaneJob[]; previewJ
       </div>
       {blocker && (
         <p id={ids.blocked} className="small blocked-reason">
-          Backfill is blocked. Fix the connection first: {blocker}
+          Backfill is blocked. {blocker}
         </p>
       )}
       {/* "Sync started." would read as good news next to the error the sync ran into. */}

@@ -173,6 +173,8 @@ test('preview first, then a backfill with live progress; the first backfill hold
   expect(internal).toBeGreaterThan(0);
   await expect(result.getByRole('listitem').filter({ hasText: 'Internal only' })).toContainText(String(internal));
   expect((await crmEmails()).map((e) => e.message_id).sort()).toEqual(before.map((e) => e.message_id).sort());
+  await snapBothThemes(popup, 'popup-preview');
+  await expectAccessible(popup);
 
   // Matching verified (the options page's checklist does this): 90 days now ask for confirmation with Gmail's estimate.
   await markMatchingVerified(page, riley.id);
@@ -183,6 +185,7 @@ test('preview first, then a backfill with live progress; the first backfill hold
   await panel.getByRole('button', { name: 'Start backfill' }).click();
   const confirm = panel.getByRole('status').filter({ hasText: 'Import 90 days of history?' });
   await expect(confirm).toContainText(/Gmail estimates about [\d,]+ messages in this window/);
+  await expectAccessible(popup);
   expect((await jobs(page)).jobs.filter((j) => j.kind === 'backfill')).toEqual([]);
 
   // Slow Gmail's message reads so the popup sees the backfill between its pages.
@@ -318,4 +321,44 @@ test('disconnect lists the CRM workflows and templates and the open jobs, then n
   // The prompt's button opens the options page at its launch checklist, where the test send is.
   const [options] = await Promise.all([context.waitForEvent('page'), prompt.getByRole('button', { name: 'Send a test email' }).click()]);
   await expect(options).toHaveURL(`chrome-extension://${extensionId}/options.html#checklist`);
+});
+
+test('a permission left unticked shows "Grant access", which signs in again; a used-up daily quota shows when the wait ends and holds the backfill (R12)', async ({ context, extensionId }) => {
+  test.setTimeout(60_000);
+  const popup = await openPopup(context, extensionId);
+  const page = playwrightPage(popup);
+  await connectCrmWithPolicy(page);
+  const riley = await call<Mailbox>(page, 'connectMailbox', { provider: 'gmail', scope: 'sales' });
+  await popup.reload();
+  const gmail = card(popup, RILEY_CARD);
+
+  // Gmail refuses for a missing scope: the fix is to sign in again and allow every permission.
+  await admin.fault({ service: 'google', path: '^/gmail/v1/users/me/', status: 403, reason: 'insufficientPermissions', count: 1000 });
+  await gmail.getByRole('button', { name: 'Sync now' }).click();
+  const denied = gmail.getByRole('alert').filter({ hasText: 'Access missing' });
+  await expect(denied).toContainText('Gmail did not grant the access the extension needs.');
+  await expect(gmail.getByRole('button', { name: 'Backfill' })).toBeDisabled();
+  await admin.delete('/faults');
+  await denied.getByRole('button', { name: 'Grant access' }).click();
+  await expect(gmail.getByText('Connected', { exact: true })).toBeVisible({ timeout: 20_000 });
+  await expect(gmail.getByRole('button', { name: 'Backfill' })).toBeEnabled();
+
+  // The day's quota is used up, for two hours: the card says until when, and Backfill waits for it.
+  await admin.fault({ service: 'google', path: '^/gmail/v1/users/me/', status: 403, reason: 'dailyLimitExceeded', retryAfter: 7200, count: 1000 });
+  await gmail.getByRole('button', { name: 'Sync now' }).click();
+  await expect(gmail.getByText('Waiting for the provider', { exact: true })).toBeVisible({ timeout: 20_000 });
+  const blocked = (await jobs(page)).jobs.find((j) => j.lane === riley.id && j.status === 'blocked')!;
+  expect(blocked.notBefore).toBeGreaterThan(Date.now() + 3_600_000);
+  const ends = await popup.evaluate((at) => {
+    const d = new Date(at);
+    return `${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`;
+  }, blocked.notBefore);
+  const wait = gmail.getByRole('status').filter({ hasText: 'Paused until' });
+  await expect(wait).toContainText(new RegExp(`Paused until (today|tomorrow) ${ends}`));
+  await expect(wait).toContainText("Gmail's daily limit for this account is used up.");
+  await expect(gmail.getByRole('button', { name: 'Backfill' })).toHaveAccessibleDescription(/^Backfill is blocked\. It can start once the provider's wait ends: Gmail's daily limit/);
+  await expectAccessible(popup);
+  // Nothing reached the CRM from a mailbox that could not be read.
+  expect(await crmEmails()).toEqual([]);
+  await admin.delete('/faults');
 });
