@@ -1,6 +1,6 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useId, useState } from 'react';
-import type { Job, JobProgress as Progress, Mailbox } from '@/lib/domain';
+import type { Job, Mailbox } from '@/lib/domain';
 import { sendToBackground } from '@/lib/messaging';
 import { Button } from '../ui/button';
 import { ErrorMessage } from '../ui/error-message';
@@ -11,10 +11,8 @@ import { JobProgress } from '../ui/progress';
 import { type BadgeTone, StatusBadge } from '../ui/status-badge';
 import { BackfillPanel } from './backfill-panel';
 import { type Disconnected, DisconnectPanel } from './disconnect-panel';
+import type { LaneJob } from './use-jobs';
 import { JOB_NAMES, KIND_NAMES, mailboxName, PROVIDER_NAMES, SCOPE_NAMES } from './words';
-
-/** A mailbox's open jobs, each with the progress it reported. */
-export type LaneJob = { job: Job; progress: Progress | null };
 
 /**
  * Whether a provider error the user must fix blocks the mailbox's backfill, as the engine decides

@@ -73,7 +73,7 @@ export function MailboxList(props: { mailboxes: Mailbox[]; emptyAction?: ReactNo
     <>
       {after}
       {jobs.isError && <MutationStatus mutation={{ isPending: false, isSuccess: false, error: jobs.error }} />}
-      <ul className="mailbox-list" aria-label="Mailboxes">
+      <ul className="card-list" aria-label="Mailboxes">
         {props.mailboxes.map((mailbox) => (
           <MailboxCard
             key={mailbox.id}

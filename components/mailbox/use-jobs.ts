@@ -45,8 +45,11 @@ export function useJobs() {
   return query;
 }
 
+/** An open job of a mailbox, with the progress it reported (null before its first page). */
+export type LaneJob = { job: Job; progress: JobProgress | null };
+
 /** A mailbox's share of the jobs: its open jobs, each with its progress when it reported one. */
-export function laneJobs(data: { jobs: Job[]; progress: JobProgress[] } | undefined, mailboxId: string): { job: Job; progress: JobProgress | null }[] {
+export function laneJobs(data: { jobs: Job[]; progress: JobProgress[] } | undefined, mailboxId: string): LaneJob[] {
   if (!data) return [];
   return data.jobs.filter((j) => j.lane === mailboxId && isOpenJob(j)).map((job) => ({ job, progress: data.progress.find((p) => p.jobId === job.id) ?? null }));
 }
