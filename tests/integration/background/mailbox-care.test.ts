@@ -195,6 +195,16 @@ describe('confirmChecklistItem (R7, R32)', () => {
     expect(reconnected.identity).toEqual(mailbox.identity);
     expect(reconnected.checklist.sender_verified).toBeUndefined();
   });
+
+  it('connecting an existing mailbox again does the same', async () => {
+    const mailbox = await h.connect('gmail');
+    const verified = await call('confirmChecklistItem', { id: mailbox.id, item: 'sender_verified' });
+    expect((await h.connect('gmail')).checklist.sender_verified).toBe(verified.checklist.sender_verified);
+    await h.deps.db.mailboxes.update(mailbox.id, { identity: { ...mailbox.identity!, replyTo: 'old-replies@acme-sales.test' } });
+    const connected = await h.connect('gmail', 'sales', false);
+    expect(connected.identity).toEqual(mailbox.identity);
+    expect(connected.checklist.sender_verified).toBeUndefined();
+  });
 });
 
 describe('markSampleReviewed (R24, R32)', () => {
