@@ -26,13 +26,17 @@ export function crmMailboxInput(mailbox: Mailbox): CrmMailboxInput {
  * Keeps the CRM's record of a mailbox in step with its local details, on connect, reconnect and
  * every edit, when a CRM is connected. A CRM that fails or refuses does not undo the local change:
  * the failure is logged (`bestEffort`) and kept in plain words on the mailbox (`crmRecordError`),
- * where the popup and options page show it, until a later write succeeds. Returns the mailbox as
- * stored afterwards (undefined when it was disconnected meanwhile).
+ * where the popup and options page show it, until a later write succeeds. A shared mailbox whose
+ * owner is a name, not an address, is not sent: the CRM would refuse it, and the note says why.
+ * Returns the mailbox as stored afterwards (undefined when it was disconnected meanwhile).
  */
 export async function keepCrmRecordInStep(deps: BackgroundDeps, mailbox: Mailbox): Promise<Mailbox | undefined> {
   const connection = await readCrmConnection();
   let error: string | null = null;
-  if (connection) {
+  if (connection && mailbox.kind === 'shared' && crmMailboxInput(mailbox).owner === null) {
+    // The CRM would refuse it (R6: a shared mailbox's owner is an address there): say what to change.
+    error = "The CRM's record of this mailbox was not updated: the CRM keeps the owner of a shared mailbox as an email address. Enter the owner's address (for example dana@example.com); your other changes here are saved.";
+  } else if (connection) {
     const write = crmApi(deps, connection).putMailbox(mailbox.address, crmMailboxInput(mailbox));
     const written = await bestEffort('update the CRM record of a mailbox', write);
     if (!written) error = recordFailure(await write.catch((thrown: unknown) => thrown));

@@ -101,6 +101,13 @@ describe('updateMailbox (R5, R6, R22)', () => {
     expect(again.crmRecordError).toBeNull();
     expect(await crmRecord(mailbox.address)).toMatchObject({ purpose: 'finance', owner: DANA });
   });
+
+  it("a shared mailbox's owner written as a name is kept here, and the mailbox says the CRM needs an address", async () => {
+    const mailbox = await h.connect('gmail');
+    const named = await call('updateMailbox', { id: mailbox.id, kind: 'shared', owner: 'Dana Owner', recoveryNote: NOTE });
+    expect(named).toMatchObject({ kind: 'shared', owner: 'Dana Owner', crmRecordError: expect.stringMatching(/keeps the owner of a shared mailbox as an email address/) });
+    expect((await crmRecord(mailbox.address))!.kind).toBe('personal');
+  });
 });
 
 describe('updateMailbox: the visibility (R22)', () => {
