@@ -343,6 +343,12 @@ export const wireErrorSchema = z.object({
   message: z.string(),
   action: errorActionSchema,
   retryable: z.boolean(),
+  /**
+   * For `invalid_payload` only: a plain message per input field that is wrong, keyed by the
+   * field's path joined with dots (`blockedAddresses.2`, `owner`), the first issue of each. A form
+   * shows each next to its field; `message` still says it all in one sentence.
+   */
+  fields: z.record(z.string(), z.string()).optional(),
 });
 export type WireError = z.infer<typeof wireErrorSchema>;
 
@@ -373,17 +379,25 @@ export class MessagingError extends Error {
   readonly code: WireError['code'];
   readonly action: ErrorAction;
   readonly retryable: boolean;
+  /** See `WireError.fields`. */
+  readonly fields: Readonly<Record<string, string>> | undefined;
 
   constructor(error: WireError) {
     super(error.message);
     this.code = error.code;
     this.action = error.action;
     this.retryable = error.retryable;
+    this.fields = error.fields;
   }
 
   /** A messaging failure, with its code's own action and retryability. */
   static of(code: MessagingErrorCode, message: string): MessagingError {
     return new MessagingError({ code, message, ...MESSAGING_FIX[code] });
+  }
+
+  /** An `invalid_payload` refusal with the message of each wrong field (see `WireError.fields`). */
+  static invalid(message: string, fields: Record<string, string>): MessagingError {
+    return new MessagingError({ code: 'invalid_payload', message, ...MESSAGING_FIX.invalid_payload, fields });
   }
 
   /**
@@ -398,6 +412,7 @@ export class MessagingError extends Error {
   }
 
   toWire(): WireError {
-    return { code: this.code, message: this.message, action: this.action, retryable: this.retryable };
+    const wire: WireError = { code: this.code, message: this.message, action: this.action, retryable: this.retryable };
+    return this.fields ? { ...wire, fields: { ...this.fields } } : wire;
   }
 }
