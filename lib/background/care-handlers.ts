@@ -1,4 +1,5 @@
 import { type Handlers, MessagingError } from '../messaging';
+import { crmCareHandlers } from './crm-care-handlers';
 import type { BackgroundDeps } from './deps';
 
 /** Mailbox care (issue 10): details, checklist, test send, review, disconnect impact, CRM test, privacy rules. */
@@ -20,16 +21,12 @@ function notBuilt(): never {
 }
 
 /** The background's answers to the mailbox-care messages (R5–R8, R21, R24, R31–R35). */
-export function careHandlers(_deps: BackgroundDeps): CareHandlers {
+export function careHandlers(deps: BackgroundDeps): CareHandlers {
   return {
     updateMailbox: notBuilt,
     confirmChecklistItem: notBuilt,
     sendTestEmail: notBuilt,
     markSampleReviewed: notBuilt,
-    wrongContact: notBuilt,
-    getDisconnectImpact: notBuilt,
-    testCrmConnection: notBuilt,
-    getPrivacyRules: notBuilt,
-    savePrivacyRules: notBuilt,
+    ...crmCareHandlers(deps),
   };
 }

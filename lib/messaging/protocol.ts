@@ -276,7 +276,11 @@ export const protocol = {
     input: z.object({ mailboxId: z.string().min(1), providerId: z.string().min(1), contactId: z.string().min(1) }).strict(),
     output: z.object({ message: messageSyncStateSchema }),
   },
-  /** What still relies on a mailbox before it is disconnected (R34): the CRM's dependencies and its open jobs. */
+  /**
+   * What still relies on a mailbox before it is disconnected (R34): the CRM's dependencies, its
+   * open jobs, and `waitingPushes`: how many of its messages wait to be pushed that only it holds,
+   * so the disconnect drops them unpushed (a message another mailbox also holds is pushed from there).
+   */
   getDisconnectImpact: {
     pagesOnly: true,
     input: z.object({ id: z.string().min(1) }).strict(),
@@ -290,6 +294,7 @@ export const protocol = {
         .nullable(),
       crmError: z.string().nullable(),
       jobs: z.array(jobSchema),
+      waitingPushes: z.number().int().nonnegative(),
     }),
   },
   /** "Test connection" (R8): who the CRM's `GET /me` says the connection is. */

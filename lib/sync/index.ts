@@ -6,3 +6,4 @@ export { mirrorContacts } from './jobs/contacts';
 export { type PromptMemory, dismissPrompt, reviewPrompts } from './review-prompts';
 export { lookupMessages, runSample, threadState } from './state';
 export { decideThread, type ThreadDecision } from './thread-links';
+export { markWrongContact, type WrongContact } from './wrong-contact';

@@ -19,9 +19,10 @@ export interface ThreadDecision {
  * since the user asked for this thread. What the CRM already has stays (unlinking one email is the review's "wrong
  * contact", R24). Only contacts the mirror holds can be linked: the CRM would refuse others.
  * Clearing a decision or "don't sync" asks for nothing to be pushed, so what an undo removed
- * stays removed (R18).
+ * stays removed (R18). `revive: false` keeps them removed even with a link (the review's "wrong
+ * contact" records a link the user did not ask for as such).
  */
-export async function decideThread(deps: EngineDeps, decision: ThreadDecision): Promise<SyncRun | null> {
+export async function decideThread(deps: EngineDeps, decision: ThreadDecision, options: { revive?: boolean } = {}): Promise<SyncRun | null> {
   const { db } = deps;
   const mailbox = await getMailbox(db, decision.mailboxId);
   if (!mailbox) throw providerError('not_found', 'crm', { detail: 'That mailbox is no longer connected.', final: true });
@@ -33,6 +34,6 @@ export async function decideThread(deps: EngineDeps, decision: ThreadDecision): 
   const now = deps.now();
   return atomically(db, ['threadLinks', 'messages', 'verdicts', 'outbox', 'syncRuns', 'contacts', 'mailboxes'], async () => {
     await putThreadLink(db, { mailboxId: mailbox.id, threadKey: decision.threadKey, contactIds: ids, dontSync: decision.dontSync, updatedAt: now });
-    return reDecide(db, { mailbox, messages: await messagesOfThread(db, mailbox.id, decision.threadKey), policy, now, revive: ids.length > 0 });
+    return reDecide(db, { mailbox, messages: await messagesOfThread(db, mailbox.id, decision.threadKey), policy, now, revive: (options.revive ?? true) && ids.length > 0 });
   });
 }
