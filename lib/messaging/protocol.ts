@@ -269,7 +269,9 @@ export const protocol = {
   },
   /**
    * "Wrong contact" in the review (R24): unlinks one message from one contact in the CRM, and
-   * keeps it unlinked from then on.
+   * keeps it unlinked from then on. The decision is kept on its thread (R27): linked to its other
+   * contacts, or "don't sync" when none is left; so the thread's other emails are unlinked from
+   * that contact too, and its later mail never goes to it. Answers where the message stands now.
    */
   wrongContact: {
     pagesOnly: true,
