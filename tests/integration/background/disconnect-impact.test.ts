@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { disconnectCrm } from '@/lib/background/crm-connection';
 import { createHandlers } from '@/lib/background/handlers';
 import { engineOf } from '@/lib/background/engine';
-import { getMailbox, jobsOfLane } from '@/lib/db';
+import { getMailbox, jobsOfLane, putJob } from '@/lib/db';
 import { dispatch, type Envelope, type Handlers, type MessageOutput, protocol } from '@/lib/messaging';
 import { type EngineHarness, useEngineHarness } from '../../support/engine-harness';
 import { optionsPage, trust } from '../../support/senders';
@@ -118,6 +118,9 @@ describe('disconnectMailbox (R34)', () => {
     expect(await send('backfill', { mailboxId: riley.id, days: 7 })).toMatchObject({ ok: true });
     for (let i = 0; i < 50 && (await h.deps.db.jobs.get(`${riley.id}/backfill`))?.status !== 'running'; i++) await new Promise((r) => setTimeout(r, 20));
     expect((await h.deps.db.jobs.get(`${riley.id}/backfill`))?.status).toBe('running');
+    // A preview of the lane is due: the tick that follows the stopped backfill would start it.
+    const now = Date.now();
+    await putJob(h.deps.db, { id: `${riley.id}/preview`, lane: riley.id, kind: 'preview', status: 'queued', runId: null, params: { days: 7 }, notBefore: now, failures: 0, lastError: null, createdAt: now, updatedAt: now });
 
     expect(await send('disconnectMailbox', { id: riley.id })).toMatchObject({ ok: true, value: { id: riley.id, revoked: true, removeAccessUrl: null } });
     await engineOf(h.deps).idle();
