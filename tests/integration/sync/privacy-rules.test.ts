@@ -3,7 +3,7 @@ import type { Policy } from '@/emulators/seed/policy';
 import { createHandlers } from '@/lib/background/handlers';
 import type { Message, PrivacyRules } from '@/lib/domain';
 import { dispatch, type Handlers, protocol } from '@/lib/messaging';
-import { readPrivacyRules } from '@/lib/platform';
+import { readPrivacyRules, savePrivacyRules } from '@/lib/platform';
 import { domainOf } from '@/lib/matching/address';
 import { type EngineHarness, useEngineHarness } from '../../support/engine-harness';
 import { optionsPage, trust } from '../../support/senders';
@@ -110,5 +110,39 @@ describe('privacy rules from the options page (R21)', { timeout: 30_000 }, () =>
     expect(await h.deps.db.verdicts.toArray()).toEqual(verdictsBefore);
     await h.settle();
     await h.expectCrmMatches(before.crmEmails);
+  });
+});
+
+describe('rules saved while the contact mirror walks the CRM (R20, R21)', { timeout: 30_000 }, () => {
+  it('the next page of the mirror retro-matches under the new rules', async () => {
+    const mailbox = await h.connect('gmail');
+    const since = h.clock - WINDOW_DAYS * DAY;
+    await h.engine.backfill(mailbox.id, { days: WINDOW_DAYS, confirmed: true });
+    await h.settle();
+    const truth = await h.truth(['riley'], since);
+    const stored = await storedMessages(mailbox.id);
+    const unmatched = stored.find((m) => truth.verdicts.some((v) => v.providerId === m.providerId && v.reason === 'no_contact'))!;
+    const address = unmatched.participants.find((p) => domainOf(p) !== 'acme-sales.test')!;
+    expect(address).toBeTruthy();
+
+    // A page of 100 other new contacts first, then the one the unmatched mail is from.
+    const at = new Date(h.clock + 60_000).toISOString();
+    for (let i = 0; i < 100; i++) await h.crm.post('/crm/contacts', { name: `Filler ${i}`, email: `filler${i}@fillers.test`, updated_at: at });
+    await h.crm.post('/crm/contacts', { name: 'Now known', email: address, updated_at: new Date(h.clock + 120_000).toISOString() });
+
+    // The rules change while the mirror stores its first page.
+    const read = h.engineDeps.privacyRules;
+    let calls = 0;
+    h.engineDeps.privacyRules = async () => {
+      const rules = await read();
+      if (calls++ === 0) await savePrivacyRules({ ...rules, blockedDomains: [...rules.blockedDomains, domainOf(address)] });
+      return rules;
+    };
+    h.clock += 6 * 60_000;
+    await h.settle();
+    expect(calls).toBeGreaterThan(1);
+    const [verdict] = await h.deps.db.verdicts.bulkGet([[mailbox.id, unmatched.providerId]]);
+    expect(verdict).toMatchObject({ reason: 'blocked' });
+    expect((await h.crmEmails()).map((e) => e.message_id)).not.toContain(verdict!.key);
   });
 });
