@@ -1,4 +1,5 @@
-import { type Handlers, MessagingError } from '../messaging';
+import type { Handlers } from '../messaging';
+import { crmCareHandlers } from './crm-care-handlers';
 import type { BackgroundDeps } from './deps';
 import { confirmChecklistItem, markSampleReviewed, sendTestEmail, updateMailboxDetails } from './mailbox-care';
 
@@ -16,10 +17,6 @@ export type CareMessageName =
 
 type CareHandlers = Pick<Handlers, CareMessageName>;
 
-function notBuilt(): never {
-  throw MessagingError.of('handler_failed', 'Not built yet.');
-}
-
 /** The background's answers to the mailbox-care messages (R5–R8, R21, R24, R31–R35). */
 export function careHandlers(deps: BackgroundDeps): CareHandlers {
   return {
@@ -27,10 +24,6 @@ export function careHandlers(deps: BackgroundDeps): CareHandlers {
     confirmChecklistItem: ({ id, item }) => confirmChecklistItem(deps, id, item),
     sendTestEmail: ({ mailboxId, to }) => sendTestEmail(deps, mailboxId, to),
     markSampleReviewed: ({ mailboxId, runId }) => markSampleReviewed(deps, mailboxId, runId),
-    wrongContact: notBuilt,
-    getDisconnectImpact: notBuilt,
-    testCrmConnection: notBuilt,
-    getPrivacyRules: notBuilt,
-    savePrivacyRules: notBuilt,
+    ...crmCareHandlers(deps),
   };
 }

@@ -7,3 +7,4 @@ export { ensureIncrementalCursor } from './jobs/incremental';
 export { type PromptMemory, dismissPrompt, reviewPrompts } from './review-prompts';
 export { lookupMessages, runSample, threadState } from './state';
 export { decideThread, type ThreadDecision } from './thread-links';
+export { markWrongContact, type WrongContact } from './wrong-contact';

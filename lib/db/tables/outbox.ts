@@ -187,6 +187,24 @@ export async function pendingOutbox(db: MailboxCrmDatabase, now: number): Promis
   return { pending, due };
 }
 
+/** Every pending write, due or not, validated (privacy rules applied again, R21). */
+export async function pendingOutboxEntries(db: MailboxCrmDatabase): Promise<OutboxEntry[]> {
+  const rows = await db.outbox.where('[status+nextAttemptAt]').between(['pending', Dexie.minKey], ['pending', Dexie.maxKey], true, true).toArray();
+  return rows.map((row) => outboxEntrySchema.parse(row));
+}
+
+/**
+ * How many pending writes only this mailbox holds a copy of: a disconnect drops them unpushed,
+ * while a write another mailbox also holds stays for it (see `deleteMailboxAndData`, R34).
+ */
+export async function pendingOnlyFrom(db: MailboxCrmDatabase, mailboxId: string): Promise<number> {
+  return db.outbox
+    .where('mailboxIds')
+    .equals(mailboxId)
+    .filter((entry) => entry.status === 'pending' && entry.mailboxIds.every((id) => id === mailboxId))
+    .count();
+}
+
 /** The id of a batch fixed for sending and not yet answered, if any (see `OutboxEntry.batchId`). */
 export async function openBatchId(db: MailboxCrmDatabase): Promise<string | null> {
   const row = await db.outbox.where('batchId').above('').first();
