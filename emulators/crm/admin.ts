@@ -34,7 +34,7 @@ const slowWriteSchema = z
 const json = (c: { req: { json(): Promise<unknown> } }) => c.req.json().catch(() => null);
 
 /**
- * `/__admin/crm/…`: read back what the CRM received (emails, writes), change contacts behind the
+ * `/__admin/crm/…`: read back what the CRM received (emails, writes, mailbox records), change contacts behind the
  * extension's back, take the CRM down, make writes slow, and mint personal access tokens.
  */
 export function crmAdmin(deps: CrmDeps): Hono<AppEnv> {
@@ -58,10 +58,10 @@ export function crmAdmin(deps: CrmDeps): Hono<AppEnv> {
     }),
   );
 
-  /** The CRM's mailbox records (R5, R6, R34) as the API serves them, so tests read what the extension kept there. */
-  admin.get('/mailboxes', (c) => c.json({ mailboxes: [...store.mailboxes.values()].map(mailboxJson) }));
-
   admin.get('/writes', (c) => c.json({ writes: deps.idempotency.writes }));
+
+  /** The mailbox records as the extension last wrote them (`PUT /mailboxes/{address}`), as the API shows them. */
+  admin.get('/mailboxes', (c) => c.json({ mailboxes: [...store.mailboxes.values()].map(mailboxJson) }));
 
   admin.post('/contacts', async (c) => {
     const input = contactSchema.safeParse(await json(c));
