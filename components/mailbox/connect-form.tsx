@@ -28,7 +28,9 @@ const connectSchema = z
   .object({ scope: scopeSchema, kind: mailboxKindSchema, owner: optionalText, recoveryNote: optionalText, backfillDays: backfillDaysField })
   .superRefine((form, ctx) => {
     if (form.kind !== 'shared') return;
-    if (!form.owner) ctx.addIssue({ code: 'custom', path: ['owner'], message: 'A shared mailbox needs an owner: who answers for it.' });
+    if (!form.owner) ctx.addIssue({ code: 'custom', path: ['owner'], message: 'A shared mailbox needs an owner: the email address of who answers for it.' });
+    // The CRM keeps a shared mailbox's owner as an address (R6): a name would leave its record unwritten.
+    else if (!z.email().safeParse(form.owner).success) ctx.addIssue({ code: 'custom', path: ['owner'], message: "Enter the owner's email address, for example dana@example.com." });
     if (!form.recoveryNote) ctx.addIssue({ code: 'custom', path: ['recoveryNote'], message: 'Say where the password and recovery codes are kept, and who can reset access.' });
   });
 
@@ -79,7 +81,7 @@ export function ConnectForm(props: { lastFailure: LastConnectFailure | null }) {
         />
         {values.kind === 'shared' && (
           <>
-            <TextField label="Owner" hint="Who answers for this inbox." value={values.owner} onChange={(e) => set('owner', e.target.value)} error={errors.owner} disabled={busy} autoComplete="off" />
+            <TextField label="Owner" type="email" hint="The email address of who answers for this inbox." value={values.owner} onChange={(e) => set('owner', e.target.value)} error={errors.owner} disabled={busy} autoComplete="off" />
             <TextAreaField
               label="Recovery note"
               hint="Where the password and recovery codes are kept, and who can reset access."

@@ -3,7 +3,7 @@ import type { Mailbox } from '@/lib/domain';
 import { type MessageOutput, sendToBackground } from '@/lib/messaging';
 import { Button } from '../ui/button';
 import { ErrorMessage } from '../ui/error-message';
-import { formatWhen } from '../ui/format';
+import { formatCount, formatWhen } from '../ui/format';
 import { MutationStatus } from '../ui/mutation-status';
 import { JOB_NAMES } from './words';
 
@@ -11,8 +11,8 @@ import { JOB_NAMES } from './words';
 export type Disconnected = MessageOutput<'disconnectMailbox'>;
 
 /**
- * Disconnect (R34): first what still relies on the mailbox, the CRM's workflows and templates and
- * its open jobs; then "Yes, disconnect", which revokes the access, stops its jobs and purges its
+ * Disconnect (R34): first what still relies on the mailbox, the CRM's workflows and templates, its
+ * open jobs and the emails only it still has to push; then "Yes, disconnect", which revokes the access, stops its jobs and purges its
  * data in this browser. What is in the CRM stays there.
  */
 export function DisconnectPanel(props: { id: string; mailbox: Mailbox; onCancel: () => void; onDisconnected: (result: Disconnected) => void }) {
@@ -66,6 +66,12 @@ export function DisconnectPanel(props: { id: string; mailbox: Mailbox; onCancel:
           )}
           {crm && relied === 0 && <p className="small">No CRM workflow or template uses this mailbox.</p>}
           {!crm && <p className="small">{impact.data.crmError ?? 'No CRM is connected, so no CRM workflow relies on this mailbox.'}</p>}
+          {impact.data.waitingPushes > 0 && (
+            <p className="small warn-text">
+              {formatCount(impact.data.waitingPushes)} {impact.data.waitingPushes === 1 ? 'email only this mailbox holds is' : 'emails only this mailbox holds are'} still waiting to be
+              logged in the CRM; disconnecting now drops {impact.data.waitingPushes === 1 ? 'it' : 'them'}.
+            </p>
+          )}
           {impact.data.jobs.length > 0 ? (
             <>
               <h4>Open jobs, stopped by the disconnect</h4>

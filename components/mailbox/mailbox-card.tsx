@@ -156,6 +156,11 @@ export function MailboxCard(props: { mailbox: Mailbox; jobs: LaneJob[]; previewJ
         </p>
       )}
       <MailboxError mailbox={mailbox} jobs={jobs} />
+      {mailbox.crmRecordError && (
+        <Notice tone="warning" title="CRM record not updated">
+          <p className="small">{mailbox.crmRecordError}</p>
+        </Notice>
+      )}
       {shown.map((lane) => (
         <JobRow key={lane.job.id} {...lane} />
       ))}

@@ -1,6 +1,6 @@
 import type { BrowserContext, Locator, Page } from '@playwright/test';
 import type { Mailbox } from '../../lib/domain';
-import { crmMismatches } from '../support/crm-expectations';
+import { crmMismatches, readGroundTruth } from '../support/crm-expectations';
 import { admin, call, connectCrmWithPolicy, CRM_URL, crmEmails, DAY_MS, jobs, markMatchingVerified, playwrightPage, rileyTruth, until } from './engine-steps';
 import { expect, test } from './fixtures';
 import { expectAccessible, snapBothThemes } from './look';
@@ -48,11 +48,11 @@ async function mailboxes(popup: Page): Promise<Mailbox[]> {
   return (await call<{ mailboxes: Mailbox[] }>(playwrightPage(popup), 'getOverview', {})).mailboxes;
 }
 
-/** Waits until no job of the mailbox is open any more (the engine's own view). */
-async function settled(popup: Page, mailboxId: string): Promise<void> {
+/** Waits until no job of the lane (a mailbox id, or `crm`) is open any more (the engine's own view). */
+async function settled(popup: Page, lane: string): Promise<void> {
   await until(
-    `the jobs of ${mailboxId} to end`,
-    async () => ((await jobs(playwrightPage(popup))).jobs.some((j) => j.lane === mailboxId && ['queued', 'running', 'waiting'].includes(j.status)) ? undefined : true),
+    `the jobs of ${lane} to end`,
+    async () => ((await jobs(playwrightPage(popup))).jobs.some((j) => j.lane === lane && ['queued', 'running', 'waiting'].includes(j.status)) ? undefined : true),
     60_000,
   );
 }
@@ -77,6 +77,8 @@ test('connects Gmail and Outlook with scope, kind and backfill days; a shared ma
   await snapBothThemes(popup, 'popup-empty');
   await expectAccessible(popup);
 
+  // With a CRM connected, each connect also writes the CRM's record of the mailbox (R5, R6).
+  await connectCrmWithPolicy(playwrightPage(popup));
   // Gmail: sales, personal, the 30-day preset.
   await popup.getByLabel('Used for').selectOption('sales');
   await popup.getByRole('radio', { name: 'Personal' }).check();
@@ -106,7 +108,11 @@ test('connects Gmail and Outlook with scope, kind and backfill days; a shared ma
   // Nothing was connected: no Microsoft sign-in was even started.
   expect((await mailboxes(popup)).map((m) => m.address)).toEqual([RILEY]);
 
+  // The CRM keeps the owner as an address: a name is refused on the field.
   await owner.fill('Sam Lead');
+  await popup.getByRole('button', { name: 'Connect Outlook' }).click();
+  await expect(owner).toHaveAccessibleDescription(/Enter the owner's email address/);
+  await owner.fill('sam.lead@acme-sales.test');
   await note.fill('Password in the team vault; IT resets access.');
   await days.fill('21');
   await expect(days).not.toHaveAttribute('aria-invalid', 'true');
@@ -122,15 +128,12 @@ test('connects Gmail and Outlook with scope, kind and backfill days; a shared ma
   // What the background kept: each mailbox with the choices made before connecting.
   const kept = Object.fromEntries((await mailboxes(popup)).map((m) => [m.address, m]));
   expect(kept[RILEY]).toMatchObject({ scope: 'sales', kind: 'personal', owner: null, recoveryNote: null, backfillDays: 30 });
-  expect(kept[SUPPORT]).toMatchObject({ scope: 'support', kind: 'shared', owner: 'Sam Lead', recoveryNote: 'Password in the team vault; IT resets access.', backfillDays: 21 });
+  expect(kept[SUPPORT]).toMatchObject({ scope: 'support', kind: 'shared', owner: 'sam.lead@acme-sales.test', recoveryNote: 'Password in the team vault; IT resets access.', backfillDays: 21 });
 
-  // And the CRM's mailbox records (R5, R6): kept there too, once a CRM is connected.
-  await connectCrmWithPolicy(playwrightPage(popup));
-  await popup.getByRole('button', { name: 'Connect Gmail' }).click();
-  await expect(gmail.getByText('Connected', { exact: true })).toBeVisible();
-  await expect
-    .poll(async () => (await admin.get<{ mailboxes: CrmMailbox[] }>('/crm/mailboxes')).mailboxes.find((m) => m.address === RILEY), { message: 'the CRM’s record of riley' })
-    .toMatchObject({ purpose: 'sales', kind: 'personal' });
+  // And the CRM's records of both mailboxes say the same.
+  const records = Object.fromEntries((await admin.get<{ mailboxes: CrmMailbox[] }>('/crm/mailboxes')).mailboxes.map((m) => [m.address, m]));
+  expect(records[RILEY]).toMatchObject({ purpose: 'sales', kind: 'personal', recovery_note: null });
+  expect(records[SUPPORT]).toMatchObject({ purpose: 'support', kind: 'shared', owner: 'sam.lead@acme-sales.test', recovery_note: 'Password in the team vault; IT resets access.' });
 });
 
 test('preview first, then a backfill with live progress; the first backfill holds to 14 days, and above 60 days it asks to confirm the estimate (R10, R11)', async ({ context, extensionId }) => {
@@ -280,16 +283,24 @@ test('a 401 after the refresh token expired blocks Backfill with the reason and 
   await expectCrmHoldsRileyTruth(since);
 });
 
-test('disconnect lists the CRM workflows and templates and the open jobs, then nothing more is pushed; the remaining mailbox is asked for a test send (R34, R35)', async ({ context, extensionId }) => {
-  test.setTimeout(90_000);
+test('disconnect lists the CRM workflows and templates, the emails still waiting and the open jobs; then nothing more is pushed, and the remaining mailbox is asked for a test send (R34, R35)', async ({ context, extensionId }) => {
+  test.setTimeout(120_000);
   const popup = await openPopup(context, extensionId);
   const page = playwrightPage(popup);
   await connectCrmWithPolicy(page);
   await call(page, 'connectMailbox', { provider: 'gmail', scope: 'sales' });
-  const support = await call<Mailbox>(page, 'connectMailbox', { provider: 'outlook', scope: 'support', kind: 'shared', owner: 'Sam Lead', recoveryNote: 'In the team vault.' });
-  // A slow Graph keeps support's backfill open while it is disconnected.
-  await admin.fault({ service: 'microsoft', method: 'GET', path: '/messages', delayMs: 1500, count: 100_000 });
+  const support = await call<Mailbox>(page, 'connectMailbox', { provider: 'outlook', scope: 'support', kind: 'shared', owner: 'sam.lead@acme-sales.test', recoveryNote: 'In the team vault.' });
+  // Support's last week is read while the CRM refuses pushes (until after the disconnect): its customer email waits in the outbox.
+  const since = Date.now() - 7 * DAY_MS;
+  await admin.fault({ service: 'crm', method: 'POST', path: 'emails/batch$', status: 503, count: 100_000 });
   await call(page, 'backfill', { mailboxId: support.id, days: 7 });
+  await settled(popup, support.id);
+  const supportOnly = (await readGroundTruth(admin, ['support'], since)).crmEmails.map((e) => e.key);
+  expect(supportOnly.length).toBeGreaterThan(0);
+  // A slow Graph keeps a preview of support open while it is disconnected.
+  await admin.fault({ service: 'microsoft', method: 'GET', path: '/messages', delayMs: 1500, count: 100_000 });
+  await call(page, 'preview', { mailboxId: support.id, days: 30 });
+
   await popup.reload();
   const outlook = card(popup, SUPPORT_CARD);
   await outlook.getByRole('button', { name: 'Disconnect' }).click();
@@ -297,7 +308,11 @@ test('disconnect lists the CRM workflows and templates and the open jobs, then n
   const workflows = panel.getByRole('list', { name: 'CRM workflows' });
   await expect(workflows.getByRole('listitem')).toHaveText(['Auto-reply to new support requests', 'Escalate unanswered mail after 24 h']);
   await expect(panel.getByRole('list', { name: 'CRM templates' }).getByRole('listitem')).toHaveText([/: first response$/]);
-  await expect(panel.getByRole('list', { name: 'Open jobs' })).toContainText('Backfill of the last 7 days');
+  await expect(panel.getByRole('list', { name: 'Open jobs' })).toContainText('Preview of the last 30 days');
+  const { waitingPushes } = await call<{ waitingPushes: number }>(page, 'getDisconnectImpact', { id: support.id });
+  expect(waitingPushes).toBe(supportOnly.length);
+  await expect(panel).toContainText(`${waitingPushes} emails only this mailbox holds are still waiting to be logged in the CRM; disconnecting now drops them.`);
+  await snapBothThemes(popup, 'popup-disconnect');
   await expectAccessible(popup);
 
   await panel.getByRole('button', { name: 'Yes, disconnect' }).click();
@@ -307,16 +322,20 @@ test('disconnect lists the CRM workflows and templates and the open jobs, then n
   await expect(popup.getByRole('alert').filter({ hasText: `${SUPPORT} is disconnected, but access was not revoked` })).toBeVisible();
   const prompt = popup.getByRole('status').filter({ hasText: `Send a test from ${RILEY}` });
   await expect(prompt.getByRole('button', { name: 'Send a test email' })).toBeVisible();
+  await expectAccessible(popup);
   expect((await mailboxes(popup)).map((m) => m.address)).toEqual([RILEY]);
 
-  // Nothing more is pushed for the disconnected mailbox: new mail to it, and its stopped backfill, reach no CRM.
+  // Nothing more is pushed for the disconnected mailbox: neither what waited in the outbox (riley's
+  // "Sync now" drains it at once), nor its stopped preview, nor mail delivered to it afterwards.
   await admin.delete('/faults');
-  const atDisconnect = (await crmEmails()).map((e) => e.message_id).sort();
   const subject = `Ticket after disconnect ${Date.now()}`;
   await admin.post('/microsoft/deliver', { from: await contactAddress(), to: SUPPORT, subject, body: 'Still broken.' });
   await card(popup, RILEY_CARD).getByRole('button', { name: 'Sync now' }).click();
-  await popup.waitForTimeout(5_000);
-  expect((await crmEmails()).map((e) => e.message_id).sort()).toEqual(atDisconnect);
+  await settled(popup, 'crm');
+  await popup.waitForTimeout(3_000);
+  const inCrm = await crmEmails();
+  expect(inCrm.filter((e) => supportOnly.includes(e.message_id))).toEqual([]);
+  expect(inCrm.filter((e) => e.fields.subject === subject)).toEqual([]);
 
   // The prompt's button opens the options page at its launch checklist, where the test send is.
   const [options] = await Promise.all([context.waitForEvent('page'), prompt.getByRole('button', { name: 'Send a test email' }).click()]);
