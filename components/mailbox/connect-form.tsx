@@ -1,7 +1,7 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { z } from 'zod';
 import { type LastConnectFailure, mailboxKindSchema, scopeSchema } from '@/lib/domain';
-import { sendToBackground } from '@/lib/messaging';
+import { MessagingError, sendToBackground } from '@/lib/messaging';
 import { Button } from '../ui/button';
 import { ErrorMessage } from '../ui/error-message';
 import { RadioGroup, SelectField, TextAreaField, TextField } from '../ui/field';
@@ -51,6 +51,10 @@ export function ConnectForm(props: { lastFailure: LastConnectFailure | null }) {
         owner: input.kind === 'shared' ? input.owner : null,
         recoveryNote: input.kind === 'shared' ? input.recoveryNote : null,
       }),
+    // The background checks the input again: a field it refuses is shown on that field.
+    onError: (error) => {
+      if (error instanceof MessagingError && error.fields) form.setErrors(error.fields);
+    },
     onSettled: refresh,
   });
   const dismiss = useMutation({
