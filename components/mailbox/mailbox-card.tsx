@@ -59,7 +59,7 @@ function MailboxError(props: { mailbox: Mailbox; jobs: LaneJob[] }) {
   });
   const error = mailbox.lastError;
   if (!error && mailbox.status !== 'reconnect_needed') return null;
-  const message = error ?? { message: `${mailboxName(mailbox)} needs you to sign in again.`, action: 'reconnect' as const };
+  const message = error ?? { message: `${PROVIDER_NAMES[mailbox.provider]} needs you to sign in again.`, action: 'reconnect' as const };
   if (message.action === 'wait') {
     const ends = waitEnds(mailbox, props.jobs);
     return (
