@@ -13,6 +13,7 @@ import {
   mailboxSchema,
   messageSyncStateSchema,
   privacyRulesSchema,
+  storedPrivacyRulesSchema,
   ProviderError,
   providerErrorCodeSchema,
   providerSchema,
@@ -308,13 +309,13 @@ export const protocol = {
   getPrivacyRules: {
     pagesOnly: true,
     input: z.object({}).strict(),
-    output: privacyRulesSchema,
+    output: storedPrivacyRulesSchema,
   },
   /** Saves the workspace's privacy rules (R21); they apply to what is decided from then on. */
   savePrivacyRules: {
     pagesOnly: true,
     input: privacyRulesSchema.strict(),
-    output: privacyRulesSchema,
+    output: storedPrivacyRulesSchema,
   },
 } satisfies ProtocolMap;
 
