@@ -20,24 +20,34 @@ const NOT_REVOKED: Record<Mailbox['provider'], string> = {
   imap: 'The mail server could not be told.',
 };
 
-type Unrevoked = { address: string; provider: Mailbox['provider']; removeAccessUrl: string | null };
+/** What a disconnect left to do by hand: access not revoked, or the CRM's record not removed (R34). */
+type Unrevoked = { address: string; provider: Mailbox['provider']; revoked: boolean; removeAccessUrl: string | null; crmRecordError: string | null };
 
 /** The connected mailboxes, or the empty state with the way to connect one. */
 export function MailboxList(props: { mailboxes: Mailbox[]; emptyAction?: ReactNode }) {
   // Kept here, not in the row: the row is gone once its mailbox is disconnected.
   const [unrevoked, setUnrevoked] = useState<Unrevoked | null>(null);
   const warning = unrevoked && (
-    <Notice tone="error" title={`${unrevoked.address} is disconnected, but access was not revoked`}>
-      <p>
-        {NOT_REVOKED[unrevoked.provider]} Its data is gone from this browser; to remove the extension's access, visit{' '}
-        {unrevoked.removeAccessUrl && (
-          <a href={unrevoked.removeAccessUrl} target="_blank" rel="noreferrer">
-            {unrevoked.removeAccessUrl}
-          </a>
-        )}
-        {unrevoked.provider === 'outlook' && ' (personal Microsoft accounts: account.live.com/consent/Manage)'}.
-      </p>
-    </Notice>
+    <>
+      {!unrevoked.revoked && (
+        <Notice tone="error" title={`${unrevoked.address} is disconnected, but access was not revoked`}>
+          <p>
+            {NOT_REVOKED[unrevoked.provider]} Its data is gone from this browser; to remove the extension's access, visit{' '}
+            {unrevoked.removeAccessUrl && (
+              <a href={unrevoked.removeAccessUrl} target="_blank" rel="noreferrer">
+                {unrevoked.removeAccessUrl}
+              </a>
+            )}
+            {unrevoked.provider === 'outlook' && ' (personal Microsoft accounts: account.live.com/consent/Manage)'}.
+          </p>
+        </Notice>
+      )}
+      {unrevoked.crmRecordError && (
+        <Notice tone="error" title={`${unrevoked.address} is disconnected, but the CRM still lists it`}>
+          <p>{unrevoked.crmRecordError}</p>
+        </Notice>
+      )}
+    </>
   );
   if (props.mailboxes.length === 0) {
     return (
@@ -70,7 +80,7 @@ function MailboxRow({ mailbox, onUnrevoked }: { mailbox: Mailbox; onUnrevoked: (
   const disconnect = useMutation({
     mutationFn: () => sendToBackground('disconnectMailbox', { id: mailbox.id }),
     onSuccess: (result) => {
-      if (!result.revoked) onUnrevoked(result);
+      if (!result.revoked || result.crmRecordError) onUnrevoked(result);
       return refresh();
     },
   });
