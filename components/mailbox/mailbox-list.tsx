@@ -16,7 +16,10 @@ const NOT_REVOKED: Record<Mailbox['provider'], string> = {
   imap: 'The mail server could not be told.',
 };
 
-/** After a disconnect: the access left to remove by hand (R34), and the test send the team waits for (R35). */
+/**
+ * After a disconnect: the access left to remove by hand and a CRM record the CRM kept (R34), and
+ * the test send the team waits for (R35).
+ */
 function AfterDisconnect(props: { last: Disconnected; remaining: Mailbox[] }) {
   const { last, remaining } = props;
   const openTestSend = useMutation({ mutationFn: () => openOptionsPage('checklist') });
@@ -33,6 +36,11 @@ function AfterDisconnect(props: { last: Disconnected; remaining: Mailbox[] }) {
             )}
             {last.provider === 'outlook' && ' (personal Microsoft accounts: account.live.com/consent/Manage)'}.
           </p>
+        </Notice>
+      )}
+      {last.crmRecordError && (
+        <Notice tone="error" title={`${last.address} is disconnected, but the CRM still lists it`}>
+          <p>{last.crmRecordError}</p>
         </Notice>
       )}
       {remaining.length > 0 && (
