@@ -113,6 +113,37 @@ describe('privacy rules from the options page (R21)', { timeout: 30_000 }, () =>
   });
 });
 
+describe('rules saved while a batch is fixed for sending (R21)', { timeout: 60_000 }, () => {
+  it('a batch the CRM never received is rebuilt without the newly blocked messages, not replayed', async () => {
+    const mailbox = await h.connect('gmail');
+    const since = h.clock - WINDOW_DAYS * DAY;
+    // The connection drops before the CRM applies anything: the batch stays fixed, for a replay.
+    await h.crm.fault({ method: 'POST', path: CRM_PUSH, drop: true, count: 10_000 });
+    await h.engine.backfill(mailbox.id, { days: WINDOW_DAYS, confirmed: true });
+    for (let i = 0; i < 20 && (await h.deps.db.jobs.get(`${mailbox.id}/backfill`))?.status !== 'done'; i++) await h.round();
+    const frozen = await h.deps.db.outbox.filter((e) => e.batchId !== null).toArray();
+    expect(frozen.length).toBeGreaterThan(1);
+    expect(await h.crmEmails()).toEqual([]);
+    const stored = await storedMessages(mailbox.id);
+    const policy = await h.google.get<Policy>('/policy');
+    const [blocked] = pushedDomains(stored, new Set(frozen.map((e) => e.providerId)), policy.workspaceDomains[0]!);
+
+    const current = await fromOptions('getPrivacyRules', {});
+    const saved = await fromOptions('savePrivacyRules', { ...current, blockedDomains: [...current.blockedDomains, blocked!] });
+    await h.google.put('/policy', { workspaceDomains: saved.workspaceDomains, blockedDomains: saved.blockedDomains });
+    const withdrawn = (await h.deps.db.outbox.bulkGet(frozen.map((e) => e.idempotencyKey))).filter((e) => e!.status === 'cancelled');
+    expect(withdrawn.length).toBeGreaterThan(0);
+    expect(await h.deps.db.outbox.filter((e) => e.batchId !== null).count()).toBe(0);
+
+    await h.crm.delete('/faults');
+    h.clock += 3_700_000;
+    await h.settle();
+    const received = new Set((await h.crmEmails()).map((e) => e.message_id));
+    for (const entry of withdrawn) expect(received.has(entry!.idempotencyKey), entry!.idempotencyKey).toBe(false);
+    await h.expectCrmMatches((await h.truth(['riley'], since)).crmEmails);
+  });
+});
+
 describe('rules saved while the contact mirror walks the CRM (R20, R21)', { timeout: 30_000 }, () => {
   it('the next page of the mirror retro-matches under the new rules', async () => {
     const mailbox = await h.connect('gmail');
