@@ -55,7 +55,7 @@ export async function runOutbox(ctx: JobContext): Promise<void> {
     if (!batch) return;
     let results: PushResults;
     try {
-      results = await pushSplitting(crm.client, batch.entries.map((e) => e.sending.item), batch.id, ctx.signal);
+      results = await pushSplitting({ db, client: crm.client, batchId: batch.id, signal: ctx.signal }, batch.entries, batch.id);
     } catch (error) {
       // An answer came, and it was an error: the CRM did not apply the batch, so the next attempt
       // is built from the entries as they are then (a message moved to trash meanwhile is not
@@ -65,7 +65,7 @@ export async function runOutbox(ctx: JobContext): Promise<void> {
       throw error;
     }
     await recordResults(db, batch, results, ctx.deps.now());
-    sent += batch.entries.length;
+    sent += results.filter((r) => r !== null).length;
     await reportProgress(ctx, sent, sent + (await pendingOutbox(db, ctx.deps.now())).pending, startedAt);
   }
 }
@@ -174,7 +174,8 @@ async function contentOf(deps: EngineDeps, mailbox: Mailbox, entries: readonly O
   return payloads;
 }
 
-type PushResults = Awaited<ReturnType<CrmClient['pushEmails']>>;
+/** Per entry of a batch, in order: the CRM's answer, or null when it was not sent (its batch was released first). */
+type PushResults = (Awaited<ReturnType<CrmClient['pushEmails']>>[number] | null)[];
 
 /**
  * The CRM's answer, per entry, applied to the entry as it is NOW (a copy may have been merged or
@@ -182,7 +183,8 @@ type PushResults = Awaited<ReturnType<CrmClient['pushEmails']>>;
  * - written: the CRM holds what was sent (`pushed`); an entry that gained contacts or a wider
  *   visibility meanwhile stays pending for the update, anything else is done, its content dropped;
  * - refused: the entry failed with the CRM's words, unless it changed meanwhile (then it is tried
- *   as it is now).
+ *   as it is now);
+ * - not sent (its batch was released before its part left): left as it is now, to be rebuilt.
  */
 async function recordResults(db: MailboxCrmDatabase, batch: Batch, results: PushResults, now: number): Promise<void> {
   await atomically(db, ['outbox', 'syncRuns'], async () => {
@@ -193,6 +195,7 @@ async function recordResults(db: MailboxCrmDatabase, batch: Batch, results: Push
       const entry = current.get(sent.idempotencyKey);
       if (!entry) return [];
       const result = results[index]!;
+      if (result === null) return [];
       const released = { ...entry, batchId: null, sending: null, attempts: entry.attempts + 1 };
       if (result.status === 'error') {
         countsOf(entry.runId).errors++;
@@ -219,15 +222,23 @@ async function recordResults(db: MailboxCrmDatabase, batch: Batch, results: Push
  * asking again cannot change), the halves are pushed apart, down to single emails, so one email
  * the CRM will not take is refused alone and the others land. The halves' keys derive from the
  * batch's (`scope/0`, `scope/1`), so a resend after a stop splits the same way and replays.
+ *
+ * Before each request the entries are read again: when their batch was released meanwhile (a
+ * visibility lowered, a write withdrawn by the privacy rules, "don't sync" or a thread decision),
+ * that part is not sent (null results): the entries are rebuilt as they are now, and the content
+ * held here, fixed under the old settings, never leaves.
  */
-async function pushSplitting(client: CrmClient, items: readonly CrmEmailInput[], scope: string, signal: AbortSignal): Promise<PushResults> {
+async function pushSplitting(send: { db: MailboxCrmDatabase; client: CrmClient; batchId: string; signal: AbortSignal }, entries: readonly Batch['entries'][number][], scope: string): Promise<PushResults> {
+  const current = await outboxEntries(send.db, entries.map((e) => e.idempotencyKey));
+  if (current.some((e) => e.batchId !== send.batchId)) return entries.map(() => null);
+  const items = entries.map((e) => e.sending.item);
   try {
-    return await client.pushEmails(items, { scope, signal });
+    return await send.client.pushEmails(items, { scope, signal: send.signal });
   } catch (error) {
     if (!isFinalCrmError(error)) throw error;
     if (items.length === 1) return [{ message_id: items[0]!.message_id, status: 'error', error: { code: error.code, message: error.message } }];
-    const half = Math.ceil(items.length / 2);
-    return [...(await pushSplitting(client, items.slice(0, half), `${scope}/0`, signal)), ...(await pushSplitting(client, items.slice(half), `${scope}/1`, signal))];
+    const half = Math.ceil(entries.length / 2);
+    return [...(await pushSplitting(send, entries.slice(0, half), `${scope}/0`)), ...(await pushSplitting(send, entries.slice(half), `${scope}/1`))];
   }
 }
 
