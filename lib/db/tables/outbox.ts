@@ -166,8 +166,9 @@ export async function offerOutboxEntries(db: MailboxCrmDatabase, offers: readonl
  * A batch fixed for sending (`batchId`) that holds a withdrawn write is released, to be rebuilt
  * without it, rather than replayed (as `rebuildOutboxForVisibility` does): emails are upserted by
  * Message-ID, so the rebuilt batch writes what already reached the CRM again at most, and the
- * withdrawn write never leaves. (A request on the wire at this moment has left: its answer is
- * recorded as what the CRM holds, see `runOutbox`.) Returns how many writes were cancelled.
+ * withdrawn write never leaves. A cancelled write of such a batch may be in the CRM already (an
+ * answer lost, a request on the wire): it keeps `maybeInCrm` for the outbox to remove it there.
+ * Returns how many writes were cancelled.
  */
 export async function withdrawOutboxSources(db: MailboxCrmDatabase, mailboxId: string, keys: readonly string[]): Promise<number> {
   if (keys.length === 0) return 0;
@@ -181,16 +182,40 @@ export async function withdrawOutboxSources(db: MailboxCrmDatabase, mailboxId: s
       if (rest.length === 0 && entry.pushed) {
         changed.push({ ...entry, status: 'sent', contactIds: entry.pushed.contactIds, visibility: entry.pushed.visibility, payload: null });
       } else if (rest.length === 0) {
-        changed.push({ ...entry, status: 'cancelled', payload: null });
+        changed.push({ ...entry, status: 'cancelled', payload: null, sending: entry.sending && maybeInCrm(entry.sending.item) });
         cancelled++;
       } else {
         changed.push(entry.mailboxId === mailboxId ? { ...entry, mailboxIds: rest, mailboxId: rest[0]!, payload: null } : { ...entry, mailboxIds: rest });
       }
     }
-    await putOutboxEntries(db, changed);
     for (const batchId of new Set(changed.flatMap((e) => (e.batchId === null ? [] : [e.batchId])))) await releaseBatch(db, batchId);
+    await putOutboxEntries(db, changed.map((e) => (e.batchId === null ? e : { ...e, batchId: null, sending: e.status === 'cancelled' ? e.sending : null })));
     return cancelled;
   });
+}
+
+/**
+ * What a write withdrawn from a batch fixed for sending keeps in `sending`: the CRM may have
+ * applied that batch (its answer lost, or the request on the wire), so the outbox must make sure
+ * the CRM holds no such email (see `withdrawnFromBatches`). Only the key, addresses and contacts
+ * are kept, never the content (R23).
+ */
+export function maybeInCrm(item: CrmEmailInput): NonNullable<OutboxEntry['sending']> {
+  const metadata = { ...item };
+  delete metadata.subject;
+  delete metadata.snippet;
+  delete metadata.body;
+  return { item: metadata, visibility: 'metadata' };
+}
+
+/** Writes withdrawn from a batch the CRM may have applied (see `maybeInCrm`), not yet checked. */
+export async function withdrawnFromBatches(db: MailboxCrmDatabase): Promise<OutboxEntry[]> {
+  const rows = await db.outbox
+    .where('[status+nextAttemptAt]')
+    .between(['cancelled', Dexie.minKey], ['cancelled', Dexie.maxKey], true, true)
+    .filter((row) => row.sending !== null)
+    .toArray();
+  return rows.map((row) => outboxEntrySchema.parse(row));
 }
 
 /** How many writes are pending, and how many of them are due at `now`. */

@@ -14,7 +14,9 @@ import {
   outboxEntries,
   pendingOutbox,
   putOutboxEntries,
+  maybeInCrm,
   releaseBatch,
+  withdrawnFromBatches,
 } from '../../db';
 import { emptyCounts } from '../../db';
 import { echoableToken, type Mailbox, ProviderError, providerError, VISIBILITY_RANK } from '../../domain';
@@ -52,7 +54,7 @@ export async function runOutbox(ctx: JobContext): Promise<void> {
   for (;;) {
     checkCancelled(ctx);
     const batch = (await inFlight(db)) ?? (await freezeNextBatch(ctx.deps, ctx.signal));
-    if (!batch) return;
+    if (!batch) return removeWithdrawn(db, crm.client, ctx.signal);
     let results: PushResults;
     try {
       results = await pushSplitting({ db, client: crm.client, batchId: batch.id, signal: ctx.signal }, batch.entries, batch.id);
@@ -68,6 +70,41 @@ export async function runOutbox(ctx: JobContext): Promise<void> {
     sent += results.filter((r) => r !== null).length;
     await reportProgress(ctx, sent, sent + (await pendingOutbox(db, ctx.deps.now())).pending, startedAt);
   }
+}
+
+/**
+ * Makes sure the CRM holds none of the writes withdrawn from a batch it may have applied (see
+ * `maybeInCrm`): each email is deleted by its id when the CRM's answer gave one, else looked for
+ * by its Message-ID in the timelines of the contacts it was sent to, and deleted when found. The
+ * contract has no lookup by Message-ID and a timeline lists a contact's 100 newest emails, so an
+ * email older than a contact's 100 newest is not found this way. Then the write is settled.
+ */
+async function removeWithdrawn(db: MailboxCrmDatabase, client: CrmClient, signal: AbortSignal): Promise<void> {
+  for (const entry of await withdrawnFromBatches(db)) {
+    const id = entry.crmEmailId ?? (await emailIdOf(client, entry.sending!.item, signal));
+    if (id) await client.deleteEmail(id, { scope: `withdrawn:${entry.idempotencyKey}`, signal });
+    await atomically(db, ['outbox'], async () => {
+      const current = await outboxEntries(db, [entry.idempotencyKey]);
+      await putOutboxEntries(db, current.filter((e) => e.status === 'cancelled' && e.sending !== null).map((e) => ({ ...e, sending: null, crmEmailId: null })));
+    });
+  }
+}
+
+/** The CRM's id of the email with the item's Message-ID, from its contacts' timelines; null when none lists it. */
+async function emailIdOf(client: CrmClient, item: CrmEmailInput, signal: AbortSignal): Promise<string | null> {
+  for (const contactId of item.contact_ids) {
+    let emails: Awaited<ReturnType<CrmClient['timeline']>>;
+    try {
+      emails = await client.timeline(contactId, EMAIL_BATCH_MAX, signal);
+    } catch (error) {
+      // A contact gone from the CRM holds no email.
+      if (error instanceof ProviderError && error.code === 'not_found') continue;
+      throw error;
+    }
+    const found = emails.find((e) => e.message_id === item.message_id);
+    if (found) return found.id;
+  }
+  return null;
 }
 
 /**
@@ -184,7 +221,9 @@ type PushResults = (Awaited<ReturnType<CrmClient['pushEmails']>>[number] | null)
  *   visibility meanwhile stays pending for the update, anything else is done, its content dropped;
  * - refused: the entry failed with the CRM's words, unless it changed meanwhile (then it is tried
  *   as it is now);
- * - not sent (its batch was released before its part left): left as it is now, to be rebuilt.
+ * - not sent (its batch was released before its part left): left as it is now, to be rebuilt;
+ * - written but withdrawn meanwhile (cancelled, never written before): kept cancelled with the
+ *   CRM's id, for `removeWithdrawn` to delete it.
  */
 async function recordResults(db: MailboxCrmDatabase, batch: Batch, results: PushResults, now: number): Promise<void> {
   await atomically(db, ['outbox', 'syncRuns'], async () => {
@@ -205,6 +244,8 @@ async function recordResults(db: MailboxCrmDatabase, batch: Batch, results: Push
         const refused = `The CRM refused this email${echoableToken(result.error.code) ? ` (${result.error.code})` : ''}.`;
         return [entry.status === 'pending' && unchanged ? { ...released, status: 'failed', payload: null, lastError: refused } : released];
       }
+      // Withdrawn while the request was out: it must not stay in the CRM (see `removeWithdrawn`).
+      if (entry.status === 'cancelled' && entry.pushed === null) return [{ ...released, crmEmailId: result.email_id, sending: maybeInCrm(sent.sending.item) }];
       if (!entry.pushed) countsOf(entry.runId).pushed++;
       const pushed = { contactIds: sent.sending.item.contact_ids, visibility: sent.sending.visibility, at: now };
       const more = entry.contactIds.some((id) => !pushed.contactIds.includes(id)) || VISIBILITY_RANK[entry.visibility] > VISIBILITY_RANK[pushed.visibility];
