@@ -4,6 +4,7 @@ import { disconnectCrm } from '@/lib/background/crm-connection';
 import { createHandlers } from '@/lib/background/handlers';
 import type { Mailbox, Message } from '@/lib/domain';
 import { dispatch, type Envelope, type Handlers, type MessageOutput, protocol } from '@/lib/messaging';
+import { markWrongContact } from '@/lib/sync';
 import { type EngineHarness, useEngineHarness } from '../../support/engine-harness';
 import { optionsPage, trust } from '../../support/senders';
 
@@ -184,6 +185,42 @@ describe('"wrong contact" while a write of the thread waits (R24)', { timeout: 6
     h.clock += 3_700_000;
     await h.settle();
     expect((await h.crmEmails()).find((e) => e.message_id === key)).toMatchObject({ contact_ids: [right] });
+  });
+
+  it('a reply fixed in a batch while the unlinks are out: the decision is refused in its transaction, asked to wait', async () => {
+    const { mailbox, target, wrong, key } = await replyWaiting({ status: 429, retryAfter: 3600 });
+    // While the first unlink is out, the CRM takes writes again and the outbox fixes the reply in a
+    // batch whose answer is lost (the connection drops): it carries the wrong contact.
+    const crm = h.engineDeps.crm;
+    let frozen = false;
+    const deps = {
+      ...h.engineDeps,
+      crm: async () => {
+        const connected = (await crm())!;
+        const deleteEmail: typeof connected.client.deleteEmail = async (id, options) => {
+          if (!frozen) {
+            frozen = true;
+            await h.crm.delete('/faults');
+            await h.crm.fault({ method: 'POST', path: 'emails/batch$', drop: true, count: 10_000 });
+            h.clock += 3_700_000;
+            for (let i = 0; i < 10 && (await h.deps.db.outbox.get(key))?.batchId === null; i++) await h.round();
+          }
+          return connected.client.deleteEmail(id, options);
+        };
+        return { ...connected, client: { ...connected.client, deleteEmail } };
+      },
+    };
+    await expect(markWrongContact(deps, { mailboxId: mailbox.id, providerId: target.providerId, contactId: wrong })).rejects.toMatchObject({ code: 'rate_limited', retryable: true });
+    expect(frozen).toBe(true);
+    expect(await h.deps.db.threadLinks.count()).toBe(0);
+    expect((await h.deps.db.outbox.get(key))!.contactIds).toContain(wrong);
+
+    // Once the batch is answered, asking again unlinks everything, the reply included.
+    await h.crm.delete('/faults');
+    await h.settle();
+    await answer('wrongContact', { mailboxId: mailbox.id, providerId: target.providerId, contactId: wrong });
+    await h.settle();
+    expect((await h.crmEmails()).find((e) => e.message_id === key)?.contact_ids).not.toContain(wrong);
   });
 
   it('a reply fixed in a batch the CRM has not answered: asked to wait, nothing unlinked; once it is written, the unlink covers it', async () => {
