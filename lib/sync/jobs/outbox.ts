@@ -9,12 +9,12 @@ import {
   getMessage,
   getRun,
   type MailboxCrmDatabase,
+  maybeInCrm,
   type OutboxEntry,
   openBatchId,
   outboxEntries,
   pendingOutbox,
   putOutboxEntries,
-  maybeInCrm,
   releaseBatch,
   withdrawnFromBatches,
 } from '../../db';
