@@ -12,7 +12,8 @@ import { countDecisions, decide, loadDecideContext } from './decide';
  * these messages explicitly, so writes an undo removed are queued again (R18). The writes count in
  * a run of their own, recorded as a finished sync. Returns that run, or null when nothing changed.
  * `keepRuns`: each message stays in the run that read it (its review sample and undo), and no run
- * is recorded (a correction of that run, such as the review's "wrong contact").
+ * is recorded (a correction of that run, such as the review's "wrong contact"), and writes not
+ * yet made take exactly the contacts decided now (`OfferOptions.exactContacts`).
  */
 export async function reDecide(
   db: MailboxCrmDatabase,
@@ -33,7 +34,7 @@ export async function reDecide(
     const undone = (await outboxEntries(db, offers.map((o) => o.idempotencyKey))).filter((e) => e.status === 'undone');
     await putOutboxEntries(db, undone.map((e) => ({ ...e, status: 'cancelled' as const })));
   }
-  const outcomes = await offerOutboxEntries(db, offers, now);
+  const outcomes = await offerOutboxEntries(db, offers, now, { exactContacts: input.keepRuns === true });
   if (input.keepRuns) return null;
   const counted: SyncRun = { ...run, counts: { ...countDecisions(decisions, 0), duplicates: outcomes.filter((o) => o === 'duplicate').length } };
   await addRun(db, counted);

@@ -27,8 +27,12 @@ const IN_FLIGHT_WAIT_MS = 5_000;
  * the sidebar show the remaining contacts (or none). Returns where the message stands now.
  *
  * Refused in plain words when the message is not in the CRM under that contact, and asked to wait
- * while an email of the thread is being written (a batch in flight carries the old contacts).
- * A failure part way is safe to retry: links already removed answer "not found" and count as done.
+ * (retryable) while a write of the thread carrying that contact is fixed in a batch: the CRM may
+ * be applying it right now, and it would link the contact again behind the unlink. The same check
+ * runs again in the decision's transaction, since a batch may be fixed while the unlinks are out.
+ * Writes of the thread not yet made lose the contact too, so no reply waiting in the outbox goes
+ * to it. A failure part way is safe to retry: links already removed answer "not found" and count
+ * as done.
  */
 export async function markWrongContact(deps: EngineDeps, input: WrongContact): Promise<MessageSyncState> {
   const { db } = deps;
@@ -41,8 +45,10 @@ export async function markWrongContact(deps: EngineDeps, input: WrongContact): P
     throw MessagingError.of('handler_failed', 'That message is not in the CRM under that contact, so there is nothing to unlink. Reload the review to see where it stands.');
   }
   const thread = await verdictsOfThread(db, mailbox.id, message.threadKey);
-  const linked = (await outboxEntries(db, [...new Set(thread.map((v) => v.key))])).filter((e) => linkedTo(e, input.contactId));
-  if (linked.some((e) => e.batchId !== null)) throw providerError('rate_limited', 'crm', { retryAfterMs: IN_FLIGHT_WAIT_MS, detail: 'An email of this conversation is being written to the CRM right now; try again in a few seconds.' });
+  const threadKeys = [...new Set(thread.map((v) => v.key))];
+  const entries = await outboxEntries(db, threadKeys);
+  refuseWhileSending(entries, input.contactId);
+  const linked = entries.filter((e) => linkedTo(e, input.contactId));
   const crm = await deps.crm();
   if (!crm) throw crmNotConnected('mark the wrong contact again');
 
@@ -54,13 +60,24 @@ export async function markWrongContact(deps: EngineDeps, input: WrongContact): P
   const remaining = await threadContactsBut(deps, mailbox.id, message.threadKey, thread, input.contactId);
   const dontSync = remaining.length === 0;
   const alongside = async () => {
-    const current = await outboxEntries(db, linked.map((e) => e.idempotencyKey));
-    await putOutboxEntries(db, current.map((e) => withoutContact(e, input.contactId, dontSync)));
+    const current = await outboxEntries(db, threadKeys);
+    refuseWhileSending(current, input.contactId);
+    const affected = current.filter((e) => linkedTo(e, input.contactId) || (e.status === 'pending' && e.contactIds.includes(input.contactId)));
+    await putOutboxEntries(db, affected.map((e) => withoutContact(e, input.contactId, dontSync)));
   };
   await decideThread(deps, { mailboxId: mailbox.id, threadKey: message.threadKey, contactIds: remaining, dontSync }, { alongside });
   const [state] = (await threadState(db, mailbox.id, message.threadKey)).filter((s) => s.providerId === message.providerId);
   if (!state) throw MessagingError.of('handler_failed', 'That message is no longer in the synced mail of this mailbox. Reload the review.');
   return state;
+}
+
+/**
+ * Asks to wait while a write of the thread that carries the contact is fixed in a batch (see
+ * `OutboxEntry.batchId`): the CRM may be applying it, or replays it as it was.
+ */
+function refuseWhileSending(entries: readonly OutboxEntry[], contactId: string): void {
+  const carrying = entries.some((e) => e.batchId !== null && (e.contactIds.includes(contactId) || (e.sending?.item.contact_ids.includes(contactId) ?? false)));
+  if (carrying) throw providerError('rate_limited', 'crm', { retryAfterMs: IN_FLIGHT_WAIT_MS, detail: 'An email of this conversation is being sent to the CRM right now; try again in a moment.' });
 }
 
 /** Whether the CRM holds the write's email under `contactId`, as far as the outbox knows. */

@@ -95,8 +95,18 @@ function takeSource(entry: OutboxEntry, offer: OutboxOffer): OutboxEntry {
   return { ...entry, mailboxId: offer.mailboxId, providerId: offer.providerId, payload: offer.payload, visibility: offer.visibility };
 }
 
+/**
+ * How offers merge: by default a write not yet made gets the union of its contacts and the
+ * offer's. `exactContacts`: the offer's contacts are the user's decision for its thread (the
+ * review's "wrong contact", R24), so a write not yet made takes exactly them: a contact the user
+ * removed must not come back through the union.
+ */
+export interface OfferOptions {
+  exactContacts?: boolean;
+}
+
 /** One offer against the entry stored under its key: the entry to store (or none) and the outcome. */
-export function mergeOffer(entry: OutboxEntry | undefined, offer: OutboxOffer, now: number): { next: OutboxEntry | null; outcome: OfferOutcome } {
+export function mergeOffer(entry: OutboxEntry | undefined, offer: OutboxOffer, now: number, options: OfferOptions = {}): { next: OutboxEntry | null; outcome: OfferOutcome } {
   if (!entry) return { next: fresh(offer, now), outcome: 'queued' };
   if (entry.status === 'undone') return { next: null, outcome: 'undone' };
   const mailboxIds = entry.mailboxIds.includes(offer.mailboxId) ? entry.mailboxIds : [...entry.mailboxIds, offer.mailboxId];
@@ -105,11 +115,11 @@ export function mergeOffer(entry: OutboxEntry | undefined, offer: OutboxOffer, n
     return { next: { ...fresh(offer, now), mailboxIds, runId: offer.runId, createdAt: entry.createdAt, contactIds: union([], offer.contactIds) }, outcome: 'queued' };
   }
   if (entry.status === 'pending') {
-    const contactIds = union(entry.contactIds, offer.contactIds);
+    const contactIds = options.exactContacts ? union([], offer.contactIds) : union(entry.contactIds, offer.contactIds);
     const wider = VISIBILITY_RANK[offer.visibility] > VISIBILITY_RANK[entry.visibility] || (offer.mailboxId === entry.mailboxId && offer.payload !== null && entry.payload === null);
     const base = wider ? takeSource(entry, offer) : entry;
-    const changed = wider || contactIds.length !== entry.contactIds.length || mailboxIds !== entry.mailboxIds;
-    return { next: changed ? { ...base, mailboxIds, contactIds } : null, outcome: contactIds.length !== entry.contactIds.length || VISIBILITY_RANK[offer.visibility] > VISIBILITY_RANK[entry.visibility] ? 'merged' : known };
+    const changed = wider || contactIds.join() !== entry.contactIds.join() || mailboxIds !== entry.mailboxIds;
+    return { next: changed ? { ...base, mailboxIds, contactIds } : null, outcome: contactIds.join() !== entry.contactIds.join() || VISIBILITY_RANK[offer.visibility] > VISIBILITY_RANK[entry.visibility] ? 'merged' : known };
   }
   // Sent: the CRM has `pushed`. A copy adding nothing is a duplicate; one adding contacts or a
   // wider visibility is written again, as an update of the same CRM email.
@@ -126,16 +136,16 @@ export function mergeOffer(entry: OutboxEntry | undefined, offer: OutboxOffer, n
 
 /**
  * Offers CRM writes (R13, R15), in one transaction with the caller's: each is merged into the entry
- * of its key (see `mergeOffer`). Returns the outcome of each offer, in order.
+ * of its key (see `mergeOffer` and `OfferOptions`). Returns the outcome of each offer, in order.
  */
-export async function offerOutboxEntries(db: MailboxCrmDatabase, offers: readonly OutboxOffer[], now: number): Promise<OfferOutcome[]> {
+export async function offerOutboxEntries(db: MailboxCrmDatabase, offers: readonly OutboxOffer[], now: number, options: OfferOptions = {}): Promise<OfferOutcome[]> {
   return db.transaction('rw', db.outbox, async () => {
     const keys = [...new Set(offers.map((offer) => offer.idempotencyKey))];
     const stored = new Map<string, OutboxEntry | undefined>();
     (await db.outbox.bulkGet(keys)).forEach((row, index) => stored.set(keys[index]!, row && outboxEntrySchema.parse(row)));
     const changed = new Map<string, OutboxEntry>();
     const outcomes = offers.map((offer) => {
-      const { next, outcome } = mergeOffer(stored.get(offer.idempotencyKey), offer, now);
+      const { next, outcome } = mergeOffer(stored.get(offer.idempotencyKey), offer, now, options);
       if (next) {
         stored.set(offer.idempotencyKey, next);
         changed.set(offer.idempotencyKey, next);
@@ -152,6 +162,12 @@ export async function offerOutboxEntries(db: MailboxCrmDatabase, offers: readonl
  * not yet done loses that source, and is cancelled when no source is left. Done writes stay in the
  * CRM: only the user undoes a push. So a pending update of a write already done (`pushed`) whose
  * last source leaves goes back to `sent` as the CRM holds it, where undo still finds it (R18).
+ *
+ * A batch fixed for sending (`batchId`) that holds a withdrawn write is released, to be rebuilt
+ * without it, rather than replayed (as `rebuildOutboxForVisibility` does): emails are upserted by
+ * Message-ID, so the rebuilt batch writes what already reached the CRM again at most, and the
+ * withdrawn write never leaves. A cancelled write of such a batch may be in the CRM already (an
+ * answer lost, a request on the wire): it keeps `maybeInCrm` for the outbox to remove it there.
  * Returns how many writes were cancelled.
  */
 export async function withdrawOutboxSources(db: MailboxCrmDatabase, mailboxId: string, keys: readonly string[]): Promise<number> {
@@ -166,15 +182,40 @@ export async function withdrawOutboxSources(db: MailboxCrmDatabase, mailboxId: s
       if (rest.length === 0 && entry.pushed) {
         changed.push({ ...entry, status: 'sent', contactIds: entry.pushed.contactIds, visibility: entry.pushed.visibility, payload: null });
       } else if (rest.length === 0) {
-        changed.push({ ...entry, status: 'cancelled', payload: null });
+        changed.push({ ...entry, status: 'cancelled', payload: null, sending: entry.sending && maybeInCrm(entry.sending.item) });
         cancelled++;
       } else {
         changed.push(entry.mailboxId === mailboxId ? { ...entry, mailboxIds: rest, mailboxId: rest[0]!, payload: null } : { ...entry, mailboxIds: rest });
       }
     }
-    await putOutboxEntries(db, changed);
+    for (const batchId of new Set(changed.flatMap((e) => (e.batchId === null ? [] : [e.batchId])))) await releaseBatch(db, batchId);
+    await putOutboxEntries(db, changed.map((e) => (e.batchId === null ? e : { ...e, batchId: null, sending: e.status === 'cancelled' ? e.sending : null })));
     return cancelled;
   });
+}
+
+/**
+ * What a write withdrawn from a batch fixed for sending keeps in `sending`: the CRM may have
+ * applied that batch (its answer lost, or the request on the wire), so the outbox must make sure
+ * the CRM holds no such email (see `withdrawnFromBatches`). Only the key, addresses and contacts
+ * are kept, never the content (R23).
+ */
+export function maybeInCrm(item: CrmEmailInput): NonNullable<OutboxEntry['sending']> {
+  const metadata = { ...item };
+  delete metadata.subject;
+  delete metadata.snippet;
+  delete metadata.body;
+  return { item: metadata, visibility: 'metadata' };
+}
+
+/** Writes withdrawn from a batch the CRM may have applied (see `maybeInCrm`), not yet checked. */
+export async function withdrawnFromBatches(db: MailboxCrmDatabase): Promise<OutboxEntry[]> {
+  const rows = await db.outbox
+    .where('[status+nextAttemptAt]')
+    .between(['cancelled', Dexie.minKey], ['cancelled', Dexie.maxKey], true, true)
+    .filter((row) => row.sending !== null)
+    .toArray();
+  return rows.map((row) => outboxEntrySchema.parse(row));
 }
 
 /** How many writes are pending, and how many of them are due at `now`. */

@@ -9,12 +9,14 @@ import {
   getMessage,
   getRun,
   type MailboxCrmDatabase,
+  maybeInCrm,
   type OutboxEntry,
   openBatchId,
   outboxEntries,
   pendingOutbox,
   putOutboxEntries,
   releaseBatch,
+  withdrawnFromBatches,
 } from '../../db';
 import { emptyCounts } from '../../db';
 import { echoableToken, type Mailbox, ProviderError, providerError, VISIBILITY_RANK } from '../../domain';
@@ -52,10 +54,10 @@ export async function runOutbox(ctx: JobContext): Promise<void> {
   for (;;) {
     checkCancelled(ctx);
     const batch = (await inFlight(db)) ?? (await freezeNextBatch(ctx.deps, ctx.signal));
-    if (!batch) return;
+    if (!batch) return removeWithdrawn(db, crm.client, ctx.signal);
     let results: PushResults;
     try {
-      results = await pushSplitting(crm.client, batch.entries.map((e) => e.sending.item), batch.id, ctx.signal);
+      results = await pushSplitting({ db, client: crm.client, batchId: batch.id, signal: ctx.signal }, batch.entries, batch.id);
     } catch (error) {
       // An answer came, and it was an error: the CRM did not apply the batch, so the next attempt
       // is built from the entries as they are then (a message moved to trash meanwhile is not
@@ -65,9 +67,44 @@ export async function runOutbox(ctx: JobContext): Promise<void> {
       throw error;
     }
     await recordResults(db, batch, results, ctx.deps.now());
-    sent += batch.entries.length;
+    sent += results.filter((r) => r !== null).length;
     await reportProgress(ctx, sent, sent + (await pendingOutbox(db, ctx.deps.now())).pending, startedAt);
   }
+}
+
+/**
+ * Makes sure the CRM holds none of the writes withdrawn from a batch it may have applied (see
+ * `maybeInCrm`): each email is deleted by its id when the CRM's answer gave one, else looked for
+ * by its Message-ID in the timelines of the contacts it was sent to, and deleted when found. The
+ * contract has no lookup by Message-ID and a timeline lists a contact's 100 newest emails, so an
+ * email older than a contact's 100 newest is not found this way. Then the write is settled.
+ */
+async function removeWithdrawn(db: MailboxCrmDatabase, client: CrmClient, signal: AbortSignal): Promise<void> {
+  for (const entry of await withdrawnFromBatches(db)) {
+    const id = entry.crmEmailId ?? (await emailIdOf(client, entry.sending!.item, signal));
+    if (id) await client.deleteEmail(id, { scope: `withdrawn:${entry.idempotencyKey}`, signal });
+    await atomically(db, ['outbox'], async () => {
+      const current = await outboxEntries(db, [entry.idempotencyKey]);
+      await putOutboxEntries(db, current.filter((e) => e.status === 'cancelled' && e.sending !== null).map((e) => ({ ...e, sending: null, crmEmailId: null })));
+    });
+  }
+}
+
+/** The CRM's id of the email with the item's Message-ID, from its contacts' timelines; null when none lists it. */
+async function emailIdOf(client: CrmClient, item: CrmEmailInput, signal: AbortSignal): Promise<string | null> {
+  for (const contactId of item.contact_ids) {
+    let emails: Awaited<ReturnType<CrmClient['timeline']>>;
+    try {
+      emails = await client.timeline(contactId, EMAIL_BATCH_MAX, signal);
+    } catch (error) {
+      // A contact gone from the CRM holds no email.
+      if (error instanceof ProviderError && error.code === 'not_found') continue;
+      throw error;
+    }
+    const found = emails.find((e) => e.message_id === item.message_id);
+    if (found) return found.id;
+  }
+  return null;
 }
 
 /**
@@ -174,7 +211,8 @@ async function contentOf(deps: EngineDeps, mailbox: Mailbox, entries: readonly O
   return payloads;
 }
 
-type PushResults = Awaited<ReturnType<CrmClient['pushEmails']>>;
+/** Per entry of a batch, in order: the CRM's answer, or null when it was not sent (its batch was released first). */
+type PushResults = (Awaited<ReturnType<CrmClient['pushEmails']>>[number] | null)[];
 
 /**
  * The CRM's answer, per entry, applied to the entry as it is NOW (a copy may have been merged or
@@ -182,7 +220,10 @@ type PushResults = Awaited<ReturnType<CrmClient['pushEmails']>>;
  * - written: the CRM holds what was sent (`pushed`); an entry that gained contacts or a wider
  *   visibility meanwhile stays pending for the update, anything else is done, its content dropped;
  * - refused: the entry failed with the CRM's words, unless it changed meanwhile (then it is tried
- *   as it is now).
+ *   as it is now);
+ * - not sent (its batch was released before its part left): left as it is now, to be rebuilt;
+ * - written but withdrawn meanwhile (cancelled, never written before): kept cancelled with the
+ *   CRM's id, for `removeWithdrawn` to delete it.
  */
 async function recordResults(db: MailboxCrmDatabase, batch: Batch, results: PushResults, now: number): Promise<void> {
   await atomically(db, ['outbox', 'syncRuns'], async () => {
@@ -193,6 +234,7 @@ async function recordResults(db: MailboxCrmDatabase, batch: Batch, results: Push
       const entry = current.get(sent.idempotencyKey);
       if (!entry) return [];
       const result = results[index]!;
+      if (result === null) return [];
       const released = { ...entry, batchId: null, sending: null, attempts: entry.attempts + 1 };
       if (result.status === 'error') {
         countsOf(entry.runId).errors++;
@@ -202,6 +244,8 @@ async function recordResults(db: MailboxCrmDatabase, batch: Batch, results: Push
         const refused = `The CRM refused this email${echoableToken(result.error.code) ? ` (${result.error.code})` : ''}.`;
         return [entry.status === 'pending' && unchanged ? { ...released, status: 'failed', payload: null, lastError: refused } : released];
       }
+      // Withdrawn while the request was out: it must not stay in the CRM (see `removeWithdrawn`).
+      if (entry.status === 'cancelled' && entry.pushed === null) return [{ ...released, crmEmailId: result.email_id, sending: maybeInCrm(sent.sending.item) }];
       if (!entry.pushed) countsOf(entry.runId).pushed++;
       const pushed = { contactIds: sent.sending.item.contact_ids, visibility: sent.sending.visibility, at: now };
       const more = entry.contactIds.some((id) => !pushed.contactIds.includes(id)) || VISIBILITY_RANK[entry.visibility] > VISIBILITY_RANK[pushed.visibility];
@@ -219,15 +263,23 @@ async function recordResults(db: MailboxCrmDatabase, batch: Batch, results: Push
  * asking again cannot change), the halves are pushed apart, down to single emails, so one email
  * the CRM will not take is refused alone and the others land. The halves' keys derive from the
  * batch's (`scope/0`, `scope/1`), so a resend after a stop splits the same way and replays.
+ *
+ * Before each request the entries are read again: when their batch was released meanwhile (a
+ * visibility lowered, a write withdrawn by the privacy rules, "don't sync" or a thread decision),
+ * that part is not sent (null results): the entries are rebuilt as they are now, and the content
+ * held here, fixed under the old settings, never leaves.
  */
-async function pushSplitting(client: CrmClient, items: readonly CrmEmailInput[], scope: string, signal: AbortSignal): Promise<PushResults> {
+async function pushSplitting(send: { db: MailboxCrmDatabase; client: CrmClient; batchId: string; signal: AbortSignal }, entries: readonly Batch['entries'][number][], scope: string): Promise<PushResults> {
+  const current = await outboxEntries(send.db, entries.map((e) => e.idempotencyKey));
+  if (current.some((e) => e.batchId !== send.batchId)) return entries.map(() => null);
+  const items = entries.map((e) => e.sending.item);
   try {
-    return await client.pushEmails(items, { scope, signal });
+    return await send.client.pushEmails(items, { scope, signal: send.signal });
   } catch (error) {
     if (!isFinalCrmError(error)) throw error;
     if (items.length === 1) return [{ message_id: items[0]!.message_id, status: 'error', error: { code: error.code, message: error.message } }];
-    const half = Math.ceil(items.length / 2);
-    return [...(await pushSplitting(client, items.slice(0, half), `${scope}/0`, signal)), ...(await pushSplitting(client, items.slice(half), `${scope}/1`, signal))];
+    const half = Math.ceil(entries.length / 2);
+    return [...(await pushSplitting(send, entries.slice(0, half), `${scope}/0`)), ...(await pushSplitting(send, entries.slice(half), `${scope}/1`))];
   }
 }
 

@@ -159,6 +159,38 @@ describe('updateMailbox: the visibility (R22)', () => {
     expect(emails.flatMap((e) => content(e.fields))).toEqual([]);
   });
 
+  it('lowered while a batch the CRM refused whole is pushed in halves: the halves not yet sent are rebuilt at the new level', { timeout: 60_000 }, async () => {
+    const mailbox = await h.connect('gmail');
+    await call('updateMailbox', { id: mailbox.id, visibility: 'full' });
+    // The first batch is refused whole on its merits: it is pushed in halves, and the user lowers
+    // the level once the first half is written.
+    await h.crm.fault({ path: CRM_BATCH, status: 422, count: 1 });
+    const firstHalf = new Set<string>();
+    const crm = h.engineDeps.crm;
+    h.engineDeps.crm = async () => {
+      const connected = await crm();
+      if (!connected) return connected;
+      const pushEmails: typeof connected.client.pushEmails = async (items, options) => {
+        const results = await connected.client.pushEmails(items, options);
+        if (firstHalf.size === 0 && options?.scope?.endsWith('/0')) {
+          for (const item of items) firstHalf.add(item.message_id);
+          await call('updateMailbox', { id: mailbox.id, visibility: 'metadata' });
+        }
+        return results;
+      };
+      return { ...connected, client: { ...connected.client, pushEmails } };
+    };
+    await h.engine.backfill(mailbox.id, { days: 60 });
+    await h.settle();
+    expect(firstHalf.size).toBeGreaterThan(0);
+    const emails = await h.crmEmails();
+    // What left before the change carries the old level; nothing else does.
+    expect(emails.filter((e) => firstHalf.has(e.message_id)).every((e) => 'subject' in e.fields)).toBe(true);
+    expect(emails.filter((e) => !firstHalf.has(e.message_id)).flatMap((e) => content(e.fields))).toEqual([]);
+    expect(emails.length).toBeGreaterThan(firstHalf.size);
+    expect(await h.deps.db.outbox.where('status').equals('pending').count()).toBe(0);
+  });
+
   it('raised: what is pushed from then on carries the new level; what the CRM has is not written again', { timeout: 60_000 }, async () => {
     const mailbox = await h.connect('gmail');
     await call('updateMailbox', { id: mailbox.id, visibility: 'metadata' });

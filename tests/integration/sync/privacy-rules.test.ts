@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { Policy } from '@/emulators/seed/policy';
 import { createHandlers } from '@/lib/background/handlers';
-import type { Message, PrivacyRules } from '@/lib/domain';
+import type { CrmEmailInput } from '@/lib/crm';
+import { type Message, type PrivacyRules, providerError } from '@/lib/domain';
 import { dispatch, type Handlers, protocol } from '@/lib/messaging';
 import { privacyRulesItem, readPrivacyRules, savePrivacyRules } from '@/lib/platform';
 import { domainOf } from '@/lib/matching/address';
+import { crmMismatches } from '../../support/crm-expectations';
 import { type EngineHarness, useEngineHarness } from '../../support/engine-harness';
 import { optionsPage, trust } from '../../support/senders';
 
@@ -120,6 +122,99 @@ describe('privacy rules from the options page (R21)', { timeout: 30_000 }, () =>
     await h.settle();
     await h.expectCrmMatches(before.crmEmails);
   });
+});
+
+describe('rules saved while a batch is fixed for sending (R21)', { timeout: 60_000 }, () => {
+  it('a batch the CRM never received is rebuilt without the newly blocked messages, not replayed', async () => {
+    const mailbox = await h.connect('gmail');
+    const since = h.clock - WINDOW_DAYS * DAY;
+    // The connection drops before the CRM applies anything: the batch stays fixed, for a replay.
+    await h.crm.fault({ method: 'POST', path: CRM_PUSH, drop: true, count: 10_000 });
+    await h.engine.backfill(mailbox.id, { days: WINDOW_DAYS, confirmed: true });
+    for (let i = 0; i < 20 && (await h.deps.db.jobs.get(`${mailbox.id}/backfill`))?.status !== 'done'; i++) await h.round();
+    const frozen = await h.deps.db.outbox.filter((e) => e.batchId !== null).toArray();
+    expect(frozen.length).toBeGreaterThan(1);
+    expect(await h.crmEmails()).toEqual([]);
+    const stored = await storedMessages(mailbox.id);
+    const policy = await h.google.get<Policy>('/policy');
+    const [blocked] = pushedDomains(stored, new Set(frozen.map((e) => e.providerId)), policy.workspaceDomains[0]!);
+
+    const current = await fromOptions('getPrivacyRules', {});
+    const saved = await fromOptions('savePrivacyRules', { ...current, blockedDomains: [...current.blockedDomains, blocked!] });
+    await h.google.put('/policy', { workspaceDomains: saved.workspaceDomains, blockedDomains: saved.blockedDomains });
+    const withdrawn = (await h.deps.db.outbox.bulkGet(frozen.map((e) => e.idempotencyKey))).filter((e) => e!.status === 'cancelled');
+    expect(withdrawn.length).toBeGreaterThan(0);
+    expect(await h.deps.db.outbox.filter((e) => e.batchId !== null).count()).toBe(0);
+
+    await h.crm.delete('/faults');
+    h.clock += 3_700_000;
+    await h.settle();
+    const received = new Set((await h.crmEmails()).map((e) => e.message_id));
+    for (const entry of withdrawn) expect(received.has(entry!.idempotencyKey), entry!.idempotencyKey).toBe(false);
+    await h.expectCrmMatches((await h.truth(['riley'], since)).crmEmails);
+  });
+});
+
+describe('rules saved after the CRM may have applied a batch (R21)', { timeout: 60_000 }, () => {
+  /**
+   * Wraps the CRM client: `around` runs with the first batch's items, before (`when: 'before'`,
+   * the request on the wire) or after the CRM applied it, then the answer is lost (a network error).
+   */
+  function aroundFirstPush(when: 'before' | 'after', around: (items: readonly CrmEmailInput[]) => Promise<void>): void {
+    const crm = h.engineDeps.crm;
+    let first = true;
+    h.engineDeps.crm = async () => {
+      const connected = await crm();
+      if (!connected) return connected;
+      const pushEmails: typeof connected.client.pushEmails = async (items, options) => {
+        if (!first) return connected.client.pushEmails(items, options);
+        first = false;
+        if (when === 'before') await around(items);
+        const results = await connected.client.pushEmails(items, options);
+        if (when === 'before') return results;
+        await around(items);
+        throw providerError('network', 'crm');
+      };
+      return { ...connected, client: { ...connected.client, pushEmails } };
+    };
+  }
+
+  /** Blocks the most frequent external domain of `items` and returns the keys of the items it blocks. */
+  async function blockDomainOf(items: readonly CrmEmailInput[]): Promise<string[]> {
+    const policy = await h.google.get<Policy>('/policy');
+    const counts = new Map<string, number>();
+    for (const item of items) for (const d of new Set([item.from, ...item.to, ...item.cc].map((a) => domainOf(a.address)))) if (!policy.workspaceDomains.includes(d) && d !== 'gmail.com') counts.set(d, (counts.get(d) ?? 0) + 1);
+    const [blocked] = [...counts].sort((a, b) => b[1] - a[1]).map(([d]) => d);
+    const current = await fromOptions('getPrivacyRules', {});
+    const saved = await fromOptions('savePrivacyRules', { ...current, blockedDomains: [...current.blockedDomains, blocked!] });
+    await h.google.put('/policy', { workspaceDomains: saved.workspaceDomains, blockedDomains: saved.blockedDomains });
+    return items.filter((item) => [item.from, ...item.to, ...item.cc].some((a) => domainOf(a.address) === blocked)).map((item) => item.message_id);
+  }
+
+  for (const when of ['after', 'before'] as const) {
+    it(`a write the rules withdraw from a batch ${when === 'after' ? 'whose answer was lost' : 'on the wire'} does not stay in the CRM`, async () => {
+      const mailbox = await h.connect('gmail');
+      const since = h.clock - WINDOW_DAYS * DAY;
+      let blocked: string[] = [];
+      const firstBatch = new Set<string>();
+      aroundFirstPush(when, async (items) => {
+        for (const item of items) firstBatch.add(item.message_id);
+        if (when === 'after') expect(new Set((await h.crmEmails()).map((e) => e.message_id))).toEqual(firstBatch);
+        blocked = await blockDomainOf(items);
+      });
+      await h.engine.backfill(mailbox.id, { days: WINDOW_DAYS, confirmed: true });
+      await h.settle();
+      expect(blocked.length).toBeGreaterThan(0);
+      const received = new Set((await h.crmEmails()).map((e) => e.message_id));
+      for (const key of blocked) expect(received.has(key), key).toBe(false);
+      const { missing, extra, wrong } = crmMismatches(await h.crmEmails(), (await h.truth(['riley'], since)).crmEmails);
+      expect({ missing, extra }).toEqual({ missing: [], extra: [] });
+      // The batch is rebuilt, not replayed: after a lost answer, what it wrote is written once more (an upsert by Message-ID).
+      const rewritten = (w: (typeof wrong)[number]) => when === 'after' && firstBatch.has(w.key) && w.writes === 2 && w.leaked.length === 0 && w.contacts.join() === w.expected.join();
+      expect(wrong.filter((w) => !rewritten(w))).toEqual([]);
+      expect(await h.deps.db.outbox.filter((e) => e.sending !== null).count()).toBe(0);
+    });
+  }
 });
 
 describe('rules saved while the contact mirror walks the CRM (R20, R21)', { timeout: 30_000 }, () => {

@@ -4,6 +4,7 @@ import { disconnectCrm } from '@/lib/background/crm-connection';
 import { createHandlers } from '@/lib/background/handlers';
 import type { Mailbox, Message } from '@/lib/domain';
 import { dispatch, type Envelope, type Handlers, type MessageOutput, protocol } from '@/lib/messaging';
+import { markWrongContact } from '@/lib/sync';
 import { type EngineHarness, useEngineHarness } from '../../support/engine-harness';
 import { optionsPage, trust } from '../../support/senders';
 
@@ -150,5 +151,95 @@ describe('"wrong contact" (R24)', () => {
     });
     expect(await h.crmEmails()).toEqual(emails);
     expect(await h.deps.db.threadLinks.count()).toBe(0);
+  });
+});
+
+describe('"wrong contact" while a write of the thread waits (R24)', { timeout: 60_000 }, () => {
+  /** A thread pushed to two contacts, and a reply to it that waits in the outbox under `fault`. */
+  async function replyWaiting(fault: Record<string, unknown>) {
+    const mailbox = await backfilled();
+    const stored = await storedMessages(mailbox.id);
+    const { pushed } = threadPushedTo(await h.truth(['riley'], since), stored, 2);
+    const [wrong, right] = pushed[0]!.contactIds as [string, string];
+    const first = stored.find((m) => m.providerId === pushed[0]!.providerId)!;
+    const from = (await h.deps.db.contacts.get(wrong))!.emails[0]!;
+    await h.crm.fault({ method: 'POST', path: 'emails/batch$', count: 10_000, ...fault });
+    // From the wrong contact's own address: matching alone would link the reply to it.
+    const reply = await h.google.post<{ id: string }>('/google/deliver', { from, to: mailbox.address, subject: 'Re: waiting', body: '.', inReplyTo: first.messageId });
+    h.clock += 31_000;
+    for (let i = 0; i < 10; i++) await h.round();
+    const [verdict] = await h.deps.db.verdicts.bulkGet([[mailbox.id, reply.id]]);
+    const entry = (await h.deps.db.outbox.get(verdict!.key))!;
+    expect(entry.status).toBe('pending');
+    expect(entry.contactIds).toContain(wrong);
+    return { mailbox, target: pushed[0]!, wrong, right, key: verdict!.key, entry };
+  }
+
+  it('a reply not yet sent loses the contact too: the CRM never links it to the wrong contact', async () => {
+    const { mailbox, target, wrong, right, key, entry } = await replyWaiting({ status: 429, retryAfter: 3600 });
+    expect(entry.batchId).toBeNull();
+    await answer('wrongContact', { mailboxId: mailbox.id, providerId: target.providerId, contactId: wrong });
+    expect(await h.deps.db.outbox.get(key)).toMatchObject({ status: 'pending', contactIds: [right] });
+
+    await h.crm.delete('/faults');
+    h.clock += 3_700_000;
+    await h.settle();
+    expect((await h.crmEmails()).find((e) => e.message_id === key)).toMatchObject({ contact_ids: [right] });
+  });
+
+  it('a reply fixed in a batch while the unlinks are out: the decision is refused in its transaction, asked to wait', async () => {
+    const { mailbox, target, wrong, key } = await replyWaiting({ status: 429, retryAfter: 3600 });
+    // While the first unlink is out, the CRM takes writes again and the outbox fixes the reply in a
+    // batch whose answer is lost (the connection drops): it carries the wrong contact.
+    const crm = h.engineDeps.crm;
+    let frozen = false;
+    const deps = {
+      ...h.engineDeps,
+      crm: async () => {
+        const connected = (await crm())!;
+        const deleteEmail: typeof connected.client.deleteEmail = async (id, options) => {
+          if (!frozen) {
+            frozen = true;
+            await h.crm.delete('/faults');
+            await h.crm.fault({ method: 'POST', path: 'emails/batch$', drop: true, count: 10_000 });
+            h.clock += 3_700_000;
+            for (let i = 0; i < 10 && (await h.deps.db.outbox.get(key))?.batchId === null; i++) await h.round();
+          }
+          return connected.client.deleteEmail(id, options);
+        };
+        return { ...connected, client: { ...connected.client, deleteEmail } };
+      },
+    };
+    await expect(markWrongContact(deps, { mailboxId: mailbox.id, providerId: target.providerId, contactId: wrong })).rejects.toMatchObject({ code: 'rate_limited', retryable: true });
+    expect(frozen).toBe(true);
+    expect(await h.deps.db.threadLinks.count()).toBe(0);
+    expect((await h.deps.db.outbox.get(key))!.contactIds).toContain(wrong);
+
+    // Once the batch is answered, asking again unlinks everything, the reply included.
+    await h.crm.delete('/faults');
+    await h.settle();
+    await answer('wrongContact', { mailboxId: mailbox.id, providerId: target.providerId, contactId: wrong });
+    await h.settle();
+    expect((await h.crmEmails()).find((e) => e.message_id === key)?.contact_ids).not.toContain(wrong);
+  });
+
+  it('a reply fixed in a batch the CRM has not answered: asked to wait, nothing unlinked; once it is written, the unlink covers it', async () => {
+    const { mailbox, target, wrong, right, key, entry } = await replyWaiting({ drop: true });
+    expect(entry.batchId).not.toBeNull();
+    const before = (await h.crm.requests()).at(-1)?.seq ?? 0;
+    expect(await send('wrongContact', { mailboxId: mailbox.id, providerId: target.providerId, contactId: wrong })).toMatchObject({
+      ok: false,
+      error: { code: 'rate_limited', retryable: true, message: expect.stringMatching(/being sent to the CRM right now; try again in a moment/) },
+    });
+    expect(await h.crm.requests(/\/public\/v1\/emails\//, { since: before })).toEqual([]);
+    expect(await h.deps.db.threadLinks.count()).toBe(0);
+
+    await h.crm.delete('/faults');
+    h.clock += 3_700_000;
+    await h.settle();
+    expect((await h.crmEmails()).find((e) => e.message_id === key)?.contact_ids).toContain(wrong);
+    await answer('wrongContact', { mailboxId: mailbox.id, providerId: target.providerId, contactId: wrong });
+    await h.settle();
+    expect((await h.crmEmails()).find((e) => e.message_id === key)).toMatchObject({ contact_ids: [right] });
   });
 });

@@ -13,6 +13,7 @@ import {
   outboxEntrySchema,
   putOutboxEntries,
   rebuildOutboxForVisibility,
+  withdrawnFromBatches,
   withdrawOutboxSources,
 } from '@/lib/db';
 import { aMessage, anOutboxEntry, anOutboxOffer } from '../../../fixtures/domain';
@@ -137,6 +138,13 @@ describe('mergeOffer: one copy of a message against the write stored under its k
     const entry = { ...sent, contactIds: ['c-1', 'c-2'] };
     expect(mergeOffer(entry, anOutboxOffer({ contactIds: ['c-2'] }), NOW)).toMatchObject({ outcome: 'merged', next: { status: 'pending', contactIds: ['c-1', 'c-2'] } });
   });
+
+  it('with exactContacts (a correction by the user, R24), a write not yet made takes exactly the offered contacts', () => {
+    const waiting = { ...pending, contactIds: ['c-1', 'c-2'] };
+    expect(mergeOffer(waiting, anOutboxOffer({ contactIds: ['c-2'] }), NOW)).toEqual({ outcome: 'seen', next: null });
+    expect(mergeOffer(waiting, anOutboxOffer({ contactIds: ['c-2'] }), NOW, { exactContacts: true })).toEqual({ outcome: 'merged', next: { ...waiting, contactIds: ['c-2'] } });
+    expect(mergeOffer(waiting, anOutboxOffer({ contactIds: ['c-2', 'c-1'] }), NOW, { exactContacts: true })).toEqual({ outcome: 'seen', next: null });
+  });
 });
 
 describe('outbox queries', () => {
@@ -183,16 +191,24 @@ describe('outbox queries', () => {
     const done = anOutboxEntry({ idempotencyKey: '<done@x>', status: 'sent', crmEmailId: 'em-1' });
     const otherMailbox = anOutboxEntry({ idempotencyKey: '<other@x>', mailboxId: C, mailboxIds: [C] });
     const untouched = anOutboxEntry({ idempotencyKey: '<untouched@x>' });
-    await putOutboxEntries(db, [shared, sharedFromB, only, done, otherMailbox, untouched]);
+    const sending = { item: pending.payload!, visibility: 'snippet' as const };
+    const batchMate = anOutboxEntry({ idempotencyKey: '<mate@x>', mailboxId: C, mailboxIds: [C], payload: pending.payload, batchId: 'batch-1', sending });
+    const otherBatch = anOutboxEntry({ idempotencyKey: '<other-batch@x>', mailboxId: C, mailboxIds: [C], payload: pending.payload, batchId: 'batch-2', sending });
+    await putOutboxEntries(db, [shared, sharedFromB, { ...only, sending }, done, otherMailbox, untouched, batchMate, otherBatch]);
 
     const keys = ['<shared@x>', '<shared-b@x>', '<only@x>', '<done@x>', '<other@x>', '<unknown@x>'];
     expect(await withdrawOutboxSources(db, A, keys)).toBe(1);
 
-    // A's copy was the source: B's is read again at B's visibility. A batch being sent is sent as
-    // it was (the CRM may have it already); the answer is applied to the entry as it is then.
-    expect(await getOutboxEntry(db, '<shared@x>')).toEqual({ ...shared, mailboxId: B, mailboxIds: [B], payload: null });
+    // A's copy was the source: B's is read again at B's visibility. A batch fixed for sending that
+    // holds a withdrawn write is released, every entry of it, to be rebuilt without that write.
+    expect(await getOutboxEntry(db, '<shared@x>')).toEqual({ ...shared, mailboxId: B, mailboxIds: [B], payload: null, batchId: null });
     expect(await getOutboxEntry(db, '<shared-b@x>')).toEqual({ ...sharedFromB, mailboxIds: [B] });
-    expect(await getOutboxEntry(db, '<only@x>')).toEqual({ ...only, status: 'cancelled', payload: null });
+    // The CRM may have applied the batch: the cancelled write keeps what finds it there, not its content.
+    const { subject: _subject, snippet: _snippet, body: _body, ...metadata } = pending.payload!;
+    expect(await getOutboxEntry(db, '<only@x>')).toEqual({ ...only, status: 'cancelled', payload: null, batchId: null, sending: { item: metadata, visibility: 'metadata' } });
+    expect((await withdrawnFromBatches(db)).map((e) => e.idempotencyKey)).toEqual(['<only@x>']);
+    expect(await getOutboxEntry(db, '<mate@x>')).toEqual({ ...batchMate, batchId: null, sending: null });
+    expect(await getOutboxEntry(db, '<other-batch@x>')).toEqual(otherBatch);
     expect(await getOutboxEntry(db, '<done@x>')).toEqual(done);
     expect(await getOutboxEntry(db, '<other@x>')).toEqual(otherMailbox);
     expect(await getOutboxEntry(db, '<untouched@x>')).toEqual(untouched);
