@@ -1,5 +1,5 @@
 import { mountApp } from '@/components/ui/app-root';
-import '@/components/ui/base.css';
+import '@/components/ui/theme.css';
 import './popup.css';
 import { App } from './App';
 
