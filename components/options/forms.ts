@@ -1,0 +1,61 @@
+import { z } from 'zod';
+import { mailboxKindSchema } from '@/lib/domain';
+
+const DOMAIN = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,62}$/;
+
+/** One entry a line (commas too), trimmed, lower case, without repeats. */
+function entriesOf(text: string): string[] {
+  return [...new Set(text.split(/[\n,]+/).map((s) => s.trim().toLowerCase()).filter(Boolean))];
+}
+
+/** A text area of entries, each checked; the first bad entry is named on the field. */
+function listField(what: string, valid: (entry: string) => boolean) {
+  return z.string().transform((text, ctx) => {
+    const entries = entriesOf(text);
+    const bad = entries.find((e) => !valid(e));
+    if (bad !== undefined) {
+      ctx.addIssue({ code: 'custom', message: `"${bad}" is not ${what}. Put one on each line.` });
+      return z.NEVER;
+    }
+    return entries;
+  });
+}
+
+const isDomain = (entry: string) => DOMAIN.test(entry);
+const isAddress = (entry: string) => z.email().safeParse(entry).success;
+
+/** The workspace's privacy rules (R21) as the form edits them: lists as text, one entry a line. */
+export const rulesFormSchema = z.object({
+  workspaceDomains: listField('a domain like example.com', isDomain),
+  blockedAddresses: listField('an email address', isAddress),
+  blockedDomains: listField('a domain like example.com', isDomain),
+  excludedCategories: z.array(z.string()),
+});
+
+export const ALL_MAIL = 'all';
+export const ONLY = 'only';
+
+/** The labels or folders a mailbox syncs: all mail but the excluded (null), or at least one chosen. */
+export const syncOnlySchema = z
+  .object({ mode: z.enum([ALL_MAIL, ONLY]), only: z.array(z.string()) })
+  .refine((v) => v.mode === ALL_MAIL || v.only.length > 0, { path: ['only'], message: 'Choose at least one label or folder, or sync all mail.' })
+  .transform((v) => (v.mode === ALL_MAIL ? null : v.only));
+
+/** Owner, kind and recovery note (R6): a shared mailbox needs an owner and a note, each said on its own field. */
+export const detailsSchema = z
+  .object({ kind: mailboxKindSchema, owner: z.string().trim().max(200, 'Keep the owner under 200 characters.'), recoveryNote: z.string().trim().max(2000, 'Keep the note under 2,000 characters.') })
+  .superRefine((v, ctx) => {
+    if (v.kind !== 'shared') return;
+    if (!v.owner) ctx.addIssue({ code: 'custom', path: ['owner'], message: 'A shared mailbox needs an owner: who answers for it.' });
+    if (!v.recoveryNote) ctx.addIssue({ code: 'custom', path: ['recoveryNote'], message: 'A shared mailbox needs a note on who can recover access to it.' });
+  })
+  .transform((v) => ({ kind: v.kind, owner: v.owner || null, recoveryNote: v.recoveryNote || null }));
+
+/** The safe address of a test email (R31). */
+export const testSendSchema = z.object({ to: z.string().trim().pipe(z.email({ error: 'Enter a full email address you read, for example you@example.com.' })) });
+
+/** "Why wasn't this logged?" (R17): a mailbox, and a piece of a subject or an address. */
+export const lookupSchema = z.object({
+  mailboxId: z.string().min(1, 'Choose a mailbox.'),
+  text: z.string().trim().min(2, 'Type at least two characters of a subject, or a whole address.').max(200, 'Type at most 200 characters.'),
+});

@@ -1,0 +1,41 @@
+import { useEffect } from 'react';
+
+/** The element id of a mailbox's part of a section: `<section>-<index>` (`mailbox-0`, `checklist-1`). */
+export function mailboxPartId(section: string, index: number): string {
+  return `${section}-${index}`;
+}
+
+/** The element id of a run's row in the sync history. */
+export function runRowId(runId: string): string {
+  return `run-${runId.replace(/[^A-Za-z0-9_-]/g, '_')}`;
+}
+
+/**
+ * Brings the element with `id` into view and moves the keyboard focus there (a prompt's "Review
+ * run" or "Review owner"), keeping the address's hash in step so a reload lands there too.
+ */
+export function goTo(id: string): void {
+  const target = document.getElementById(id);
+  if (!target) return;
+  history.replaceState(null, '', `#${id}`);
+  target.scrollIntoView({ block: 'start' });
+  if (target.tabIndex < 0 && !target.matches('input, select, textarea, button, a[href]')) target.setAttribute('tabindex', '-1');
+  target.focus({ preventScroll: true });
+}
+
+/**
+ * The page may be opened at a section (`options.html#checklist`, from the popup or a prompt): once
+ * its content is there (`ready`), scroll to it; and again whenever the hash changes.
+ */
+export function useScrollToHash(ready: boolean): void {
+  useEffect(() => {
+    if (!ready) return;
+    const follow = () => {
+      const id = decodeURIComponent(location.hash.slice(1));
+      if (id) goTo(id);
+    };
+    follow();
+    addEventListener('hashchange', follow);
+    return () => removeEventListener('hashchange', follow);
+  }, [ready]);
+}
