@@ -1,7 +1,8 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { sendToBackground } from '@/lib/messaging';
-import { ErrorMessage } from '../ui/error-message';
+import { Button } from '../ui/button';
+import { MutationStatus } from '../ui/mutation-status';
 import { Notice } from '../ui/notice';
 import { CrmConnectionForm } from './crm-connection-form';
 
@@ -53,10 +54,12 @@ export function CrmSection(props: { crm: { baseUrl: string | null; authMethod: '
         Connected to {baseUrl} with {METHOD_WORDS[authMethod]}.
       </p>
       {authMethod === 'personal_token' && <p>Disconnecting forgets the token here; revoke it in your CRM&apos;s settings → personal access tokens.</p>}
-      {disconnect.isError && <ErrorMessage error={disconnect.error} />}
-      <button type="button" className="secondary" disabled={disconnect.isPending} onClick={() => disconnect.mutate()}>
-        Disconnect CRM
-      </button>
+      <div className="button-row">
+        <Button variant="secondary" pending={disconnect.isPending} onClick={() => disconnect.mutate()}>
+          Disconnect CRM
+        </Button>
+        <MutationStatus mutation={disconnect} pending="Disconnecting the CRM…" />
+      </div>
     </>
   );
 }
