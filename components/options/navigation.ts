@@ -1,4 +1,4 @@
-import { useEffect } from 'react';
+import { useEffect, useRef } from 'react';
 
 /** The element id of a mailbox's part of a section: `<section>-<index>` (`mailbox-0`, `checklist-1`). */
 export function mailboxPartId(section: string, index: number): string {
@@ -23,19 +23,26 @@ export function goTo(id: string): void {
   target.focus({ preventScroll: true });
 }
 
+/** Scrolls to the section the address's hash names, if any. */
+function followHash(): void {
+  const id = decodeURIComponent(location.hash.slice(1));
+  if (id) goTo(id);
+}
+
 /**
  * The page may be opened at a section (`options.html#checklist`, from the popup or a prompt): once
- * its content is there (`ready`), scroll to it; and again whenever the hash changes.
+ * its content is there (`ready`: nothing above it will grow any more), scroll to it, once; and
+ * again whenever the hash changes (the in-page links).
  */
 export function useScrollToHash(ready: boolean): void {
+  const scrolled = useRef(false);
   useEffect(() => {
-    if (!ready) return;
-    const follow = () => {
-      const id = decodeURIComponent(location.hash.slice(1));
-      if (id) goTo(id);
-    };
-    follow();
-    addEventListener('hashchange', follow);
-    return () => removeEventListener('hashchange', follow);
+    if (!ready || scrolled.current) return;
+    scrolled.current = true;
+    followHash();
   }, [ready]);
+  useEffect(() => {
+    addEventListener('hashchange', followHash);
+    return () => removeEventListener('hashchange', followHash);
+  }, []);
 }

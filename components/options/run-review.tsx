@@ -68,12 +68,14 @@ export function RunReview(props: { mailbox: Mailbox; run: SyncRun; onClose: () =
 
 function SampleRow(props: { mailboxId: string; runId: string; contact: ContactSample['contact']; message: SampleMessage }) {
   const queryClient = useQueryClient();
-  const { message, contact } = props;
-  const linked = message.contacts.some((c) => c.id === contact.id);
+  const { contact } = props;
   const wrong = useMutation({
-    mutationFn: () => sendToBackground('wrongContact', { mailboxId: props.mailboxId, providerId: message.providerId, contactId: contact.id }),
-    onSuccess: () => queryClient.invalidateQueries({ queryKey: ['runSample', props.runId] }),
+    mutationFn: () => sendToBackground('wrongContact', { mailboxId: props.mailboxId, providerId: props.message.providerId, contactId: contact.id }),
+    // The row stays, with where the message stands now; the sample is read again when the review reopens.
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: ['runSample', props.runId], refetchType: 'none' }),
   });
+  const message = { ...props.message, ...wrong.data?.message };
+  const linked = message.contacts.some((c) => c.id === contact.id);
   const subject = message.subject ?? '(no subject)';
   return (
     <li className="sample-message">

@@ -1,3 +1,4 @@
+import { useIsFetching } from '@tanstack/react-query';
 import { ChecklistSection } from '@/components/options/checklist-section';
 import { CrmPanel } from '@/components/crm/crm-panel';
 import { HistorySection } from '@/components/options/history-section';
@@ -12,7 +13,9 @@ import { useOptionsOverview } from '@/components/options/queries';
 /** The options page: the long forms, one section each, reachable by their hash (`options.html#checklist`). */
 export function App() {
   const overview = useOptionsOverview();
-  useScrollToHash(overview.isSuccess);
+  // Every section's first read has settled: the one the hash names no longer moves.
+  const fetching = useIsFetching();
+  useScrollToHash(overview.isSuccess && fetching === 0);
   return (
     <div className="options-page">
       <header className="options-header">
