@@ -1,5 +1,4 @@
 import { CrmSection } from './crm-section';
-import { CrmTestConnection } from './crm-test-connection';
 import type { MessageOutput } from '@/lib/messaging';
 import { Panel } from '../ui/panel';
 
@@ -16,7 +15,6 @@ export function CrmPanel(props: { crm: Overview['crm']; oauthRedirectUrls: Overv
   return (
     <Panel id="crm" title="CRM connection" description="Where matched customer email is logged, and who the extension signs in as.">
       <CrmSection crm={props.crm} />
-      {props.crm.baseUrl && <CrmTestConnection />}
       <h3>OAuth redirect URLs</h3>
       <p>Register each service&apos;s own redirect URL with its OAuth client (a sign-in answer on another one is refused):</p>
       <dl className="redirect-urls">

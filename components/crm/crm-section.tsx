@@ -5,6 +5,7 @@ import { Button } from '../ui/button';
 import { MutationStatus } from '../ui/mutation-status';
 import { Notice } from '../ui/notice';
 import { CrmConnectionForm } from './crm-connection-form';
+import { CrmTestConnection } from './crm-test-connection';
 
 const METHOD_WORDS = { oauth: 'your CRM login', personal_token: 'a personal access token' } as const;
 
@@ -53,6 +54,7 @@ export function CrmSection(props: { crm: { baseUrl: string | null; authMethod: '
       <p>
         Connected to {baseUrl} with {METHOD_WORDS[authMethod]}.
       </p>
+      <CrmTestConnection />
       {authMethod === 'personal_token' && <p>Disconnecting forgets the token here; revoke it in your CRM&apos;s settings → personal access tokens.</p>}
       <div className="button-row">
         <Button variant="secondary" pending={disconnect.isPending} onClick={() => disconnect.mutate()}>
