@@ -1,7 +1,7 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
-import type { Mailbox, SyncRun } from '@/lib/domain';
-import { sendToBackground } from '@/lib/messaging';
+import type { Job, Mailbox, SyncRun } from '@/lib/domain';
+import { type MessageOutput, sendToBackground } from '@/lib/messaging';
 import { Button } from '../ui/button';
 import { ErrorMessage } from '../ui/error-message';
 import { formatCount, formatWhen } from '../ui/format';
@@ -106,6 +106,11 @@ function RunRow(props: { run: SyncRun; reviewing: boolean; onReview: () => void 
   );
 }
 
+/** Whether a job stopped for good: done, failed or cancelled. */
+function ended(job: Job | undefined): job is Job {
+  return job !== undefined && ['done', 'failed', 'cancelled'].includes(job.status);
+}
+
 /** "Undo" (R18) with a confirmation, then the undo job's progress and result. */
 function UndoRun(props: { run: SyncRun; label: string }) {
   const queryClient = useQueryClient();
@@ -118,10 +123,11 @@ function UndoRun(props: { run: SyncRun; label: string }) {
     },
   });
   const jobId = undo.data?.job.id ?? null;
-  const jobs = useJobs(jobId !== null && props.run.undoneAt === null);
-  const job = jobs.data?.jobs.find((j) => j.id === jobId && j.params.runId === props.run.id);
+  const undoJob = (latest: MessageOutput<'getJobs'> | undefined) => latest?.jobs.find((j) => j.id === jobId && j.params.runId === props.run.id);
+  const jobs = useJobs((latest) => jobId !== null && !ended(undoJob(latest)));
+  const job = undoJob(jobs.data);
   const progress = jobs.data?.progress.find((p) => p.jobId === jobId);
-  const finished = job !== undefined && ['done', 'failed', 'cancelled'].includes(job.status);
+  const finished = ended(job);
   const undone = job?.status === 'done';
   // The run's row then says when it was undone.
   useEffect(() => {

@@ -1,5 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
-import { sendToBackground } from '@/lib/messaging';
+import { type MessageOutput, sendToBackground } from '@/lib/messaging';
 
 /** How often the page polls while it waits on the background (a test email coming back, an undo running). */
 export const POLL_MS = 1_000;
@@ -12,9 +12,9 @@ export function useRuns(mailboxId: string) {
   });
 }
 
-/** The jobs and live progress; polled while `poll` says something is under way. */
-export function useJobs(poll: boolean) {
-  return useQuery({ queryKey: ['jobs'], queryFn: () => sendToBackground('getJobs', {}), refetchInterval: poll ? POLL_MS : false });
+/** The jobs and live progress; polled while `pollWhile` says, of the latest answer, that something is under way. */
+export function useJobs(pollWhile: (latest: MessageOutput<'getJobs'> | undefined) => boolean) {
+  return useQuery({ queryKey: ['jobs'], queryFn: () => sendToBackground('getJobs', {}), refetchInterval: (query) => (pollWhile(query.state.data) ? POLL_MS : false) });
 }
 
 /** The review prompts not dismissed (R33). */
