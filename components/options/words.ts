@@ -53,12 +53,14 @@ export const CHECKLIST_ITEMS: ReadonlyArray<{ item: ChecklistItem; label: string
   { item: 'matching_verified', label: 'Matching verified (wider backfill allowed)', tickedBy: 'review' },
 ];
 
+/** What the CRM receives at each visibility (R22). */
 export const VISIBILITY_WORDS: Readonly<Record<Visibility, string>> = {
   metadata: 'Metadata only (who, when)',
   snippet: 'Subject and snippet',
   full: 'Full body',
 };
 
+/** The scopes (R5), as the page names them. */
 export const SCOPE_WORDS: Readonly<Record<Scope, string>> = { sales: 'Sales', support: 'Support', finance: 'Finance', personal: 'Personal' };
 
 /** Scopes whose mail reaches customers: their sender identity must be confirmed (R7). */
@@ -66,6 +68,7 @@ export function isCustomerFacing(scope: Scope): boolean {
   return scope !== 'personal';
 }
 
+/** A run's kind and status in the sync history (R17). */
 export const RUN_KIND_WORDS: Readonly<Record<SyncRun['kind'], string>> = { sync: 'Sync', backfill: 'Backfill', preview: 'Preview' };
 export const RUN_STATUS_WORDS: Readonly<Record<SyncRun['status'], string>> = { running: 'Running', succeeded: 'Finished', failed: 'Failed', cancelled: 'Cancelled' };
 
