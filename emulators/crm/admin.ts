@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { AppEnv } from '../core/context';
 import type { CrmDeps } from './api-context';
 import { CRM_SCOPES } from './auth';
-import { contactJson } from './wire';
+import { contactJson, mailboxJson } from './wire';
 
 const tokenSchema = z.object({ user: z.string().optional(), scopes: z.array(z.enum(CRM_SCOPES)).optional() }).strict();
 
@@ -34,7 +34,7 @@ const slowWriteSchema = z
 const json = (c: { req: { json(): Promise<unknown> } }) => c.req.json().catch(() => null);
 
 /**
- * `/__admin/crm/…`: read back what the CRM received (emails, writes), change contacts behind the
+ * `/__admin/crm/…`: read back what the CRM received (emails, writes, mailbox records), change contacts behind the
  * extension's back, take the CRM down, make writes slow, and mint personal access tokens.
  */
 export function crmAdmin(deps: CrmDeps): Hono<AppEnv> {
@@ -59,6 +59,9 @@ export function crmAdmin(deps: CrmDeps): Hono<AppEnv> {
   );
 
   admin.get('/writes', (c) => c.json({ writes: deps.idempotency.writes }));
+
+  /** The mailbox records as the extension last wrote them (`PUT /mailboxes/{address}`), as the API shows them. */
+  admin.get('/mailboxes', (c) => c.json({ mailboxes: [...store.mailboxes.values()].map(mailboxJson) }));
 
   admin.post('/contacts', async (c) => {
     const input = contactSchema.safeParse(await json(c));

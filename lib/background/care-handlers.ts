@@ -1,5 +1,7 @@
-import { type Handlers, MessagingError } from '../messaging';
+import type { Handlers } from '../messaging';
+import { crmCareHandlers } from './crm-care-handlers';
 import type { BackgroundDeps } from './deps';
+import { confirmChecklistItem, markSampleReviewed, sendTestEmail, updateMailboxDetails } from './mailbox-care';
 
 /** Mailbox care (issue 10): details, checklist, test send, review, disconnect impact, CRM test, privacy rules. */
 export type CareMessageName =
@@ -15,21 +17,13 @@ export type CareMessageName =
 
 type CareHandlers = Pick<Handlers, CareMessageName>;
 
-function notBuilt(): never {
-  throw MessagingError.of('handler_failed', 'Not built yet.');
-}
-
 /** The background's answers to the mailbox-care messages (R5–R8, R21, R24, R31–R35). */
-export function careHandlers(_deps: BackgroundDeps): CareHandlers {
+export function careHandlers(deps: BackgroundDeps): CareHandlers {
   return {
-    updateMailbox: notBuilt,
-    confirmChecklistItem: notBuilt,
-    sendTestEmail: notBuilt,
-    markSampleReviewed: notBuilt,
-    wrongContact: notBuilt,
-    getDisconnectImpact: notBuilt,
-    testCrmConnection: notBuilt,
-    getPrivacyRules: notBuilt,
-    savePrivacyRules: notBuilt,
+    updateMailbox: ({ id, ...details }) => updateMailboxDetails(deps, id, details),
+    confirmChecklistItem: ({ id, item }) => confirmChecklistItem(deps, id, item),
+    sendTestEmail: ({ mailboxId, to }) => sendTestEmail(deps, mailboxId, to),
+    markSampleReviewed: ({ mailboxId, runId }) => markSampleReviewed(deps, mailboxId, runId),
+    ...crmCareHandlers(deps),
   };
 }

@@ -5,7 +5,7 @@ import { authorize, type OAuthClient, revoke } from '../auth/oauth';
 import { OAuthTokenSource } from '../auth/token-source';
 import { forgetAccount, readAccess, readPersonalToken, readRefresh, replaceGrant, savePersonalToken } from '../platform/token-store';
 import { originMatchPattern } from '../config/endpoints';
-import { type CrmClient, createCrmClient } from '../crm';
+import { type CrmClient, createCrmClient, crmNotConnected } from '../crm';
 import { canonicalCrmBaseUrl, type CrmConnection, type Grant, providerError } from '../domain';
 import { crmConnectionItem, hasOriginAccess, readCrmConnection, removeOriginAccess } from '../platform';
 import { type BackgroundDeps, requireLockedStorage } from './deps';
@@ -88,6 +88,17 @@ async function oldGrant(deps: BackgroundDeps, connection: CrmConnection): Promis
   let token: string | undefined;
   for (const account of [crmAccount(connection.baseUrl), LEGACY_CRM_ACCOUNT]) token ??= (await readRefresh(account))?.token ?? (await readAccess(account))?.token;
   return token ? { client: crmClient(deps.endpoints, connection.baseUrl, deps.redirectUris.crm), token } : null;
+}
+
+/**
+ * "Test connection" (R8): who the CRM's `GET /me` says the stored connection signs in as, through
+ * the same client the engine uses (a refused sign-in is renewed once, then is `reauth_required`).
+ */
+export async function testCrmConnection(deps: BackgroundDeps): Promise<{ baseUrl: string; name: string; email: string }> {
+  const connection = await readCrmConnection();
+  if (!connection) throw crmNotConnected('test it');
+  const me = await crmApi(deps, connection).me();
+  return { baseUrl: connection.baseUrl, name: me.name, email: me.email };
 }
 
 /** What a CRM disconnect did: `revoked` only when the CRM confirmed the revocation of an OAuth grant. */

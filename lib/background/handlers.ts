@@ -42,11 +42,8 @@ export function createHandlers(deps: BackgroundDeps): Handlers {
       engine.tickSoon();
       return mailbox;
     },
-    // Its jobs stop before its data goes (R34).
-    async disconnectMailbox({ id }) {
-      await engine.stopLane(id);
-      return disconnectMailbox(deps, id);
-    },
+    // Its jobs stop, and none starts, until it is revoked and its data is gone (R34).
+    disconnectMailbox: ({ id }) => engine.withLaneStopped(id, () => disconnectMailbox(deps, id)),
     async connectCrm(input) {
       const connected = await connectCrm(deps, input);
       await engine.resumeCrm();

@@ -1,10 +1,11 @@
 import { bestEffort } from '../async';
 import { type AccessTokenSource, staticToken } from '../auth/access-token';
 import { deleteMailboxAndData, getMailbox, listMailboxes, otherMailboxOf, putMailbox } from '../db';
-import { defaultVisibility, type Mailbox, mailboxIdFor, mailboxSchema, type MailboxKind, type OAuthMailProvider, providerError, type Scope, type SenderIdentity, senderIdentitySchema } from '../domain';
+import { defaultVisibility, type Mailbox, mailboxIdFor, mailboxSchema, type MailboxKind, type OAuthMailProvider, providerError, type Scope, type SenderIdentity, senderIdentitySchema, withSenderIdentity } from '../domain';
 import { MessagingError } from '../messaging';
-import { limiterStateStore } from '../platform';
+import { limiterStateStore, recordDisconnect } from '../platform';
 import type { MailboxIdentity, MailProvider } from '../providers/mail-provider';
+import { keepCrmRecordInStep } from './crm-mailbox';
 import type { BackgroundDeps } from './deps';
 import { mailboxTokens, REMOVE_ACCESS_PAGES, replaceMailboxGrant, revocationEndsAuthorization, revokeMailbox, revokeToken, signIn } from './mailbox-auth';
 import { createMailProvider } from './providers';
@@ -35,8 +36,10 @@ function providersOf(deps: BackgroundDeps): Map<string, MailProvider> {
 /**
  * One-click connect (R1, R2): sign in, read who the mailbox is from the provider (R7), keep the
  * tokens under that address and save the mailbox. Connecting a mailbox that is already there
- * renews its sign-in (see `replaceMailboxGrant`) and keeps its settings. When the mailbox
- * cannot be read after the sign-in, that fresh grant is revoked again, so no access is left behind.
+ * renews its sign-in (see `replaceMailboxGrant`) and keeps its settings; a sender identity read
+ * differently from the one confirmed re-opens "sender verified". When the mailbox cannot be read
+ * after the sign-in, that fresh grant is revoked again, so no access is left behind. The CRM's
+ * record of the mailbox follows (see `keepCrmRecordInStep`).
  */
 export async function connectMailbox(deps: BackgroundDeps, input: ConnectInput): Promise<Mailbox> {
   const signedIn = await signIn(deps, input.provider);
@@ -48,7 +51,7 @@ export async function connectMailbox(deps: BackgroundDeps, input: ConnectInput):
   const existing = await getMailbox(deps.db, id);
   const mailbox = mailboxSchema.parse(
     existing
-      ? { ...existing, status: 'connected', lastError: null, identity: senderIdentity(identity) }
+      ? withSenderIdentity({ ...existing, status: 'connected', lastError: null }, senderIdentity(identity))
       : {
           id,
           provider: input.provider,
@@ -66,13 +69,15 @@ export async function connectMailbox(deps: BackgroundDeps, input: ConnectInput):
           createdAt: Date.now(),
         },
   );
-  return putMailbox(deps.db, mailbox);
+  const saved = await putMailbox(deps.db, mailbox);
+  return (await keepCrmRecordInStep(deps, saved)) ?? saved;
 }
 
 /**
  * Signs a mailbox in again after "Reconnect needed" (R2, R12). The account that signs in must be
  * the mailbox's own; another account is refused rather than silently swapped. The new grant
- * replaces the old one (see `replaceMailboxGrant`).
+ * replaces the old one (see `replaceMailboxGrant`). The identity is read again: a changed display
+ * name or reply-to re-opens "sender verified" (R7). The CRM's record follows.
  */
 export async function reconnectMailbox(deps: BackgroundDeps, id: string): Promise<Mailbox> {
   const mailbox = await requireMailbox(deps, id);
@@ -91,7 +96,8 @@ export async function reconnectMailbox(deps: BackgroundDeps, id: string): Promis
     });
   }
   if (signedIn.grant) await replaceMailboxGrant(provider, mailbox.address, signedIn.grant);
-  return putMailbox(deps.db, { ...mailbox, status: 'connected', lastError: null, identity: senderIdentity(identity) });
+  const saved = await putMailbox(deps.db, withSenderIdentity({ ...mailbox, status: 'connected', lastError: null }, senderIdentity(identity)));
+  return (await keepCrmRecordInStep(deps, saved)) ?? saved;
 }
 
 /** What a disconnect did: `revoked` only when the provider confirmed it, else where to remove the access by hand. */
@@ -105,7 +111,8 @@ export interface Disconnected {
 
 /**
  * Disconnect (R34): revoke the provider grant, forget the tokens and purge everything the
- * extension holds for the mailbox, in one transaction. What was pushed stays in the CRM. The
+ * extension holds for the mailbox, in one transaction; when other mailboxes stay connected, the
+ * disconnect is remembered for their replacement test (R35). What was pushed stays in the CRM. The
  * local part always happens; `revoked` is true only when the provider confirmed the revocation
  * (never for Outlook, which has none), and otherwise the answer names the page where the user
  * removes the access by hand.
@@ -117,6 +124,8 @@ export async function disconnectMailbox(deps: BackgroundDeps, id: string): Promi
   const revoked = (await bestEffort('revoke the disconnected mailbox', revokeMailbox(deps, provider, mailbox.address))) ?? false;
   providersOf(deps).delete(id);
   await deleteMailboxAndData(deps.db, id);
+  // The mailboxes that stay owe a test email that comes back through sync (R35).
+  if ((await listMailboxes(deps.db)).length > 0) await recordDisconnect({ mailboxId: id, address: mailbox.address, at: Date.now() });
   return { id, address: mailbox.address, provider: mailbox.provider, revoked, removeAccessUrl: revoked ? null : REMOVE_ACCESS_PAGES[provider] };
 }
 

@@ -1,6 +1,6 @@
 import { getMailbox, listMailboxes, runsOf, updateMailbox } from '../db';
 import { type Handlers, MessagingError } from '../messaging';
-import { promptMemoryItem, readJobProgress, readPromptMemory } from '../platform';
+import { promptMemoryItem, readDisconnects, readJobProgress, readPromptMemory } from '../platform';
 import { decideThread, dismissPrompt, lookupMessages, reviewPrompts, runSample, threadState } from '../sync';
 import type { BackgroundDeps } from './deps';
 import { engineDeps, engineOf } from './engine';
@@ -73,13 +73,13 @@ export function syncHandlers(deps: BackgroundDeps): SyncHandlers {
       return updated;
     },
     async getReviewPrompts() {
-      const { prompts, memory } = await reviewPrompts(deps.db, await readPromptMemory(), Date.now());
+      const { prompts, memory } = await reviewPrompts(deps.db, await readPromptMemory(), Date.now(), await readDisconnects());
       await promptMemoryItem.setValue(memory);
       return { prompts };
     },
     async dismissReviewPrompt({ id }) {
       const memory = await readPromptMemory();
-      const { prompts } = await reviewPrompts(deps.db, { ...memory, dismissed: {} }, Date.now());
+      const { prompts } = await reviewPrompts(deps.db, { ...memory, dismissed: {} }, Date.now(), await readDisconnects());
       const prompt = prompts.find((p) => p.id === id);
       if (!prompt) return {};
       const owner = (await getMailbox(deps.db, prompt.mailboxId))?.owner ?? null;

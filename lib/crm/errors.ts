@@ -1,4 +1,4 @@
-import { echoableToken, type ProviderError, providerError } from '../domain';
+import { echoableToken, ProviderError, providerError } from '../domain';
 import { retryAfterMs } from '../http/request';
 import { crmErrorSchema, scopeDetailsSchema, validationDetailsSchema } from './schemas';
 
@@ -72,4 +72,20 @@ function firstFieldError(details: unknown): string | null {
   const name = field.replaceAll('_', ' ');
   const message = entry[1][0]!;
   return DOCUMENTED_FIELD_MESSAGES.has(message) ? `${name} ${message}` : `the ${name} field is not valid`;
+}
+
+/**
+ * No CRM is connected, so `then` cannot happen yet: plain words, and "reconnect" as the fix (the
+ * CRM connection in the options page is where the UI sends that action).
+ */
+export function crmNotConnected(then: string): ProviderError {
+  return new ProviderError({
+    code: 'reauth_required',
+    source: 'crm',
+    message: `No CRM is connected. Connect it under "CRM connection" in the options page, then ${then}.`,
+    action: 'reconnect',
+    retryable: false,
+    retryAfterMs: null,
+    at: Date.now(),
+  });
 }

@@ -8,3 +8,4 @@ export * from './privacy-rules';
 export * from './provider-error';
 export * from './sync-run';
 export * from './sync-state';
+export * from './mailbox-care';

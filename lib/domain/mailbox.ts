@@ -92,6 +92,13 @@ export const mailboxSchema = z
     /** The end of the last sync or backfill that succeeded (R12, R33); null before the first. */
     lastSyncedAt: z.number().int().nullable().default(null),
     testEmail: testEmailSchema.nullable().default(null),
+    /**
+     * Why the CRM's record of this mailbox (purpose, kind, owner, recovery note, display name,
+     * provider, status) is not in step with these details, in plain words; null when it is, or
+     * when no CRM is connected. The local details stand either way; the next change or reconnect
+     * sends the record again.
+     */
+    crmRecordError: z.string().nullable().default(null),
     /** Milliseconds since the epoch, like every time the extension stores. */
     createdAt: z.number().int(),
   })

@@ -68,7 +68,10 @@ export async function dispatch<P extends ProtocolMap, K extends keyof P & string
   const input = spec.input.safeParse(data);
   if (!input.success) {
     const detail = input.error.issues.map((issue) => `${issue.path.join('.') || '(message)'}: ${issue.message}`).join('; ');
-    return failure(MessagingError.of('invalid_payload', `The request to "${name}" was not valid: ${detail}`));
+    // Each field's first issue, for the form that sent it to show on that field.
+    const fields: Record<string, string> = {};
+    for (const issue of input.error.issues) if (issue.path.length > 0) fields[issue.path.join('.')] ??= issue.message;
+    return failure(MessagingError.invalid(`The request to "${name}" was not valid: ${detail}`, fields));
   }
   try {
     return { ok: true, value: await handlers[name](input.data as z.output<P[K]['input']>, sender) };

@@ -269,14 +269,20 @@ export const protocol = {
   },
   /**
    * "Wrong contact" in the review (R24): unlinks one message from one contact in the CRM, and
-   * keeps it unlinked from then on.
+   * keeps it unlinked from then on. The decision is kept on its thread (R27): linked to its other
+   * contacts, or "don't sync" when none is left; so the thread's other emails are unlinked from
+   * that contact too, and its later mail never goes to it. Answers where the message stands now.
    */
   wrongContact: {
     pagesOnly: true,
     input: z.object({ mailboxId: z.string().min(1), providerId: z.string().min(1), contactId: z.string().min(1) }).strict(),
     output: z.object({ message: messageSyncStateSchema }),
   },
-  /** What still relies on a mailbox before it is disconnected (R34): the CRM's dependencies and its open jobs. */
+  /**
+   * What still relies on a mailbox before it is disconnected (R34): the CRM's dependencies, its
+   * open jobs, and `waitingPushes`: how many of its messages wait to be pushed that only it holds,
+   * so the disconnect drops them unpushed (a message another mailbox also holds is pushed from there).
+   */
   getDisconnectImpact: {
     pagesOnly: true,
     input: z.object({ id: z.string().min(1) }).strict(),
@@ -290,6 +296,7 @@ export const protocol = {
         .nullable(),
       crmError: z.string().nullable(),
       jobs: z.array(jobSchema),
+      waitingPushes: z.number().int().nonnegative(),
     }),
   },
   /** "Test connection" (R8): who the CRM's `GET /me` says the connection is. */
@@ -343,6 +350,12 @@ export const wireErrorSchema = z.object({
   message: z.string(),
   action: errorActionSchema,
   retryable: z.boolean(),
+  /**
+   * For `invalid_payload` only: a plain message per input field that is wrong, keyed by the
+   * field's path joined with dots (`blockedAddresses.2`, `owner`), the first issue of each. A form
+   * shows each next to its field; `message` still says it all in one sentence.
+   */
+  fields: z.record(z.string(), z.string()).optional(),
 });
 export type WireError = z.infer<typeof wireErrorSchema>;
 
@@ -373,17 +386,25 @@ export class MessagingError extends Error {
   readonly code: WireError['code'];
   readonly action: ErrorAction;
   readonly retryable: boolean;
+  /** See `WireError.fields`. */
+  readonly fields: Readonly<Record<string, string>> | undefined;
 
   constructor(error: WireError) {
     super(error.message);
     this.code = error.code;
     this.action = error.action;
     this.retryable = error.retryable;
+    this.fields = error.fields;
   }
 
   /** A messaging failure, with its code's own action and retryability. */
   static of(code: MessagingErrorCode, message: string): MessagingError {
     return new MessagingError({ code, message, ...MESSAGING_FIX[code] });
+  }
+
+  /** An `invalid_payload` refusal with the message of each wrong field (see `WireError.fields`). */
+  static invalid(message: string, fields: Record<string, string>): MessagingError {
+    return new MessagingError({ code: 'invalid_payload', message, ...MESSAGING_FIX.invalid_payload, fields });
   }
 
   /**
@@ -398,6 +419,7 @@ export class MessagingError extends Error {
   }
 
   toWire(): WireError {
-    return { code: this.code, message: this.message, action: this.action, retryable: this.retryable };
+    const wire: WireError = { code: this.code, message: this.message, action: this.action, retryable: this.retryable };
+    return this.fields ? { ...wire, fields: { ...this.fields } } : wire;
   }
 }

@@ -7,3 +7,4 @@ export * from './runtime';
 export * from './storage';
 export * from './storage-access';
 export * from './token-store';
+export * from './disconnects';

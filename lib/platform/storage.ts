@@ -1,6 +1,18 @@
 import { storage } from 'wxt/utils/storage';
 import { z } from 'zod';
-import { type CrmConnection, crmConnectionSchema, defaultPrivacyRules, type LastConnectFailure, lastConnectFailureSchema, type JobProgress as JobProgressValue, jobProgressSchema, type PrivacyRules, privacyRulesSchema } from '../domain';
+import {
+  type CrmConnection,
+  crmConnectionSchema,
+  defaultPrivacyRules,
+  type LastConnectFailure,
+  lastConnectFailureSchema,
+  type JobProgress as JobProgressValue,
+  jobProgressSchema,
+  type PrivacyRules,
+  privacyRulesFromV1,
+  type PrivacyRulesInput,
+  privacyRulesSchema,
+} from '../domain';
 
 /**
  * Small settings kept in `chrome.storage`; lists live in Dexie. Each item has a version, and a
@@ -29,10 +41,15 @@ export async function readLastConnectFailure(): Promise<LastConnectFailure | nul
   return lastConnectFailureSchema.nullable().catch(null).parse(await lastConnectFailureItem.getValue());
 }
 
-/** The workspace's privacy rules (R21); the options page edits them, the engine reads them. */
+/**
+ * The workspace's privacy rules (R21); the options page edits them, the engine reads them.
+ * Version 2 keeps them normalised and strictly valid (`privacyRulesSchema`); a version 1 value is
+ * migrated once, when the background or a page first loads this module (`privacyRulesFromV1`).
+ */
 export const privacyRulesItem = storage.defineItem<PrivacyRules>('local:privacyRules', {
   fallback: defaultPrivacyRules(),
-  version: 1,
+  version: 2,
+  migrations: { 2: privacyRulesFromV1 },
 });
 
 /** The privacy rules; a stored value of the wrong shape is an error, never "no rules". */
@@ -40,8 +57,8 @@ export async function readPrivacyRules(): Promise<PrivacyRules> {
   return privacyRulesSchema.parse(await privacyRulesItem.getValue());
 }
 
-/** Saves the privacy rules after validating them. */
-export async function savePrivacyRules(rules: PrivacyRules): Promise<PrivacyRules> {
+/** Saves the privacy rules after validating and normalising them; returns what was stored. */
+export async function savePrivacyRules(rules: PrivacyRulesInput): Promise<PrivacyRules> {
   const valid = privacyRulesSchema.parse(rules);
   await privacyRulesItem.setValue(valid);
   return valid;

@@ -28,6 +28,7 @@ import { runIncremental } from './jobs/incremental';
 import { runOutbox } from './jobs/outbox';
 import { runPreview } from './jobs/preview';
 import { runUndo } from './jobs/undo';
+import { applyPrivacyRules } from './privacy';
 
 /** The CRM's lane: the contact mirror and the outbox are the CRM's, not a mailbox's. */
 export const CRM_LANE = 'crm';
@@ -63,6 +64,8 @@ export interface NeedsConfirmation {
  */
 export class SyncEngine {
   private readonly running = new Map<string, { promise: Promise<void>; abort: AbortController }>();
+  /** Lanes whose jobs must not start now (see `withLaneStopped`). */
+  private readonly stopped = new Set<string>();
   private ticking: Promise<void> | null = null;
   private again = false;
 
@@ -105,7 +108,7 @@ export class SyncEngine {
     const now = this.deps.now();
     const mailboxes = await this.endQuotaWaits(await listMailboxes(db), now);
     for (const mailbox of mailboxes) {
-      if (mailbox.provider === 'imap' || mailbox.status === 'reconnect_needed' || mailbox.status === 'error') continue;
+      if (mailbox.provider === 'imap' || mailbox.status === 'reconnect_needed' || mailbox.status === 'error' || this.stopped.has(mailbox.id)) continue;
       // Half the period: the last sync ended a little after the previous alarm, and the next alarm
       // must not find it "not yet 30 s old" and skip it, which would poll every 60 s.
       if ((mailbox.lastSyncedAt ?? 0) + INCREMENTAL_EVERY_MS / 2 <= now) await this.queue(mailbox.id, 'incremental', {});
@@ -121,7 +124,7 @@ export class SyncEngine {
     // must run now, not wait for the next alarm (at least 30 s away).
     const due = this.deps.now();
     for (const job of await unfinishedJobs(db)) {
-      if (this.running.has(job.id)) continue;
+      if (this.running.has(job.id) || this.stopped.has(job.lane)) continue;
       const runnable = this.runnable(job, job.lane === CRM_LANE ? undefined : byId.get(job.lane), due);
       if (runnable === true) this.launch(job);
       else if (runnable !== false) wake = Math.min(wake, runnable);
@@ -340,11 +343,27 @@ export class SyncEngine {
     this.tickSoon();
   }
 
-  /** Stops the jobs of a lane running in this worker (a mailbox being disconnected, R34); their rows go with its data. */
-  async stopLane(lane: string): Promise<void> {
-    const mine = [...this.running].filter(([id]) => id.startsWith(`${lane}/`));
-    for (const [, run] of mine) run.abort.abort();
-    await Promise.all(mine.map(([, run]) => run.promise));
+  /**
+   * Runs `work` (a mailbox's disconnect: revoke, then purge, R34) with its lane stopped: the
+   * lane's jobs running in this worker are aborted and awaited first, and until `work` ends no tick
+   * queues or starts another (the revocation takes a round trip, and a job started meanwhile would
+   * read the mailbox with a grant being revoked). Its job rows go with its data.
+   */
+  async withLaneStopped<T>(lane: string, work: () => Promise<T>): Promise<T> {
+    this.stopped.add(lane);
+    try {
+      const mine = [...this.running].filter(([id]) => id.startsWith(`${lane}/`));
+      for (const [, run] of mine) run.abort.abort();
+      await Promise.all(mine.map(([, run]) => run.promise));
+      return await work();
+    } finally {
+      this.stopped.delete(lane);
+    }
+  }
+
+  /** The privacy rules were saved (R21): pending writes they now exclude are withdrawn (see `applyPrivacyRules`). Returns how many were cancelled. */
+  privacyRulesChanged(): Promise<number> {
+    return applyPrivacyRules(this.deps);
   }
 
   /** Every job of every lane, for the UI. */

@@ -1,6 +1,6 @@
-import { atomically, type CheckpointJob, commitPage, getMailbox, type PageCommitResult, verdictsOf } from '../db';
+import { atomically, type CheckpointJob, commitPage, getMailbox, type MailboxCrmDatabase, type PageCommitResult, updateMailbox, verdictsOf } from '../db';
 import { policySets } from '../matching/skip-rules';
-import type { Mailbox, Message } from '../domain';
+import { isTestEmailCopy, type Mailbox, type Message, VISIBILITY_RANK } from '../domain';
 import { countDecisions, decide, loadDecideContext } from './decide';
 import type { JobContext } from './job-context';
 import { JobStopped } from './job-context';
@@ -28,7 +28,10 @@ export async function requireMailbox(ctx: JobContext): Promise<Mailbox> {
  * Decides every message of a page and commits the lot with the job's cursor, in one transaction
  * (R13): messages as metadata, verdicts, CRM writes, withdrawals, run counts and checkpoint.
  * Messages of the page outside the mailbox's chosen labels or folders never reach it: the
- * providers list only those.
+ * providers list only those. The page is decided with the mailbox as it is at the commit, not as
+ * the job read it: a visibility lowered while the page was read builds the CRM items at the new
+ * level (R22), and one raised meanwhile has their content read again at drain time. The sent copy
+ * of a test email coming back ticks "test receive" in the same transaction (R31, R32).
  */
 export async function decideAndCommit(ctx: JobContext, mailbox: Mailbox, page: ReadPage): Promise<PageCommitResult> {
   const { db } = ctx.deps;
@@ -36,8 +39,10 @@ export async function decideAndCommit(ctx: JobContext, mailbox: Mailbox, page: R
   const policy = policySets(await ctx.deps.privacyRules());
   const removedIds = page.removed ?? [];
   const result = await atomically(db, ['mailboxes', 'messages', 'verdicts', 'outbox', 'syncRuns', 'checkpoints', 'contacts', 'threadLinks'], async () => {
-    const context = await loadDecideContext(db, mailbox, policy, page.messages);
-    const decisions = page.messages.map((message) => decide(message, context, page.runId, now));
+    const current = (await getMailbox(db, mailbox.id)) ?? mailbox;
+    const contentRead = VISIBILITY_RANK[current.visibility] <= VISIBILITY_RANK[mailbox.visibility];
+    const context = await loadDecideContext(db, current, policy, page.messages);
+    const decisions = page.messages.map((message) => decide(message, context, page.runId, now, { contentRead }));
     const removedVerdicts = await verdictsOf(db, mailbox.id, removedIds);
     const keyOf = new Map(removedVerdicts.map((v) => [v.providerId, v.key]));
     const result = await commitPage(
@@ -58,8 +63,18 @@ export async function decideAndCommit(ctx: JobContext, mailbox: Mailbox, page: R
       now,
     );
     if (!result.committed && result.reason === 'mailbox_gone') throw new JobStopped('mailbox_gone');
+    if (result.committed) await markTestEmailReceived(db, mailbox.id, page.messages, now);
     return result;
   });
   if (result.committed && result.outcomes.some((o) => o === 'queued' || o === 'merged')) ctx.committed();
   return result;
+}
+
+/** Ticks "test receive" when the page holds the sent copy of the mailbox's test email still awaited (R31). */
+async function markTestEmailReceived(db: MailboxCrmDatabase, mailboxId: string, messages: readonly Message[], now: number): Promise<void> {
+  await updateMailbox(db, mailboxId, (m) => {
+    const test = m.testEmail;
+    if (!test || test.receivedAt !== null || !messages.some((message) => isTestEmailCopy(test, message))) return m;
+    return { ...m, testEmail: { ...test, receivedAt: now }, checklist: { ...m.checklist, test_receive: now } };
+  });
 }

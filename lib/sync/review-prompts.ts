@@ -1,5 +1,5 @@
 import { listMailboxes, type MailboxCrmDatabase, runsOf } from '../db';
-import type { Mailbox, ReviewPrompt } from '../domain';
+import type { DisconnectRecord, Mailbox, ReviewPrompt } from '../domain';
 import { normaliseAddress } from '../matching/address';
 
 /** No successful sync for this long while connected raises "customer emails stopped syncing" (R33). */
@@ -18,9 +18,31 @@ function ownerAccount(owner: string | null): string | null {
   return owner && /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(owner.trim()) ? normaliseAddress(owner) : null;
 }
 
-async function promptsOf(db: MailboxCrmDatabase, mailbox: Mailbox, memory: PromptMemory, now: number): Promise<ReviewPrompt[]> {
+/**
+ * R35: after another mailbox was disconnected, this one sends a test email that comes back through
+ * sync before the team relies on it alone. Only the latest disconnect it was connected for counts
+ * (a test after it answers the earlier ones too); a mailbox connected later owes nothing.
+ */
+function replacementTest(mailbox: Mailbox, disconnects: readonly DisconnectRecord[]): ReviewPrompt | null {
+  const latest = disconnects.filter((d) => d.mailboxId !== mailbox.id && d.at >= mailbox.createdAt).reduce<DisconnectRecord | null>((a, d) => (a === null || d.at >= a.at ? d : a), null);
+  if (!latest) return null;
+  const test = mailbox.testEmail;
+  if (test && test.receivedAt !== null && test.sentAt >= latest.at) return null;
+  return {
+    id: `replacement_test:${mailbox.id}:${latest.mailboxId}:${latest.at}`,
+    mailboxId: mailbox.id,
+    runId: null,
+    kind: 'replacement_test',
+    message: `${latest.address} was disconnected. Send a test email from ${mailbox.address} and check it comes back through sync, so customer mail keeps reaching the CRM.`,
+    action: 'send_test',
+  };
+}
+
+async function promptsOf(db: MailboxCrmDatabase, mailbox: Mailbox, memory: PromptMemory, now: number, disconnects: readonly DisconnectRecord[]): Promise<ReviewPrompt[]> {
   const prompts: ReviewPrompt[] = [];
   const base = { mailboxId: mailbox.id, runId: null };
+  const replacement = replacementTest(mailbox, disconnects);
+  if (replacement) prompts.push(replacement);
   const error = mailbox.lastError;
   if (mailbox.status === 'reconnect_needed' || (error && (error.code === 'reauth_required' || error.code === 'insufficient_permissions'))) {
     const reconnect = mailbox.status === 'reconnect_needed' || error?.code === 'reauth_required';
@@ -56,13 +78,14 @@ async function promptsOf(db: MailboxCrmDatabase, mailbox: Mailbox, memory: Promp
 }
 
 /**
- * The review prompts in force (R33), less those dismissed: a prompt's id names the occurrence
- * (the error's time, the last sync, the run, the owner), so the same situation dismissed stays
- * quiet and a new one prompts again. Returns the memory to keep: owners of newly seen mailboxes.
+ * The review prompts in force (R33, R35), less those dismissed: a prompt's id names the occurrence
+ * (the error's time, the last sync, the run, the owner, the disconnect), so the same situation
+ * dismissed stays quiet and a new one prompts again. `disconnects`: mailboxes disconnected while
+ * others stayed (see `recordDisconnect`). Returns the memory to keep: owners of newly seen mailboxes.
  */
-export async function reviewPrompts(db: MailboxCrmDatabase, memory: PromptMemory, now: number): Promise<{ prompts: ReviewPrompt[]; memory: PromptMemory }> {
+export async function reviewPrompts(db: MailboxCrmDatabase, memory: PromptMemory, now: number, disconnects: readonly DisconnectRecord[] = []): Promise<{ prompts: ReviewPrompt[]; memory: PromptMemory }> {
   const mailboxes = await listMailboxes(db);
-  const prompts = (await Promise.all(mailboxes.map((m) => promptsOf(db, m, memory, now)))).flat().filter((p) => !(p.id in memory.dismissed));
+  const prompts = (await Promise.all(mailboxes.map((m) => promptsOf(db, m, memory, now, disconnects)))).flat().filter((p) => !(p.id in memory.dismissed));
   const owners = { ...memory.owners };
   for (const mailbox of mailboxes) if (!(mailbox.id in owners)) owners[mailbox.id] = mailbox.owner;
   return { prompts, memory: { ...memory, owners } };

@@ -20,8 +20,13 @@ export interface ThreadDecision {
  * contact", R24). Only contacts the mirror holds can be linked: the CRM would refuse others.
  * Clearing a decision or "don't sync" asks for nothing to be pushed, so what an undo removed
  * stays removed (R18).
+ *
+ * The review's "wrong contact" corrects a run rather than asking for mail: `correction` keeps
+ * what an undo removed removed even with a link, keeps each message in the run that read it (see
+ * `reDecide`'s `keepRuns`), and runs `alongside` first in the same transaction (database calls
+ * only), so its own writes land with the decision.
  */
-export async function decideThread(deps: EngineDeps, decision: ThreadDecision): Promise<SyncRun | null> {
+export async function decideThread(deps: EngineDeps, decision: ThreadDecision, correction?: { alongside: () => Promise<void> }): Promise<SyncRun | null> {
   const { db } = deps;
   const mailbox = await getMailbox(db, decision.mailboxId);
   if (!mailbox) throw providerError('not_found', 'crm', { detail: 'That mailbox is no longer connected.', final: true });
@@ -32,7 +37,8 @@ export async function decideThread(deps: EngineDeps, decision: ThreadDecision): 
   const policy = policySets(await deps.privacyRules());
   const now = deps.now();
   return atomically(db, ['threadLinks', 'messages', 'verdicts', 'outbox', 'syncRuns', 'contacts', 'mailboxes'], async () => {
+    await correction?.alongside();
     await putThreadLink(db, { mailboxId: mailbox.id, threadKey: decision.threadKey, contactIds: ids, dontSync: decision.dontSync, updatedAt: now });
-    return reDecide(db, { mailbox, messages: await messagesOfThread(db, mailbox.id, decision.threadKey), policy, now, revive: ids.length > 0 });
+    return reDecide(db, { mailbox, messages: await messagesOfThread(db, mailbox.id, decision.threadKey), policy, now, revive: !correction && ids.length > 0, keepRuns: correction !== undefined });
   });
 }

@@ -25,10 +25,18 @@ export async function jobsOfLane(db: MailboxCrmDatabase, lane: string): Promise<
   return rows.map((row) => jobSchema.parse(row));
 }
 
-/** Jobs not finished: queued, running (or stopped with the worker), waiting or blocked (R13). */
+/** The states of a job that is not finished: queued, running (or stopped with the worker), waiting or blocked (R13). */
+const UNFINISHED_STATUSES: readonly Job['status'][] = ['queued', 'running', 'waiting', 'blocked'];
+
+/** Jobs not finished (see `UNFINISHED_STATUSES`). */
 export async function unfinishedJobs(db: MailboxCrmDatabase): Promise<Job[]> {
-  const rows = await db.jobs.where('status').anyOf(['queued', 'running', 'waiting', 'blocked']).toArray();
+  const rows = await db.jobs.where('status').anyOf([...UNFINISHED_STATUSES]).toArray();
   return rows.map((row) => jobSchema.parse(row));
+}
+
+/** The jobs of a lane (a mailbox id, or `crm`) that are not finished: what a disconnect stops (R34). */
+export async function unfinishedJobsOfLane(db: MailboxCrmDatabase, lane: string): Promise<Job[]> {
+  return (await jobsOfLane(db, lane)).filter((job) => UNFINISHED_STATUSES.includes(job.status));
 }
 
 /**

@@ -187,6 +187,24 @@ export async function pendingOutbox(db: MailboxCrmDatabase, now: number): Promis
   return { pending, due };
 }
 
+/** Every pending write, due or not, validated (privacy rules applied again, R21). */
+export async function pendingOutboxEntries(db: MailboxCrmDatabase): Promise<OutboxEntry[]> {
+  const rows = await db.outbox.where('[status+nextAttemptAt]').between(['pending', Dexie.minKey], ['pending', Dexie.maxKey], true, true).toArray();
+  return rows.map((row) => outboxEntrySchema.parse(row));
+}
+
+/**
+ * How many pending writes only this mailbox holds a copy of: a disconnect drops them unpushed,
+ * while a write another mailbox also holds stays for it (see `deleteMailboxAndData`, R34).
+ */
+export async function pendingOnlyFrom(db: MailboxCrmDatabase, mailboxId: string): Promise<number> {
+  return db.outbox
+    .where('mailboxIds')
+    .equals(mailboxId)
+    .filter((entry) => entry.status === 'pending' && entry.mailboxIds.every((id) => id === mailboxId))
+    .count();
+}
+
 /** The id of a batch fixed for sending and not yet answered, if any (see `OutboxEntry.batchId`). */
 export async function openBatchId(db: MailboxCrmDatabase): Promise<string | null> {
   const row = await db.outbox.where('batchId').above('').first();
@@ -196,4 +214,40 @@ export async function openBatchId(db: MailboxCrmDatabase): Promise<string | null
 /** Releases a batch whose entries no longer need sending. */
 export async function releaseBatch(db: MailboxCrmDatabase, batchId: string): Promise<void> {
   await db.outbox.where('batchId').equals(batchId).modify({ batchId: null, sending: null });
+}
+
+/**
+ * A mailbox's visibility changed to `visibility` (R22): its writes not yet made follow the new
+ * level. Every pending write whose content comes from this mailbox is rebuilt: its payload is
+ * dropped and read again at the new level when it is drained (see `runOutbox`), so a lowered level
+ * never sends what it no longer allows, and a raised one applies to everything pushed from then
+ * on. A pending update of a write already done that adds nothing at the lower level goes back to
+ * `sent` as the CRM holds it.
+ *
+ * Frozen batches (`batchId`) are replays of a request the CRM may already have applied. When the
+ * level is lowered and a frozen batch would carry more of this mailbox's mail than the new level
+ * allows, the batch is released and rebuilt rather than resent: what already reached the CRM is
+ * there anyway, and what did not never leaves at the old level. (A request on the wire at this
+ * moment has left; nothing can call it back.) Raising leaves frozen batches as they are: they
+ * carry less, never more. Runs inside the caller's transaction when there is one. Returns how
+ * many writes were rebuilt.
+ */
+export async function rebuildOutboxForVisibility(db: MailboxCrmDatabase, mailboxId: string, visibility: Visibility): Promise<number> {
+  return db.transaction('rw', db.outbox, async () => {
+    const above = (level: Visibility) => VISIBILITY_RANK[level] > VISIBILITY_RANK[visibility];
+    const lowering = (entry: OutboxEntry) => above(entry.visibility) || (entry.sending !== null && above(entry.sending.visibility));
+    const ofMailbox = async () => (await db.outbox.where('mailboxIds').equals(mailboxId).toArray()).map((row) => outboxEntrySchema.parse(row)).filter((e) => e.status === 'pending' && e.mailboxId === mailboxId);
+    const tooWide = new Set((await ofMailbox()).flatMap((e) => (e.batchId !== null && e.sending !== null && above(e.sending.visibility) ? [e.batchId] : [])));
+    for (const batchId of tooWide) await releaseBatch(db, batchId);
+    const changed = (await ofMailbox())
+      .filter((e) => e.visibility !== visibility && (e.batchId === null || lowering(e)))
+      .map((e): OutboxEntry => {
+        const pushed = e.pushed;
+        const nothingMore = pushed !== null && e.contactIds.every((id) => pushed.contactIds.includes(id)) && VISIBILITY_RANK[visibility] <= VISIBILITY_RANK[pushed.visibility];
+        if (nothingMore && e.batchId === null) return { ...e, status: 'sent', contactIds: pushed.contactIds, visibility: pushed.visibility, payload: null };
+        return { ...e, payload: null, visibility };
+      });
+    await putOutboxEntries(db, changed);
+    return changed.length;
+  });
 }

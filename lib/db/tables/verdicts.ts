@@ -19,6 +19,13 @@ export async function verdictsOf(db: MailboxCrmDatabase, mailboxId: string, prov
   return rows.filter((row) => row !== undefined).map((row) => verdictSchema.parse(row));
 }
 
+/** The verdicts on every stored copy of the messages with these CRM keys, in any mailbox. */
+export async function verdictsWithKeys(db: MailboxCrmDatabase, keys: readonly string[]): Promise<Verdict[]> {
+  if (keys.length === 0) return [];
+  const rows = await db.verdicts.where('key').anyOf([...keys]).toArray();
+  return rows.map((row) => verdictSchema.parse(row));
+}
+
 /** Stores verdicts, validated; a message decided again replaces its earlier verdict. */
 export async function putVerdicts(db: MailboxCrmDatabase, verdicts: readonly Verdict[]): Promise<void> {
   await db.verdicts.bulkPut(verdicts.map((verdict) => verdictSchema.parse(verdict)));

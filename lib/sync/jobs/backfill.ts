@@ -33,7 +33,7 @@ export async function runBackfill(ctx: JobContext): Promise<void> {
     // A CRM that cannot be reached now does not stop the backfill: a stale mirror only delays
     // matches, which retro-match pushes once the mirror catches up.
     await bestEffort('refresh the contact mirror before a backfill', mirrorContacts(ctx.deps, ctx.signal));
-    await ensureIncrementalCursor(ctx, mailbox);
+    await ensureIncrementalCursor(ctx.deps, mailbox, ctx.signal);
     const stored = await getCheckpoint(db, mailbox.id, 'backfill');
     const step = await advanceCheckpoint(
       db,

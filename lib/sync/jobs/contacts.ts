@@ -48,8 +48,9 @@ async function mirrorOnce(deps: EngineDeps, signal?: AbortSignal): Promise<void>
   const stored = await getCheckpoint(db, lane, 'contacts');
   const from = stored?.cursor ? cursorSchema.parse(JSON.parse(stored.cursor)) : null;
   let seq = seqOf(stored);
-  const policy = policySets(await deps.privacyRules());
   for await (const page of crm.client.contactsSince(from as ContactCursor | null, signal)) {
+    // Read per page: rules saved while the mirror walks the CRM apply to the next page's retro-match.
+    const policy = policySets(await deps.privacyRules());
     const now = deps.now();
     const mailboxes = await listMailboxes(db);
     await atomically(db, ['contacts', 'checkpoints', 'messages', 'verdicts', 'outbox', 'syncRuns', 'threadLinks', 'mailboxes'], async () => {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { advanceCheckpoint, getCheckpoint, updateMailbox } from '../../db';
 import { type Mailbox, providerError } from '../../domain';
+import type { EngineDeps } from '../engine-deps';
 import { decideOnError } from '../error-policy';
 import { checkCancelled, ensureRun, type JobContext } from '../job-context';
 import { decideAndCommit, requireMailbox } from '../page';
@@ -36,13 +37,14 @@ function readCursor(stored: string | null): IncrementalCursor | null {
 
 /**
  * Takes the provider's "now" cursor when the mailbox has none, so that incremental sync covers
- * everything from this moment (a backfill takes it before its first page).
+ * everything from this moment (a backfill takes it before its first page, a test email before it
+ * is sent). Two callers racing take one cursor: the second finds the first's checkpoint stored.
  */
-export async function ensureIncrementalCursor(ctx: JobContext, mailbox: Mailbox): Promise<void> {
-  const { db } = ctx.deps;
+export async function ensureIncrementalCursor(deps: EngineDeps, mailbox: Mailbox, signal?: AbortSignal): Promise<void> {
+  const { db } = deps;
   if (await getCheckpoint(db, mailbox.id, 'incremental')) return;
-  const cursor = await ctx.deps.provider(mailbox).currentCursor(ctx.signal);
-  await advanceCheckpoint(db, { mailboxId: mailbox.id, job: 'incremental', cursor: JSON.stringify({ mode: 'changes', cursor }), progress: {} }, 0, ctx.deps.now());
+  const cursor = await deps.provider(mailbox).currentCursor(signal);
+  await advanceCheckpoint(db, { mailboxId: mailbox.id, job: 'incremental', cursor: JSON.stringify({ mode: 'changes', cursor }), progress: {} }, 0, deps.now());
 }
 
 /**
@@ -58,7 +60,7 @@ export async function runIncremental(ctx: JobContext): Promise<void> {
   let mailbox = await requireMailbox(ctx);
   let checkpoint = await getCheckpoint(db, mailbox.id, 'incremental');
   if (!checkpoint) {
-    await ensureIncrementalCursor(ctx, mailbox);
+    await ensureIncrementalCursor(ctx.deps, mailbox, ctx.signal);
     checkpoint = await getCheckpoint(db, mailbox.id, 'incremental');
   }
   let runId = ctx.job.runId;

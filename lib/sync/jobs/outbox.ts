@@ -125,7 +125,10 @@ async function readContent(deps: EngineDeps, entries: readonly OutboxEntry[], si
       await postpone(db, group, deps.now() + CONTENT_RETRY_MS);
       continue;
     }
-    await atomically(db, ['outbox'], async () => {
+    await atomically(db, ['mailboxes', 'outbox'], async () => {
+      // Content read at a visibility changed meanwhile is not kept: the entries stay empty and are
+      // read again at the new level next round (R22; see `rebuildOutboxForVisibility`).
+      if (mailbox && (await getMailbox(db, mailboxId))?.visibility !== mailbox.visibility) return;
       const current = await outboxEntries(db, group.map((e) => e.idempotencyKey));
       const changed = current
         .filter((e) => e.status === 'pending' && e.payload === null && e.mailboxId === mailboxId)

@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { providerError } from '@/lib/domain';
-import { dispatch, type Handlers, type HandlersOf, protocol, type ProtocolMap, type Sender, senderProblem, type Trust, UNEXPECTED_FAILURE } from '@/lib/messaging';
+import { dispatch, type Handlers, type HandlersOf, MessagingError, protocol, type ProtocolMap, type Sender, senderProblem, type Trust, UNEXPECTED_FAILURE, wireErrorSchema } from '@/lib/messaging';
 import { WEBMAIL_MATCHES } from '@/lib/webmail/sites';
 import { type SyncMessageName, syncHandlerStubs, careHandlerStubs } from '../../support/handler-stubs';
 
@@ -27,6 +27,7 @@ function handlers() {
     disconnectCrm: unused,
     ...syncHandlerStubs(unused),
     ...careHandlerStubs(unused),
+    savePrivacyRules: vi.fn(unused),
   } satisfies Handlers;
 }
 
@@ -80,6 +81,27 @@ describe('dispatch', () => {
     expect(result).toMatchObject({ ok: false, error: { code: 'invalid_payload' } });
     if (!result.ok) expect(result.error.message).toMatch(/^The request to "getOverview" was not valid: /);
     expect(h.getOverview).not.toHaveBeenCalled();
+  });
+
+  it('names each wrong field of an invalid payload with its own plain message, which the page gets back on its MessagingError', async () => {
+    const h = handlers();
+    const rules = { workspaceDomains: ['acme.test', 'not a domain'], blockedAddresses: ['@rival.test'], blockedDomains: [], excludedCategories: ['primary'] };
+    const result = await dispatch(protocol, 'savePrivacyRules', rules, optionsInTab, h, trust);
+    expect(result).toMatchObject({ ok: false, error: { code: 'invalid_payload', action: 'none', retryable: false } });
+    if (result.ok) return;
+    expect(result.error.fields).toEqual({
+      'workspaceDomains.1': expect.stringMatching(/is not a domain/),
+      'blockedAddresses.0': expect.stringMatching(/is a domain: add it under blocked domains/),
+      'excludedCategories.0': expect.stringMatching(/is not a Gmail category/),
+    });
+    const error = new MessagingError(wireErrorSchema.parse(result.error));
+    expect(error.fields).toEqual(result.error.fields);
+    expect(error.toWire()).toEqual(result.error);
+    expect(h.savePrivacyRules).not.toHaveBeenCalled();
+  });
+
+  it('sends no fields for an error that is not about the input', () => {
+    expect(MessagingError.of('handler_failed', 'x').toWire()).not.toHaveProperty('fields');
   });
 
   it('turns an untyped failure into handler_failed with fixed words, and keeps only its name in the console', async () => {

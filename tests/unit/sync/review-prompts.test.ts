@@ -90,6 +90,56 @@ describe('reviewPrompts (R33)', () => {
     });
   });
 
+  describe('a replacement test after a disconnect (R35)', () => {
+    const OUTLOOK = 'outlook:support@acme-sales.test';
+    const gone = { mailboxId: 'gmail:old@acme-sales.test', address: 'old@acme-sales.test', at: NOW - HOUR };
+    const remaining = () => [quiet(), quiet({ id: OUTLOOK, provider: 'outlook', address: 'support@acme-sales.test' })];
+    const test = (sentAt: number, receivedAt: number | null) => ({ to: 'me@example.com', subject: 'Mailbox to CRM test · 1a2b3c4d', sentAt, providerId: null, receivedAt });
+
+    it('asks each mailbox still connected for a test send, naming the disconnect', async () => {
+      for (const mailbox of remaining()) await putMailbox(db(), mailbox);
+      const result = await reviewPrompts(db(), empty(), NOW, [gone]);
+      expect(result.prompts).toEqual([
+        { id: `replacement_test:gmail:rep@acme-sales.test:${gone.mailboxId}:${gone.at}`, mailboxId: 'gmail:rep@acme-sales.test', kind: 'replacement_test', action: 'send_test', runId: null, message: expect.stringMatching(/^old@acme-sales.test was disconnected. Send a test email from rep@acme-sales.test/) },
+        expect.objectContaining({ id: `replacement_test:${OUTLOOK}:${gone.mailboxId}:${gone.at}`, mailboxId: OUTLOOK, kind: 'replacement_test' }),
+      ]);
+    });
+
+    it('stops once a test sent after the disconnect came back through sync', async () => {
+      await putMailbox(db(), quiet({ testEmail: test(gone.at + 1, gone.at + 2) }));
+      expect(kinds(await reviewPrompts(db(), empty(), NOW, [gone]))).toEqual([]);
+    });
+
+    it('keeps asking while the test has not come back, or when it was sent before the disconnect', async () => {
+      await putMailbox(db(), quiet({ testEmail: test(gone.at + 1, null) }));
+      expect(kinds(await reviewPrompts(db(), empty(), NOW, [gone]))).toEqual(['replacement_test']);
+      await putMailbox(db(), quiet({ testEmail: test(gone.at - 10, gone.at - 5) }));
+      expect(kinds(await reviewPrompts(db(), empty(), NOW, [gone]))).toEqual(['replacement_test']);
+    });
+
+    it('asks nothing of a mailbox connected after the disconnect, nor of the disconnected mailbox connected again', async () => {
+      await putMailbox(db(), quiet({ createdAt: gone.at + 1 }));
+      expect(kinds(await reviewPrompts(db(), empty(), NOW, [gone]))).toEqual([]);
+      expect(kinds(await reviewPrompts(db(), empty(), NOW, [{ ...gone, mailboxId: 'gmail:rep@acme-sales.test', address: 'rep@acme-sales.test', at: NOW - 1 }]))).toEqual([]);
+    });
+
+    it('follows the latest disconnect: a test after an earlier one does not answer a later one', async () => {
+      const later = { mailboxId: 'outlook:gone@acme-sales.test', address: 'gone@acme-sales.test', at: NOW - 10 };
+      await putMailbox(db(), quiet({ testEmail: test(gone.at + 1, gone.at + 2) }));
+      const result = await reviewPrompts(db(), empty(), NOW, [gone, later]);
+      expect(result.prompts.map((p) => p.id)).toEqual([`replacement_test:gmail:rep@acme-sales.test:${later.mailboxId}:${later.at}`]);
+    });
+
+    it('once dismissed, stays quiet for that disconnect only', async () => {
+      const first = await promptsFor([quiet()], [], empty(), NOW);
+      expect(first.prompts).toEqual([]);
+      const raised = await reviewPrompts(db(), first.memory, NOW, [gone]);
+      const memory = dismissPrompt(raised.memory, raised.prompts[0]!, null, NOW);
+      expect((await reviewPrompts(db(), memory, NOW, [gone])).prompts).toEqual([]);
+      expect(kinds(await reviewPrompts(db(), memory, NOW, [gone, { ...gone, mailboxId: 'outlook:x@acme-sales.test', address: 'x@acme-sales.test', at: NOW }]))).toEqual(['replacement_test']);
+    });
+  });
+
   describe('owners', () => {
     it('prompts when the owner is another account than the signed-in mailbox', async () => {
       const result = await promptsFor([quiet({ kind: 'shared', owner: 'Dana.Owner@acme-sales.test', recoveryNote: 'IT vault' })]);

@@ -12,6 +12,7 @@ import {
   type OutboxOffer,
   outboxEntrySchema,
   putOutboxEntries,
+  rebuildOutboxForVisibility,
   withdrawOutboxSources,
 } from '@/lib/db';
 import { aMessage, anOutboxEntry, anOutboxOffer } from '../../../fixtures/domain';
@@ -205,5 +206,62 @@ describe('outbox queries', () => {
     expect(await withdrawOutboxSources(db, A, [update.idempotencyKey])).toBe(0);
     // The CRM still holds what was pushed: the entry says so, so an undo still deletes it (R18).
     expect(await getOutboxEntry(db, update.idempotencyKey)).toEqual({ ...sent, runId: 'run-2' });
+  });
+});
+
+describe('rebuildOutboxForVisibility (R22: a visibility changed)', () => {
+  const full = toCrmEmail(aMessage({ snippet: 'Hello', body: 'The whole body' }), ['c-1'], 'full', 'rep@acme-sales.test');
+  const entry = (key: string, overrides: Partial<OutboxEntry> = {}) => anOutboxEntry({ idempotencyKey: key, messageId: key, providerId: key, payload: full, visibility: 'full', ...overrides });
+  const stored = async (key: string) => (await getOutboxEntry(db, key))!;
+
+  it('lowered: a pending write of this mailbox loses its content, to be read again at the new level', async () => {
+    await putOutboxEntries(db, [entry('<a@x>')]);
+    expect(await rebuildOutboxForVisibility(db, A, 'metadata')).toBe(1);
+    expect(await stored('<a@x>')).toMatchObject({ status: 'pending', payload: null, visibility: 'metadata' });
+  });
+
+  it('lowered: a frozen batch that would carry more than the new level is released and rebuilt, the other entries of the batch with it', async () => {
+    const sending = { item: full, visibility: 'full' as const };
+    const other = anOutboxEntry({ idempotencyKey: '<b@x>', mailboxId: B, mailboxIds: [B], payload: full, visibility: 'full', batchId: 'batch-1', sending });
+    await putOutboxEntries(db, [entry('<a@x>', { batchId: 'batch-1', sending }), other]);
+    await rebuildOutboxForVisibility(db, A, 'snippet');
+    expect(await stored('<a@x>')).toMatchObject({ batchId: null, sending: null, payload: null, visibility: 'snippet' });
+    // Released, not rebuilt: it is not this mailbox's, and is frozen again as it is.
+    expect(await stored('<b@x>')).toMatchObject({ batchId: null, sending: null, payload: full, visibility: 'full' });
+    expect(await batchEntries(db, 'batch-1')).toEqual([]);
+  });
+
+  it('lowered: a frozen batch already within the new level is still replayed as it was', async () => {
+    const meta = toCrmEmail(aMessage(), ['c-1'], 'metadata', 'rep@acme-sales.test');
+    const sending = { item: meta, visibility: 'metadata' as const };
+    await putOutboxEntries(db, [entry('<a@x>', { batchId: 'batch-1', sending })]);
+    await rebuildOutboxForVisibility(db, A, 'metadata');
+    // The request is the same; the entry itself follows the new level for what comes after.
+    expect(await stored('<a@x>')).toMatchObject({ batchId: 'batch-1', sending, payload: null, visibility: 'metadata' });
+  });
+
+  it('lowered: a pending update that adds nothing at the new level goes back to sent as the CRM holds it', async () => {
+    const pushed = { contactIds: ['c-1'], visibility: 'snippet' as const, at: NOW };
+    await putOutboxEntries(db, [entry('<a@x>', { pushed, crmEmailId: 'em-1' })]);
+    await rebuildOutboxForVisibility(db, A, 'snippet');
+    expect(await stored('<a@x>')).toMatchObject({ status: 'sent', payload: null, visibility: 'snippet', contactIds: ['c-1'], crmEmailId: 'em-1' });
+  });
+
+  it('raised: a pending write not yet frozen is read again at the new level; a frozen batch is left as it is', async () => {
+    const snippet = toCrmEmail(aMessage({ snippet: 'Hello' }), ['c-1'], 'snippet', 'rep@acme-sales.test');
+    const sending = { item: snippet, visibility: 'snippet' as const };
+    await putOutboxEntries(db, [entry('<a@x>', { payload: snippet, visibility: 'snippet' }), entry('<b@x>', { payload: snippet, visibility: 'snippet', batchId: 'batch-1', sending })]);
+    expect(await rebuildOutboxForVisibility(db, A, 'full')).toBe(1);
+    expect(await stored('<a@x>')).toMatchObject({ payload: null, visibility: 'full' });
+    expect(await stored('<b@x>')).toMatchObject({ payload: snippet, visibility: 'snippet', batchId: 'batch-1' });
+  });
+
+  it("leaves writes done, writes of other mailboxes and writes whose content comes from another mailbox's copy", async () => {
+    const done = entry('<s@x>', { status: 'sent', payload: null, pushed: { contactIds: ['c-1'], visibility: 'full', at: NOW } });
+    const elsewhere = entry('<o@x>', { mailboxId: B, mailboxIds: [B, A] });
+    const foreign = entry('<f@x>', { mailboxId: C, mailboxIds: [C] });
+    await putOutboxEntries(db, [done, elsewhere, foreign]);
+    expect(await rebuildOutboxForVisibility(db, A, 'metadata')).toBe(0);
+    expect([await stored('<s@x>'), await stored('<o@x>'), await stored('<f@x>')]).toEqual([done, elsewhere, foreign]);
   });
 });

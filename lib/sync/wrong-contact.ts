@@ -1,0 +1,97 @@
+import { crmNotConnected } from '../crm';
+import { contactsByIds, getMailbox, getMessage, getOutboxEntry, getThreadLink, type OutboxEntry, outboxEntries, putOutboxEntries, type Verdict, verdictsOf, verdictsOfThread } from '../db';
+import { type MessageSyncState, providerError } from '../domain';
+import { MessagingError } from '../messaging';
+import type { EngineDeps } from './engine-deps';
+import { threadState } from './state';
+import { decideThread } from './thread-links';
+
+/** What "wrong contact" is about: one message of a mailbox, and the contact it should not be under. */
+export interface WrongContact {
+  mailboxId: string;
+  providerId: string;
+  contactId: string;
+}
+
+/** How long to wait before trying again while the email is being written to the CRM. */
+const IN_FLIGHT_WAIT_MS = 5_000;
+
+/**
+ * "Wrong contact" in the review (R24): unlinks a pushed message from one contact in the CRM
+ * (`DELETE /emails/{id}?contact_id=`; the CRM deletes an email with its last link), then keeps it
+ * unlinked. The user's verdict is recorded on the thread (R27), which is decided by hand from now
+ * on: linked to the contacts it had besides that one, or marked "don't sync" when none remains.
+ * So the thread's other emails in the CRM under that contact (written from this mailbox's copies)
+ * are unlinked too, since the decision covers them, and its later mail is not attached to that
+ * contact again. Locally each write records what the CRM now holds, so the review, the lookup and
+ * the sidebar show the remaining contacts (or none). Returns where the message stands now.
+ *
+ * Refused in plain words when the message is not in the CRM under that contact, and asked to wait
+ * while an email of the thread is being written (a batch in flight carries the old contacts).
+ * A failure part way is safe to retry: links already removed answer "not found" and count as done.
+ */
+export async function markWrongContact(deps: EngineDeps, input: WrongContact): Promise<MessageSyncState> {
+  const { db } = deps;
+  const mailbox = await getMailbox(db, input.mailboxId);
+  if (!mailbox) throw MessagingError.of('handler_failed', 'That mailbox is no longer connected. Reopen the popup to see the current list.');
+  const [message, [verdict]] = await Promise.all([getMessage(db, mailbox.id, input.providerId), verdictsOf(db, mailbox.id, [input.providerId])]);
+  if (!message || !verdict) throw MessagingError.of('handler_failed', 'That message is no longer in the synced mail of this mailbox. Reload the review.');
+  const entry = await getOutboxEntry(db, verdict.key);
+  if (!entry || !linkedTo(entry, input.contactId)) {
+    throw MessagingError.of('handler_failed', 'That message is not in the CRM under that contact, so there is nothing to unlink. Reload the review to see where it stands.');
+  }
+  const thread = await verdictsOfThread(db, mailbox.id, message.threadKey);
+  const linked = (await outboxEntries(db, [...new Set(thread.map((v) => v.key))])).filter((e) => linkedTo(e, input.contactId));
+  if (linked.some((e) => e.batchId !== null)) throw providerError('rate_limited', 'crm', { retryAfterMs: IN_FLIGHT_WAIT_MS, detail: 'An email of this conversation is being written to the CRM right now; try again in a few seconds.' });
+  const crm = await deps.crm();
+  if (!crm) throw crmNotConnected('mark the wrong contact again');
+
+  // Keyed by the push each undoes: a link made again later and found wrong again is a new
+  // request, not the replay of this one.
+  for (const written of linked) await crm.client.deleteEmail(written.crmEmailId!, { contactId: input.contactId, scope: `wrong-contact:${written.pushed!.at}` });
+
+  // The writes and the thread's decision land together: no batch is fixed in between with the old contacts.
+  const remaining = await threadContactsBut(deps, mailbox.id, message.threadKey, thread, input.contactId);
+  const dontSync = remaining.length === 0;
+  const alongside = async () => {
+    const current = await outboxEntries(db, linked.map((e) => e.idempotencyKey));
+    await putOutboxEntries(db, current.map((e) => withoutContact(e, input.contactId, dontSync)));
+  };
+  await decideThread(deps, { mailboxId: mailbox.id, threadKey: message.threadKey, contactIds: remaining, dontSync }, { alongside });
+  const [state] = (await threadState(db, mailbox.id, message.threadKey)).filter((s) => s.providerId === message.providerId);
+  if (!state) throw MessagingError.of('handler_failed', 'That message is no longer in the synced mail of this mailbox. Reload the review.');
+  return state;
+}
+
+/** Whether the CRM holds the write's email under `contactId`, as far as the outbox knows. */
+function linkedTo(entry: OutboxEntry, contactId: string): boolean {
+  return entry.crmEmailId !== null && entry.status !== 'undone' && (entry.pushed?.contactIds.includes(contactId) ?? false);
+}
+
+/**
+ * The contacts the thread stays linked to: its manual link if it has one, else every contact its
+ * messages are pushed to, less the wrong one; only contacts the mirror still holds (a link to
+ * another would be refused).
+ */
+async function threadContactsBut(deps: EngineDeps, mailboxId: string, threadKey: string, thread: readonly Verdict[], wrong: string): Promise<string[]> {
+  const link = await getThreadLink(deps.db, mailboxId, threadKey);
+  const linked = link && !link.dontSync && link.contactIds.length > 0 ? link.contactIds : null;
+  const ids = [...new Set(linked ?? thread.filter((v) => v.reason === null).flatMap((v) => v.contactIds))].filter((id) => id !== wrong);
+  return (await contactsByIds(deps.db, ids)).map((c) => c.id).sort();
+}
+
+/**
+ * The write as the CRM holds it after the unlink: without that contact, pushed or to push. When no
+ * contact is left the CRM deleted the email. Then a thread marked "don't sync" makes the write
+ * `undone`, so no other copy of the message (another mailbox's) pushes it again unless the user
+ * links the thread (R18's rule); a thread linked to other contacts leaves it `cancelled`, for its
+ * link to push it to them as a new email.
+ */
+function withoutContact(entry: OutboxEntry, contactId: string, dontSync: boolean): OutboxEntry {
+  const pushed = entry.pushed && { ...entry.pushed, contactIds: entry.pushed.contactIds.filter((id) => id !== contactId) };
+  const contactIds = entry.contactIds.filter((id) => id !== contactId);
+  if (pushed && pushed.contactIds.length > 0) return { ...entry, contactIds, pushed };
+  const gone = { ...entry, pushed: null, crmEmailId: null };
+  if (entry.status === 'pending' && contactIds.length > 0) return { ...gone, contactIds };
+  return { ...gone, status: dontSync ? 'undone' : 'cancelled', payload: null };
+}

@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import { confirmRefusal, isTestEmailCopy, senderIdentityChanged, sharedMailboxIssues, TEST_EMAIL_SUBJECT_PREFIX, testEmailSubject, withDetails, withSenderIdentity } from '@/lib/domain';
+import { aMailbox } from '../../fixtures/domain';
+
+const AT = Date.parse('2026-11-20T10:00:00Z');
+const ticked = { purpose_owner_confirmed: AT, recovery_documented: AT, sender_verified: AT, test_send: AT };
+const shared = aMailbox({ kind: 'shared', owner: 'dana@acme-sales.test', recoveryNote: 'Dana and Lee hold the recovery codes.', checklist: ticked });
+const identity = { displayName: 'Riley Rep', replyTo: 'sales@acme-sales.test', aliases: [] };
+
+describe('withDetails: the checklist follows the details (R32)', () => {
+  it('a new owner or scope re-opens "purpose and owner confirmed" only', () => {
+    for (const details of [{ owner: 'lee@acme-sales.test' }, { scope: 'support' as const }]) {
+      const next = withDetails(shared, details);
+      expect(next.checklist).toEqual({ recovery_documented: AT, sender_verified: AT, test_send: AT });
+    }
+  });
+
+  it('a new recovery note re-opens "recovery documented" only', () => {
+    expect(withDetails(shared, { recoveryNote: 'Lee holds them now.' }).checklist).toEqual({ purpose_owner_confirmed: AT, sender_verified: AT, test_send: AT });
+  });
+
+  it('the same values, or fields left out, re-open nothing', () => {
+    expect(withDetails(shared, { owner: shared.owner, scope: shared.scope, visibility: 'full' })).toEqual({ ...shared, visibility: 'full' });
+    expect(withDetails(shared, {})).toEqual(shared);
+  });
+
+  it('null clears a field; undefined keeps it', () => {
+    expect(withDetails(shared, { kind: 'personal', owner: null })).toMatchObject({ kind: 'personal', owner: null, recoveryNote: shared.recoveryNote });
+  });
+});
+
+describe('sharedMailboxIssues (R6)', () => {
+  it('names the field each missing detail belongs to', () => {
+    expect(sharedMailboxIssues({ kind: 'shared', owner: null, recoveryNote: ' ' }).map((i) => i.field)).toEqual(['owner', 'recoveryNote']);
+    expect(sharedMailboxIssues({ kind: 'shared', owner: 'Dana', recoveryNote: null })).toEqual([{ field: 'recoveryNote', message: expect.stringMatching(/^A shared mailbox needs a recovery note/) }]);
+    expect(sharedMailboxIssues({ kind: 'personal', owner: null, recoveryNote: null })).toEqual([]);
+  });
+});
+
+describe('the sender identity (R7)', () => {
+  it('re-opens "sender verified" when the display name or reply-to changed, not for the aliases or the case of an address', () => {
+    const confirmed = aMailbox({ identity, checklist: { sender_verified: AT } });
+    expect(withSenderIdentity(confirmed, { ...identity, displayName: 'Riley R.' }).checklist).toEqual({});
+    expect(withSenderIdentity(confirmed, { ...identity, replyTo: null }).checklist).toEqual({});
+    expect(withSenderIdentity(confirmed, { ...identity, replyTo: 'Sales@Acme-Sales.test', aliases: ['r@acme-sales.test'] }).checklist).toEqual({ sender_verified: AT });
+    expect(senderIdentityChanged(null, identity)).toBe(true);
+  });
+});
+
+describe('confirmRefusal (R7, R32)', () => {
+  it('refuses "sender verified" before the identity was read', () => {
+    expect(confirmRefusal(aMailbox({ identity: null }), 'sender_verified')).toMatch(/have not been read from the provider yet/);
+    expect(confirmRefusal(aMailbox({ identity }), 'sender_verified')).toBeNull();
+  });
+
+  it('refuses "recovery documented" for a personal mailbox, and without a note', () => {
+    expect(confirmRefusal(aMailbox(), 'recovery_documented')).toMatch(/personal mailbox/);
+    expect(confirmRefusal({ ...shared, recoveryNote: null }, 'recovery_documented')).toMatch(/Write the recovery note first/);
+    expect(confirmRefusal(shared, 'recovery_documented')).toBeNull();
+  });
+
+  it('allows "purpose and owner confirmed" for a mailbox whose details are complete', () => {
+    expect(confirmRefusal(aMailbox(), 'purpose_owner_confirmed')).toBeNull();
+    expect(confirmRefusal({ ...shared, owner: null }, 'purpose_owner_confirmed')).toMatch(/needs an owner/);
+  });
+});
+
+describe('the test email (R31)', () => {
+  const test = { to: 'me@example.com', subject: testEmailSubject(), sentAt: AT, providerId: null, receivedAt: null };
+
+  it('has a subject of its own each time', () => {
+    expect(test.subject.startsWith(TEST_EMAIL_SUBJECT_PREFIX)).toBe(true);
+    expect(testEmailSubject()).not.toBe(test.subject);
+  });
+
+  it('is recognised by provider id when the provider gave one', () => {
+    expect(isTestEmailCopy({ ...test, providerId: 'p1' }, { providerId: 'p1', subject: 'anything', direction: 'received' })).toBe(true);
+    expect(isTestEmailCopy({ ...test, providerId: 'p1' }, { providerId: 'p2', subject: test.subject, direction: 'sent' })).toBe(false);
+  });
+
+  it('is recognised otherwise by its exact subject among sent mail', () => {
+    expect(isTestEmailCopy(test, { providerId: 'x', subject: test.subject, direction: 'sent' })).toBe(true);
+    expect(isTestEmailCopy(test, { providerId: 'x', subject: test.subject, direction: 'received' })).toBe(false);
+    expect(isTestEmailCopy(test, { providerId: 'x', subject: `Re: ${test.subject}`, direction: 'sent' })).toBe(false);
+  });
+});
