@@ -1,35 +1,27 @@
 import { z } from 'zod';
-import { mailboxKindSchema } from '@/lib/domain';
+import { mailboxKindSchema, privacyRulesSchema } from '@/lib/domain';
 
-const DOMAIN = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,62}$/;
-
-/** One entry a line (commas too), trimmed, lower case, without repeats. */
+/** The entries of a text area: one a line (commas too), blanks dropped; the rules' schema checks and normalises each. */
 function entriesOf(text: string): string[] {
-  return [...new Set(text.split(/[\n,]+/).map((s) => s.trim().toLowerCase()).filter(Boolean))];
+  return text
+    .split(/[\n,]+/)
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
-/** A text area of entries, each checked; the first bad entry is named on the field. */
-function listField(what: string, valid: (entry: string) => boolean) {
-  return z.string().transform((text, ctx) => {
-    const entries = entriesOf(text);
-    const bad = entries.find((e) => !valid(e));
-    if (bad !== undefined) {
-      ctx.addIssue({ code: 'custom', message: `"${bad}" is not ${what}. Put one on each line.` });
-      return z.NEVER;
-    }
-    return entries;
-  });
+/** A list of the privacy rules typed as text; an entry's issue (path `[field, index]`) lands on the field. */
+function listField<T extends z.ZodType<unknown, string[]>>(rule: T) {
+  return z.string().transform(entriesOf).pipe(rule);
 }
 
-const isDomain = (entry: string) => DOMAIN.test(entry);
-const isAddress = (entry: string) => z.email().safeParse(entry).success;
+const rules = privacyRulesSchema.shape;
 
 /** The workspace's privacy rules (R21) as the form edits them: lists as text, one entry a line. */
 export const rulesFormSchema = z.object({
-  workspaceDomains: listField('a domain like example.com', isDomain),
-  blockedAddresses: listField('an email address', isAddress),
-  blockedDomains: listField('a domain like example.com', isDomain),
-  excludedCategories: z.array(z.string()),
+  workspaceDomains: listField(rules.workspaceDomains),
+  blockedAddresses: listField(rules.blockedAddresses),
+  blockedDomains: listField(rules.blockedDomains),
+  excludedCategories: rules.excludedCategories,
 });
 
 export const ALL_MAIL = 'all';

@@ -6,6 +6,7 @@ import { Button } from '../ui/button';
 import { RadioGroup, TextAreaField, TextField } from '../ui/field';
 import { formatWhen } from '../ui/format';
 import { MutationStatus } from '../ui/mutation-status';
+import { Notice } from '../ui/notice';
 import { Panel } from '../ui/panel';
 import { StatusBadge } from '../ui/status-badge';
 import { useZodForm } from '../ui/use-zod-form';
@@ -26,6 +27,11 @@ export function MailboxDetailsSection(props: { mailboxes: readonly Mailbox[] }) 
           <p>
             {PROVIDER_WORDS[mailbox.provider]}, {SCOPE_WORDS[mailbox.scope].toLowerCase()} scope, connected {formatWhen(mailbox.createdAt)}.
           </p>
+          {mailbox.crmRecordError && (
+            <Notice tone="warning" title="The CRM's record of this mailbox is behind">
+              <p>{mailbox.crmRecordError}</p>
+            </Notice>
+          )}
           <DetailsForm mailbox={mailbox} />
           <SenderIdentity mailbox={mailbox} />
         </section>

@@ -1,5 +1,5 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { DEFAULT_EXCLUDED_CATEGORIES, type Mailbox, type PrivacyRules } from '@/lib/domain';
+import { GMAIL_CATEGORIES, type GmailCategory, type Mailbox, type PrivacyRules } from '@/lib/domain';
 import { sendToBackground } from '@/lib/messaging';
 import { Button } from '../ui/button';
 import { CheckboxField, TextAreaField } from '../ui/field';
@@ -12,7 +12,7 @@ import { rulesFormSchema } from './forms';
 import { MailboxPrivacy } from './mailbox-privacy';
 import { usePrivacyRules } from './queries';
 
-const CATEGORY_WORDS: Readonly<Record<string, string>> = { promotions: 'Promotions', social: 'Social', updates: 'Updates', forums: 'Forums' };
+const CATEGORY_WORDS: Readonly<Record<GmailCategory, string>> = { promotions: 'Promotions', social: 'Social', updates: 'Updates', forums: 'Forums' };
 /** The privacy rules (R21, R22): the workspace's rules, then each mailbox's visibility and the mail it syncs. */
 export function PrivacySection(props: { mailboxes: readonly Mailbox[] }) {
   const rules = usePrivacyRules();
@@ -44,9 +44,7 @@ function PrivacyRulesForm(props: { rules: PrivacyRules }) {
     mutationFn: (rules: PrivacyRules) => sendToBackground('savePrivacyRules', rules),
     onSuccess: (saved) => queryClient.setQueryData(['privacyRules'], saved),
   });
-  // Categories the workspace excludes beyond Gmail's four tabs stay as they are.
-  const categories = [...new Set([...DEFAULT_EXCLUDED_CATEGORIES, ...form.values.excludedCategories])];
-  const toggle = (category: string, on: boolean) =>
+  const toggle = (category: GmailCategory, on: boolean) =>
     form.set('excludedCategories', on ? [...form.values.excludedCategories, category] : form.values.excludedCategories.filter((c) => c !== category));
 
   return (
@@ -78,10 +76,10 @@ function PrivacyRulesForm(props: { rules: PrivacyRules }) {
       />
       <fieldset className="choices">
         <legend>Gmail categories never logged</legend>
-        {categories.map((category) => (
+        {GMAIL_CATEGORIES.map((category) => (
           <CheckboxField
             key={category}
-            label={CATEGORY_WORDS[category] ?? category}
+            label={CATEGORY_WORDS[category]}
             checked={form.values.excludedCategories.includes(category)}
             onChange={(e) => toggle(category, e.target.checked)}
           />
