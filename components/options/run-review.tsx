@@ -1,4 +1,5 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
 import type { ContactSample, Mailbox, SyncRun } from '@/lib/domain';
 import { sendToBackground } from '@/lib/messaging';
 import { Button } from '../ui/button';
@@ -18,6 +19,8 @@ type SampleMessage = ContactSample['messages'][number];
 export function RunReview(props: { mailbox: Mailbox; run: SyncRun; onClose: () => void }) {
   const queryClient = useQueryClient();
   const sample = useRunSample(props.run.id);
+  // Said here, not on the row: the sample is read again and the unlinked message leaves it.
+  const [unlinked, setUnlinked] = useState<string | null>(null);
   const reviewed = useMutation({
     mutationFn: () => sendToBackground('markSampleReviewed', { mailboxId: props.mailbox.id, runId: props.run.id }),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: ['overview'] }),
@@ -27,6 +30,11 @@ export function RunReview(props: { mailbox: Mailbox; run: SyncRun; onClose: () =
     <section className="run-review" aria-label={title}>
       <h4>{title}</h4>
       <p>Check that each message went to the right contact. A wrong one is unlinked from that contact in the CRM and stays unlinked.</p>
+      {unlinked && (
+        <p role="status" className="mutation-status mutation-status-success">
+          {unlinked}
+        </p>
+      )}
       {sample.isPending && <p role="status">Loading the sample…</p>}
       {sample.isError && (
         <div role="alert">
@@ -46,7 +54,7 @@ export function RunReview(props: { mailbox: Mailbox; run: SyncRun; onClose: () =
             </p>
             <ul className="sample-messages" aria-label={`Messages logged to ${contact.contact.name ?? contact.contact.id}`}>
               {contact.messages.map((message) => (
-                <SampleRow key={message.providerId} mailboxId={props.mailbox.id} runId={props.run.id} contact={contact.contact} message={message} />
+                <SampleRow key={message.providerId} mailboxId={props.mailbox.id} runId={props.run.id} contact={contact.contact} message={message} onUnlinked={setUnlinked} />
               ))}
             </ul>
           </div>
@@ -66,17 +74,20 @@ export function RunReview(props: { mailbox: Mailbox; run: SyncRun; onClose: () =
   );
 }
 
-function SampleRow(props: { mailboxId: string; runId: string; contact: ContactSample['contact']; message: SampleMessage }) {
+function SampleRow(props: { mailboxId: string; runId: string; contact: ContactSample['contact']; message: SampleMessage; onUnlinked: (words: string) => void }) {
   const queryClient = useQueryClient();
-  const { contact } = props;
-  const wrong = useMutation({
-    mutationFn: () => sendToBackground('wrongContact', { mailboxId: props.mailboxId, providerId: props.message.providerId, contactId: contact.id }),
-    // The row stays, with where the message stands now; the sample is read again when the review reopens.
-    onSuccess: () => queryClient.invalidateQueries({ queryKey: ['runSample', props.runId], refetchType: 'none' }),
-  });
-  const message = { ...props.message, ...wrong.data?.message };
-  const linked = message.contacts.some((c) => c.id === contact.id);
+  const { contact, message } = props;
   const subject = message.subject ?? '(no subject)';
+  const name = contact.name ?? 'this contact';
+  const wrong = useMutation({
+    mutationFn: () => sendToBackground('wrongContact', { mailboxId: props.mailboxId, providerId: message.providerId, contactId: contact.id }),
+    // The background unlinks the whole thread from the contact: the sample is read again.
+    onSuccess: () => {
+      props.onUnlinked(`"${subject}" and the rest of its thread are no longer under ${name} in the CRM.`);
+      return queryClient.invalidateQueries({ queryKey: ['runSample', props.runId] });
+    },
+  });
+  const linked = message.contacts.some((c) => c.id === contact.id);
   return (
     <li className="sample-message">
       <div>
@@ -85,14 +96,14 @@ function SampleRow(props: { mailboxId: string; runId: string; contact: ContactSa
           {' '}
           {message.direction === 'sent' ? 'to' : 'from'} {message.direction === 'sent' ? (message.contacts.map((c) => c.name).join(', ') || contact.name) : (message.from ?? 'unknown')}, {formatWhen(message.date)}
         </span>
-        <span className="muted"> · {linked ? messageStateWords(message) : `Unlinked from ${contact.name ?? 'this contact'}`}</span>
+        <span className="muted"> · {linked ? messageStateWords(message) : `Unlinked from ${name}`}</span>
       </div>
       {linked && (
-        <Button variant="secondary" pending={wrong.isPending} aria-label={`Wrong contact: "${subject}" is not ${contact.name ?? 'this contact'}'s`} onClick={() => wrong.mutate()}>
+        <Button variant="secondary" pending={wrong.isPending} aria-label={`Wrong contact: "${subject}" is not ${name}'s`} onClick={() => wrong.mutate()}>
           Wrong contact
         </Button>
       )}
-      <MutationStatus mutation={wrong} pending="Unlinking in the CRM…" success={`Unlinked from ${contact.name ?? 'this contact'} in the CRM.`} />
+      <MutationStatus mutation={wrong} pending="Unlinking in the CRM…" />
     </li>
   );
 }
