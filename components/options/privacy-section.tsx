@@ -42,7 +42,14 @@ function PrivacyRulesForm(props: { rules: PrivacyRules }) {
   });
   const save = useMutation({
     mutationFn: (rules: PrivacyRules) => sendToBackground('savePrivacyRules', rules),
-    onSuccess: (saved) => queryClient.setQueryData(['privacyRules'], saved),
+    onSuccess: (saved) => {
+      queryClient.setQueryData(['privacyRules'], saved);
+      // The form shows the rules as kept: lower case, without repeats.
+      form.set('workspaceDomains', saved.workspaceDomains.join('\n'));
+      form.set('blockedAddresses', saved.blockedAddresses.join('\n'));
+      form.set('blockedDomains', saved.blockedDomains.join('\n'));
+      form.set('excludedCategories', saved.excludedCategories);
+    },
   });
   const toggle = (category: GmailCategory, on: boolean) =>
     form.set('excludedCategories', on ? [...form.values.excludedCategories, category] : form.values.excludedCategories.filter((c) => c !== category));

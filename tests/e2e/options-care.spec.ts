@@ -68,6 +68,7 @@ test('a test email from the checklist ticks "test send", then "test receive" onc
   await blockedDomains.fill(`${kept}\nRival.example`);
   await privacy.getByRole('button', { name: 'Save privacy rules' }).click();
   await expect(privacy.getByText('Privacy rules saved.', { exact: false })).toBeVisible();
+  await expect(blockedDomains).toHaveValue(`${kept}\nrival.example`);
   expect((await call<{ blockedDomains: string[] }>(playwrightPage(tab), 'getPrivacyRules', {})).blockedDomains).toContain('rival.example');
 
   const checklist = tab.locator('#checklist');
@@ -103,6 +104,17 @@ test('a test email from the checklist ticks "test send", then "test receive" onc
   await crm.getByRole('button', { name: 'Test connection' }).click();
   await expect(crm.getByRole('status')).toHaveText(/^The CRM at http:\/\/127\.0\.0\.1:\d+ says you are .+ \(.+@.+\)\.$/);
   expect((await crmAdmin.requests(/\/me$/)).slice(meBefore).map((r) => r.status)).toEqual([200]);
+
+  // The labels riley's sync reads: restricted to some, or (null) all mail but the excluded.
+  const synced = privacy.getByRole('form', { name: `Mail that syncs from ${RILEY}` });
+  await synced.getByRole('radio', { name: 'Only the labels chosen below' }).check();
+  await synced.getByRole('button', { name: 'Save synced labels' }).click();
+  await expect(synced.getByRole('group', { name: 'Labels' })).toHaveAccessibleDescription('Choose at least one label or folder, or sync all mail.');
+  await synced.getByLabel('Inbox', { exact: true }).check();
+  await synced.getByLabel('Sent', { exact: true }).check();
+  await synced.getByRole('button', { name: 'Save synced labels' }).click();
+  await expect(synced.getByRole('status')).toHaveText(/^Saved\./);
+  expect((await call<{ mailboxes: Mailbox[] }>(playwrightPage(tab), 'getOverview', {})).mailboxes[0]!.syncOnly).toEqual(['INBOX', 'SENT']);
 
   for (const section of ['crm', 'privacy', 'mailboxes', 'checklist'] as const) {
     await expectAccessible(tab, `#${section}`);
