@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { mailboxKindSchema, privacyRulesSchema } from '@/lib/domain';
+import { mailboxKindSchema, privacyRulesSchema, sharedMailboxIssues } from '@/lib/domain';
 
 /** The entries of a text area: one a line (commas too), blanks dropped; the rules' schema checks and normalises each. */
 function entriesOf(text: string): string[] {
@@ -37,9 +37,9 @@ export const syncOnlySchema = z
 export const detailsSchema = z
   .object({ kind: mailboxKindSchema, owner: z.string().trim().max(200, 'Keep the owner under 200 characters.'), recoveryNote: z.string().trim().max(2000, 'Keep the note under 2,000 characters.') })
   .superRefine((v, ctx) => {
-    if (v.kind !== 'shared') return;
-    if (!v.owner) ctx.addIssue({ code: 'custom', path: ['owner'], message: 'A shared mailbox needs an owner: who answers for it.' });
-    if (!v.recoveryNote) ctx.addIssue({ code: 'custom', path: ['recoveryNote'], message: 'A shared mailbox needs a note on who can recover access to it.' });
+    for (const issue of sharedMailboxIssues({ kind: v.kind, owner: v.owner || null, recoveryNote: v.recoveryNote || null })) {
+      ctx.addIssue({ code: 'custom', path: [issue.field], message: issue.message });
+    }
   })
   .transform((v) => ({ kind: v.kind, owner: v.owner || null, recoveryNote: v.recoveryNote || null }));
 

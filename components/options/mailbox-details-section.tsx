@@ -62,7 +62,13 @@ function DetailsForm(props: { mailbox: Mailbox }) {
         onChange={(value) => form.set('kind', value)}
         error={form.errors.kind}
       />
-      <TextField label="Owner" value={form.values.owner} error={form.errors.owner} onChange={(e) => form.set('owner', e.target.value)} />
+      <TextField
+        label="Owner"
+        hint="Their email address: the CRM keeps the owner of a mailbox as an address."
+        value={form.values.owner}
+        error={form.errors.owner}
+        onChange={(e) => form.set('owner', e.target.value)}
+      />
       <TextAreaField
         label="Recovery note"
         hint="Who can get back into this mailbox if its owner leaves, and how."

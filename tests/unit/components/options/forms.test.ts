@@ -26,10 +26,10 @@ describe('privacy rules form', () => {
 describe('mailbox details form', () => {
   it('puts a shared mailbox without an owner or a note on each missing field', () => {
     expect(errorsOf(detailsSchema, { kind: 'shared', owner: ' ', recoveryNote: '' })).toEqual({
-      owner: 'A shared mailbox needs an owner: who answers for it.',
-      recoveryNote: 'A shared mailbox needs a note on who can recover access to it.',
+      owner: expect.stringMatching(/^A shared mailbox needs an owner/),
+      recoveryNote: expect.stringMatching(/^A shared mailbox needs a recovery note/),
     });
-    expect(errorsOf(detailsSchema, { kind: 'shared', owner: 'Dana', recoveryNote: '' })).toEqual({ recoveryNote: 'A shared mailbox needs a note on who can recover access to it.' });
+    expect(errorsOf(detailsSchema, { kind: 'shared', owner: 'Dana', recoveryNote: '' })).toEqual({ recoveryNote: expect.stringMatching(/^A shared mailbox needs a recovery note/) });
   });
 
   it('sends empty texts as null, and lets a personal mailbox have neither', () => {
