@@ -16,6 +16,8 @@ import { useJobs, useRuns } from './queries';
 import { RunReview } from './run-review';
 import { canUndo, RUN_KIND_WORDS, RUN_STATUS_WORDS, skippedWords } from './words';
 
+/** Runs listed at first per mailbox, newest first; the rest on demand. */
+const RUNS_SHOWN = 20;
 const STATUS_TONE = { running: 'busy', succeeded: 'ok', failed: 'error', cancelled: 'warn' } as const;
 
 /** Sync history (R17, R18, R24): every run with its counts, undo per backfill, the review sample, and "why wasn't this logged?". */
@@ -34,6 +36,8 @@ export function HistorySection(props: { mailboxes: readonly Mailbox[] }) {
 function MailboxHistory(props: { mailbox: Mailbox; index: number }) {
   const runs = useRuns(props.mailbox.id);
   const [reviewing, setReviewing] = useState<SyncRun | null>(null);
+  const [showAll, setShowAll] = useState(false);
+  const shown = showAll ? runs.data : runs.data?.slice(0, RUNS_SHOWN);
   const headingId = `${mailboxPartId('history', props.index)}-heading`;
   return (
     <section id={mailboxPartId('history', props.index)} className="subsection" aria-labelledby={headingId}>
@@ -64,12 +68,17 @@ function MailboxHistory(props: { mailbox: Mailbox; index: number }) {
               </tr>
             </thead>
             <tbody>
-              {runs.data.map((run) => (
+              {shown?.map((run) => (
                 <RunRow key={run.id} run={run} reviewing={reviewing?.id === run.id} onReview={() => setReviewing(reviewing?.id === run.id ? null : run)} />
               ))}
             </tbody>
           </table>
         </div>
+      )}
+      {runs.isSuccess && runs.data.length > RUNS_SHOWN && (
+        <Button variant="ghost" aria-expanded={showAll} onClick={() => setShowAll(!showAll)}>
+          {showAll ? `Show the latest ${RUNS_SHOWN} runs only` : `Show all ${runs.data.length} runs`}
+        </Button>
       )}
       {reviewing && <RunReview mailbox={props.mailbox} run={reviewing} onClose={() => setReviewing(null)} />}
     </section>
