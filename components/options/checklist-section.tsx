@@ -1,5 +1,5 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import type { ChecklistItem, Mailbox } from '@/lib/domain';
+import type { ChecklistItem, ConfirmableItem, Mailbox } from '@/lib/domain';
 import { sendToBackground } from '@/lib/messaging';
 import { Button } from '../ui/button';
 import { TextField } from '../ui/field';
@@ -11,8 +11,6 @@ import { useZodForm } from '../ui/use-zod-form';
 import { testSendSchema } from './forms';
 import { goTo, mailboxPartId } from './navigation';
 import { CHECKLIST_ITEMS } from './words';
-
-type ConfirmableItem = 'purpose_owner_confirmed' | 'sender_verified' | 'recovery_documented';
 
 /** The element id of a mailbox's "Send test email" address field, where the checklist and prompts lead. */
 export function testSendFieldId(index: number): string {
