@@ -1,83 +1,128 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { useId, useState } from 'react';
-import type { LastConnectFailure, Scope } from '@/lib/domain';
-import { sendToBackground } from '@/lib/messaging';
+import { z } from 'zod';
+import { type LastConnectFailure, mailboxKindSchema, scopeSchema } from '@/lib/domain';
+import { MessagingError, sendToBackground } from '@/lib/messaging';
+import { Button } from '../ui/button';
 import { ErrorMessage } from '../ui/error-message';
+import { RadioGroup, SelectField, TextAreaField, TextField } from '../ui/field';
+import { MutationStatus } from '../ui/mutation-status';
 import { Notice } from '../ui/notice';
+import { useZodForm } from '../ui/use-zod-form';
+import { backfillDaysField, DaysField } from './days-field';
+import { PROVIDER_NAMES } from './words';
 
-const SCOPES: { value: Scope; label: string }[] = [
+const SCOPES = [
   { value: 'sales', label: 'Sales' },
   { value: 'support', label: 'Support' },
   { value: 'finance', label: 'Finance' },
   { value: 'personal', label: 'Personal (metadata only)' },
 ];
-/** R4: presets, default 14. Longer windows are confirmed when the backfill starts (R10). */
-const BACKFILL_PRESETS = [7, 14, 30, 60, 90];
-const PROVIDER_NAMES = { gmail: 'Gmail', outlook: 'Outlook' } as const;
+
+const optionalText = z.string().trim().transform((text) => (text === '' ? null : text));
 
 /**
- * One-click connect (R1, R2, R4, R5): scope and backfill days first, then one button per
- * provider. A failed sign-in says why in plain words and how to fix it; the background keeps that
- * failure, because Chrome closes the popup while the sign-in window is open.
+ * What the rep chooses before connecting (R4–R6): scope, kind, and the backfill window. A shared
+ * mailbox needs its owner and a note on recovery access, each asked for on its own field.
+ */
+const connectSchema = z
+  .object({ scope: scopeSchema, kind: mailboxKindSchema, owner: optionalText, recoveryNote: optionalText, backfillDays: backfillDaysField })
+  .superRefine((form, ctx) => {
+    if (form.kind !== 'shared') return;
+    if (!form.owner) ctx.addIssue({ code: 'custom', path: ['owner'], message: 'A shared mailbox needs an owner: the email address of who answers for it.' });
+    // The CRM keeps a shared mailbox's owner as an address (R6): a name would leave its record unwritten.
+    else if (!z.email().safeParse(form.owner).success) ctx.addIssue({ code: 'custom', path: ['owner'], message: "Enter the owner's email address, for example dana@example.com." });
+    if (!form.recoveryNote) ctx.addIssue({ code: 'custom', path: ['recoveryNote'], message: 'Say where the password and recovery codes are kept, and who can reset access.' });
+  });
+
+/**
+ * One-click connect (R1, R2, R4–R6): the choices first, then one button per provider. A failed
+ * sign-in says why in plain words and how to fix it; the background keeps that failure, because
+ * Chrome closes the popup while the sign-in window is open.
  */
 export function ConnectForm(props: { lastFailure: LastConnectFailure | null }) {
   const queryClient = useQueryClient();
-  const [scope, setScope] = useState<Scope>('sales');
-  const [backfillDays, setBackfillDays] = useState(14);
-  const ids = { scope: useId(), days: useId() };
+  const form = useZodForm(connectSchema, { scope: 'sales', kind: 'personal', owner: '', recoveryNote: '', backfillDays: '14' });
   const refresh = () => queryClient.invalidateQueries({ queryKey: ['overview'] });
   const connect = useMutation({
-    mutationFn: (provider: 'gmail' | 'outlook') => sendToBackground('connectMailbox', { provider, scope, backfillDays }),
+    mutationFn: (input: z.output<typeof connectSchema> & { provider: 'gmail' | 'outlook' }) =>
+      sendToBackground('connectMailbox', {
+        ...input,
+        // A personal mailbox keeps no owner or note the rep typed before switching back.
+        owner: input.kind === 'shared' ? input.owner : null,
+        recoveryNote: input.kind === 'shared' ? input.recoveryNote : null,
+      }),
+    // The background checks the input again: a field it refuses is shown on that field.
+    onError: (error) => {
+      if (error instanceof MessagingError && error.fields) form.setErrors(error.fields);
+    },
     onSettled: refresh,
   });
-  const dismiss = useMutation({ mutationFn: () => sendToBackground('dismissConnectFailure', {}), onSuccess: refresh });
+  const dismiss = useMutation({
+    mutationFn: () => sendToBackground('dismissConnectFailure', {}),
+    onSuccess: () => {
+      connect.reset();
+      return refresh();
+    },
+  });
   const busy = connect.isPending;
-  // The background's record; the mutation's own error only when the background never answered.
-  const failure = props.lastFailure ?? (connect.isError ? { provider: connect.variables, message: connect.error.message } : null);
+  const { values, errors, set } = form;
 
   return (
-    <section className="connect" aria-label="Connect a mailbox">
-      <div className="field-row">
-        <label htmlFor={ids.scope}>Used for</label>
-        <select id={ids.scope} value={scope} onChange={(e) => setScope(e.target.value as Scope)} disabled={busy}>
-          {SCOPES.map((s) => (
-            <option key={s.value} value={s.value}>
-              {s.label}
-            </option>
+    <section className="connect" aria-labelledby="connect-title">
+      <h2 id="connect-title">Connect a mailbox</h2>
+      <div className="connect-fields">
+        <SelectField label="Used for" options={SCOPES} value={values.scope} onChange={(e) => set('scope', e.target.value as typeof values.scope)} disabled={busy} error={errors.scope} />
+        <RadioGroup
+          legend="Kind"
+          name="mailbox-kind"
+          value={values.kind}
+          onChange={(kind) => set('kind', kind)}
+          disabled={busy}
+          options={[
+            { value: 'personal', label: 'Personal' },
+            { value: 'shared', label: 'Shared', hint: 'a team inbox' },
+          ]}
+        />
+        {values.kind === 'shared' && (
+          <>
+            <TextField label="Owner" type="email" hint="The email address of who answers for this inbox." value={values.owner} onChange={(e) => set('owner', e.target.value)} error={errors.owner} disabled={busy} autoComplete="off" />
+            <TextAreaField
+              label="Recovery note"
+              hint="Where the password and recovery codes are kept, and who can reset access."
+              rows={2}
+              value={values.recoveryNote}
+              onChange={(e) => set('recoveryNote', e.target.value)}
+              error={errors.recoveryNote}
+              disabled={busy}
+            />
+          </>
+        )}
+        <DaysField label="Backfill days" hint="1–365; longer windows are confirmed when they start." value={values.backfillDays} onChange={(days) => set('backfillDays', days)} error={errors.backfillDays} disabled={busy} />
+        <div className="button-row">
+          {(['gmail', 'outlook'] as const).map((provider) => (
+            <Button key={provider} pending={busy && connect.variables.provider === provider} disabled={busy} onClick={form.submit((parsed) => connect.mutate({ ...parsed, provider }))}>
+              Connect {PROVIDER_NAMES[provider]}
+            </Button>
           ))}
-        </select>
+        </div>
       </div>
-      <div className="field-row">
-        <label htmlFor={ids.days}>Import the last</label>
-        <select id={ids.days} value={backfillDays} onChange={(e) => setBackfillDays(Number(e.target.value))} disabled={busy}>
-          {BACKFILL_PRESETS.map((days) => (
-            <option key={days} value={days}>
-              {days} days
-            </option>
-          ))}
-        </select>
-      </div>
-      <div className="button-row">
-        {(['gmail', 'outlook'] as const).map((provider) => (
-          <button key={provider} type="button" disabled={busy} onClick={() => connect.mutate(provider)}>
-            Connect {PROVIDER_NAMES[provider]}
-          </button>
-        ))}
-      </div>
-      {busy && <p role="status">Waiting for {PROVIDER_NAMES[connect.variables]} sign-in…</p>}
-      {failure && !busy && (
+      <MutationStatus
+        mutation={{ ...connect, error: props.lastFailure ? null : connect.error }}
+        pending={busy ? `Waiting for ${PROVIDER_NAMES[connect.variables.provider]} sign-in…` : undefined}
+        success={connect.data ? `Connected ${connect.data.address}.` : undefined}
+      />
+      {props.lastFailure && !busy && (
         <Notice
           tone="error"
-          title={`Could not connect ${PROVIDER_NAMES[failure.provider]}`}
+          title={`Could not connect ${PROVIDER_NAMES[props.lastFailure.provider]}`}
           action={
-            props.lastFailure && (
-              <button type="button" className="secondary" onClick={() => dismiss.mutate()}>
-                Dismiss
-              </button>
-            )
+            <Button variant="secondary" pending={dismiss.isPending} onClick={() => dismiss.mutate()}>
+              Dismiss
+            </Button>
           }
         >
-          <ErrorMessage error={props.lastFailure ?? connect.error ?? failure} />
+          <ErrorMessage error={props.lastFailure} />
+          <MutationStatus mutation={dismiss} />
         </Notice>
       )}
     </section>

@@ -1,17 +1,13 @@
-import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useMutation } from '@tanstack/react-query';
 import { type ReactNode, useState } from 'react';
 import type { Mailbox } from '@/lib/domain';
-import { sendToBackground } from '@/lib/messaging';
-import { ErrorMessage } from '../ui/error-message';
+import { openOptionsPage } from '@/lib/platform';
+import { Button } from '../ui/button';
+import { MutationStatus } from '../ui/mutation-status';
 import { Notice } from '../ui/notice';
-
-const PROVIDER_NAMES: Record<Mailbox['provider'], string> = { gmail: 'Gmail', outlook: 'Outlook', imap: 'IMAP/SMTP' };
-const STATUS_WORDS: Record<Mailbox['status'], string> = {
-  connected: 'Connected',
-  syncing: 'Syncing',
-  error: 'Provider error',
-  reconnect_needed: 'Reconnect needed',
-};
+import type { Disconnected } from './disconnect-panel';
+import { MailboxCard } from './mailbox-card';
+import { laneJobs, useJobs } from './use-jobs';
 
 /** Why access may still be there after a disconnect, per provider (R34). */
 const NOT_REVOKED: Record<Mailbox['provider'], string> = {
@@ -20,29 +16,61 @@ const NOT_REVOKED: Record<Mailbox['provider'], string> = {
   imap: 'The mail server could not be told.',
 };
 
-type Unrevoked = { address: string; provider: Mailbox['provider']; removeAccessUrl: string | null };
-
-/** The connected mailboxes, or the empty state with the way to connect one. */
-export function MailboxList(props: { mailboxes: Mailbox[]; emptyAction?: ReactNode }) {
-  // Kept here, not in the row: the row is gone once its mailbox is disconnected.
-  const [unrevoked, setUnrevoked] = useState<Unrevoked | null>(null);
-  const warning = unrevoked && (
-    <Notice tone="error" title={`${unrevoked.address} is disconnected, but access was not revoked`}>
-      <p>
-        {NOT_REVOKED[unrevoked.provider]} Its data is gone from this browser; to remove the extension's access, visit{' '}
-        {unrevoked.removeAccessUrl && (
-          <a href={unrevoked.removeAccessUrl} target="_blank" rel="noreferrer">
-            {unrevoked.removeAccessUrl}
-          </a>
-        )}
-        {unrevoked.provider === 'outlook' && ' (personal Microsoft accounts: account.live.com/consent/Manage)'}.
-      </p>
-    </Notice>
+/**
+ * After a disconnect: the access left to remove by hand and a CRM record the CRM kept (R34), and
+ * the test send the team waits for (R35).
+ */
+function AfterDisconnect(props: { last: Disconnected; remaining: Mailbox[] }) {
+  const { last, remaining } = props;
+  const openTestSend = useMutation({ mutationFn: () => openOptionsPage('checklist') });
+  return (
+    <>
+      {!last.revoked && (
+        <Notice tone="error" title={`${last.address} is disconnected, but access was not revoked`}>
+          <p>
+            {NOT_REVOKED[last.provider]} Its data is gone from this browser; to remove the extension&apos;s access, visit{' '}
+            {last.removeAccessUrl && (
+              <a href={last.removeAccessUrl} target="_blank" rel="noreferrer">
+                {last.removeAccessUrl}
+              </a>
+            )}
+            {last.provider === 'outlook' && ' (personal Microsoft accounts: account.live.com/consent/Manage)'}.
+          </p>
+        </Notice>
+      )}
+      {last.crmRecordError && (
+        <Notice tone="error" title={`${last.address} is disconnected, but the CRM still lists it`}>
+          <p>{last.crmRecordError}</p>
+        </Notice>
+      )}
+      {remaining.length > 0 && (
+        <Notice
+          tone="info"
+          title={`Send a test from ${remaining.map((m) => m.address).join(' or ')}`}
+          action={
+            <Button pending={openTestSend.isPending} onClick={() => openTestSend.mutate()}>
+              Send a test email
+            </Button>
+          }
+        >
+          <p>{last.address} is disconnected. Before the team resumes customer email, send a test from the mailbox that takes over and check it comes back through sync.</p>
+          <MutationStatus mutation={openTestSend} />
+        </Notice>
+      )}
+    </>
   );
+}
+
+/** The connected mailboxes, status first (R36), or the empty state with the way to connect one. */
+export function MailboxList(props: { mailboxes: Mailbox[]; emptyAction?: ReactNode }) {
+  const jobs = useJobs();
+  // Kept here, not in the card: the card is gone once its mailbox is disconnected.
+  const [disconnected, setDisconnected] = useState<Disconnected | null>(null);
+  const after = disconnected && <AfterDisconnect last={disconnected} remaining={props.mailboxes.filter((m) => m.id !== disconnected.id)} />;
   if (props.mailboxes.length === 0) {
     return (
       <>
-        {warning}
+        {after}
         <Notice tone="empty" title="No mailbox connected yet" action={props.emptyAction}>
           <p>Connect Gmail or Outlook to log customer email on your CRM contacts.</p>
         </Notice>
@@ -51,64 +79,19 @@ export function MailboxList(props: { mailboxes: Mailbox[]; emptyAction?: ReactNo
   }
   return (
     <>
-      {warning}
-      <ul className="mailbox-list" aria-label="Mailboxes">
+      {after}
+      {jobs.isError && <MutationStatus mutation={{ isPending: false, isSuccess: false, error: jobs.error }} />}
+      <ul className="card-list" aria-label="Mailboxes">
         {props.mailboxes.map((mailbox) => (
-          <MailboxRow key={mailbox.id} mailbox={mailbox} onUnrevoked={setUnrevoked} />
+          <MailboxCard
+            key={mailbox.id}
+            mailbox={mailbox}
+            jobs={laneJobs(jobs.data, mailbox.id)}
+            previewJob={jobs.data?.jobs.find((j) => j.lane === mailbox.id && j.kind === 'preview') ?? null}
+            onDisconnected={setDisconnected}
+          />
         ))}
       </ul>
     </>
-  );
-}
-
-/** One mailbox: who it is, its state, the latest error in plain words and what fixes it (R12). */
-function MailboxRow({ mailbox, onUnrevoked }: { mailbox: Mailbox; onUnrevoked: (what: Unrevoked) => void }) {
-  const queryClient = useQueryClient();
-  const [confirming, setConfirming] = useState(false);
-  const refresh = () => queryClient.invalidateQueries({ queryKey: ['overview'] });
-  const reconnect = useMutation({ mutationFn: () => sendToBackground('reconnectMailbox', { id: mailbox.id }), onSuccess: refresh });
-  const disconnect = useMutation({
-    mutationFn: () => sendToBackground('disconnectMailbox', { id: mailbox.id }),
-    onSuccess: (result) => {
-      if (!result.revoked) onUnrevoked(result);
-      return refresh();
-    },
-  });
-  // "Reconnect" also re-asks for a permission left unticked on the consent screen.
-  const canReconnect = mailbox.status === 'reconnect_needed' || mailbox.lastError?.action === 'grant_permission';
-  const label = `${PROVIDER_NAMES[mailbox.provider]} · ${mailbox.address}`;
-
-  return (
-    <li aria-label={label}>
-      <div className="mailbox-head">
-        <span>{label}</span>
-        <span className="status">{STATUS_WORDS[mailbox.status]}</span>
-      </div>
-      {mailbox.identity && <p className="identity">Sends as {mailbox.identity.displayName}{mailbox.identity.replyTo ? `, replies to ${mailbox.identity.replyTo}` : ''}</p>}
-      {mailbox.lastError && <ErrorMessage error={mailbox.lastError} />}
-      {(reconnect.error ?? disconnect.error) && <ErrorMessage error={(reconnect.error ?? disconnect.error)!} />}
-      <div className="button-row">
-        {canReconnect && (
-          <button type="button" disabled={reconnect.isPending} onClick={() => reconnect.mutate()}>
-            Reconnect
-          </button>
-        )}
-        {confirming ? (
-          <>
-            <span className="confirm-text">Disconnect? Email already in the CRM stays there.</span>
-            <button type="button" className="danger" disabled={disconnect.isPending} onClick={() => disconnect.mutate()}>
-              Yes, disconnect
-            </button>
-            <button type="button" className="secondary" onClick={() => setConfirming(false)}>
-              Cancel
-            </button>
-          </>
-        ) : (
-          <button type="button" className="secondary" onClick={() => setConfirming(true)}>
-            Disconnect
-          </button>
-        )}
-      </div>
-    </li>
   );
 }

@@ -1,4 +1,5 @@
 import { MessagingError } from '@/lib/messaging';
+import { Button } from '../ui/button';
 import { ErrorMessage } from '../ui/error-message';
 import { Notice } from '../ui/notice';
 
@@ -15,9 +16,7 @@ export function OverviewError(props: { error: Error; onRetry: () => void }) {
       title={silent ? "The extension's background did not answer" : 'The extension could not load its settings'}
       action={
         (!typed || typed.retryable) && (
-          <button type="button" onClick={props.onRetry}>
-            Try again
-          </button>
+          <Button onClick={props.onRetry}>Try again</Button>
         )
       }
     >

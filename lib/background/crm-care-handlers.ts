@@ -1,4 +1,5 @@
-import type { Handlers } from '../messaging';
+import { PrivacyRulesUnreadableError } from '../domain';
+import { type Handlers, MessagingError } from '../messaging';
 import { readPrivacyRules, savePrivacyRules } from '../platform';
 import { markWrongContact } from '../sync';
 import { testCrmConnection } from './crm-connection';
@@ -20,7 +21,15 @@ export function crmCareHandlers(deps: BackgroundDeps): Pick<Handlers, CrmCareMes
     },
     getDisconnectImpact: ({ id }) => disconnectImpact(deps, id),
     testCrmConnection: () => testCrmConnection(deps),
-    getPrivacyRules: () => readPrivacyRules(),
+    // An unreadable stored value reaches the page in its own plain words, with the way out.
+    async getPrivacyRules() {
+      try {
+        return await readPrivacyRules();
+      } catch (error) {
+        if (error instanceof PrivacyRulesUnreadableError) throw MessagingError.of('handler_failed', error.message);
+        throw error;
+      }
+    },
     // Saved first, then applied: a page decided meanwhile reads the new rules, or is re-decided here.
     async savePrivacyRules(rules) {
       const saved = await savePrivacyRules(rules);

@@ -31,6 +31,8 @@ export function crmMailboxInput(mailbox: Mailbox): CrmMailboxInput {
  * Returns the mailbox as stored afterwards (undefined when it was disconnected meanwhile).
  */
 export async function keepCrmRecordInStep(deps: BackgroundDeps, mailbox: Mailbox): Promise<Mailbox | undefined> {
+  // A mailbox being disconnected is having its record removed; writing it would bring it back.
+  if (mailbox.disconnectingSince !== null) return mailbox;
   const connection = await readCrmConnection();
   let error: string | null = null;
   if (connection && mailbox.kind === 'shared' && crmMailboxInput(mailbox).owner === null) {
@@ -42,6 +44,23 @@ export async function keepCrmRecordInStep(deps: BackgroundDeps, mailbox: Mailbox
     if (!written) error = recordFailure(await write.catch((thrown: unknown) => thrown));
   }
   return updateMailbox(deps.db, mailbox.id, (m) => (m.crmRecordError === error ? m : { ...m, crmRecordError: error }));
+}
+
+/**
+ * Removes the CRM's record of a disconnected mailbox (R34: `DELETE /mailboxes/{address}`, the
+ * contract's "forget a mailbox"; its pushed emails stay): the CRM then no longer shows it as a
+ * connected mailbox its workflows may send from or watch. Best effort, like the revocation: a CRM
+ * that fails does not keep the mailbox here. Returns null when the record is gone (or there was
+ * none, or no CRM is connected), else plain words for the user: the record is still in the CRM.
+ */
+export async function forgetCrmRecord(deps: BackgroundDeps, address: string): Promise<string | null> {
+  const connection = await readCrmConnection();
+  if (!connection) return null;
+  const removal = crmApi(deps, connection).deleteMailbox(address);
+  if ((await bestEffort("remove the CRM's record of a disconnected mailbox", removal)) !== undefined) return null;
+  const error = await removal.catch((thrown: unknown) => thrown);
+  const why = error instanceof ProviderError ? error.message : 'the request failed.';
+  return `The CRM still lists ${address} as a connected mailbox: ${why} Its data is gone from this browser; remove the mailbox in the CRM so nothing there relies on it.`;
 }
 
 /** Plain words for a failed record write: a typed error's own, else fixed words (an untyped message may quote a URL). */

@@ -1,5 +1,18 @@
-import { atomically, getMailbox, getRun, putMailbox, rebuildOutboxForVisibility, updateMailbox } from '../db';
-import { confirmRefusal, type ConfirmableItem, type Mailbox, type MailboxDetails, mailboxSchema, sharedMailboxIssues, testEmailBody, testEmailSubject, withDetails } from '../domain';
+import { atomically, findMessages, getMailbox, getMessage, getRun, putMailbox, rebuildOutboxForVisibility, updateMailbox } from '../db';
+import {
+  confirmRefusal,
+  type ConfirmableItem,
+  isTestEmailCopy,
+  type Mailbox,
+  type MailboxDetails,
+  mailboxSchema,
+  sharedMailboxIssues,
+  type TestEmail,
+  testEmailBody,
+  testEmailSubject,
+  testEmailUnreachable,
+  withDetails,
+} from '../domain';
 import { MessagingError } from '../messaging';
 import { ensureIncrementalCursor } from '../sync';
 import { keepCrmRecordInStep } from './crm-mailbox';
@@ -53,8 +66,10 @@ export async function confirmChecklistItem(deps: BackgroundDeps, id: string, ite
  * its own, through the mailbox's provider. Refused while the mailbox waits for the user (reconnect,
  * grant access, an error): the answer carries that error's fix. The incremental cursor is taken
  * before sending when the mailbox has none, so the sent copy comes after it; once the provider
- * accepted the email, "test send" is ticked, and an incremental sync is asked for so the copy comes
- * back soon and ticks "test receive" (see `decideAndCommit`).
+ * accepted the email, "test send" is ticked, and "test receive" too when sync stored the sent copy
+ * meanwhile; else an incremental sync is asked for so the copy comes back soon and ticks it (see
+ * `decideAndCommit`). Refused before sending when the copy could never come back: the mailbox
+ * syncs only chosen labels or folders without Sent (`testEmailUnreachable`).
  */
 export async function sendTestEmail(deps: BackgroundDeps, mailboxId: string, to: string): Promise<Mailbox> {
   const mailbox = await requireMailbox(deps, mailboxId);
@@ -67,14 +82,38 @@ export async function sendTestEmail(deps: BackgroundDeps, mailboxId: string, to:
       retryable: false,
     });
   }
+  const unreachable = testEmailUnreachable(mailbox, to);
+  if (unreachable) throw MessagingError.of('handler_failed', unreachable);
   const provider = mailboxProvider(deps, mailbox);
   await ensureIncrementalCursor(engineDeps(deps), mailbox);
   const subject = testEmailSubject();
   const { providerId } = await provider.sendTestEmail({ to, subject, body: testEmailBody(mailbox.address) });
   const now = Date.now();
-  const sent = stored(await updateMailbox(deps.db, mailbox.id, (m) => ({ ...m, testEmail: { to, subject, sentAt: now, providerId, receivedAt: null }, checklist: { ...m.checklist, test_send: now } })));
-  await engineOf(deps).requestSync(mailbox.id);
+  const test: TestEmail = { to, subject, sentAt: now, providerId, receivedAt: null };
+  // A sync page may have stored the sent copy while the provider answered: it could not know the
+  // test then, so the copy is looked for here, with the test saved in the same transaction (a page
+  // committed after it ticks "test receive" itself, see `decideAndCommit`).
+  const sent = await atomically(deps.db, ['mailboxes', 'messages'], async () => {
+    const back = await storedTestEmailCopy(deps.db, mailbox.id, test);
+    return stored(
+      await updateMailbox(deps.db, mailbox.id, (m) => ({
+        ...m,
+        testEmail: { ...test, receivedAt: back ? now : null },
+        checklist: { ...m.checklist, test_send: now, ...(back ? { test_receive: now } : {}) },
+      })),
+    );
+  });
+  if (sent.testEmail?.receivedAt === null) await engineOf(deps).requestSync(mailbox.id);
   return sent;
+}
+
+/** Whether the mailbox already holds the sent copy of `test`: by provider id when the provider answered one, else among all its mail. */
+async function storedTestEmailCopy(db: BackgroundDeps['db'], mailboxId: string, test: TestEmail): Promise<boolean> {
+  if (test.providerId !== null) {
+    const message = await getMessage(db, mailboxId, test.providerId);
+    return message !== undefined && isTestEmailCopy(test, message);
+  }
+  return (await findMessages(db, mailboxId, (message) => isTestEmailCopy(test, message), 1)).length > 0;
 }
 
 /**

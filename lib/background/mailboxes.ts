@@ -1,11 +1,11 @@
 import { bestEffort } from '../async';
 import { type AccessTokenSource, staticToken } from '../auth/access-token';
-import { deleteMailboxAndData, getMailbox, listMailboxes, otherMailboxOf, putMailbox } from '../db';
+import { deleteMailboxAndData, getMailbox, listMailboxes, otherMailboxOf, putMailbox, updateMailbox } from '../db';
 import { defaultVisibility, type Mailbox, mailboxIdFor, mailboxSchema, type MailboxKind, type OAuthMailProvider, providerError, type Scope, type SenderIdentity, senderIdentitySchema, withSenderIdentity } from '../domain';
 import { MessagingError } from '../messaging';
 import { limiterStateStore, recordDisconnect } from '../platform';
 import type { MailboxIdentity, MailProvider } from '../providers/mail-provider';
-import { keepCrmRecordInStep } from './crm-mailbox';
+import { forgetCrmRecord, keepCrmRecordInStep } from './crm-mailbox';
 import type { BackgroundDeps } from './deps';
 import { mailboxTokens, REMOVE_ACCESS_PAGES, replaceMailboxGrant, revocationEndsAuthorization, revokeMailbox, revokeToken, signIn } from './mailbox-auth';
 import { createMailProvider } from './providers';
@@ -51,7 +51,7 @@ export async function connectMailbox(deps: BackgroundDeps, input: ConnectInput):
   const existing = await getMailbox(deps.db, id);
   const mailbox = mailboxSchema.parse(
     existing
-      ? withSenderIdentity({ ...existing, status: 'connected', lastError: null }, senderIdentity(identity))
+      ? withSenderIdentity({ ...existing, status: 'connected', lastError: null, disconnectingSince: null }, senderIdentity(identity))
       : {
           id,
           provider: input.provider,
@@ -100,33 +100,62 @@ export async function reconnectMailbox(deps: BackgroundDeps, id: string): Promis
   return (await keepCrmRecordInStep(deps, saved)) ?? saved;
 }
 
-/** What a disconnect did: `revoked` only when the provider confirmed it, else where to remove the access by hand. */
+/**
+ * What a disconnect did: `revoked` only when the provider confirmed it, else where to remove the
+ * access by hand; `crmRecordError` in plain words when the CRM's record of the mailbox could not be
+ * removed (null when it was, or there is no CRM).
+ */
 export interface Disconnected {
   id: string;
   address: string;
   provider: Mailbox['provider'];
   revoked: boolean;
   removeAccessUrl: string | null;
+  crmRecordError: string | null;
 }
 
 /**
- * Disconnect (R34): revoke the provider grant, forget the tokens and purge everything the
- * extension holds for the mailbox, in one transaction; when other mailboxes stay connected, the
- * disconnect is remembered for their replacement test (R35). What was pushed stays in the CRM. The
- * local part always happens; `revoked` is true only when the provider confirmed the revocation
- * (never for Outlook, which has none), and otherwise the answer names the page where the user
- * removes the access by hand.
+ * Disconnect (R34): mark the mailbox as being disconnected (persisted first: the engine runs
+ * nothing for it from then on, and a worker that stops before the end leaves the mark for the next
+ * start, `finishInterruptedDisconnects`), then `completeDisconnect`. The local part always
+ * happens; `revoked` is true only when the provider confirmed the revocation (never for Outlook,
+ * which has none), and otherwise the answer names the page where the user removes the access by hand.
  */
 export async function disconnectMailbox(deps: BackgroundDeps, id: string): Promise<Disconnected> {
-  const mailbox = await requireMailbox(deps, id);
+  const found = await getMailbox(deps.db, id);
+  if (!found) throw MessagingError.of('handler_failed', 'That mailbox is no longer connected. Reopen the popup to see the current list.');
+  const mailbox = (await updateMailbox(deps.db, id, (m) => (m.disconnectingSince === null ? { ...m, disconnectingSince: Date.now() } : m))) ?? found;
+  return completeDisconnect(deps, mailbox);
+}
+
+/**
+ * The rest of a disconnect, once the mailbox is marked: revoke the provider grant and forget the
+ * tokens, remove the CRM's record of the mailbox (best effort, reported), and purge everything the
+ * extension holds for it, in one transaction; when other mailboxes stay connected, the disconnect
+ * is remembered for their replacement test (R35). What was pushed stays in the CRM. Each step may
+ * run again after an interruption: a revocation or removal already done fails or finds nothing.
+ */
+async function completeDisconnect(deps: BackgroundDeps, mailbox: Mailbox): Promise<Disconnected> {
   const provider = oauthProvider(mailbox);
   // A revocation that fails is recorded, and reported through `revoked: false` and the page to use instead.
   const revoked = (await bestEffort('revoke the disconnected mailbox', revokeMailbox(deps, provider, mailbox.address))) ?? false;
-  providersOf(deps).delete(id);
-  await deleteMailboxAndData(deps.db, id);
+  providersOf(deps).delete(mailbox.id);
+  const crmRecordError = await forgetCrmRecord(deps, mailbox.address);
+  await deleteMailboxAndData(deps.db, mailbox.id);
   // The mailboxes that stay owe a test email that comes back through sync (R35).
-  if ((await listMailboxes(deps.db)).length > 0) await recordDisconnect({ mailboxId: id, address: mailbox.address, at: Date.now() });
-  return { id, address: mailbox.address, provider: mailbox.provider, revoked, removeAccessUrl: revoked ? null : REMOVE_ACCESS_PAGES[provider] };
+  if ((await listMailboxes(deps.db)).length > 0) await recordDisconnect({ mailboxId: mailbox.id, address: mailbox.address, at: Date.now() });
+  return { id: mailbox.id, address: mailbox.address, provider: mailbox.provider, revoked, removeAccessUrl: revoked ? null : REMOVE_ACCESS_PAGES[provider], crmRecordError };
+}
+
+/**
+ * Worker start: a disconnect the previous worker did not finish (its mark is stored, R34) is
+ * finished now, before its mailbox's data or jobs are used again. Each is tried on its own; one
+ * that fails is logged and tried again at the next start, its mailbox still held by the mark.
+ */
+export async function finishInterruptedDisconnects(deps: BackgroundDeps): Promise<void> {
+  for (const mailbox of await listMailboxes(deps.db)) {
+    if (mailbox.disconnectingSince !== null) await bestEffort('finish an interrupted disconnect', completeDisconnect(deps, mailbox));
+  }
 }
 
 /** The provider client of a connected mailbox, signing its requests with the stored grant. */
@@ -194,6 +223,7 @@ function senderIdentity({ displayName, replyTo, aliases }: MailboxIdentity): Sen
 export async function requireMailbox(deps: BackgroundDeps, id: string): Promise<Mailbox> {
   const mailbox = await getMailbox(deps.db, id);
   if (!mailbox) throw MessagingError.of('handler_failed', 'That mailbox is no longer connected. Reopen the popup to see the current list.');
+  if (mailbox.disconnectingSince !== null) throw MessagingError.of('handler_failed', 'That mailbox is being disconnected. Reopen the popup to see the current list.');
   return mailbox;
 }
 

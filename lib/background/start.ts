@@ -19,7 +19,7 @@ import {
 } from '../platform';
 import { WEBMAIL_MATCHES } from '../webmail/sites';
 import type { BackgroundDeps } from './deps';
-import { engineOf, TICK_ALARM, WAKE_ALARM } from './engine';
+import { engineOf, resumeEngine, TICK_ALARM, WAKE_ALARM } from './engine';
 import { createHandlers } from './handlers';
 
 /** The background's real dependencies: this build's endpoints and the browser's identity API. */
@@ -63,7 +63,8 @@ export function startBackground(): void {
 /**
  * The sync engine's part of a worker start (R13, R16): the alarms' listeners first (a worker woken
  * by an alarm must hear it), the periodic alarm created if missing (Chrome may drop alarms on a
- * browser restart), then every unfinished job resumed; waits that ended while the worker slept run now.
+ * browser restart), then interrupted disconnects finished and every unfinished job resumed; waits
+ * that ended while the worker slept run now.
  */
 function startEngine(deps: BackgroundDeps): void {
   const engine = engineOf(deps);
@@ -71,5 +72,5 @@ function startEngine(deps: BackgroundDeps): void {
   onAlarm(TICK_ALARM, tick);
   onAlarm(WAKE_ALARM, tick);
   void bestEffort('create the sync alarm', ensureAlarm(TICK_ALARM, INCREMENTAL_EVERY_MS / 60_000));
-  void bestEffort('resume the sync engine', engine.start());
+  void bestEffort('resume the sync engine', resumeEngine(deps, engine));
 }

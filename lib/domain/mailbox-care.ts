@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Mailbox, MailboxKind, Scope, SenderIdentity, TestEmail, Visibility } from './mailbox';
+import type { Mailbox, MailboxKind, Provider, Scope, SenderIdentity, TestEmail, Visibility } from './mailbox';
 import type { Message } from './message';
 
 /** The details of a mailbox the user edits after connecting (R5, R6, R22); absent fields stay as they are. */
@@ -107,6 +107,30 @@ export function testEmailBody(from: string): string {
 export function isTestEmailCopy(test: TestEmail, message: Pick<Message, 'providerId' | 'subject' | 'direction'>): boolean {
   if (test.providerId !== null) return message.providerId === test.providerId;
   return message.direction === 'sent' && message.subject === test.subject;
+}
+
+/**
+ * The label (Gmail) or folder (Outlook) the sent copy of a test email is in, and the one mail to
+ * the mailbox itself also lands in, as `syncOnly` names them (`listFolders` ids).
+ */
+const TEST_COPY_FOLDERS: Record<Provider, { sent: string; inbox: string } | null> = {
+  gmail: { sent: 'SENT', inbox: 'INBOX' },
+  outlook: { sent: 'sentitems', inbox: 'inbox' },
+  imap: null,
+};
+
+/**
+ * Why a test email from `mailbox` to `to` could never come back through sync (R31), in plain
+ * words, or null when it can: the mailbox syncs only chosen labels or folders, and Sent is not
+ * among them (nor the Inbox, for a test to the mailbox itself). "Test receive" could never be ticked.
+ */
+export function testEmailUnreachable(mailbox: Pick<Mailbox, 'provider' | 'address' | 'syncOnly'>, to: string): string | null {
+  const folders = TEST_COPY_FOLDERS[mailbox.provider];
+  const only = mailbox.syncOnly;
+  if (!folders || only === null || only.includes(folders.sent)) return null;
+  if (to.trim().toLowerCase() === mailbox.address.toLowerCase() && only.includes(folders.inbox)) return null;
+  const place = mailbox.provider === 'gmail' ? { what: 'labels', sent: 'Sent label' } : { what: 'folders', sent: 'Sent Items folder' };
+  return `No test email was sent: ${mailbox.address} syncs only the ${place.what} you chose, and the ${place.sent} is not among them, so the sent copy could never come back through sync and "test receive" could not be ticked. Add the ${place.sent} to the synced ${place.what}, or sync all mail, then send the test again.`;
 }
 
 /** A mailbox disconnected while others stayed connected (R35): each of those owes a test email after `at`. */

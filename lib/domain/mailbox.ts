@@ -99,6 +99,12 @@ export const mailboxSchema = z
      * sends the record again.
      */
     crmRecordError: z.string().nullable().default(null),
+    /**
+     * When a disconnect (R34) began; null otherwise. Written before the provider grant is revoked,
+     * so a worker that stops before the purge leaves the mark: the engine runs nothing for the
+     * mailbox, and the next worker start finishes the disconnect.
+     */
+    disconnectingSince: z.number().int().nullable().default(null),
     /** Milliseconds since the epoch, like every time the extension stores. */
     createdAt: z.number().int(),
   })

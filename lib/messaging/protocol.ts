@@ -13,6 +13,7 @@ import {
   mailboxSchema,
   messageSyncStateSchema,
   privacyRulesSchema,
+  storedPrivacyRulesSchema,
   ProviderError,
   providerErrorCodeSchema,
   providerSchema,
@@ -104,11 +105,19 @@ export const protocol = {
    * Revokes the grant and purges the mailbox's local data (R34). `revoked` is true only when the
    * provider confirmed the revocation; otherwise `removeAccessUrl` is the page where the user
    * removes the extension's access (Outlook has no revocation for this client type).
+   * `crmRecordError`: plain words when the CRM's record of the mailbox could not be removed.
    */
   disconnectMailbox: {
     pagesOnly: true,
     input: z.object({ id: z.string().min(1) }).strict(),
-    output: z.object({ id: z.string(), address: z.string(), provider: providerSchema, revoked: z.boolean(), removeAccessUrl: z.url().nullable() }),
+    output: z.object({
+      id: z.string(),
+      address: z.string(),
+      provider: providerSchema,
+      revoked: z.boolean(),
+      removeAccessUrl: z.url().nullable(),
+      crmRecordError: z.string().nullable(),
+    }),
   },
   /** Connects the CRM (R8) after the page obtained host access to its origin. */
   connectCrm: {
@@ -308,13 +317,13 @@ export const protocol = {
   getPrivacyRules: {
     pagesOnly: true,
     input: z.object({}).strict(),
-    output: privacyRulesSchema,
+    output: storedPrivacyRulesSchema,
   },
   /** Saves the workspace's privacy rules (R21); they apply to what is decided from then on. */
   savePrivacyRules: {
     pagesOnly: true,
     input: privacyRulesSchema.strict(),
-    output: privacyRulesSchema,
+    output: storedPrivacyRulesSchema,
   },
 } satisfies ProtocolMap;
 

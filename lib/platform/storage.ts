@@ -12,6 +12,8 @@ import {
   privacyRulesFromV1,
   type PrivacyRulesInput,
   privacyRulesSchema,
+  PrivacyRulesUnreadableError,
+  storedPrivacyRulesSchema,
 } from '../domain';
 
 /**
@@ -52,9 +54,14 @@ export const privacyRulesItem = storage.defineItem<PrivacyRules>('local:privacyR
   migrations: { 2: privacyRulesFromV1 },
 });
 
-/** The privacy rules; a stored value of the wrong shape is an error, never "no rules". */
+/**
+ * The privacy rules; a stored value of the wrong shape is a `PrivacyRulesUnreadableError` (plain
+ * words, and the way out), never "no rules".
+ */
 export async function readPrivacyRules(): Promise<PrivacyRules> {
-  return privacyRulesSchema.parse(await privacyRulesItem.getValue());
+  const read = storedPrivacyRulesSchema.safeParse(await privacyRulesItem.getValue());
+  if (read.success) return read.data;
+  throw new PrivacyRulesUnreadableError({ cause: read.error });
 }
 
 /** Saves the privacy rules after validating and normalising them; returns what was stored. */

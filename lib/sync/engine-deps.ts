@@ -32,4 +32,10 @@ export interface EngineDeps {
   /** Asks to be woken at `at` (a persisted `notBefore`): an alarm, since the worker may be gone by then. */
   wakeAt(at: number): Promise<void>;
   now(): number;
+  /**
+   * The engine changed a mailbox's status (an error that blocks it, or its end): the background
+   * sends the CRM's record of the mailbox again (R37). Awaited after the change is stored; a
+   * failure is logged, never undoes the change. Optional: the engine alone needs no CRM record.
+   */
+  mailboxStatusChanged?(mailbox: Mailbox): Promise<void>;
 }

@@ -108,7 +108,7 @@ export class SyncEngine {
     const now = this.deps.now();
     const mailboxes = await this.endQuotaWaits(await listMailboxes(db), now);
     for (const mailbox of mailboxes) {
-      if (mailbox.provider === 'imap' || mailbox.status === 'reconnect_needed' || mailbox.status === 'error' || this.stopped.has(mailbox.id)) continue;
+      if (!syncsOnItsOwn(mailbox) || this.stopped.has(mailbox.id)) continue;
       // Half the period: the last sync ended a little after the previous alarm, and the next alarm
       // must not find it "not yet 30 s old" and skip it, which would poll every 60 s.
       if ((mailbox.lastSyncedAt ?? 0) + INCREMENTAL_EVERY_MS / 2 <= now) await this.queue(mailbox.id, 'incremental', {});
@@ -138,7 +138,7 @@ export class SyncEngine {
    * once the mailbox is connected.
    */
   private runnable(job: Job, mailbox: Mailbox | undefined, now: number): boolean | number {
-    if (job.lane !== CRM_LANE && (!mailbox || mailbox.status === 'reconnect_needed' || mailbox.status === 'error')) return false;
+    if (job.lane !== CRM_LANE && (!mailbox || mailbox.status === 'reconnect_needed' || mailbox.status === 'error' || mailbox.disconnectingSince !== null)) return false;
     if (job.status === 'blocked' && job.lane !== CRM_LANE) return true;
     return job.notBefore <= now ? true : job.notBefore;
   }
@@ -149,7 +149,7 @@ export class SyncEngine {
       mailboxes.map(async (mailbox) => {
         const error = mailbox.lastError;
         if (mailbox.status !== 'error' || error?.code !== 'quota_exhausted' || error.at + Math.min(error.retryAfterMs ?? 0, MAX_QUOTA_WAIT_MS) > now) return mailbox;
-        return (await updateMailbox(this.deps.db, mailbox.id, (m) => ({ ...m, status: 'connected', lastError: null }))) ?? mailbox;
+        return (await this.setMailboxState(mailbox.id, (m) => ({ ...m, status: 'connected', lastError: null }))) ?? mailbox;
       }),
     );
   }
@@ -182,7 +182,7 @@ export class SyncEngine {
     try {
       await RUNNERS[job.kind](ctx);
       await this.finish(ctx.job, 'done', null);
-      if (job.kind === 'incremental' || job.kind === 'backfill') await updateMailbox(db, job.lane, (m) => (m.lastError ? { ...m, status: 'connected', lastError: null } : m));
+      if (job.kind === 'incremental' || job.kind === 'backfill') await this.setMailboxState(job.lane, (m) => (m.lastError ? { ...m, status: 'connected', lastError: null } : m));
       if (job.kind === 'backfill') await updateMailbox(db, job.lane, (m) => ({ ...m, lastSyncedAt: this.deps.now() }));
     } catch (thrown) {
       // A request cut short by a cancel or a disconnect fails with whatever the client makes of
@@ -232,7 +232,7 @@ export class SyncEngine {
           lastError: decision.error.toJSON(),
           updatedAt: now,
         }));
-        if (mailboxLane) await updateMailbox(db, job.lane, (m) => ({ ...m, status: decision.status, lastError: decision.error.toJSON() }));
+        if (mailboxLane) await this.setMailboxState(job.lane, (m) => ({ ...m, status: decision.status, lastError: decision.error.toJSON() }));
         return;
       case 'resync':
         // `runIncremental` acts on this decision itself (a bounded re-sync, R14) before it gets here.
@@ -242,7 +242,7 @@ export class SyncEngine {
         const failed = job.failures > 0 ? exhausted(decision.error, job.failures + 1) : decision.error;
         await this.finish(job, 'failed', failed);
         // Only the mailbox's sync stops it: a failed preview or undo fails alone, with its error.
-        if (job.kind === 'incremental' || job.kind === 'backfill') await updateMailbox(db, job.lane, (m) => ({ ...m, status: 'error', lastError: failed.toJSON() }));
+        if (job.kind === 'incremental' || job.kind === 'backfill') await this.setMailboxState(job.lane, (m) => ({ ...m, status: 'error', lastError: failed.toJSON() }));
       }
     }
   }
@@ -278,7 +278,7 @@ export class SyncEngine {
    */
   async requestSync(mailboxId: string): Promise<Job | null> {
     const mailbox = await getMailbox(this.deps.db, mailboxId);
-    if (!mailbox || mailbox.provider === 'imap' || mailbox.status === 'reconnect_needed' || mailbox.status === 'error') return null;
+    if (!mailbox || !syncsOnItsOwn(mailbox)) return null;
     const last = await getJob(this.deps.db, jobId(mailbox.id, 'incremental'));
     const notBefore = last && !UNFINISHED.includes(last.status) ? last.updatedAt + REQUEST_SYNC_GAP_MS : this.deps.now();
     const job = await this.queue(mailbox.id, 'incremental', {}, notBefore);
@@ -409,7 +409,23 @@ export class SyncEngine {
   private async mailbox(id: string): Promise<Mailbox> {
     const mailbox = await getMailbox(this.deps.db, id);
     if (!mailbox) throw MessagingError.of('handler_failed', 'That mailbox is no longer connected. Reopen the popup to see the current list.');
+    if (mailbox.disconnectingSince !== null) throw MessagingError.of('handler_failed', 'That mailbox is being disconnected. Reopen the popup to see the current list.');
     return mailbox;
+  }
+
+  /**
+   * Changes a mailbox's state; when its status changed, the background hears of it
+   * (`mailboxStatusChanged`: the CRM's record follows, R37). Returns the stored mailbox.
+   */
+  private async setMailboxState(id: string, change: (mailbox: Mailbox) => Mailbox): Promise<Mailbox | undefined> {
+    let before: Mailbox['status'] | undefined;
+    const after = await updateMailbox(this.deps.db, id, (m) => {
+      before = m.status;
+      return change(m);
+    });
+    const hook = this.deps.mailboxStatusChanged;
+    if (after && hook && after.status !== before) await bestEffort("update the CRM's record of a mailbox whose status changed", hook(after));
+    return after;
   }
 
   /**
@@ -422,6 +438,11 @@ export class SyncEngine {
       throw new ProviderError(mailbox.lastError ?? providerError('reauth_required', mailbox.provider).toJSON());
     }
     if (mailbox.status !== 'error') return mailbox;
-    return (await updateMailbox(this.deps.db, mailbox.id, (m) => ({ ...m, status: 'connected', lastError: null }))) ?? mailbox;
+    return (await this.setMailboxState(mailbox.id, (m) => ({ ...m, status: 'connected', lastError: null }))) ?? mailbox;
   }
+}
+
+/** A mailbox the engine syncs on its own (alarms, webmail pages): an OAuth one, not blocked on the user, not being disconnected. */
+function syncsOnItsOwn(mailbox: Mailbox): boolean {
+  return mailbox.provider !== 'imap' && mailbox.status !== 'reconnect_needed' && mailbox.status !== 'error' && mailbox.disconnectingSince === null;
 }

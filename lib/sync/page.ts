@@ -20,7 +20,8 @@ export interface ReadPage {
 /** The mailbox the job works for; `JobStopped` when it was disconnected meanwhile. */
 export async function requireMailbox(ctx: JobContext): Promise<Mailbox> {
   const mailbox = await getMailbox(ctx.deps.db, ctx.job.lane);
-  if (!mailbox) throw new JobStopped('mailbox_gone');
+  // A mailbox being disconnected is gone for its jobs: its grant may be revoked already (R34).
+  if (!mailbox || mailbox.disconnectingSince !== null) throw new JobStopped('mailbox_gone');
   return mailbox;
 }
 

@@ -1,4 +1,4 @@
-import { contactsByIds, findMessages, type MailboxCrmDatabase, messagesOf, type OutboxEntry, outboxEntries, type Verdict, verdictsOf, verdictsOfRun, verdictsOfThread } from '../db';
+import { contactsByIds, findMessages, getRun, type MailboxCrmDatabase, messagesOf, type OutboxEntry, outboxEntries, type Verdict, verdictsOf, verdictsOfRun, verdictsOfThread } from '../db';
 import { normaliseAddress } from '../matching/address';
 import type { ContactRef, ContactSample, LookupResult, Message, MessageSyncState } from '../domain';
 
@@ -46,10 +46,14 @@ export async function threadState(db: MailboxCrmDatabase, mailboxId: string, thr
   return statesOf(db, verdicts, await storedMessages(db, mailboxId, verdicts.map((v) => v.providerId)));
 }
 
-/** Up to `perContact` messages of a run per contact it attached mail to, newest first (R24). */
+/**
+ * Up to `perContact` messages of a run per contact it attached mail to, newest first (R24). A
+ * preview stores no messages (R11): its contacts come from the run's counts, each with its total
+ * and no messages, so the preview can still say what would be logged on whom.
+ */
 export async function runSample(db: MailboxCrmDatabase, runId: string, perContact: number): Promise<ContactSample[]> {
   const pushed = (await verdictsOfRun(db, runId)).filter((v) => v.reason === null);
-  if (pushed.length === 0) return [];
+  if (pushed.length === 0) return countedContacts(db, runId);
   const mailboxId = pushed[0]!.mailboxId;
   const messages = await storedMessages(db, mailboxId, pushed.map((v) => v.providerId));
   const states = new Map((await statesOf(db, pushed, messages)).map((s) => [s.providerId, s]));
@@ -69,6 +73,13 @@ export async function runSample(db: MailboxCrmDatabase, runId: string, perContac
       .sort((a, b) => b.date - a.date)
       .slice(0, perContact),
   }));
+}
+
+/** The contacts a run counted (a preview's), named from the contact mirror, without messages. */
+async function countedContacts(db: MailboxCrmDatabase, runId: string): Promise<ContactSample[]> {
+  const counts = (await getRun(db, runId))?.counts.contacts ?? {};
+  const refs = await contactRefs(db, Object.keys(counts));
+  return Object.entries(counts).map(([id, total]) => ({ contact: refs.get(id) ?? { id, name: null, company: null, url: null }, total, messages: [] }));
 }
 
 /**

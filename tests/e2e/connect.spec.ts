@@ -22,7 +22,7 @@ test('connects Gmail and Outlook through launchWebAuthFlow against the emulators
   const popup = await context.newPage();
   await openPopup(popup, extensionId);
   await popup.getByLabel('Used for').selectOption('sales');
-  await popup.getByLabel('Import the last').selectOption('30');
+  await popup.getByLabel('Backfill days').fill('30');
 
   await popup.getByRole('button', { name: 'Connect Gmail' }).click();
   const gmail = popup.getByRole('listitem', { name: 'Gmail · riley@acme-sales.test' });

@@ -46,7 +46,17 @@ export async function call<T>(page: InExtensionPage, type: MessageName, data: un
 export async function connectRileyAndCrm(page: InExtensionPage): Promise<string> {
   await admin.put('/config', { consent: 'allow' });
   const mailbox = await call<{ id: string }>(page, 'connectMailbox', { provider: 'gmail', scope: 'sales' });
-  await call(page, 'connectCrm', { baseUrl: CRM_URL, authMethod: 'personal_token', token: 'crm_pat_demo' });
+  await connectCrmWithPolicy(page);
+  return mailbox.id;
+}
+
+/**
+ * Connects the CRM with a personal access token (the demo one unless told), as the options page
+ * does, and copies the emulator's policy into the privacy rules the engine reads, so the ground
+ * truth applies.
+ */
+export async function connectCrmWithPolicy(page: InExtensionPage, token = 'crm_pat_demo'): Promise<void> {
+  await call(page, 'connectCrm', { baseUrl: CRM_URL, authMethod: 'personal_token', token });
   const policy = await admin.get<Policy>('/policy');
   const rules = {
     workspaceDomains: [...policy.workspaceDomains],
@@ -55,7 +65,6 @@ export async function connectRileyAndCrm(page: InExtensionPage): Promise<string>
     excludedCategories: [...policy.excludedCategories],
   };
   await page.evaluate((privacyRules) => chrome.storage.local.set({ privacyRules }), rules);
-  return mailbox.id;
 }
 
 /**

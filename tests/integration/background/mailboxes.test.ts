@@ -173,6 +173,7 @@ describe('revocation tells the truth, and a reconnect replaces the grant without
       provider: 'outlook',
       revoked: false,
       removeAccessUrl: 'https://myapps.microsoft.com',
+      crmRecordError: null,
     });
     expect(await readRefresh(mailbox.id)).toBeNull();
   });

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { engineOf } from '@/lib/background/engine';
 import { createHandlers } from '@/lib/background/handlers';
 import { mailboxProvider } from '@/lib/background/mailboxes';
@@ -80,6 +80,51 @@ for (const provider of ['gmail', 'outlook'] as const) {
       const after = (await getMailbox(h.deps.db, mailbox.id))!;
       expect(after.testEmail).toEqual(test);
       expect(after.checklist.test_receive).toBeUndefined();
+    });
+
+    it('ticks "test receive" at once when a sync stored the sent copy while the provider was answering the send', { timeout: 30_000 }, async () => {
+      const mailbox = await h.connect(provider);
+      await syncOnce(mailbox.id);
+      // The provider's answer to the send is held until a sync has run to its end: the page
+      // committed then holds the sent copy, before the test is saved. (The sync runs on a second
+      // engine over the same database: the held send keeps its place in this client's queue.)
+      const realFetch = globalThis.fetch;
+      let raced = false;
+      const spy = vi.spyOn(globalThis, 'fetch').mockImplementation(async (input, init) => {
+        const response = await realFetch(input, init);
+        const url = new URL(input instanceof Request ? input.url : String(input));
+        if (!raced && SEND[provider].test(url.pathname)) {
+          raced = true;
+          const other = h.restarted();
+          await other.engine.syncNow(mailbox.id);
+          await other.engine.idle();
+        }
+        return response;
+      });
+      const sent = await call('sendTestEmail', { mailboxId: mailbox.id, to: SAFE }).finally(() => spy.mockRestore());
+      expect(raced).toBe(true);
+      const copies = await h.deps.db.messages.where('mailboxId').equals(mailbox.id).filter((m) => m.subject === sent.testEmail!.subject).count();
+      expect(copies).toBe(1);
+      expect(sent.testEmail!.receivedAt).toBe(sent.testEmail!.sentAt);
+      expect(sent.checklist.test_receive).toBe(sent.testEmail!.sentAt);
+      await engineOf(h.deps).idle();
+      expect((await getMailbox(h.deps.db, mailbox.id))!.checklist.test_receive).toBe(sent.testEmail!.sentAt);
+    });
+
+    it('is refused in plain words, before sending, when the mailbox syncs only labels or folders without Sent', async () => {
+      const mailbox = await h.connect(provider);
+      const [inbox, sentFolder] = provider === 'gmail' ? ['INBOX', 'SENT'] : ['inbox', 'sentitems'];
+      await call('setSyncOnly', { mailboxId: mailbox.id, only: [inbox] });
+      const answer = await envelope('sendTestEmail', { mailboxId: mailbox.id, to: SAFE });
+      expect(answer).toMatchObject({ ok: false, error: { code: 'handler_failed', message: expect.stringMatching(new RegExp(`^No test email was sent: ${mailbox.address} syncs only the (labels|folders) you chose, and the Sent .+ is not among them, so the sent copy could never come back`)) } });
+      expect(await admin().requests(SEND[provider])).toEqual([]);
+      // To the mailbox itself, the copy comes back in the Inbox; with Sent synced, from anywhere.
+      expect((await call('sendTestEmail', { mailboxId: mailbox.id, to: mailbox.address })).checklist.test_send).toEqual(expect.any(Number));
+      await engineOf(h.deps).idle();
+      expect((await getMailbox(h.deps.db, mailbox.id))!.checklist.test_receive).toEqual(expect.any(Number));
+      await call('setSyncOnly', { mailboxId: mailbox.id, only: [inbox, sentFolder] });
+      expect((await call('sendTestEmail', { mailboxId: mailbox.id, to: SAFE })).checklist.test_send).toEqual(expect.any(Number));
+      await engineOf(h.deps).idle();
     });
 
     it('is refused, with the fix, while the mailbox needs the user; nothing is sent', async () => {

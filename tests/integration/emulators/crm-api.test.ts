@@ -565,6 +565,10 @@ describe('crm mailboxes', () => {
     expect(replaced.status).toBe(200);
     expect(replaced.body.data).toMatchObject({ address: RILEY, status: 'paused', created_at: created.body.data.created_at });
     expect((await call(`/mailboxes/${RILEY}/dependencies`)).body.data).toEqual({ workflows: [], templates: [] });
+    // The admin API lists the records as the API serves them, the seeded shared support inbox too.
+    const listed = (await admin('/crm/mailboxes', undefined, 'GET')) as { mailboxes: { address: string }[] };
+    expect(listed.mailboxes).toContainEqual(replaced.body.data);
+    expect(listed.mailboxes.map((m) => m.address)).toContain(SUPPORT);
 
     expect((await call(`/mailboxes/${RILEY}`, { method: 'DELETE' })).status).toBe(204);
     expect((await call(`/mailboxes/${RILEY}`, { method: 'DELETE' })).status).toBe(404);

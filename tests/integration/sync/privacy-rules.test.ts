@@ -3,7 +3,7 @@ import type { Policy } from '@/emulators/seed/policy';
 import { createHandlers } from '@/lib/background/handlers';
 import type { Message, PrivacyRules } from '@/lib/domain';
 import { dispatch, type Handlers, protocol } from '@/lib/messaging';
-import { readPrivacyRules, savePrivacyRules } from '@/lib/platform';
+import { privacyRulesItem, readPrivacyRules, savePrivacyRules } from '@/lib/platform';
 import { domainOf } from '@/lib/matching/address';
 import { type EngineHarness, useEngineHarness } from '../../support/engine-harness';
 import { optionsPage, trust } from '../../support/senders';
@@ -50,6 +50,15 @@ describe('privacy rules from the options page (R21)', { timeout: 30_000 }, () =>
     const envelope = await dispatch(protocol, 'savePrivacyRules', { ...rules, blockedAddresses: ['rival.test'] }, optionsPage, handlers, trust);
     expect(envelope).toMatchObject({ ok: false, error: { code: 'invalid_payload', fields: { 'blockedAddresses.0': expect.stringMatching(/is a domain: add it under blocked domains/) } } });
     expect(await readPrivacyRules()).toEqual(rules);
+  });
+
+  it('an unreadable stored value reaches the options page in plain words with the way out, and a save replaces it', async () => {
+    const rules = await readPrivacyRules();
+    await privacyRulesItem.setValue({ ...rules, blockedDomains: 'rival.test' } as unknown as PrivacyRules);
+    const envelope = await dispatch(protocol, 'getPrivacyRules', {}, optionsPage, handlers, trust);
+    expect(envelope).toMatchObject({ ok: false, error: { code: 'handler_failed', message: expect.stringMatching(/saved privacy rules could not be read.*saving replaces the unreadable rules/) } });
+    expect(await fromOptions('savePrivacyRules', rules)).toEqual(rules);
+    expect(await fromOptions('getPrivacyRules', {})).toEqual(rules);
   });
 
   it('withdraws pending writes a newly blocked domain or workspace domain excludes, with the R21a reason; the CRM receives exactly what the ground truth says', async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { getJob, getRun, jobId, outboxOfRun } from '@/lib/db';
 import type { SyncRun } from '@/lib/domain';
-import { INCREMENTAL_EVERY_MS } from '@/lib/sync';
+import { INCREMENTAL_EVERY_MS, runSample } from '@/lib/sync';
 import { type EngineHarness, useEngineHarness } from '../../support/engine-harness';
 
 let h: EngineHarness;
@@ -47,6 +47,10 @@ describe('preview (R11): its counts equal what a backfill of the same window dec
       // periodic sync that starts on connect may push recent mail, which the backfill finds pushed).
       const inCrmAfterPreview = new Set((await h.crmEmails()).map((e) => e.message_id));
       const preview = previewRun.counts;
+      // Its review sample names each contact it counted, with what would be logged on them (R11, R24).
+      const sample = await runSample(h.deps.db, previewRun.id, 5);
+      expect(Object.fromEntries(sample.map((c) => [c.contact.id, c.total]))).toEqual(preview.contacts);
+      for (const c of sample) expect(c).toMatchObject({ contact: { name: (await h.deps.db.contacts.get(c.contact.id))!.name }, messages: [] });
       await h.engine.backfill(mailbox.id, { days: WINDOW_DAYS });
       await h.settle();
       const pushedByBackfill = (await outboxOfRun(h.deps.db, (await runOf(mailbox.id, 'backfill')).id)).map((e) => e.idempotencyKey);

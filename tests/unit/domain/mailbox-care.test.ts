@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { confirmRefusal, isTestEmailCopy, senderIdentityChanged, sharedMailboxIssues, TEST_EMAIL_SUBJECT_PREFIX, testEmailSubject, withDetails, withSenderIdentity } from '@/lib/domain';
+import { confirmRefusal, isTestEmailCopy, senderIdentityChanged, sharedMailboxIssues, TEST_EMAIL_SUBJECT_PREFIX, testEmailSubject, testEmailUnreachable, withDetails, withSenderIdentity } from '@/lib/domain';
 import { aMailbox } from '../../fixtures/domain';
 
 const AT = Date.parse('2026-11-20T10:00:00Z');
@@ -82,5 +82,17 @@ describe('the test email (R31)', () => {
     expect(isTestEmailCopy(test, { providerId: 'x', subject: test.subject, direction: 'sent' })).toBe(true);
     expect(isTestEmailCopy(test, { providerId: 'x', subject: test.subject, direction: 'received' })).toBe(false);
     expect(isTestEmailCopy(test, { providerId: 'x', subject: `Re: ${test.subject}`, direction: 'sent' })).toBe(false);
+  });
+
+  it('could never come back when the mailbox syncs only labels or folders without Sent (nor the Inbox, for a test to itself)', () => {
+    const gmail = aMailbox({ syncOnly: ['INBOX', 'Label_1'] });
+    expect(testEmailUnreachable(gmail, 'me@example.com')).toMatch(/syncs only the labels you chose, and the Sent label is not among them/);
+    expect(testEmailUnreachable(gmail, ` ${gmail.address.toUpperCase()} `)).toBeNull();
+    expect(testEmailUnreachable({ ...gmail, syncOnly: ['Label_1'] }, gmail.address)).toMatch(/Sent label/);
+    expect(testEmailUnreachable({ ...gmail, syncOnly: ['SENT'] }, 'me@example.com')).toBeNull();
+    expect(testEmailUnreachable({ ...gmail, syncOnly: null }, 'me@example.com')).toBeNull();
+    const outlook = aMailbox({ provider: 'outlook', syncOnly: ['inbox'] });
+    expect(testEmailUnreachable(outlook, 'me@example.com')).toMatch(/syncs only the folders you chose, and the Sent Items folder is not among them/);
+    expect(testEmailUnreachable({ ...outlook, syncOnly: ['inbox', 'sentitems'] }, 'me@example.com')).toBeNull();
   });
 });

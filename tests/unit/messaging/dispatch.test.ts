@@ -22,7 +22,7 @@ function handlers() {
     connectMailbox: unused,
     dismissConnectFailure: unused,
     reconnectMailbox: unused,
-    disconnectMailbox: vi.fn(async ({ id }: { id: string }) => ({ id, address: 'rep@acme-sales.test', provider: 'gmail' as const, revoked: true, removeAccessUrl: null })),
+    disconnectMailbox: vi.fn(async ({ id }: { id: string }) => ({ id, address: 'rep@acme-sales.test', provider: 'gmail' as const, revoked: true, removeAccessUrl: null, crmRecordError: null })),
     connectCrm: unused,
     disconnectCrm: unused,
     ...syncHandlerStubs(unused),
@@ -146,7 +146,7 @@ describe('dispatch', () => {
     expect(h.getOverview).not.toHaveBeenCalled();
     expect(await dispatch(protocol, 'disconnectMailbox', { id: 'gmail:rep@acme-sales.test' }, optionsInTab, h, trust)).toEqual({
       ok: true,
-      value: { id: 'gmail:rep@acme-sales.test', address: 'rep@acme-sales.test', provider: 'gmail', revoked: true, removeAccessUrl: null },
+      value: { id: 'gmail:rep@acme-sales.test', address: 'rep@acme-sales.test', provider: 'gmail', revoked: true, removeAccessUrl: null, crmRecordError: null },
     });
   });
 });
