@@ -1,12 +1,23 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import { type FormEvent, useId, useState } from 'react';
+import { z } from 'zod';
 import { originMatchPattern } from '@/lib/config/endpoints';
 import { crmBaseUrlSchema, sendToBackground } from '@/lib/messaging';
 import { requestOriginAccess } from '@/lib/platform';
+import { Button } from '../ui/button';
 import { ErrorMessage } from '../ui/error-message';
+import { RadioGroup, TextField } from '../ui/field';
 import { Notice } from '../ui/notice';
+import { useZodForm } from '../ui/use-zod-form';
 
-type Method = 'oauth' | 'personal_token';
+/** The connect form's values; the background checks the address and the token again. */
+const crmFormSchema = z
+  .object({
+    baseUrl: z.string().trim().pipe(crmBaseUrlSchema),
+    authMethod: z.enum(['oauth', 'personal_token']),
+    token: z.string().trim(),
+  })
+  .refine((v) => v.authMethod === 'oauth' || v.token.length >= 8, { path: ['token'], message: 'Paste the whole personal access token (at least 8 characters).' });
+type CrmForm = z.output<typeof crmFormSchema>;
 
 /**
  * The CRM connection (R8): base URL, then OAuth sign-in or a pasted personal access token. The
@@ -15,74 +26,56 @@ type Method = 'oauth' | 'personal_token';
  */
 export function CrmConnectionForm(props: { defaultBaseUrl: string }) {
   const queryClient = useQueryClient();
-  const [baseUrl, setBaseUrl] = useState(props.defaultBaseUrl);
-  const [method, setMethod] = useState<Method>('oauth');
-  const [token, setToken] = useState('');
-  // Why the address cannot be used, shown on the field; the background checks it again.
-  const [addressProblem, setAddressProblem] = useState<string | null>(null);
-  const ids = { url: useId(), urlProblem: useId(), token: useId() };
+  const form = useZodForm(crmFormSchema, { baseUrl: props.defaultBaseUrl, authMethod: 'oauth', token: '' });
   const connect = useMutation({
-    mutationFn: async () => {
-      const origin = originMatchPattern(baseUrl.trim());
-      if (!(await requestOriginAccess(origin))) throw new Error('The browser did not allow access to the CRM address. Connect again and choose Allow.');
-      return method === 'oauth'
-        ? sendToBackground('connectCrm', { baseUrl: baseUrl.trim(), authMethod: 'oauth' })
-        : sendToBackground('connectCrm', { baseUrl: baseUrl.trim(), authMethod: 'personal_token', token });
+    mutationFn: async ({ baseUrl, authMethod, token }: CrmForm) => {
+      if (!(await requestOriginAccess(originMatchPattern(baseUrl)))) throw new Error('The browser did not allow access to the CRM address. Connect again and choose Allow.');
+      return authMethod === 'oauth'
+        ? sendToBackground('connectCrm', { baseUrl, authMethod: 'oauth' })
+        : sendToBackground('connectCrm', { baseUrl, authMethod: 'personal_token', token });
     },
     onSuccess: () => {
-      setToken('');
+      form.set('token', '');
       return queryClient.invalidateQueries({ queryKey: ['overview'] });
     },
   });
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    const address = crmBaseUrlSchema.safeParse(baseUrl.trim());
-    setAddressProblem(address.success ? null : (address.error.issues[0]?.message ?? 'The CRM address is not valid.'));
-    if (address.success) connect.mutate();
-  };
 
   return (
-    <form onSubmit={submit} aria-label="Connect the CRM">
-      <div className="field-row">
-        <label htmlFor={ids.url}>CRM address</label>
-        <input
-          id={ids.url}
-          type="url"
-          required
-          placeholder="https://crm.example.com"
-          value={baseUrl}
-          aria-invalid={addressProblem !== null}
-          aria-describedby={addressProblem ? ids.urlProblem : undefined}
-          onChange={(e) => {
-            setBaseUrl(e.target.value);
-            setAddressProblem(null);
-          }}
+    <form onSubmit={form.submit((values) => connect.mutate(values))} aria-label="Connect the CRM" noValidate>
+      <TextField
+        label="CRM address"
+        type="url"
+        placeholder="https://crm.example.com"
+        value={form.values.baseUrl}
+        error={form.errors.baseUrl}
+        onChange={(e) => form.set('baseUrl', e.target.value)}
+      />
+      <RadioGroup
+        legend="Sign in with"
+        name="crm-method"
+        value={form.values.authMethod}
+        options={[
+          { value: 'oauth', label: 'Your CRM login (OAuth)' },
+          { value: 'personal_token', label: 'A personal access token' },
+        ]}
+        onChange={(value) => form.set('authMethod', value)}
+      />
+      {form.values.authMethod === 'personal_token' && (
+        <TextField
+          label="Personal access token"
+          type="password"
+          autoComplete="off"
+          value={form.values.token}
+          error={form.errors.token}
+          onChange={(e) => form.set('token', e.target.value)}
         />
+      )}
+      <div className="button-row">
+        <Button type="submit" pending={connect.isPending}>
+          Connect CRM
+        </Button>
+        {connect.isPending && <p role="status">Connecting…</p>}
       </div>
-      {addressProblem && (
-        <p id={ids.urlProblem} className="error-text">
-          {addressProblem}
-        </p>
-      )}
-      <fieldset className="choices">
-        <legend>Sign in with</legend>
-        <label>
-          <input type="radio" name="crm-method" checked={method === 'oauth'} onChange={() => setMethod('oauth')} /> Your CRM login (OAuth)
-        </label>
-        <label>
-          <input type="radio" name="crm-method" checked={method === 'personal_token'} onChange={() => setMethod('personal_token')} /> A personal access token
-        </label>
-      </fieldset>
-      {method === 'personal_token' && (
-        <div className="field-row">
-          <label htmlFor={ids.token}>Personal access token</label>
-          <input id={ids.token} type="password" required minLength={8} autoComplete="off" value={token} onChange={(e) => setToken(e.target.value)} />
-        </div>
-      )}
-      <button type="submit" disabled={connect.isPending}>
-        Connect CRM
-      </button>
-      {connect.isPending && <p role="status">Connecting…</p>}
       {connect.isError && (
         <Notice tone="error" title="Could not connect the CRM">
           <ErrorMessage error={connect.error} />

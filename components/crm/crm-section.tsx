@@ -1,9 +1,11 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { sendToBackground } from '@/lib/messaging';
-import { ErrorMessage } from '../ui/error-message';
+import { Button } from '../ui/button';
+import { MutationStatus } from '../ui/mutation-status';
 import { Notice } from '../ui/notice';
 import { CrmConnectionForm } from './crm-connection-form';
+import { CrmTestConnection } from './crm-test-connection';
 
 const METHOD_WORDS = { oauth: 'your CRM login', personal_token: 'a personal access token' } as const;
 
@@ -52,11 +54,14 @@ export function CrmSection(props: { crm: { baseUrl: string | null; authMethod: '
       <p>
         Connected to {baseUrl} with {METHOD_WORDS[authMethod]}.
       </p>
+      <CrmTestConnection />
       {authMethod === 'personal_token' && <p>Disconnecting forgets the token here; revoke it in your CRM&apos;s settings → personal access tokens.</p>}
-      {disconnect.isError && <ErrorMessage error={disconnect.error} />}
-      <button type="button" className="secondary" disabled={disconnect.isPending} onClick={() => disconnect.mutate()}>
-        Disconnect CRM
-      </button>
+      <div className="button-row">
+        <Button variant="secondary" pending={disconnect.isPending} onClick={() => disconnect.mutate()}>
+          Disconnect CRM
+        </Button>
+        <MutationStatus mutation={disconnect} pending="Disconnecting the CRM…" />
+      </div>
     </>
   );
 }

@@ -19,6 +19,8 @@ const deliverSchema = z
     body: z.string(),
     /** The Message-ID this mail replies to: Gmail files it in the recipient's thread holding that message. */
     inReplyTo: z.string().min(3).optional(),
+    /** More header fields, as a mailing tool adds them (`List-Unsubscribe`, `Precedence`, `Auto-Submitted`). */
+    headers: z.array(z.tuple([z.string().regex(/^[!-9;-~]+$/, 'a header field name'), z.string().regex(/^[^\r\n]*$/, 'one line')])).max(20).default([]),
   })
   .strict();
 
@@ -46,12 +48,13 @@ export function googleAdmin(deps: GmailDeps): Hono<AppEnv> {
   admin.post('/deliver', async (c) => {
     const input = deliverSchema.safeParse(await c.req.json().catch(() => null));
     if (!input.success) return c.json({ error: z.prettifyError(input.error) }, 400);
-    const { from, to, cc, subject, body, inReplyTo } = input.data;
+    const { from, to, cc, subject, body, inReplyTo, headers } = input.data;
     const states = new Set([...to, ...cc].map((a) => deps.store.mailboxByAddress(a.address)).filter((s): s is MailboxState => s !== undefined));
     if (states.size === 0) return c.json({ error: 'No seeded Gmail mailbox among the recipients.' }, 404);
     // The thread id is the recipient's: deliver() picks it.
     const composed = composeContent({ from, to, cc, bcc: [], replyTo: [], subject, body }, 'inbox', Date.now(), '');
-    const content = inReplyTo ? { ...composed, headers: [...composed.headers, ['In-Reply-To', inReplyTo] as [string, string]] } : composed;
+    const extra: [string, string][] = inReplyTo ? [...headers, ['In-Reply-To', inReplyTo]] : headers;
+    const content = { ...composed, headers: [...composed.headers, ...extra] };
     const ids = [...states].map((state) => deliver(deps.store, state, content, inReplyTo ? [inReplyTo] : []).id);
     return c.json({ id: ids[0], ids });
   });

@@ -1,48 +1,41 @@
-import { CrmSection } from '@/components/crm/crm-section';
-import { MailboxList } from '@/components/mailbox/mailbox-list';
+import { useIsFetching } from '@tanstack/react-query';
+import { ChecklistSection } from '@/components/options/checklist-section';
+import { CrmPanel } from '@/components/crm/crm-panel';
+import { HistorySection } from '@/components/options/history-section';
+import { MailboxDetailsSection } from '@/components/options/mailbox-details-section';
+import { useScrollToHash } from '@/components/options/navigation';
+import { OptionsNav } from '@/components/options/options-nav';
 import { OverviewError } from '@/components/mailbox/overview-error';
-import { useOverview } from '@/components/mailbox/use-overview';
+import { PrivacySection } from '@/components/options/privacy-section';
+import { PromptsSection } from '@/components/options/prompts-section';
+import { useOptionsOverview } from '@/components/options/queries';
 
-const REDIRECT_LABELS = [
-  ['google', 'Google'],
-  ['microsoft', 'Microsoft'],
-  ['crm', 'CRM'],
-] as const;
-
-/** The options page: CRM connection and mailboxes; the long forms arrive here. */
+/** The options page: the long forms, one section each, reachable by their hash (`options.html#checklist`). */
 export function App() {
-  const overview = useOverview();
+  const overview = useOptionsOverview();
+  // Every section's first read has settled: the one the hash names no longer moves.
+  const fetching = useIsFetching();
+  useScrollToHash(overview.isSuccess && fetching === 0);
   return (
-    <main>
-      <h1>Mailbox to CRM settings</h1>
-      {overview.isPending && <p role="status">Loading…</p>}
-      {overview.isError && <OverviewError error={overview.error} onRetry={() => overview.refetch()} />}
-      {overview.isSuccess && (
-        <>
-          <section className="panel" aria-labelledby="crm-heading">
-            <h2 id="crm-heading">CRM connection</h2>
-            <CrmSection crm={overview.data.crm} />
-          </section>
-          <section className="panel" aria-labelledby="mailboxes-heading">
-            <h2 id="mailboxes-heading">Mailboxes</h2>
-            <MailboxList mailboxes={overview.data.mailboxes} />
-          </section>
-          <section className="panel" aria-labelledby="oauth-heading">
-            <h2 id="oauth-heading">OAuth redirect URLs</h2>
-            <p>Register each service's own redirect URL with its OAuth client (a sign-in answer on another one is refused):</p>
-            <dl>
-              {REDIRECT_LABELS.map(([server, label]) => (
-                <div key={server}>
-                  <dt>{label}</dt>
-                  <dd>
-                    <code data-testid={`oauth-redirect-url-${server}`}>{overview.data.oauthRedirectUrls[server]}</code>
-                  </dd>
-                </div>
-              ))}
-            </dl>
-          </section>
-        </>
-      )}
-    </main>
+    <div className="options-page">
+      <header className="options-header">
+        <h1>Mailbox to CRM settings</h1>
+        <OptionsNav />
+      </header>
+      <main>
+        {overview.isPending && <p role="status">Loading…</p>}
+        {overview.isError && <OverviewError error={overview.error} onRetry={() => overview.refetch()} />}
+        {overview.isSuccess && (
+          <>
+            <CrmPanel crm={overview.data.crm} oauthRedirectUrls={overview.data.oauthRedirectUrls} />
+            <PrivacySection mailboxes={overview.data.mailboxes} />
+            <MailboxDetailsSection mailboxes={overview.data.mailboxes} />
+            <ChecklistSection mailboxes={overview.data.mailboxes} />
+            <HistorySection mailboxes={overview.data.mailboxes} />
+            <PromptsSection mailboxes={overview.data.mailboxes} />
+          </>
+        )}
+      </main>
+    </div>
   );
 }

@@ -4,14 +4,15 @@ import type { Page } from '@playwright/test';
 import { expect, SCREENSHOT_DIR } from './fixtures';
 
 /**
- * Saves a screenshot of the page in the light and the dark theme (`<name>-light.png`,
- * `<name>-dark.png` in `test-results/screenshots`), through the browser's own colour-scheme
- * setting, which the UI follows. The page is left in the light theme.
+ * Saves a screenshot of the page, or of the one element `selector` finds (a section), in the light
+ * and the dark theme (`<name>-light.png`, `<name>-dark.png` in `test-results/screenshots`), through
+ * the browser's own colour-scheme setting, which the UI follows. The page is left in the light theme.
  */
-export async function snapBothThemes(page: Page, name: string): Promise<void> {
+export async function snapBothThemes(page: Page, name: string, selector?: string): Promise<void> {
   for (const colorScheme of ['dark', 'light'] as const) {
     await page.emulateMedia({ colorScheme });
-    await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}-${colorScheme}.png`), fullPage: true });
+    const file = path.join(SCREENSHOT_DIR, `${name}-${colorScheme}.png`);
+    await (selector ? page.locator(selector).screenshot({ path: file }) : page.screenshot({ path: file, fullPage: true }));
   }
 }
 

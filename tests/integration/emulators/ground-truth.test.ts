@@ -68,6 +68,19 @@ describe('GET /__admin/ground-truth follows the live world', () => {
     expect(after.counts.crmEmails).toBe(before.counts.crmEmails + 1);
   });
 
+  it('(a) reads a delivered Gmail message with a mailing tool\'s headers as bulk', async () => {
+    const sender = contact();
+    const { id } = await admin.post<{ id: string }>('/google/deliver', {
+      from: sender.primaryEmail,
+      to: RILEY,
+      subject: 'Our spring newsletter',
+      body: 'News.',
+      headers: [['List-Unsubscribe', '<mailto:unsubscribe@list.test>']],
+    });
+    expect(await verdictOf(id)).toMatchObject({ mailboxId: 'riley', push: false, reason: 'bulk' });
+    await expect(admin.post('/google/deliver', { from: sender.primaryEmail, to: RILEY, subject: 'x', body: 'x', headers: [['Bad Name', 'x']] })).rejects.toThrow();
+  });
+
   it('(a) includes a delivered Outlook message, and one filed straight into Junk as excluded', async () => {
     const sender = contact();
     const inbox = await deliverOutlook(sender.primaryEmail);
