@@ -142,8 +142,8 @@ async function completeDisconnect(deps: BackgroundDeps, mailbox: Mailbox): Promi
   providersOf(deps).delete(mailbox.id);
   const crmRecordError = await forgetCrmRecord(deps, mailbox.address);
   await deleteMailboxAndData(deps.db, mailbox.id);
-  // The mailboxes that stay owe a test email that comes back through sync (R35).
-  if ((await listMailboxes(deps.db)).length > 0) await recordDisconnect({ mailboxId: mailbox.id, address: mailbox.address, at: Date.now() });
+  // The mailboxes that stay, and the replacement connected next, owe a test that comes back through sync (R35).
+  await recordDisconnect({ mailboxId: mailbox.id, address: mailbox.address, at: Date.now() });
   return { id: mailbox.id, address: mailbox.address, provider: mailbox.provider, revoked, removeAccessUrl: revoked ? null : REMOVE_ACCESS_PAGES[provider], crmRecordError };
 }
 

@@ -6,8 +6,8 @@ import { type DisconnectRecord, disconnectRecordSchema } from '../domain';
 export const DISCONNECTS_KEPT = 20;
 
 /**
- * Mailboxes disconnected while others stayed connected (R35), oldest first: the review prompts
- * ask each remaining mailbox for a test email after the latest of them.
+ * Every mailbox disconnected (R35), oldest first: the review prompts ask each mailbox connected
+ * then, and the replacement connected next, for a test email after the latest of them.
  */
 export const disconnectsItem = storage.defineItem<DisconnectRecord[]>('local:mailboxDisconnects', {
   fallback: [],

@@ -18,16 +18,32 @@ function ownerAccount(owner: string | null): string | null {
   return owner && /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(owner.trim()) ? normaliseAddress(owner) : null;
 }
 
-/**
- * R35: after another mailbox was disconnected, this one sends a test email that comes back through
- * sync before the team relies on it alone. Only the latest disconnect it was connected for counts
- * (a test after it answers the earlier ones too); a mailbox connected later owes nothing.
- */
-function replacementTest(mailbox: Mailbox, disconnects: readonly DisconnectRecord[]): ReviewPrompt | null {
-  const latest = disconnects.filter((d) => d.mailboxId !== mailbox.id && d.at >= mailbox.createdAt).reduce<DisconnectRecord | null>((a, d) => (a === null || d.at >= a.at ? d : a), null);
-  if (!latest) return null;
+/** A test sent from a mailbox after `at` that came back through sync, or null. */
+function answeredAfter(mailbox: Mailbox, at: number): number | null {
   const test = mailbox.testEmail;
-  if (test && test.receivedAt !== null && test.sentAt >= latest.at) return null;
+  return test && test.receivedAt !== null && test.sentAt >= at ? test.receivedAt : null;
+}
+
+/**
+ * Whether `mailbox` owes a test for `d` (R35): it was connected when `d` happened, or it is a
+ * replacement connected afterwards, before any mailbox's test after `d` came back through sync.
+ * The disconnected mailbox connected again is no replacement.
+ */
+function owes(mailbox: Mailbox, d: DisconnectRecord, all: readonly Mailbox[]): boolean {
+  if (d.mailboxId === mailbox.id) return false;
+  if (mailbox.createdAt <= d.at) return true;
+  return !all.some((other) => other.id !== mailbox.id && (answeredAfter(other, d.at) ?? Infinity) <= mailbox.createdAt);
+}
+
+/**
+ * R35: after a mailbox was disconnected, each mailbox connected then, and the replacement(s)
+ * connected afterwards, sends a test email that comes back through sync before the team relies on
+ * it. Only the latest disconnect it owes counts (a test after it answers the earlier ones too).
+ */
+function replacementTest(mailbox: Mailbox, disconnects: readonly DisconnectRecord[], all: readonly Mailbox[]): ReviewPrompt | null {
+  const latest = disconnects.filter((d) => owes(mailbox, d, all)).reduce<DisconnectRecord | null>((a, d) => (a === null || d.at >= a.at ? d : a), null);
+  if (!latest) return null;
+  if (answeredAfter(mailbox, latest.at) !== null) return null;
   return {
     id: `replacement_test:${mailbox.id}:${latest.mailboxId}:${latest.at}`,
     mailboxId: mailbox.id,
@@ -38,10 +54,10 @@ function replacementTest(mailbox: Mailbox, disconnects: readonly DisconnectRecor
   };
 }
 
-async function promptsOf(db: MailboxCrmDatabase, mailbox: Mailbox, memory: PromptMemory, now: number, disconnects: readonly DisconnectRecord[]): Promise<ReviewPrompt[]> {
+async function promptsOf(db: MailboxCrmDatabase, mailbox: Mailbox, memory: PromptMemory, now: number, disconnects: readonly DisconnectRecord[], all: readonly Mailbox[]): Promise<ReviewPrompt[]> {
   const prompts: ReviewPrompt[] = [];
   const base = { mailboxId: mailbox.id, runId: null };
-  const replacement = replacementTest(mailbox, disconnects);
+  const replacement = replacementTest(mailbox, disconnects, all);
   if (replacement) prompts.push(replacement);
   const error = mailbox.lastError;
   if (mailbox.status === 'reconnect_needed' || (error && (error.code === 'reauth_required' || error.code === 'insufficient_permissions'))) {
@@ -80,12 +96,12 @@ async function promptsOf(db: MailboxCrmDatabase, mailbox: Mailbox, memory: Promp
 /**
  * The review prompts in force (R33, R35), less those dismissed: a prompt's id names the occurrence
  * (the error's time, the last sync, the run, the owner, the disconnect), so the same situation
- * dismissed stays quiet and a new one prompts again. `disconnects`: mailboxes disconnected while
- * others stayed (see `recordDisconnect`). Returns the memory to keep: owners of newly seen mailboxes.
+ * dismissed stays quiet and a new one prompts again. `disconnects`: every mailbox disconnected
+ * (see `recordDisconnect`). Returns the memory to keep: owners of newly seen mailboxes.
  */
 export async function reviewPrompts(db: MailboxCrmDatabase, memory: PromptMemory, now: number, disconnects: readonly DisconnectRecord[] = []): Promise<{ prompts: ReviewPrompt[]; memory: PromptMemory }> {
   const mailboxes = await listMailboxes(db);
-  const prompts = (await Promise.all(mailboxes.map((m) => promptsOf(db, m, memory, now, disconnects)))).flat().filter((p) => !(p.id in memory.dismissed));
+  const prompts = (await Promise.all(mailboxes.map((m) => promptsOf(db, m, memory, now, disconnects, mailboxes)))).flat().filter((p) => !(p.id in memory.dismissed));
   const owners = { ...memory.owners };
   for (const mailbox of mailboxes) if (!(mailbox.id in owners)) owners[mailbox.id] = mailbox.owner;
   return { prompts, memory: { ...memory, owners } };

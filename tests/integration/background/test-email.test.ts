@@ -159,11 +159,15 @@ describe('the replacement test after a disconnect (R35)', () => {
     expect((await call('getReviewPrompts', {})).prompts.filter((p) => p.kind === 'replacement_test')).toEqual([]);
   });
 
-  it('asks nothing when the last mailbox is disconnected, nor of a mailbox connected afterwards', async () => {
+  it('in the usual order, disconnect then connect, asks the replacement until its test comes back', { timeout: 30_000 }, async () => {
     const gmail = await h.connect('gmail');
     await call('disconnectMailbox', { id: gmail.id });
-    expect(await readDisconnects()).toEqual([]);
-    await h.connect('outlook');
+    expect(await readDisconnects()).toEqual([expect.objectContaining({ mailboxId: gmail.id, address: gmail.address })]);
+    const outlook = await h.connect('outlook');
+    const replacement = (await call('getReviewPrompts', {})).prompts.filter((p) => p.kind === 'replacement_test');
+    expect(replacement).toEqual([expect.objectContaining({ mailboxId: outlook.id, action: 'send_test', message: expect.stringContaining(`${gmail.address} was disconnected`) })]);
+    await call('sendTestEmail', { mailboxId: outlook.id, to: SAFE });
+    await engineOf(h.deps).idle();
     expect((await call('getReviewPrompts', {})).prompts.filter((p) => p.kind === 'replacement_test')).toEqual([]);
   });
 });

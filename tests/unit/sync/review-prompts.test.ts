@@ -117,10 +117,28 @@ describe('reviewPrompts (R33)', () => {
       expect(kinds(await reviewPrompts(db(), empty(), NOW, [gone]))).toEqual(['replacement_test']);
     });
 
-    it('asks nothing of a mailbox connected after the disconnect, nor of the disconnected mailbox connected again', async () => {
+    it('asks the replacement connected after the disconnect, in the usual order (disconnect, then connect)', async () => {
       await putMailbox(db(), quiet({ createdAt: gone.at + 1 }));
+      expect((await reviewPrompts(db(), empty(), NOW, [gone])).prompts).toEqual([expect.objectContaining({ id: `replacement_test:gmail:rep@acme-sales.test:${gone.mailboxId}:${gone.at}`, kind: 'replacement_test', action: 'send_test' })]);
+      await putMailbox(db(), quiet({ createdAt: gone.at + 1, testEmail: test(gone.at + 2, gone.at + 3) }));
       expect(kinds(await reviewPrompts(db(), empty(), NOW, [gone]))).toEqual([]);
-      expect(kinds(await reviewPrompts(db(), empty(), NOW, [{ ...gone, mailboxId: 'gmail:rep@acme-sales.test', address: 'rep@acme-sales.test', at: NOW - 1 }]))).toEqual([]);
+    });
+
+    it('asks nothing of a mailbox connected after a replacement test came back', async () => {
+      await putMailbox(db(), quiet({ createdAt: gone.at + 1, testEmail: test(gone.at + 2, gone.at + 3) }));
+      await putMailbox(db(), quiet({ id: OUTLOOK, provider: 'outlook', address: 'support@acme-sales.test', createdAt: gone.at + 4 }));
+      expect(kinds(await reviewPrompts(db(), empty(), NOW, [gone]))).toEqual([]);
+    });
+
+    it('asks nothing of the disconnected mailbox connected again', async () => {
+      await putMailbox(db(), quiet({ createdAt: NOW - 1 }));
+      expect(kinds(await reviewPrompts(db(), empty(), NOW, [{ ...gone, mailboxId: 'gmail:rep@acme-sales.test', address: 'rep@acme-sales.test', at: NOW - 2 }]))).toEqual([]);
+    });
+
+    it('asks every replacement connected before any test came back', async () => {
+      await putMailbox(db(), quiet({ createdAt: gone.at + 1, testEmail: test(gone.at + 2, null) }));
+      await putMailbox(db(), quiet({ id: OUTLOOK, provider: 'outlook', address: 'support@acme-sales.test', createdAt: gone.at + 4 }));
+      expect(kinds(await reviewPrompts(db(), empty(), NOW, [gone]))).toEqual(['replacement_test', 'replacement_test']);
     });
 
     it('follows the latest disconnect: a test after an earlier one does not answer a later one', async () => {
