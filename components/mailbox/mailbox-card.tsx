@@ -15,13 +15,15 @@ import type { LaneJob } from './use-jobs';
 import { JOB_NAMES, KIND_NAMES, mailboxName, PROVIDER_NAMES, SCOPE_NAMES } from './words';
 
 /**
- * Whether a provider error the user must fix blocks the mailbox's backfill, as the engine decides
- * it (R12, and the seed: "Fix the connection first"). An error a retry may clear does not.
+ * Whether an unresolved provider error blocks the mailbox's backfill, as the engine decides it
+ * (R12, and the seed: "Fix the connection first"). An error a retry may clear blocks it too, until
+ * "Sync now" (that retry) succeeds.
  */
 export function backfillBlocker(mailbox: Mailbox): string | null {
   if (mailbox.status === 'reconnect_needed') return `Fix the connection first: ${mailbox.lastError?.message ?? `${PROVIDER_NAMES[mailbox.provider]} needs you to sign in again.`}`;
   const error = mailbox.lastError;
-  if (mailbox.status !== 'error' || !error || error.action === 'retry') return null;
+  if (mailbox.status !== 'error') return null;
+  if (!error || error.action === 'retry') return 'Run Sync now first; backfill once it succeeds.';
   return error.action === 'wait' ? `It can start once the provider's wait ends: ${error.message}` : `Fix the connection first: ${error.message}`;
 }
 

@@ -291,11 +291,17 @@ export class SyncEngine {
   }
 
   /**
-   * Backfill (R10) of the last `days` days. Refused while a provider error is unresolved (R12), and
+   * Backfill (R10) of the last `days` days. Refused while a provider error is unresolved (R12), a
+   * retryable one included (its retry is "Sync now"), and
    * above 14 days until matching is verified; above 60 days it needs the user's confirmation
    * (`confirmed`), else it answers the provider's estimate of the window to confirm.
    */
   async backfill(mailboxId: string, input: { days: number; confirmed?: boolean }): Promise<Job | NeedsConfirmation> {
+    // The seed: no backfill while a provider error is unresolved, even one a retry may clear: "Sync now" is that retry.
+    const current = await this.mailbox(mailboxId);
+    if (current.status === 'error' && (current.lastError === null || current.lastError.action === 'retry')) {
+      throw MessagingError.of('handler_failed', `Backfill is blocked: ${current.lastError?.message ?? 'the last sync failed.'} Run Sync now first; backfill once it succeeds.`);
+    }
     const mailbox = await this.usableMailbox(mailboxId);
     if (input.days > FIRST_BACKFILL_MAX_DAYS && mailbox.checklist.matching_verified === undefined) {
       throw MessagingError.of('handler_failed', `Backfill is held to ${FIRST_BACKFILL_MAX_DAYS} days until you confirm matching looks right (launch checklist: "matching verified").`);

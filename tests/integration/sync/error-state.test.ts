@@ -54,7 +54,7 @@ describe('the mailbox’s error state (R12)', () => {
     expect(await getJob(h.deps.db, jobId(mailbox.id, 'incremental'))).toMatchObject({ status: 'done' });
   });
 
-  it('gmail: four failed runs of 5xx end in a plain error with "retry", and "Sync now" clears it', { timeout: 90_000 }, async () => {
+  it('gmail: four failed runs of 5xx end in a plain error with "retry" that blocks backfill, and "Sync now" clears it', { timeout: 90_000 }, async () => {
     const mailbox = await h.connect('gmail');
     await firstSync(mailbox.id);
     // Every attempt's in-memory retries fail too.
@@ -72,10 +72,17 @@ describe('the mailbox’s error state (R12)', () => {
     await rounds(3);
     expect((await h.google.requests(GMAIL_HISTORY)).length).toBe(before);
 
+    // The seed: no backfill while the error is unresolved; "Sync now" comes first.
+    await expect(h.engine.backfill(mailbox.id, { days: 7 })).rejects.toThrow(/Run Sync now first; backfill once it succeeds\.$/);
+    expect(await getJob(h.deps.db, jobId(mailbox.id, 'backfill'))).toBeUndefined();
+    expect(await h.deps.db.mailboxes.get(mailbox.id)).toMatchObject({ status: 'error', lastError: { code: 'server' } });
+
     await h.google.delete('/faults');
     await h.engine.syncNow(mailbox.id);
     await h.settle();
     expect(await h.deps.db.mailboxes.get(mailbox.id)).toMatchObject({ status: 'connected', lastError: null });
     expect(await getJob(h.deps.db, jobId(mailbox.id, 'incremental'))).toMatchObject({ status: 'done' });
+    expect(await h.engine.backfill(mailbox.id, { days: 7 })).toMatchObject({ status: 'queued', params: { days: 7 } });
+    await h.settle();
   });
 });

@@ -15,10 +15,13 @@ describe('backfillBlocker: the popup blocks Backfill exactly where the engine re
     expect(backfillBlocker(aMailbox({ status: 'error', lastError: quota }))).toBe(`It can start once the provider's wait ends: ${quota.message}`);
   });
 
-  it('lets a connected mailbox, or one whose error a retry may clear, start', () => {
+  it('blocks after transient failures were exhausted until "Sync now", their retry, succeeds (the seed)', () => {
+    expect(backfillBlocker(aMailbox({ status: 'error', lastError: providerError('server', 'gmail').toJSON() }))).toBe('Run Sync now first; backfill once it succeeds.');
+    expect(backfillBlocker(aMailbox({ status: 'error', lastError: null }))).toBe('Run Sync now first; backfill once it succeeds.');
+  });
+
+  it('lets a connected or syncing mailbox start', () => {
     expect(backfillBlocker(aMailbox({ status: 'connected', lastError: null }))).toBeNull();
     expect(backfillBlocker(aMailbox({ status: 'syncing', lastError: null }))).toBeNull();
-    // The engine clears a retryable error when the user acts: the action is the retry.
-    expect(backfillBlocker(aMailbox({ status: 'error', lastError: providerError('server', 'gmail').toJSON() }))).toBeNull();
   });
 });
