@@ -7,7 +7,7 @@ import { Button } from '../ui/button';
 import { ErrorMessage } from '../ui/error-message';
 import { RadioGroup, TextField } from '../ui/field';
 import { Notice } from '../ui/notice';
-import { useZodForm } from '../ui/use-zod-form';
+import { refusedFields, useZodForm } from '../ui/use-zod-form';
 
 /** The connect form's values; the background checks the address and the token again. */
 const crmFormSchema = z
@@ -33,6 +33,11 @@ export function CrmConnectionForm(props: { defaultBaseUrl: string }) {
       return authMethod === 'oauth'
         ? sendToBackground('connectCrm', { baseUrl, authMethod: 'oauth' })
         : sendToBackground('connectCrm', { baseUrl, authMethod: 'personal_token', token });
+    },
+    // The background checks the input again: a field it refuses is shown on that field.
+    onError: (error) => {
+      const refused = refusedFields(error);
+      if (refused) form.setErrors(refused);
     },
     onSuccess: () => {
       form.set('token', '');

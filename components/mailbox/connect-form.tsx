@@ -1,13 +1,13 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { z } from 'zod';
 import { type LastConnectFailure, mailboxKindSchema, scopeSchema } from '@/lib/domain';
-import { MessagingError, sendToBackground } from '@/lib/messaging';
+import { sendToBackground } from '@/lib/messaging';
 import { Button } from '../ui/button';
 import { ErrorMessage } from '../ui/error-message';
 import { RadioGroup, SelectField, TextAreaField, TextField } from '../ui/field';
 import { MutationStatus } from '../ui/mutation-status';
 import { Notice } from '../ui/notice';
-import { useZodForm } from '../ui/use-zod-form';
+import { refusedFields, useZodForm } from '../ui/use-zod-form';
 import { backfillDaysField, DaysField } from './days-field';
 import { PROVIDER_NAMES } from './words';
 
@@ -53,7 +53,8 @@ export function ConnectForm(props: { lastFailure: LastConnectFailure | null }) {
       }),
     // The background checks the input again: a field it refuses is shown on that field.
     onError: (error) => {
-      if (error instanceof MessagingError && error.fields) form.setErrors(error.fields);
+      const refused = refusedFields(error);
+      if (refused) form.setErrors(refused);
     },
     onSettled: refresh,
   });

@@ -1,5 +1,6 @@
 import { type FormEvent, useState } from 'react';
 import type { z } from 'zod';
+import { MessagingError } from '@/lib/messaging';
 
 /** Field messages keyed by field name; an issue about the whole form is kept under `form`. */
 export type FieldErrors = Partial<Record<string, string>>;
@@ -11,6 +12,17 @@ export function fieldErrors(issues: readonly z.core.$ZodIssue[]): FieldErrors {
     const field = issue.path.length > 0 ? String(issue.path[0]) : 'form';
     errors[field] ??= issue.message;
   }
+  return errors;
+}
+
+/**
+ * The fields the background refused (`MessagingError.fields`, keyed by issue path like `owner` or
+ * `token`), each by its path's first segment as `fieldErrors` does; null for any other error.
+ */
+export function refusedFields(error: unknown): FieldErrors | null {
+  if (!(error instanceof MessagingError) || !error.fields) return null;
+  const errors: FieldErrors = {};
+  for (const [path, message] of Object.entries(error.fields)) errors[path.split('.')[0] || 'form'] ??= message;
   return errors;
 }
 

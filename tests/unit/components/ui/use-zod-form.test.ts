@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { fieldErrors } from '@/components/ui/use-zod-form';
+import { fieldErrors, refusedFields } from '@/components/ui/use-zod-form';
+import { MessagingError } from '@/lib/messaging';
 
 describe('fieldErrors', () => {
   const schema = z
@@ -14,5 +15,17 @@ describe('fieldErrors', () => {
     expect(fieldErrors(result.error!.issues)).toEqual({ name: 'Enter a name.', days: 'At least 1 day.' });
     const refined = schema.safeParse({ name: 'x', days: 7, shared: true });
     expect(fieldErrors(refined.error!.issues)).toEqual({ name: 'Not x when shared.', form: 'Not a week.' });
+  });
+});
+
+describe('refusedFields', () => {
+  it("puts each field the background refused on the form's field, by its path's first segment", () => {
+    const refused = MessagingError.invalid('The request to "connectCrm" was not valid.', { token: 'Too short.', 'baseUrl.host': 'Not a CRM address.', 'baseUrl.path': 'Second.' });
+    expect(refusedFields(refused)).toEqual({ token: 'Too short.', baseUrl: 'Not a CRM address.' });
+  });
+
+  it('is null for an error without fields', () => {
+    expect(refusedFields(MessagingError.of('handler_failed', 'No.'))).toBeNull();
+    expect(refusedFields(new Error('x'))).toBeNull();
   });
 });
