@@ -7,7 +7,8 @@ import { ErrorMessage } from '../ui/error-message';
 import { formatWhen } from '../ui/format';
 import { MutationStatus } from '../ui/mutation-status';
 import { Notice } from '../ui/notice';
-import { useRunSample } from './queries';
+import { crmRecordLink } from './crm-record';
+import { useOptionsOverview, useRunSample } from './queries';
 import { messageStateWords, RUN_KIND_WORDS } from './words';
 
 type SampleMessage = ContactSample['messages'][number];
@@ -19,6 +20,7 @@ type SampleMessage = ContactSample['messages'][number];
 export function RunReview(props: { mailbox: Mailbox; run: SyncRun; onClose: () => void }) {
   const queryClient = useQueryClient();
   const sample = useRunSample(props.run.id);
+  const crmBaseUrl = useOptionsOverview().data?.crm.baseUrl ?? null;
   // Said here, not on the row: the sample is read again and the unlinked message leaves it.
   const [unlinked, setUnlinked] = useState<string | null>(null);
   const reviewed = useMutation({
@@ -51,6 +53,7 @@ export function RunReview(props: { mailbox: Mailbox; run: SyncRun; onClose: () =
             <p className="sample-contact-name">
               {contact.contact.name ?? contact.contact.id}
               {contact.contact.company && `, ${contact.contact.company}`} — {contact.total} {contact.total === 1 ? 'message' : 'messages'} in this run
+              <ContactRecordLink name={contact.contact.name ?? contact.contact.id} href={crmRecordLink(contact.contact.url, crmBaseUrl)} />
             </p>
             <ul className="sample-messages" aria-label={`Messages logged to ${contact.contact.name ?? contact.contact.id}`}>
               {contact.messages.map((message) => (
@@ -71,6 +74,19 @@ export function RunReview(props: { mailbox: Mailbox; run: SyncRun; onClose: () =
         <MutationStatus mutation={reviewed} pending="Saving the review…" success={'Reviewed: "timeline reviewed" and "matching verified" are ticked.'} />
       </div>
     </section>
+  );
+}
+
+/** The seed's "open the related contact record": in a new tab, sending the CRM no referrer. */
+function ContactRecordLink(props: { name: string; href: string | null }) {
+  if (!props.href) return null;
+  return (
+    <>
+      {' · '}
+      <a href={props.href} target="_blank" rel="noreferrer" aria-label={`Open ${props.name}'s record in the CRM (new tab)`}>
+        Open contact record
+      </a>
+    </>
   );
 }
 
