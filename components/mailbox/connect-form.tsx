@@ -1,6 +1,6 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { z } from 'zod';
-import { type LastConnectFailure, mailboxKindSchema, scopeSchema } from '@/lib/domain';
+import { type LastConnectFailure, mailboxKindSchema, scopeSchema, sharedMailboxIssues } from '@/lib/domain';
 import { sendToBackground } from '@/lib/messaging';
 import { Button } from '../ui/button';
 import { ErrorMessage } from '../ui/error-message';
@@ -27,11 +27,7 @@ const optionalText = z.string().trim().transform((text) => (text === '' ? null :
 const connectSchema = z
   .object({ scope: scopeSchema, kind: mailboxKindSchema, owner: optionalText, recoveryNote: optionalText, backfillDays: backfillDaysField })
   .superRefine((form, ctx) => {
-    if (form.kind !== 'shared') return;
-    if (!form.owner) ctx.addIssue({ code: 'custom', path: ['owner'], message: 'A shared mailbox needs an owner: the email address of who answers for it.' });
-    // The CRM keeps a shared mailbox's owner as an address (R6): a name would leave its record unwritten.
-    else if (!z.email().safeParse(form.owner).success) ctx.addIssue({ code: 'custom', path: ['owner'], message: "Enter the owner's email address, for example dana@example.com." });
-    if (!form.recoveryNote) ctx.addIssue({ code: 'custom', path: ['recoveryNote'], message: 'Say where the password and recovery codes are kept, and who can reset access.' });
+    for (const issue of sharedMailboxIssues(form)) ctx.addIssue({ code: 'custom', path: [issue.field], message: issue.message });
   });
 
 /**

@@ -40,8 +40,8 @@ export async function updateMailboxDetails(deps: BackgroundDeps, id: string, det
   const saved = await atomically(db, ['mailboxes', 'outbox'], async () => {
     const current = stored(await getMailbox(db, id));
     const next = withDetails(current, details);
-    const issue = sharedMailboxIssues(next)[0];
-    if (issue) throw MessagingError.of('invalid_payload', issue.message);
+    const issues = sharedMailboxIssues(next);
+    if (issues.length > 0) throw MessagingError.invalid(issues[0]!.message, Object.fromEntries(issues.map((i) => [i.field, i.message])));
     const valid = mailboxSchema.safeParse(next);
     if (!valid.success) throw MessagingError.of('invalid_payload', valid.error.issues[0]?.message ?? 'These mailbox details are not valid.');
     if (valid.data.visibility !== current.visibility) await rebuildOutboxForVisibility(db, id, valid.data.visibility);

@@ -18,13 +18,17 @@ export interface DetailsIssue {
 }
 
 /**
- * What a shared mailbox lacks (R6): an owner, a recovery note, or both; nothing for a personal
- * one. The background refuses an edit with the first issue's words; a form shows each on its field.
+ * What a shared mailbox lacks (R6): an owner written as an email address (the CRM keeps the owner
+ * of a shared mailbox as an address), a recovery note, or both; nothing for a personal one. The one
+ * rule of the popup's connect form, the options page's details form and the background: the
+ * background refuses with each issue on its field; a form shows each on its field.
  */
 export function sharedMailboxIssues(details: { kind: MailboxKind; owner: string | null; recoveryNote: string | null }): DetailsIssue[] {
   if (details.kind !== 'shared') return [];
   const issues: DetailsIssue[] = [];
-  if (!details.owner?.trim()) issues.push({ field: 'owner', message: 'A shared mailbox needs an owner: the person who answers for it when a teammate leaves.' });
+  const owner = details.owner?.trim();
+  if (!owner) issues.push({ field: 'owner', message: 'A shared mailbox needs an owner: the email address of who answers for it when a teammate leaves.' });
+  else if (!z.email().safeParse(owner).success) issues.push({ field: 'owner', message: "Enter the owner's email address, for example dana@example.com: the CRM keeps the owner of a shared mailbox as an address." });
   if (!details.recoveryNote?.trim()) issues.push({ field: 'recoveryNote', message: 'A shared mailbox needs a recovery note: who can get back into it, and how, if its sign-in is lost.' });
   return issues;
 }

@@ -21,6 +21,7 @@ import {
   scopeSchema,
   syncRunSchema,
   visibilitySchema,
+  sharedMailboxIssues,
 } from '../domain';
 
 /** One message of a protocol: its input, its answer, and whether only the extension's pages may send it. */
@@ -84,9 +85,8 @@ export const protocol = {
         backfillDays: backfillDaysSchema.default(14),
       })
       .strict()
-      .refine((m) => m.kind === 'personal' || (m.owner !== null && m.recoveryNote !== null), {
-        message: 'A shared mailbox needs an owner and a note on recovery access before it is connected.',
-        path: ['owner'],
+      .superRefine((m, ctx) => {
+        for (const issue of sharedMailboxIssues(m)) ctx.addIssue({ code: 'custom', path: [issue.field], message: issue.message });
       }),
     output: mailboxSchema,
   },

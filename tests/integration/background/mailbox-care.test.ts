@@ -102,10 +102,10 @@ describe('updateMailbox (R5, R6, R22)', () => {
     expect(await crmRecord(mailbox.address)).toMatchObject({ purpose: 'finance', owner: DANA });
   });
 
-  it("a shared mailbox's owner written as a name is kept here, and the mailbox says the CRM needs an address", async () => {
+  it("a shared mailbox's owner written as a name is refused on its field, as the forms do; nothing changes here or in the CRM", async () => {
     const mailbox = await h.connect('gmail');
-    const named = await call('updateMailbox', { id: mailbox.id, kind: 'shared', owner: 'Dana Owner', recoveryNote: NOTE });
-    expect(named).toMatchObject({ kind: 'shared', owner: 'Dana Owner', crmRecordError: expect.stringMatching(/keeps the owner of a shared mailbox as an email address/) });
+    expect(await refusal('updateMailbox', { id: mailbox.id, kind: 'shared', owner: 'Dana Owner', recoveryNote: NOTE })).toMatchObject({ code: 'invalid_payload', fields: { owner: expect.stringMatching(/^Enter the owner's email address/) } });
+    expect(await getMailbox(h.deps.db, mailbox.id)).toMatchObject({ kind: 'personal', owner: null });
     expect((await crmRecord(mailbox.address))!.kind).toBe('personal');
   });
 });

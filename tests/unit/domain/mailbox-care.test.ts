@@ -32,8 +32,14 @@ describe('withDetails: the checklist follows the details (R32)', () => {
 describe('sharedMailboxIssues (R6)', () => {
   it('names the field each missing detail belongs to', () => {
     expect(sharedMailboxIssues({ kind: 'shared', owner: null, recoveryNote: ' ' }).map((i) => i.field)).toEqual(['owner', 'recoveryNote']);
-    expect(sharedMailboxIssues({ kind: 'shared', owner: 'Dana', recoveryNote: null })).toEqual([{ field: 'recoveryNote', message: expect.stringMatching(/^A shared mailbox needs a recovery note/) }]);
+    expect(sharedMailboxIssues({ kind: 'shared', owner: 'dana@acme.test', recoveryNote: null })).toEqual([{ field: 'recoveryNote', message: expect.stringMatching(/^A shared mailbox needs a recovery note/) }]);
     expect(sharedMailboxIssues({ kind: 'personal', owner: null, recoveryNote: null })).toEqual([]);
+  });
+
+  it("wants the owner of a shared mailbox as an email address, the CRM's form of it; a personal one may name anyone", () => {
+    expect(sharedMailboxIssues({ kind: 'shared', owner: 'Dana Owner', recoveryNote: 'IT' })).toEqual([{ field: 'owner', message: expect.stringMatching(/^Enter the owner's email address, for example dana@example.com/) }]);
+    expect(sharedMailboxIssues({ kind: 'shared', owner: ' dana@acme.test ', recoveryNote: 'IT' })).toEqual([]);
+    expect(sharedMailboxIssues({ kind: 'personal', owner: 'Dana Owner', recoveryNote: null })).toEqual([]);
   });
 });
 

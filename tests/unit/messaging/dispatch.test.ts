@@ -272,3 +272,15 @@ describe("dispatch of the engine's messages", () => {
     expect(h.lookupMessages).toHaveBeenCalledWith({ mailboxId: 'm', text: 'renewal', limit: 25 }, optionsInTab);
   });
 });
+
+describe('connectMailbox input: the shared mailbox rule of the forms (R6)', () => {
+  it("refuses a shared mailbox whose owner is a name, or which lacks a note, on each field; the handler never runs", async () => {
+    const h = { ...handlers(), connectMailbox: vi.fn(unused) };
+    const named = await dispatch(protocol, 'connectMailbox', { provider: 'gmail', scope: 'support', kind: 'shared', owner: 'Dana Owner', recoveryNote: null }, optionsInTab, h, trust);
+    expect(named).toMatchObject({
+      ok: false,
+      error: { code: 'invalid_payload', fields: { owner: expect.stringMatching(/^Enter the owner's email address/), recoveryNote: expect.stringMatching(/^A shared mailbox needs a recovery note/) } },
+    });
+    expect(h.connectMailbox).not.toHaveBeenCalled();
+  });
+});

@@ -29,12 +29,14 @@ describe('mailbox details form', () => {
       owner: expect.stringMatching(/^A shared mailbox needs an owner/),
       recoveryNote: expect.stringMatching(/^A shared mailbox needs a recovery note/),
     });
-    expect(errorsOf(detailsSchema, { kind: 'shared', owner: 'Dana', recoveryNote: '' })).toEqual({ recoveryNote: expect.stringMatching(/^A shared mailbox needs a recovery note/) });
+    expect(errorsOf(detailsSchema, { kind: 'shared', owner: 'dana@acme.test', recoveryNote: '' })).toEqual({ recoveryNote: expect.stringMatching(/^A shared mailbox needs a recovery note/) });
+    // The same rule as the popup's connect form and the background: the owner is an address.
+    expect(errorsOf(detailsSchema, { kind: 'shared', owner: 'Dana', recoveryNote: 'IT' })).toEqual({ owner: expect.stringMatching(/^Enter the owner's email address/) });
   });
 
   it('sends empty texts as null, and lets a personal mailbox have neither', () => {
     expect(detailsSchema.parse({ kind: 'personal', owner: '', recoveryNote: ' ' })).toEqual({ kind: 'personal', owner: null, recoveryNote: null });
-    expect(detailsSchema.parse({ kind: 'shared', owner: ' Dana ', recoveryNote: 'IT holds the password' })).toEqual({ kind: 'shared', owner: 'Dana', recoveryNote: 'IT holds the password' });
+    expect(detailsSchema.parse({ kind: 'shared', owner: ' dana@acme.test ', recoveryNote: 'IT holds the password' })).toEqual({ kind: 'shared', owner: 'dana@acme.test', recoveryNote: 'IT holds the password' });
   });
 });
 
