@@ -10,6 +10,7 @@ import { Notice } from '../ui/notice';
 import { Panel } from '../ui/panel';
 import { StatusBadge } from '../ui/status-badge';
 import { useZodForm } from '../ui/use-zod-form';
+import { CrmUses } from './crm-uses';
 import { detailsSchema } from './forms';
 import { mailboxPartId } from './navigation';
 import { isCustomerFacing, SCOPE_WORDS } from './words';
@@ -34,6 +35,7 @@ export function MailboxDetailsSection(props: { mailboxes: readonly Mailbox[] }) 
           )}
           <DetailsForm mailbox={mailbox} />
           <SenderIdentity mailbox={mailbox} />
+          <CrmUses mailbox={mailbox} />
         </section>
       ))}
     </Panel>
