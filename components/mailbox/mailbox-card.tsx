@@ -11,6 +11,7 @@ import { JobProgress } from '../ui/progress';
 import { type BadgeTone, StatusBadge } from '../ui/status-badge';
 import { BackfillPanel } from './backfill-panel';
 import { type Disconnected, DisconnectPanel } from './disconnect-panel';
+import { MailboxOptionsLinks } from './options-links';
 import type { LaneJob } from './use-jobs';
 import { JOB_NAMES, KIND_NAMES, mailboxName, PROVIDER_NAMES, SCOPE_NAMES } from './words';
 
@@ -193,6 +194,7 @@ export function MailboxCard(props: { mailbox: Mailbox; jobs: LaneJob[]; previewJ
       <MutationStatus mutation={syncNow} pending="Starting a sync…" success={mailbox.lastError ? undefined : 'Sync started.'} />
       {open === 'backfill' && !blocker && <BackfillPanel id={ids.panel} mailbox={mailbox} previewJob={props.previewJob} onStarted={() => setOpen(null)} />}
       {open === 'disconnect' && <DisconnectPanel id={ids.panel} mailbox={mailbox} onCancel={() => setOpen(null)} onDisconnected={props.onDisconnected} />}
+      <MailboxOptionsLinks mailbox={mailbox} />
     </li>
   );
 }

@@ -7,6 +7,7 @@ import { MutationStatus } from '../ui/mutation-status';
 import { Notice } from '../ui/notice';
 import type { Disconnected } from './disconnect-panel';
 import { MailboxCard } from './mailbox-card';
+import { ReviewPromptsNotice } from './options-links';
 import { laneJobs, useJobs } from './use-jobs';
 
 /** Why access may still be there after a disconnect, per provider (R34). */
@@ -80,6 +81,7 @@ export function MailboxList(props: { mailboxes: Mailbox[]; emptyAction?: ReactNo
   return (
     <>
       {after}
+      <ReviewPromptsNotice />
       {jobs.isError && <MutationStatus mutation={{ isPending: false, isSuccess: false, error: jobs.error }} />}
       <ul className="card-list" aria-label="Mailboxes">
         {props.mailboxes.map((mailbox) => (

@@ -1,5 +1,5 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
-import type { ChecklistItem, ConfirmableItem, Mailbox } from '@/lib/domain';
+import { type ChecklistItem, checklistItemNeeded, type ConfirmableItem, type Mailbox } from '@/lib/domain';
 import { sendToBackground } from '@/lib/messaging';
 import { Button } from '../ui/button';
 import { TextField } from '../ui/field';
@@ -40,7 +40,7 @@ export function ChecklistSection(props: { mailboxes: readonly Mailbox[] }) {
 function ChecklistRow(props: { mailbox: Mailbox; index: number; item: ChecklistItem; label: string; tickedBy: (typeof CHECKLIST_ITEMS)[number]['tickedBy'] }) {
   const { mailbox, index, item, label, tickedBy } = props;
   const doneAt = mailbox.checklist[item];
-  const notNeeded = item === 'recovery_documented' && mailbox.kind === 'personal' && doneAt === undefined;
+  const notNeeded = !checklistItemNeeded(mailbox, item) && doneAt === undefined;
   return (
     <li className="checklist-item">
       <span className="checklist-label">{label}</span>

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Mailbox, MailboxKind, Provider, Scope, SenderIdentity, TestEmail, Visibility } from './mailbox';
+import { type ChecklistItem, checklistItemSchema, type Mailbox, type MailboxKind, type Provider, type Scope, type SenderIdentity, type TestEmail, type Visibility } from './mailbox';
 import type { Message } from './message';
 
 /** The details of a mailbox the user edits after connecting (R5, R6, R22); absent fields stay as they are. */
@@ -70,6 +70,16 @@ export function withSenderIdentity(mailbox: Mailbox, identity: SenderIdentity): 
   const checklist = { ...mailbox.checklist };
   delete checklist.sender_verified;
   return { ...mailbox, identity, checklist };
+}
+
+/** Whether a launch checklist item applies to the mailbox (R32): only a shared one documents its recovery access. */
+export function checklistItemNeeded(mailbox: Pick<Mailbox, 'kind'>, item: ChecklistItem): boolean {
+  return item !== 'recovery_documented' || mailbox.kind === 'shared';
+}
+
+/** The launch checklist items still open for the mailbox (R32), in the checklist's order. */
+export function openChecklistItems(mailbox: Pick<Mailbox, 'kind' | 'checklist'>): ChecklistItem[] {
+  return checklistItemSchema.options.filter((item) => mailbox.checklist[item] === undefined && checklistItemNeeded(mailbox, item));
 }
 
 /** Launch checklist items the user confirms by hand (R7, R32). */

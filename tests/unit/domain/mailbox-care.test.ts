@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { confirmRefusal, isTestEmailCopy, senderIdentityChanged, sharedMailboxIssues, TEST_EMAIL_SUBJECT_PREFIX, testEmailSubject, testEmailUnreachable, withDetails, withSenderIdentity } from '@/lib/domain';
+import { checklistItemNeeded, confirmRefusal, openChecklistItems, isTestEmailCopy, senderIdentityChanged, sharedMailboxIssues, TEST_EMAIL_SUBJECT_PREFIX, testEmailSubject, testEmailUnreachable, withDetails, withSenderIdentity } from '@/lib/domain';
 import { aMailbox } from '../../fixtures/domain';
 
 const AT = Date.parse('2026-11-20T10:00:00Z');
@@ -100,5 +100,14 @@ describe('the test email (R31)', () => {
     const outlook = aMailbox({ provider: 'outlook', syncOnly: ['inbox'] });
     expect(testEmailUnreachable(outlook, 'me@example.com')).toMatch(/syncs only the folders you chose, and the Sent Items folder is not among them/);
     expect(testEmailUnreachable({ ...outlook, syncOnly: ['inbox', 'sentitems'] }, 'me@example.com')).toBeNull();
+  });
+});
+
+describe('openChecklistItems (R32, the popup\'s "N checklist items open")', () => {
+  it('lists the items not done, recovery access only for a shared mailbox', () => {
+    const personal = aMailbox({ kind: 'personal', checklist: {} });
+    expect(openChecklistItems(personal)).toEqual(['purpose_owner_confirmed', 'test_send', 'test_receive', 'sender_verified', 'timeline_reviewed', 'matching_verified']);
+    expect(openChecklistItems({ ...personal, kind: 'shared', checklist: { test_send: 1, test_receive: 2 } })).toEqual(['purpose_owner_confirmed', 'sender_verified', 'timeline_reviewed', 'recovery_documented', 'matching_verified']);
+    expect(checklistItemNeeded(personal, 'recovery_documented')).toBe(false);
   });
 });
