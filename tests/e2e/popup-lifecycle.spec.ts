@@ -101,7 +101,7 @@ test('connects Gmail and Outlook with scope, kind and backfill days; a shared ma
   await expect(owner).toHaveAttribute('aria-invalid', 'true');
   await expect(owner).toHaveAccessibleDescription(/A shared mailbox needs an owner/);
   await expect(note).toHaveAttribute('aria-invalid', 'true');
-  await expect(note).toHaveAccessibleDescription(/Say where the password and recovery codes are kept/);
+  await expect(note).toHaveAccessibleDescription(/A shared mailbox needs a recovery note/);
   await expect(days).toHaveAttribute('aria-invalid', 'true');
   await expect(days).toHaveAccessibleDescription(/Enter at most 365 days/);
   await expectAccessible(popup);
