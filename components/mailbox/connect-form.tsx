@@ -9,14 +9,10 @@ import { MutationStatus } from '../ui/mutation-status';
 import { Notice } from '../ui/notice';
 import { useZodForm } from '../ui/use-zod-form';
 import { backfillDaysField, DaysField } from './days-field';
-import { PROVIDER_NAMES } from './words';
+import { PROVIDER_NAMES, SCOPE_NAMES } from '../words';
 
-const SCOPES = [
-  { value: 'sales', label: 'Sales' },
-  { value: 'support', label: 'Support' },
-  { value: 'finance', label: 'Finance' },
-  { value: 'personal', label: 'Personal (metadata only)' },
-];
+// Personal scope logs who and when only (R5): the rep reads it before choosing.
+const SCOPES = scopeSchema.options.map((scope) => ({ value: scope, label: scope === 'personal' ? `${SCOPE_NAMES[scope]} (metadata only)` : SCOPE_NAMES[scope] }));
 
 const optionalText = z.string().trim().transform((text) => (text === '' ? null : text));
 

@@ -12,7 +12,7 @@ import { type BadgeTone, StatusBadge } from '../ui/status-badge';
 import { BackfillPanel } from './backfill-panel';
 import { type Disconnected, DisconnectPanel } from './disconnect-panel';
 import type { LaneJob } from './use-jobs';
-import { JOB_NAMES, KIND_NAMES, mailboxName, PROVIDER_NAMES, SCOPE_NAMES } from './words';
+import { JOB_NAMES, KIND_NAMES, mailboxName, PROVIDER_NAMES, SCOPE_NAMES } from '../words';
 
 /**
  * Why the mailbox's "Sync now" and "Backfill" are blocked, or null: exactly where the engine refuses

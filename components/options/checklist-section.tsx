@@ -10,7 +10,7 @@ import { StatusBadge } from '../ui/status-badge';
 import { useZodForm } from '../ui/use-zod-form';
 import { testSendSchema } from './forms';
 import { goTo, mailboxPartId } from './navigation';
-import { CHECKLIST_ITEMS } from './words';
+import { CHECKLIST_ITEMS } from '../words';
 
 /** The element id of a mailbox's "Send test email" address field, where the checklist and prompts lead. */
 export function testSendFieldId(index: number): string {

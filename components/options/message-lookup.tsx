@@ -9,7 +9,7 @@ import { SelectField, TextField } from '../ui/field';
 import { formatWhen } from '../ui/format';
 import { useZodForm } from '../ui/use-zod-form';
 import { lookupSchema } from './forms';
-import { messageStateWords } from './words';
+import { messageStateWords } from '../words';
 
 /** "Why wasn't this logged?" (R17): stored messages by subject or address, each with its state and reason in plain words. */
 export function MessageLookup(props: { mailboxes: readonly Mailbox[] }) {
