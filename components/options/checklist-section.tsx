@@ -115,9 +115,7 @@ function TestSend(props: { mailbox: Mailbox; index: number }) {
         hint="An address you read that is not a customer. The test goes there from this mailbox, then sync should bring it back."
         type="email"
         autoComplete="off"
-        value={form.values.to}
-        error={form.errors.to}
-        onChange={(e) => form.set('to', e.target.value)}
+        {...form.text('to')}
       />
       <div className="button-row">
         <Button type="submit" pending={send.isPending}>

@@ -68,17 +68,13 @@ function DetailsForm(props: { mailbox: Mailbox }) {
       <TextField
         label="Owner"
         hint="Their email address: the CRM keeps the owner of a mailbox as an address."
-        value={form.values.owner}
-        error={form.errors.owner}
-        onChange={(e) => form.set('owner', e.target.value)}
+        {...form.text('owner')}
       />
       <TextAreaField
         label="Recovery note"
         hint="Who can get back into this mailbox if its owner leaves, and how."
         rows={2}
-        value={form.values.recoveryNote}
-        error={form.errors.recoveryNote}
-        onChange={(e) => form.set('recoveryNote', e.target.value)}
+        {...form.text('recoveryNote')}
       />
       <div className="button-row">
         <Button type="submit" pending={save.isPending}>
