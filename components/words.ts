@@ -69,10 +69,13 @@ export function messageStateWords(message: Pick<MessageSyncState | LookupResult,
   }
 }
 
-/** A run's skipped messages by reason, in words ("Newsletter or automated 3, Internal only 2"); "none" when nothing was skipped. */
+/**
+ * A run's skipped messages by reason, in words ("Newsletter or automated: 3; Internal only: 2");
+ * "none" when nothing was skipped. Semicolons, as some labels hold a comma.
+ */
 export function skippedWords(skipped: SyncRun['counts']['skipped']): string {
-  const parts = (Object.entries(skipped) as [SkipReason, number][]).filter(([, n]) => n > 0).map(([reason, n]) => `${SKIP_REASON_LABELS[reason]} ${n}`);
-  return parts.length > 0 ? parts.join(', ') : 'none';
+  const parts = (Object.entries(skipped) as [SkipReason, number][]).filter(([, n]) => n > 0).map(([reason, n]) => `${SKIP_REASON_LABELS[reason]}: ${n}`);
+  return parts.length > 0 ? parts.join('; ') : 'none';
 }
 
 /** What a running job of a mailbox is doing, as a progress bar's label. */

@@ -33,7 +33,7 @@ describe('the words both pages use for the engine’s values', () => {
   });
 
   it('lists the skipped counts by reason', () => {
-    expect(skippedWords({ bulk: 3, internal_only: 2, blocked: 0 })).toBe('Newsletter or automated 3, Internal only 2');
+    expect(skippedWords({ bulk: 3, internal_only: 2, blocked: 0 })).toBe('Newsletter or automated: 3; Internal only: 2');
     expect(skippedWords({})).toBe('none');
   });
 
