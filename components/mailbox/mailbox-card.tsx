@@ -12,17 +12,18 @@ import { type BadgeTone, StatusBadge } from '../ui/status-badge';
 import { BackfillPanel } from './backfill-panel';
 import { type Disconnected, DisconnectPanel } from './disconnect-panel';
 import type { LaneJob } from './use-jobs';
-import { JOB_NAMES, KIND_NAMES, mailboxName, PROVIDER_NAMES, SCOPE_NAMES } from './words';
+import { JOB_NAMES, KIND_NAMES, mailboxName, PROVIDER_NAMES, SCOPE_NAMES } from '../words';
 
 /**
- * Whether a provider error the user must fix blocks the mailbox's backfill, as the engine decides
- * it (R12, and the seed: "Fix the connection first"). An error a retry may clear does not.
+ * Why the mailbox's "Sync now" and "Backfill" are blocked, or null: exactly where the engine refuses
+ * them (R12, and the seed: "Provider errors block further sync and backfill"). An error a retry may
+ * clear does not block: "Sync now" is that retry.
  */
-export function backfillBlocker(mailbox: Mailbox): string | null {
+export function syncBlocker(mailbox: Mailbox): string | null {
   if (mailbox.status === 'reconnect_needed') return `Fix the connection first: ${mailbox.lastError?.message ?? `${PROVIDER_NAMES[mailbox.provider]} needs you to sign in again.`}`;
   const error = mailbox.lastError;
   if (mailbox.status !== 'error' || !error || error.action === 'retry') return null;
-  return error.action === 'wait' ? `It can start once the provider's wait ends: ${error.message}` : `Fix the connection first: ${error.message}`;
+  return error.action === 'wait' ? `They can start once the provider's wait ends: ${error.message}` : `Fix the connection first: ${error.message}`;
 }
 
 /** When a quota or rate-limit wait ends: the engine's persisted wait, else the provider's Retry-After. */
@@ -134,7 +135,7 @@ export function MailboxCard(props: { mailbox: Mailbox; jobs: LaneJob[]; previewJ
     onSettled: () => Promise.all([queryClient.invalidateQueries({ queryKey: ['jobs'] }), queryClient.invalidateQueries({ queryKey: ['overview'] })]),
   });
   const state = badge(mailbox, jobs);
-  const blocker = backfillBlocker(mailbox);
+  const blocker = syncBlocker(mailbox);
   const shown = jobs.filter(({ job }) => job.status !== 'blocked');
   const toggle = (panel: 'backfill' | 'disconnect') => setOpen((current) => (current === panel ? null : panel));
 
@@ -165,7 +166,7 @@ export function MailboxCard(props: { mailbox: Mailbox; jobs: LaneJob[]; previewJ
         <JobRow key={lane.job.id} {...lane} />
       ))}
       <div className="button-row card-actions">
-        <Button variant="secondary" pending={syncNow.isPending} onClick={() => syncNow.mutate()}>
+        <Button variant="secondary" pending={syncNow.isPending} disabled={blocker !== null} aria-describedby={blocker ? ids.blocked : undefined} onClick={() => syncNow.mutate()}>
           Sync now
         </Button>
         <Button
@@ -184,7 +185,7 @@ export function MailboxCard(props: { mailbox: Mailbox; jobs: LaneJob[]; previewJ
       </div>
       {blocker && (
         <p id={ids.blocked} className="small blocked-reason">
-          Backfill is blocked. {blocker}
+          Sync now and Backfill are blocked. {blocker}
         </p>
       )}
       {/* "Sync started." would read as good news next to the error the sync ran into. */}
