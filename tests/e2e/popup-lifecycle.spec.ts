@@ -260,7 +260,8 @@ test('a 401 after the refresh token expired blocks Backfill with the reason and 
   await expect(alert).toContainText('Gmail needs you to sign in again.');
   const backfill = gmail.getByRole('button', { name: 'Backfill' });
   await expect(backfill).toBeDisabled();
-  await expect(backfill).toHaveAccessibleDescription('Backfill is blocked. Fix the connection first: Gmail needs you to sign in again.');
+  await expect(backfill).toHaveAccessibleDescription('Sync now and Backfill are blocked. Fix the connection first: Gmail needs you to sign in again.');
+  await expect(gmail.getByRole('button', { name: 'Sync now' })).toBeDisabled();
   // Nothing reached the CRM while the mailbox could not be read.
   expect(await crmEmails()).toEqual([]);
   await snapBothThemes(popup, 'popup-error');
@@ -375,7 +376,8 @@ test('a permission left unticked shows "Grant access", which signs in again; a u
   const wait = gmail.getByRole('status').filter({ hasText: 'Paused until' });
   await expect(wait).toContainText(new RegExp(`Paused until (today|tomorrow) ${ends}`));
   await expect(wait).toContainText("Gmail's daily limit for this account is used up.");
-  await expect(gmail.getByRole('button', { name: 'Backfill' })).toHaveAccessibleDescription(/^Backfill is blocked\. It can start once the provider's wait ends: Gmail's daily limit/);
+  await expect(gmail.getByRole('button', { name: 'Backfill' })).toHaveAccessibleDescription(/^Sync now and Backfill are blocked\. They can start once the provider's wait ends: Gmail's daily limit/);
+  await expect(gmail.getByRole('button', { name: 'Sync now' })).toBeDisabled();
   await expectAccessible(popup);
   // Nothing reached the CRM from a mailbox that could not be read.
   expect(await crmEmails()).toEqual([]);
