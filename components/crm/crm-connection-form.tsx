@@ -51,9 +51,7 @@ export function CrmConnectionForm(props: { defaultBaseUrl: string }) {
         label="CRM address"
         type="url"
         placeholder="https://crm.example.com"
-        value={form.values.baseUrl}
-        error={form.errors.baseUrl}
-        onChange={(e) => form.set('baseUrl', e.target.value)}
+        {...form.text('baseUrl')}
       />
       <RadioGroup
         legend="Sign in with"
@@ -70,9 +68,7 @@ export function CrmConnectionForm(props: { defaultBaseUrl: string }) {
           label="Personal access token"
           type="password"
           autoComplete="off"
-          value={form.values.token}
-          error={form.errors.token}
-          onChange={(e) => form.set('token', e.target.value)}
+          {...form.text('token')}
         />
       )}
       <div className="button-row">

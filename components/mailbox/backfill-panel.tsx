@@ -11,7 +11,7 @@ import { MutationStatus } from '../ui/mutation-status';
 import { Notice } from '../ui/notice';
 import { useZodForm } from '../ui/use-zod-form';
 import { backfillDaysField, DaysField } from './days-field';
-import { PROVIDER_NAMES, SKIP_REASON_NAMES } from './words';
+import { PROVIDER_NAMES, SKIP_REASON_LABELS } from '../words';
 
 /** R10: the first backfill's longest window until matching is verified (the engine holds to it too). */
 const FIRST_BACKFILL_MAX_DAYS = 14;
@@ -163,7 +163,7 @@ function PreviewResult(props: { mailboxId: string; runId: string; days: number |
           <ul className="count-list">
             {skipped.map(([reason, n]) => (
               <li key={reason}>
-                <span>{SKIP_REASON_NAMES[reason]}</span>
+                <span>{SKIP_REASON_LABELS[reason]}</span>
                 <span className="count">{formatCount(n)}</span>
               </li>
             ))}

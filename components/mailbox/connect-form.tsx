@@ -9,14 +9,10 @@ import { MutationStatus } from '../ui/mutation-status';
 import { Notice } from '../ui/notice';
 import { refusedFields, useZodForm } from '../ui/use-zod-form';
 import { backfillDaysField, DaysField } from './days-field';
-import { PROVIDER_NAMES } from './words';
+import { PROVIDER_NAMES, SCOPE_NAMES } from '../words';
 
-const SCOPES = [
-  { value: 'sales', label: 'Sales' },
-  { value: 'support', label: 'Support' },
-  { value: 'finance', label: 'Finance' },
-  { value: 'personal', label: 'Personal (metadata only)' },
-];
+// Personal scope logs who and when only (R5): the rep reads it before choosing.
+const SCOPES = scopeSchema.options.map((scope) => ({ value: scope, label: scope === 'personal' ? `${SCOPE_NAMES[scope]} (metadata only)` : SCOPE_NAMES[scope] }));
 
 const optionalText = z.string().trim().transform((text) => (text === '' ? null : text));
 
@@ -68,7 +64,7 @@ export function ConnectForm(props: { lastFailure: LastConnectFailure | null }) {
     <section className="connect" aria-labelledby="connect-title">
       <h2 id="connect-title">Connect a mailbox</h2>
       <div className="connect-fields">
-        <SelectField label="Used for" options={SCOPES} value={values.scope} onChange={(e) => set('scope', e.target.value as typeof values.scope)} disabled={busy} error={errors.scope} />
+        <SelectField label="Used for" options={SCOPES} {...form.text('scope')} disabled={busy} />
         <RadioGroup
           legend="Kind"
           name="mailbox-kind"
@@ -82,14 +78,12 @@ export function ConnectForm(props: { lastFailure: LastConnectFailure | null }) {
         />
         {values.kind === 'shared' && (
           <>
-            <TextField label="Owner" type="email" hint="The email address of who answers for this inbox." value={values.owner} onChange={(e) => set('owner', e.target.value)} error={errors.owner} disabled={busy} autoComplete="off" />
+            <TextField label="Owner" type="email" hint="The email address of who answers for this inbox." {...form.text('owner')} disabled={busy} autoComplete="off" />
             <TextAreaField
               label="Recovery note"
               hint="Where the password and recovery codes are kept, and who can reset access."
               rows={2}
-              value={values.recoveryNote}
-              onChange={(e) => set('recoveryNote', e.target.value)}
-              error={errors.recoveryNote}
+              {...form.text('recoveryNote')}
               disabled={busy}
             />
           </>

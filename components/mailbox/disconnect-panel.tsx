@@ -5,7 +5,7 @@ import { Button } from '../ui/button';
 import { ErrorMessage } from '../ui/error-message';
 import { formatCount, formatWhen } from '../ui/format';
 import { MutationStatus } from '../ui/mutation-status';
-import { JOB_NAMES } from './words';
+import { JOB_NAMES } from '../words';
 
 /** What a disconnect did, for the notices that outlive the mailbox's card. */
 export type Disconnected = MessageOutput<'disconnectMailbox'>;

@@ -13,19 +13,27 @@ import { BackfillPanel } from './backfill-panel';
 import { type Disconnected, DisconnectPanel } from './disconnect-panel';
 import { MailboxOptionsLinks } from './options-links';
 import type { LaneJob } from './use-jobs';
-import { JOB_NAMES, KIND_NAMES, mailboxName, PROVIDER_NAMES, SCOPE_NAMES } from './words';
+import { JOB_NAMES, KIND_NAMES, mailboxName, PROVIDER_NAMES, SCOPE_NAMES } from '../words';
 
 /**
- * Whether an unresolved provider error blocks the mailbox's backfill, as the engine decides it
- * (R12, and the seed: "Fix the connection first"). An error a retry may clear blocks it too, until
- * "Sync now" (that retry) succeeds.
+ * Why the mailbox's "Sync now" and "Backfill" are blocked, or null: exactly where the engine refuses
+ * them (R12, and the seed: "Provider errors block further sync and backfill"). An error a retry may
+ * clear does not block: "Sync now" is that retry.
  */
-export function backfillBlocker(mailbox: Mailbox): string | null {
+export function syncBlocker(mailbox: Mailbox): string | null {
   if (mailbox.status === 'reconnect_needed') return `Fix the connection first: ${mailbox.lastError?.message ?? `${PROVIDER_NAMES[mailbox.provider]} needs you to sign in again.`}`;
   const error = mailbox.lastError;
-  if (mailbox.status !== 'error') return null;
-  if (!error || error.action === 'retry') return 'Run Sync now first; backfill once it succeeds.';
-  return error.action === 'wait' ? `It can start once the provider's wait ends: ${error.message}` : `Fix the connection first: ${error.message}`;
+  if (mailbox.status !== 'error' || !error || error.action === 'retry') return null;
+  return error.action === 'wait' ? `They can start once the provider's wait ends: ${error.message}` : `Fix the connection first: ${error.message}`;
+}
+
+/**
+ * Why the mailbox's "Backfill" is blocked, or null: where Sync now is, and also in the error state
+ * a retry may clear (the seed: no backfill while a provider error is unresolved), until "Sync now",
+ * that retry, succeeds. The engine's `backfill` refuses it the same way.
+ */
+export function backfillBlocker(mailbox: Mailbox): string | null {
+  return syncBlocker(mailbox) ?? (mailbox.status === 'error' ? 'Run Sync now first; backfill once it succeeds.' : null);
 }
 
 /** When a quota or rate-limit wait ends: the engine's persisted wait, else the provider's Retry-After. */
@@ -130,14 +138,16 @@ function JobRow({ job, progress }: LaneJob) {
 export function MailboxCard(props: { mailbox: Mailbox; jobs: LaneJob[]; previewJob: Job | null; onDisconnected: (result: Disconnected) => void }) {
   const { mailbox, jobs } = props;
   const queryClient = useQueryClient();
-  const ids = { title: useId(), blocked: useId(), panel: useId() };
+  const ids = { title: useId(), blocked: useId(), backfillBlocked: useId(), panel: useId() };
   const [open, setOpen] = useState<'backfill' | 'disconnect' | null>(null);
   const syncNow = useMutation({
     mutationFn: () => sendToBackground('syncNow', { mailboxId: mailbox.id }),
     onSettled: () => Promise.all([queryClient.invalidateQueries({ queryKey: ['jobs'] }), queryClient.invalidateQueries({ queryKey: ['overview'] })]),
   });
   const state = badge(mailbox, jobs);
-  const blocker = backfillBlocker(mailbox);
+  const blocker = syncBlocker(mailbox);
+  // Backfill alone is blocked while Sync now is the retry of the error.
+  const backfillOnly = blocker ? null : backfillBlocker(mailbox);
   const shown = jobs.filter(({ job }) => job.status !== 'blocked');
   const toggle = (panel: 'backfill' | 'disconnect') => setOpen((current) => (current === panel ? null : panel));
 
@@ -168,13 +178,13 @@ export function MailboxCard(props: { mailbox: Mailbox; jobs: LaneJob[]; previewJ
         <JobRow key={lane.job.id} {...lane} />
       ))}
       <div className="button-row card-actions">
-        <Button variant="secondary" pending={syncNow.isPending} onClick={() => syncNow.mutate()}>
+        <Button variant="secondary" pending={syncNow.isPending} disabled={blocker !== null} aria-describedby={blocker ? ids.blocked : undefined} onClick={() => syncNow.mutate()}>
           Sync now
         </Button>
         <Button
           variant="secondary"
-          disabled={blocker !== null}
-          aria-describedby={blocker ? ids.blocked : undefined}
+          disabled={blocker !== null || backfillOnly !== null}
+          aria-describedby={blocker ? ids.blocked : backfillOnly ? ids.backfillBlocked : undefined}
           aria-expanded={open === 'backfill'}
           aria-controls={open === 'backfill' ? ids.panel : undefined}
           onClick={() => toggle('backfill')}
@@ -187,12 +197,17 @@ export function MailboxCard(props: { mailbox: Mailbox; jobs: LaneJob[]; previewJ
       </div>
       {blocker && (
         <p id={ids.blocked} className="small blocked-reason">
-          Backfill is blocked. {blocker}
+          Sync now and Backfill are blocked. {blocker}
+        </p>
+      )}
+      {backfillOnly && (
+        <p id={ids.backfillBlocked} className="small blocked-reason">
+          Backfill is blocked. {backfillOnly}
         </p>
       )}
       {/* "Sync started." would read as good news next to the error the sync ran into. */}
       <MutationStatus mutation={syncNow} pending="Starting a sync…" success={mailbox.lastError ? undefined : 'Sync started.'} />
-      {open === 'backfill' && !blocker && <BackfillPanel id={ids.panel} mailbox={mailbox} previewJob={props.previewJob} onStarted={() => setOpen(null)} />}
+      {open === 'backfill' && !blocker && !backfillOnly && <BackfillPanel id={ids.panel} mailbox={mailbox} previewJob={props.previewJob} onStarted={() => setOpen(null)} />}
       {open === 'disconnect' && <DisconnectPanel id={ids.panel} mailbox={mailbox} onCancel={() => setOpen(null)} onDisconnected={props.onDisconnected} />}
       <MailboxOptionsLinks mailbox={mailbox} />
     </li>

@@ -10,7 +10,7 @@ import { StatusBadge } from '../ui/status-badge';
 import { useZodForm } from '../ui/use-zod-form';
 import { testSendSchema } from './forms';
 import { goTo, mailboxPartId } from './navigation';
-import { CHECKLIST_ITEMS } from './words';
+import { CHECKLIST_ITEMS } from '../words';
 
 /** The element id of a mailbox's "Send test email" address field, where the checklist and prompts lead. */
 export function testSendFieldId(index: number): string {
@@ -115,9 +115,7 @@ function TestSend(props: { mailbox: Mailbox; index: number }) {
         hint="An address you read that is not a customer. The test goes there from this mailbox, then sync should bring it back."
         type="email"
         autoComplete="off"
-        value={form.values.to}
-        error={form.errors.to}
-        onChange={(e) => form.set('to', e.target.value)}
+        {...form.text('to')}
       />
       <div className="button-row">
         <Button type="submit" pending={send.isPending}>

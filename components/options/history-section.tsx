@@ -14,11 +14,16 @@ import { MessageLookup } from './message-lookup';
 import { mailboxPartId, runRowId } from './navigation';
 import { useJobs, useRuns } from './queries';
 import { RunReview } from './run-review';
-import { canUndo, RUN_KIND_WORDS, RUN_STATUS_WORDS, skippedWords } from './words';
+import { RUN_KIND_NAMES, RUN_STATUS_NAMES, skippedWords } from '../words';
 
 /** Runs listed at first per mailbox, newest first; the rest on demand. */
 const RUNS_SHOWN = 20;
 const STATUS_TONE = { running: 'busy', succeeded: 'ok', failed: 'error', cancelled: 'warn' } as const;
+
+/** Whether "Undo" is offered for a run (R18): a backfill that ended (finished, failed or cancelled) and is not undone yet. */
+export function canUndo(run: SyncRun): boolean {
+  return run.kind === 'backfill' && run.status !== 'running' && run.undoneAt === null;
+}
 
 /** Sync history (R17, R18, R24): every run with its counts, undo per backfill, the review sample, and "why wasn't this logged?". */
 export function HistorySection(props: { mailboxes: readonly Mailbox[] }) {
@@ -88,13 +93,13 @@ function MailboxHistory(props: { mailbox: Mailbox; index: number }) {
 function RunRow(props: { run: SyncRun; reviewing: boolean; onReview: () => void }) {
   const { run } = props;
   const c = run.counts;
-  const label = `${RUN_KIND_WORDS[run.kind].toLowerCase()} of ${formatWhen(run.startedAt)}`;
+  const label = `${RUN_KIND_NAMES[run.kind].toLowerCase()} of ${formatWhen(run.startedAt)}`;
   return (
     <tr id={runRowId(run.id)}>
       <td>{formatWhen(run.startedAt)}</td>
-      <td>{RUN_KIND_WORDS[run.kind]}</td>
+      <td>{RUN_KIND_NAMES[run.kind]}</td>
       <td>
-        <StatusBadge tone={run.undoneAt !== null ? 'warn' : STATUS_TONE[run.status]}>{run.undoneAt !== null ? 'Undone' : RUN_STATUS_WORDS[run.status]}</StatusBadge>
+        <StatusBadge tone={run.undoneAt !== null ? 'warn' : STATUS_TONE[run.status]}>{run.undoneAt !== null ? 'Undone' : RUN_STATUS_NAMES[run.status]}</StatusBadge>
         {run.error && <ErrorMessage error={{ message: run.error.message, action: run.error.action }} />}
       </td>
       <td className="num">{formatCount(c.fetched)}</td>

@@ -1,6 +1,6 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import type { z } from 'zod';
-import type { Mailbox } from '@/lib/domain';
+import type { Mailbox, Scope } from '@/lib/domain';
 import { sendToBackground } from '@/lib/messaging';
 import { Button } from '../ui/button';
 import { RadioGroup, TextAreaField, TextField } from '../ui/field';
@@ -13,9 +13,12 @@ import { useZodForm } from '../ui/use-zod-form';
 import { CrmUses } from './crm-uses';
 import { detailsSchema } from './forms';
 import { mailboxPartId } from './navigation';
-import { isCustomerFacing, SCOPE_WORDS } from './words';
+import { PROVIDER_NAMES, SCOPE_NAMES } from '../words';
 
-const PROVIDER_WORDS = { gmail: 'Gmail', outlook: 'Outlook', imap: 'IMAP' } as const;
+/** Scopes whose mail reaches customers: their sender identity must be confirmed (R7). */
+function isCustomerFacing(scope: Scope): boolean {
+  return scope !== 'personal';
+}
 
 /** Mailbox details: one part per mailbox (`#mailbox-<index>`), with its owner, kind, recovery note and sender identity. */
 export function MailboxDetailsSection(props: { mailboxes: readonly Mailbox[] }) {
@@ -26,7 +29,7 @@ export function MailboxDetailsSection(props: { mailboxes: readonly Mailbox[] }) 
         <section key={mailbox.id} id={mailboxPartId('mailbox', index)} className="subsection" aria-labelledby={`${mailboxPartId('mailbox', index)}-heading`}>
           <h3 id={`${mailboxPartId('mailbox', index)}-heading`}>{mailbox.address}</h3>
           <p>
-            {PROVIDER_WORDS[mailbox.provider]}, {SCOPE_WORDS[mailbox.scope].toLowerCase()} scope, connected {formatWhen(mailbox.createdAt)}.
+            {PROVIDER_NAMES[mailbox.provider]}, {SCOPE_NAMES[mailbox.scope].toLowerCase()} scope, connected {formatWhen(mailbox.createdAt)}.
           </p>
           {mailbox.crmRecordError && (
             <Notice tone="warning" title="The CRM's record of this mailbox is behind">
@@ -67,17 +70,13 @@ function DetailsForm(props: { mailbox: Mailbox }) {
       <TextField
         label="Owner"
         hint="Their email address: the CRM keeps the owner of a mailbox as an address."
-        value={form.values.owner}
-        error={form.errors.owner}
-        onChange={(e) => form.set('owner', e.target.value)}
+        {...form.text('owner')}
       />
       <TextAreaField
         label="Recovery note"
         hint="Who can get back into this mailbox if its owner leaves, and how."
         rows={2}
-        value={form.values.recoveryNote}
-        error={form.errors.recoveryNote}
-        onChange={(e) => form.set('recoveryNote', e.target.value)}
+        {...form.text('recoveryNote')}
       />
       <div className="button-row">
         <Button type="submit" pending={save.isPending}>

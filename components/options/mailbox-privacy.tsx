@@ -9,9 +9,9 @@ import { MutationStatus } from '../ui/mutation-status';
 import { useZodForm } from '../ui/use-zod-form';
 import { ALL_MAIL, ONLY, syncOnlySchema } from './forms';
 import { useFolders } from './queries';
-import { VISIBILITY_WORDS } from './words';
+import { VISIBILITY_NAMES } from '../words';
 
-const VISIBILITY_OPTIONS = visibilitySchema.options.map((value) => ({ value, label: VISIBILITY_WORDS[value] }));
+const VISIBILITY_OPTIONS = visibilitySchema.options.map((value) => ({ value, label: VISIBILITY_NAMES[value] }));
 /** One mailbox's privacy (R22): how much the CRM receives, and which labels or folders sync. */
 export function MailboxPrivacy(props: { mailbox: Mailbox }) {
   const { mailbox } = props;

@@ -9,7 +9,7 @@ import { SelectField, TextField } from '../ui/field';
 import { formatWhen } from '../ui/format';
 import { useZodForm } from '../ui/use-zod-form';
 import { lookupSchema } from './forms';
-import { messageStateWords } from './words';
+import { messageStateWords } from '../words';
 
 /** "Why wasn't this logged?" (R17): stored messages by subject or address, each with its state and reason in plain words. */
 export function MessageLookup(props: { mailboxes: readonly Mailbox[] }) {
@@ -28,12 +28,10 @@ export function MessageLookup(props: { mailboxes: readonly Mailbox[] }) {
           <SelectField
             label="Mailbox"
             options={props.mailboxes.map((m) => ({ value: m.id, label: m.address }))}
-            value={form.values.mailboxId}
-            error={form.errors.mailboxId}
-            onChange={(e) => form.set('mailboxId', e.target.value)}
+            {...form.text('mailboxId')}
           />
         )}
-        <TextField label="Subject or address" value={form.values.text} error={form.errors.text} onChange={(e) => form.set('text', e.target.value)} />
+        <TextField label="Subject or address" {...form.text('text')} />
         <Button type="submit" pending={found.isFetching}>
           Look up
         </Button>

@@ -61,25 +61,19 @@ function PrivacyRulesForm(props: { rules: PrivacyRules }) {
         label="Workspace (internal) domains"
         hint="Mail among these domains only is internal and never logged. One a line; subdomains are included."
         rows={3}
-        value={form.values.workspaceDomains}
-        error={form.errors.workspaceDomains}
-        onChange={(e) => form.set('workspaceDomains', e.target.value)}
+        {...form.text('workspaceDomains')}
       />
       <TextAreaField
         label="Blocked addresses"
         hint="Mail with any of these addresses is never logged. One a line."
         rows={3}
-        value={form.values.blockedAddresses}
-        error={form.errors.blockedAddresses}
-        onChange={(e) => form.set('blockedAddresses', e.target.value)}
+        {...form.text('blockedAddresses')}
       />
       <TextAreaField
         label="Blocked domains"
         hint="Mail with anyone at these domains (or their subdomains) is never logged. One a line."
         rows={3}
-        value={form.values.blockedDomains}
-        error={form.errors.blockedDomains}
-        onChange={(e) => form.set('blockedDomains', e.target.value)}
+        {...form.text('blockedDomains')}
       />
       <fieldset className="choices">
         <legend>Gmail categories never logged</legend>

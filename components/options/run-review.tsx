@@ -9,7 +9,7 @@ import { MutationStatus } from '../ui/mutation-status';
 import { Notice } from '../ui/notice';
 import { crmRecordLink } from './crm-record';
 import { useOptionsOverview, useRunSample } from './queries';
-import { messageStateWords, RUN_KIND_WORDS } from './words';
+import { messageStateWords, RUN_KIND_NAMES } from '../words';
 
 type SampleMessage = ContactSample['messages'][number];
 
@@ -27,7 +27,7 @@ export function RunReview(props: { mailbox: Mailbox; run: SyncRun; onClose: () =
     mutationFn: () => sendToBackground('markSampleReviewed', { mailboxId: props.mailbox.id, runId: props.run.id }),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: ['overview'] }),
   });
-  const title = `Review of the ${RUN_KIND_WORDS[props.run.kind].toLowerCase()} of ${formatWhen(props.run.startedAt)}`;
+  const title = `Review of the ${RUN_KIND_NAMES[props.run.kind].toLowerCase()} of ${formatWhen(props.run.startedAt)}`;
   return (
     <section className="run-review" aria-label={title}>
       <h4>{title}</h4>

@@ -36,17 +36,27 @@ function FieldTexts(props: { hint: ReactNode; hintId: string; error: string | nu
   );
 }
 
+/** A labelled control: the label above it, then its hint and error. */
+function LabelledField(props: { label: ReactNode; ids: ReturnType<typeof useFieldIds>; hint: ReactNode; error: string | null | undefined; children: ReactNode }) {
+  const { ids } = props;
+  return (
+    <div className="field">
+      <label className="field-label" htmlFor={ids.id}>
+        {props.label}
+      </label>
+      {props.children}
+      <FieldTexts hint={props.hint} hintId={ids.hintId} error={props.error} errorId={ids.errorId} />
+    </div>
+  );
+}
+
 /** A text input with its real label, an optional hint and the error on the field. */
 export function TextField({ label, error, hint, id, ...inputProps }: FieldText & InputHTMLAttributes<HTMLInputElement>) {
   const ids = useFieldIds(id, error, hint);
   return (
-    <div className="field">
-      <label className="field-label" htmlFor={ids.id}>
-        {label}
-      </label>
+    <LabelledField label={label} ids={ids} hint={hint} error={error}>
       <input type="text" {...inputProps} {...ids.control} />
-      <FieldTexts hint={hint} hintId={ids.hintId} error={error} errorId={ids.errorId} />
-    </div>
+    </LabelledField>
   );
 }
 
@@ -54,13 +64,9 @@ export function TextField({ label, error, hint, id, ...inputProps }: FieldText &
 export function TextAreaField({ label, error, hint, id, ...textareaProps }: FieldText & TextareaHTMLAttributes<HTMLTextAreaElement>) {
   const ids = useFieldIds(id, error, hint);
   return (
-    <div className="field">
-      <label className="field-label" htmlFor={ids.id}>
-        {label}
-      </label>
+    <LabelledField label={label} ids={ids} hint={hint} error={error}>
       <textarea rows={3} {...textareaProps} {...ids.control} />
-      <FieldTexts hint={hint} hintId={ids.hintId} error={error} errorId={ids.errorId} />
-    </div>
+    </LabelledField>
   );
 }
 
@@ -68,10 +74,7 @@ export function TextAreaField({ label, error, hint, id, ...textareaProps }: Fiel
 export function SelectField({ label, error, hint, id, options, ...selectProps }: FieldText & SelectHTMLAttributes<HTMLSelectElement> & { options: { value: string; label: string }[] }) {
   const ids = useFieldIds(id, error, hint);
   return (
-    <div className="field">
-      <label className="field-label" htmlFor={ids.id}>
-        {label}
-      </label>
+    <LabelledField label={label} ids={ids} hint={hint} error={error}>
       <select {...selectProps} {...ids.control}>
         {options.map((option) => (
           <option key={option.value} value={option.value}>
@@ -79,8 +82,7 @@ export function SelectField({ label, error, hint, id, options, ...selectProps }:
           </option>
         ))}
       </select>
-      <FieldTexts hint={hint} hintId={ids.hintId} error={error} errorId={ids.errorId} />
-    </div>
+    </LabelledField>
   );
 }
 

@@ -1,4 +1,4 @@
-import { type FormEvent, useState } from 'react';
+import { type ChangeEvent, type FormEvent, useState } from 'react';
 import type { z } from 'zod';
 import { MessagingError } from '@/lib/messaging';
 
@@ -29,7 +29,8 @@ export function refusedFields(error: unknown): FieldErrors | null {
 /**
  * A form's values checked by a zod schema on submit (issue 10 §4): `submit(onValid)` gives the
  * form's submit handler, which calls `onValid` with the parsed values or shows each problem on its
- * field. Changing a field clears its message.
+ * field. Changing a field clears its message. `text(name)` binds a text control (TextField,
+ * TextAreaField, SelectField) to a string field: its value, its message and its change.
  */
 export function useZodForm<S extends z.ZodType<unknown, Record<string, unknown>>>(schema: S, initial: z.input<S>) {
   type Values = z.input<S>;
@@ -56,5 +57,12 @@ export function useZodForm<S extends z.ZodType<unknown, Record<string, unknown>>
     onValid(result.data);
   };
 
-  return { values, set, errors, submit, setErrors };
+  type TextName = { [K in keyof Values & string]: Values[K] extends string ? K : never }[keyof Values & string];
+  const text = <K extends TextName>(name: K) => ({
+    value: values[name] as string,
+    error: errors[name],
+    onChange: (event: ChangeEvent<HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement>) => set(name, event.target.value as Values[K]),
+  });
+
+  return { values, set, text, errors, submit, setErrors };
 }

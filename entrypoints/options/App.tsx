@@ -5,7 +5,7 @@ import { HistorySection } from '@/components/options/history-section';
 import { MailboxDetailsSection } from '@/components/options/mailbox-details-section';
 import { useScrollToHash } from '@/components/options/navigation';
 import { OptionsNav } from '@/components/options/options-nav';
-import { OverviewError } from '@/components/mailbox/overview-error';
+import { OverviewError } from '@/components/ui/overview-error';
 import { PrivacySection } from '@/components/options/privacy-section';
 import { PromptsSection } from '@/components/options/prompts-section';
 import { useOptionsOverview } from '@/components/options/queries';

@@ -1,7 +1,7 @@
 import { useMutation } from '@tanstack/react-query';
 import { ConnectForm } from '@/components/mailbox/connect-form';
 import { MailboxList } from '@/components/mailbox/mailbox-list';
-import { OverviewError } from '@/components/mailbox/overview-error';
+import { OverviewError } from '@/components/ui/overview-error';
 import { useOverview } from '@/components/mailbox/use-overview';
 import { Button } from '@/components/ui/button';
 import { MutationStatus } from '@/components/ui/mutation-status';

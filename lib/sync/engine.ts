@@ -64,8 +64,11 @@ export interface NeedsConfirmation {
  */
 export class SyncEngine {
   private readonly running = new Map<string, { promise: Promise<void>; abort: AbortController }>();
-  /** Lanes whose jobs must not start now (see `withLaneStopped`). */
-  private readonly stopped = new Set<string>();
+  /**
+   * Lanes, and single jobs by id, that must not start now, with how many holds keep each stopped
+   * (two disconnects at once both hold the outbox; see `withLaneStopped`).
+   */
+  private readonly stopped = new Map<string, number>();
   private ticking: Promise<void> | null = null;
   private again = false;
 
@@ -124,7 +127,7 @@ export class SyncEngine {
     // must run now, not wait for the next alarm (at least 30 s away).
     const due = this.deps.now();
     for (const job of await unfinishedJobs(db)) {
-      if (this.running.has(job.id) || this.stopped.has(job.lane)) continue;
+      if (this.running.has(job.id) || this.stopped.has(job.lane) || this.stopped.has(job.id)) continue;
       const runnable = this.runnable(job, job.lane === CRM_LANE ? undefined : byId.get(job.lane), due);
       if (runnable === true) this.launch(job);
       else if (runnable !== false) wake = Math.min(wake, runnable);
@@ -190,6 +193,7 @@ export class SyncEngine {
       const error = abort.signal.aborted && !(thrown instanceof JobStopped) ? new JobStopped('cancelled') : thrown;
       if (error instanceof JobStopped) {
         if (error.why === 'mailbox_gone') await deleteJob(db, job.id);
+        else if (abort.signal.reason instanceof JobHeld) await updateJob(db, job.id, (j) => ({ ...j, status: 'queued', updatedAt: this.deps.now() }));
         else await this.finish(ctx.job, 'cancelled', null);
         return;
       }
@@ -354,16 +358,31 @@ export class SyncEngine {
    * lane's jobs running in this worker are aborted and awaited first, and until `work` ends no tick
    * queues or starts another (the revocation takes a round trip, and a job started meanwhile would
    * read the mailbox with a grant being revoked). Its job rows go with its data.
+   *
+   * The CRM lane's outbox is stopped the same way: a batch it holds may carry the mailbox's writes,
+   * and its client retries a failed push in memory, so after the purge it would still send what
+   * the purge removed. Aborting it ends those retries (a request already on the wire may land: it
+   * left before the disconnect answered); it starts again once `work` ended, and rebuilds its
+   * batch from what is left.
    */
   async withLaneStopped<T>(lane: string, work: () => Promise<T>): Promise<T> {
-    this.stopped.add(lane);
+    const outbox = jobId(CRM_LANE, 'outbox');
+    const held = [lane, outbox];
+    for (const key of held) this.stopped.set(key, (this.stopped.get(key) ?? 0) + 1);
     try {
-      const mine = [...this.running].filter(([id]) => id.startsWith(`${lane}/`));
-      for (const [, run] of mine) run.abort.abort();
-      await Promise.all(mine.map(([, run]) => run.promise));
+      const stopping = [...this.running].filter(([id]) => id.startsWith(`${lane}/`) || id === outbox);
+      // The mailbox's jobs are cancelled (their rows go with its data); the outbox is only held.
+      for (const [id, run] of stopping) run.abort.abort(id === outbox ? new JobHeld() : undefined);
+      await Promise.all(stopping.map(([, run]) => run.promise));
       return await work();
     } finally {
-      this.stopped.delete(lane);
+      for (const key of held) {
+        const holds = (this.stopped.get(key) ?? 1) - 1;
+        if (holds > 0) this.stopped.set(key, holds);
+        else this.stopped.delete(key);
+      }
+      // The outbox was held, not ended: what it has left to push goes now, not at the next alarm.
+      this.tickSoon();
     }
   }
 
@@ -446,6 +465,11 @@ export class SyncEngine {
     if (mailbox.status !== 'error') return mailbox;
     return (await this.setMailboxState(mailbox.id, (m) => ({ ...m, status: 'connected', lastError: null }))) ?? mailbox;
   }
+}
+
+/** The abort reason of a job stopped only for a while (see `withLaneStopped`): it is queued again, not cancelled. */
+class JobHeld extends Error {
+  override readonly name = 'JobHeld';
 }
 
 /** A mailbox the engine syncs on its own (alarms, webmail pages): an OAuth one, not blocked on the user, not being disconnected. */

@@ -1,6 +1,7 @@
 import Dexie from 'dexie';
 import { type Mailbox, mailboxSchema, type Provider } from '../../domain';
 import type { MailboxCrmDatabase } from '../database';
+import { releaseBatch } from './outbox';
 
 /**
  * The tables whose rows belong to one mailbox, through their `mailboxId` index. Disconnecting
@@ -55,14 +56,19 @@ export async function updateMailbox(db: MailboxCrmDatabase, id: string, change: 
  * Deletes a mailbox with everything the extension holds for it, in one transaction (R34): a
  * crash leaves either all of it or none. Its jobs go, and so do its outbox entries, except that an
  * entry another connected mailbox also holds stays for that mailbox: pending, it will read its
- * content again from that mailbox at that mailbox's visibility (R22). Returns whether the mailbox
- * was there.
+ * content again from that mailbox at that mailbox's visibility (R22). A batch fixed for sending
+ * that holds any of its entries is released, to be rebuilt from what is left: the entries only it
+ * held never leave, and a shared one is sent as the mailbox that stays has it (emails are upserted
+ * by Message-ID, so a batch the CRM applied already is written again at most). Returns whether the
+ * mailbox was there.
  */
 export async function deleteMailboxAndData(db: MailboxCrmDatabase, id: string): Promise<boolean> {
   const tables = MAILBOX_DATA_TABLES.map((name) => db[name]);
   return db.transaction('rw', [db.mailboxes, db.outbox, db.jobs, ...tables], async () => {
     for (const table of tables) await table.where('mailboxId').equals(id).delete();
     await db.jobs.where('lane').equals(id).delete();
+    const batches = new Set((await db.outbox.where('mailboxIds').equals(id).toArray()).flatMap((entry) => (entry.batchId ? [entry.batchId] : [])));
+    for (const batchId of batches) await releaseBatch(db, batchId);
     await db.outbox
       .where('mailboxIds')
       .equals(id)
@@ -75,7 +81,7 @@ export async function deleteMailboxAndData(db: MailboxCrmDatabase, id: string): 
         entry.mailboxIds = rest;
         if (entry.mailboxId === id) {
           entry.mailboxId = rest[0]!;
-          // Its content is read again from the new source; a batch it is in is sent as it was.
+          // Its content is read again from the new source.
           if (entry.status === 'pending') entry.payload = null;
         }
       });

@@ -22,7 +22,7 @@ useEngineHarness(19, (harness) => {
   handlers = createHandlers(h.deps);
 });
 
-function send(name: 'getDisconnectImpact' | 'disconnectMailbox' | 'backfill', input: unknown): Promise<Envelope> {
+function send(name: 'getDisconnectImpact' | 'disconnectMailbox' | 'backfill' | 'syncNow', input: unknown): Promise<Envelope> {
   return dispatch(protocol, name, input, optionsPage, handlers, trust);
 }
 
@@ -32,9 +32,9 @@ async function impact(id: string): Promise<MessageOutput<'getDisconnectImpact'>>
   return protocol.getDisconnectImpact.output.parse(envelope.value);
 }
 
-/** Runs rounds until the mailbox's backfill is done, without waiting out the CRM's refusal. */
-async function backfillWhileCrmRefuses(mailboxId: string): Promise<void> {
-  await h.engine.backfill(mailboxId, { days: WINDOW_DAYS, confirmed: true });
+/** Runs rounds until the mailbox's backfill of the last `days` is done, without waiting out the CRM's refusal. */
+async function backfillWhileCrmRefuses(mailboxId: string, days = WINDOW_DAYS): Promise<void> {
+  await h.engine.backfill(mailboxId, { days, confirmed: true });
   for (let i = 0; i < 20 && (await h.deps.db.jobs.get(`${mailboxId}/backfill`))?.status !== 'done'; i++) await h.round();
   expect((await h.deps.db.jobs.get(`${mailboxId}/backfill`))?.status).toBe('done');
 }
@@ -133,5 +133,78 @@ describe('disconnectMailbox (R34)', () => {
     expect(await getMailbox(h.deps.db, riley.id)).toBeUndefined();
     expect(await jobsOfLane(h.deps.db, riley.id)).toEqual([]);
     expect(await h.deps.db.messages.count()).toBe(0);
+  });
+
+  it('ends a push the CRM client is retrying: nothing only the mailbox held reaches the CRM after it, a shared message is pushed from the other mailbox', async () => {
+    const days = WINDOW_DAYS;
+    const since = h.clock - days * DAY;
+    const riley = await h.connect('gmail');
+    const support = await h.connect('outlook');
+    await h.crm.fault({ method: 'POST', path: CRM_PUSH, status: 429, retryAfter: 3600, count: 10_000 });
+    await backfillWhileCrmRefuses(riley.id, days);
+    await backfillWhileCrmRefuses(support.id, days);
+    await h.crm.delete('/faults');
+    // Now the CRM fails pushes for a while: its client retries the batch in memory, 2 s apart.
+    await h.crm.fault({ method: 'POST', path: CRM_PUSH, status: 503, retryAfter: 2, count: 10_000 });
+    const since503 = (await h.crm.requests()).at(-1)?.seq ?? 0;
+    const failed = async () => (await h.crm.requests(CRM_PUSH, { since: since503 })).some((r) => r.status === 503);
+    const engine = engineOf(h.deps);
+    expect(await send('syncNow', { mailboxId: riley.id })).toMatchObject({ ok: true });
+    for (let i = 0; i < 250 && !(await failed()); i++) await new Promise((r) => setTimeout(r, 20));
+    expect(await failed()).toBe(true);
+    const frozen = await h.deps.db.outbox.filter((e) => e.batchId !== null).toArray();
+    const onlySupport = frozen.filter((e) => e.mailboxIds.every((id) => id === support.id));
+    const shared = frozen.filter((e) => e.mailboxIds.includes(support.id) && e.mailboxIds.includes(riley.id));
+    expect(onlySupport.length).toBeGreaterThan(0);
+    expect(shared.length).toBeGreaterThan(0);
+
+    const pushesBefore = (await h.crm.requests()).at(-1)!.seq;
+    const disconnectStart = Date.now();
+    expect(await send('disconnectMailbox', { id: support.id })).toMatchObject({ ok: true, value: { id: support.id } });
+    await h.crm.delete('/faults');
+    await engine.idle();
+    await h.settle();
+
+    // No push started once the disconnect began (the one it found was waiting to be retried).
+    const pushes = await h.crm.requests(CRM_PUSH, { since: pushesBefore });
+    expect(pushes.filter((r) => r.at - r.durationMs < disconnectStart)).toEqual([]);
+    // The CRM holds exactly the other mailbox's mail, the shared messages among it, as that mailbox has them.
+    await h.expectCrmMatches((await h.truth(['riley'], since)).crmEmails);
+    expect((await h.crmEmails()).map((e) => e.message_id)).toEqual(expect.arrayContaining(shared.map((e) => e.sending!.item.message_id)));
+  });
+
+  it('holds the outbox, queued and not cancelled, until every disconnect under way has ended; then it pushes', async () => {
+    const riley = await h.connect('gmail');
+    const support = await h.connect('outlook');
+    await h.crm.fault({ method: 'POST', path: CRM_PUSH, status: 429, retryAfter: 3600, count: 10_000 });
+    await backfillWhileCrmRefuses(support.id, 14);
+    await h.crm.delete('/faults');
+    await h.crm.fault({ method: 'POST', path: CRM_PUSH, status: 503, retryAfter: 2, count: 10_000 });
+    const since503 = (await h.crm.requests()).at(-1)?.seq ?? 0;
+    const pushes = () => h.crm.requests(CRM_PUSH, { since: since503 });
+    const engine = engineOf(h.deps);
+    await engine.syncNow(support.id);
+    for (let i = 0; i < 250 && (await pushes()).length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    expect((await pushes()).length).toBe(1);
+    const outbox = () => h.deps.db.jobs.get('crm/outbox');
+
+    // Two stops at once (here of two lanes): the outbox stays held until the last one ends.
+    let release!: () => void;
+    const first = engine.withLaneStopped(riley.id, () => new Promise<void>((resolve) => (release = resolve)));
+    await engine.withLaneStopped(support.id, async () => {
+      expect(await outbox()).toMatchObject({ status: 'queued' });
+      await h.crm.delete('/faults');
+      await engine.tick();
+      await engine.idle();
+    });
+    await engine.idle();
+    expect(await outbox()).toMatchObject({ status: 'queued' });
+    expect((await pushes()).length).toBe(1);
+
+    release();
+    await first;
+    await engine.idle();
+    expect(await outbox()).toMatchObject({ status: 'done' });
+    expect((await pushes()).map((r) => r.status)).toEqual([503, 200]);
   });
 });

@@ -92,7 +92,7 @@ describe('mailbox queries', () => {
     await putMailbox(db, outlook);
     const payload = anOutboxOffer().payload;
     const both = [gmail.id, outlook.id];
-    const fromGmail = anOutboxEntry({ idempotencyKey: '<from-gmail@x>', mailboxIds: both, payload, batchId: 'batch-1' });
+    const fromGmail = anOutboxEntry({ idempotencyKey: '<from-gmail@x>', mailboxIds: both, payload });
     const fromOutlook = anOutboxEntry({ idempotencyKey: '<from-outlook@x>', mailboxId: outlook.id, mailboxIds: [outlook.id, gmail.id], payload });
     const sentFromGmail = anOutboxEntry({ idempotencyKey: '<sent@x>', mailboxIds: both, status: 'sent', crmEmailId: 'em-1', pushed: { contactIds: ['c-1'], visibility: 'snippet', at: 1 } });
     const gmailOnly = anOutboxEntry({ idempotencyKey: '<gmail-only@x>', status: 'sent', crmEmailId: 'em-2' });
@@ -101,12 +101,31 @@ describe('mailbox queries', () => {
     await deleteMailboxAndData(db, gmail.id);
 
     // Nothing of the gone mailbox is kept: not its payload (built from its copy), not its id.
-    // Its batch is sent as it was: the CRM may have applied it already.
     expect(await getOutboxEntry(db, '<from-gmail@x>')).toEqual({ ...fromGmail, mailboxId: outlook.id, mailboxIds: [outlook.id], payload: null });
     expect(await getOutboxEntry(db, '<from-outlook@x>')).toEqual({ ...fromOutlook, mailboxIds: [outlook.id] });
     expect(await getOutboxEntry(db, '<sent@x>')).toEqual({ ...sentFromGmail, mailboxId: outlook.id, mailboxIds: [outlook.id] });
     expect(await getOutboxEntry(db, '<gmail-only@x>')).toBeUndefined();
     expect(await db.outbox.count()).toBe(3);
+  });
+
+  it('releases a batch fixed for sending that holds any of its entries, to be rebuilt from what is left; a batch without them stays fixed (R34)', async () => {
+    await putMailbox(db, gmail);
+    await putMailbox(db, outlook);
+    const payload = anOutboxOffer().payload!;
+    const frozen = (key: string, batchId: string, mailboxIds: string[]) =>
+      anOutboxEntry({ idempotencyKey: key, messageId: key, mailboxId: mailboxIds[0]!, mailboxIds, payload, batchId, sending: { item: { ...payload, message_id: key, contact_ids: ['c-1'] }, visibility: 'snippet' } });
+    const gmailOnly = frozen('<gmail-only@x>', 'batch-1', [gmail.id]);
+    const shared = frozen('<shared@x>', 'batch-1', [gmail.id, outlook.id]);
+    const outlookOnly = frozen('<outlook-only@x>', 'batch-1', [outlook.id]);
+    const otherBatch = frozen('<other-batch@x>', 'batch-2', [outlook.id]);
+    await putOutboxEntries(db, [gmailOnly, shared, outlookOnly, otherBatch]);
+
+    await deleteMailboxAndData(db, gmail.id);
+
+    expect(await getOutboxEntry(db, '<gmail-only@x>')).toBeUndefined();
+    expect(await getOutboxEntry(db, '<shared@x>')).toEqual({ ...shared, mailboxId: outlook.id, mailboxIds: [outlook.id], payload: null, batchId: null, sending: null });
+    expect(await getOutboxEntry(db, '<outlook-only@x>')).toEqual({ ...outlookOnly, batchId: null, sending: null });
+    expect(await getOutboxEntry(db, '<other-batch@x>')).toEqual(otherBatch);
   });
 
   it('counts every table of the database as either shared, the mailboxes, or purged with a mailbox', () => {

@@ -1,7 +1,7 @@
 import { MessagingError } from '@/lib/messaging';
-import { Button } from '../ui/button';
-import { ErrorMessage } from '../ui/error-message';
-import { Notice } from '../ui/notice';
+import { Button } from './button';
+import { ErrorMessage } from './error-message';
+import { Notice } from './notice';
 
 /**
  * Shown when the overview could not be read: says why in plain words, with the fixing action,

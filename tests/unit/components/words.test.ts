@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { canUndo, messageStateWords, SKIP_REASON_WORDS, skippedWords } from '@/components/options/words';
+import { canUndo } from '@/components/options/history-section';
+import { messageStateWords, SKIP_REASON_LABELS, SKIP_REASON_SENTENCES, skippedWords } from '@/components/words';
 import { skipReasonSchema, type SyncRun } from '@/lib/domain';
 
 const run = (over: Partial<SyncRun>): SyncRun => ({
@@ -15,9 +16,12 @@ const run = (over: Partial<SyncRun>): SyncRun => ({
   ...over,
 });
 
-describe('options words', () => {
+describe('the words both pages use for the engine’s values', () => {
   it('has plain words for every skip reason of R21a', () => {
-    for (const reason of skipReasonSchema.options) expect(SKIP_REASON_WORDS[reason]).toMatch(/^Not logged: /);
+    for (const reason of skipReasonSchema.options) {
+      expect(SKIP_REASON_SENTENCES[reason]).toMatch(/^Not logged: /);
+      expect(SKIP_REASON_LABELS[reason]).toMatch(/^[A-Z]/);
+    }
     expect(messageStateWords({ state: 'skipped', reason: 'internal_only', contacts: [], error: null })).toBe('Not logged: every participant is internal');
     expect(messageStateWords({ state: 'skipped', reason: 'bulk', contacts: [], error: null })).toBe('Not logged: a newsletter or bulk mail');
   });
@@ -29,7 +33,7 @@ describe('options words', () => {
   });
 
   it('lists the skipped counts by reason', () => {
-    expect(skippedWords({ bulk: 3, internal_only: 2, blocked: 0 })).toBe('bulk 3, internal only 2');
+    expect(skippedWords({ bulk: 3, internal_only: 2, blocked: 0 })).toBe('Newsletter or automated: 3; Internal only: 2');
     expect(skippedWords({})).toBe('none');
   });
 
