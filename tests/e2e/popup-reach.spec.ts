@@ -2,7 +2,7 @@ import type { BrowserContext, Page } from '@playwright/test';
 import type { ContactSample, Job, Mailbox, ReviewPrompt } from '../../lib/domain';
 import { admin, call, connectCrmWithPolicy, connectRileyAndCrm, CRM_URL, crmEmails, type InExtensionPage, jobs, playwrightPage, until } from './engine-steps';
 import { expect, test } from './fixtures';
-import { expectAccessible } from './look';
+import { expectAccessible, snapBothThemes } from './look';
 
 /**
  * What the popup and the options page reach (issue 10 acceptance gaps): the review prompts and each
@@ -83,6 +83,7 @@ test('in the usual order, disconnect then connect: the popup shows the review pr
   const notice = popup.getByRole('status').filter({ hasText: /mailbox reviews? needs? you/ });
   await expect(notice.getByRole('heading')).toHaveText(`${prompts.length} mailbox ${prompts.length === 1 ? 'review needs' : 'reviews need'} you`);
   await expectAccessible(popup);
+  await snapBothThemes(popup, 'popup-reach');
   const reviews = await opens(context, () => notice.getByRole('button', { name: 'Review them' }).click());
   expect(new URL(reviews.url()).hash).toBe('#prompts');
   await expect(reviews.locator('#prompts').getByRole('listitem').filter({ hasText: `${RILEY} was disconnected` })).toContainText(SUPPORT);
