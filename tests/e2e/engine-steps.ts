@@ -2,7 +2,7 @@ import type { Page } from '@playwright/test';
 import type { GroundTruth } from '../../emulators/seed/ground-truth';
 import type { CrmEmailRecord } from '../support/crm-expectations';
 import type { Policy } from '../../emulators/seed/policy';
-import type { Job, JobProgress, SyncRun } from '../../lib/domain';
+import type { Job, JobProgress, Mailbox, SyncRun } from '../../lib/domain';
 import type { MessageName } from '../../lib/messaging/protocol';
 import { E2E_EMULATOR_PORT } from './global-setup';
 import { emulatorAdmin } from '../support/emulator-admin';
@@ -82,22 +82,35 @@ export async function outsideCrmContact(): Promise<{ id: string; name: string; e
  * Ticks "matching verified" on the mailbox's launch checklist (R32), which lifts the first
  * backfill's 14-day limit (R10), the way a rep does: a customer writes in, "Sync now" pushes it
  * to the CRM, and the rep marks that sync run's sample reviewed ("Looks right" in the options
- * page's history). The sync job ends done, so no backfill job is left behind.
+ * page's history). The sync job ends done, so no backfill job is left behind; the one customer
+ * email it pushes is part of the emulators' live ground truth.
  */
 export async function markMatchingVerified(page: InExtensionPage, mailboxId: string): Promise<void> {
-  const { mailboxes } = await call<{ mailboxes: { id: string; provider: 'gmail' | 'outlook'; address: string }[] }>(page, 'getOverview', {});
-  const mailbox = mailboxes.find((m) => m.id === mailboxId);
-  if (!mailbox) throw new Error(`No mailbox ${mailboxId}`);
+  // The customer must be in the extension's mirror of the CRM's contacts to be matched, and mail
+  // delivered only after the mailbox's first sync, which sets where the next one starts.
+  await until('the CRM contact mirror', async () => ((await jobs(page)).jobs.find((j) => j.id === 'crm/contacts')?.status === 'done' ? true : undefined), 90_000, 500);
+  const mailbox = await until(
+    'the mailbox\'s first sync',
+    async () => (await call<{ mailboxes: Mailbox[] }>(page, 'getOverview', {})).mailboxes.find((m) => m.id === mailboxId && m.lastSyncedAt !== null),
+    120_000,
+    500,
+  );
   const contact = await outsideCrmContact();
   const peer = mailbox.provider === 'gmail' ? 'google' : 'microsoft';
   await admin.post(`/${peer}/deliver`, { from: { name: contact.name, address: contact.email }, to: mailbox.address, subject: `Checking in ${Date.now().toString(36)}`, body: 'Any news on the order?' });
   await call(page, 'syncNow', { mailboxId });
+  let runs: SyncRun[] = [];
   const run = await until(
     'a sync run that pushed the customer email',
-    async () => (await call<{ runs: SyncRun[] }>(page, 'getRuns', { mailboxId })).runs.find((r) => r.kind === 'sync' && r.status === 'succeeded' && r.counts.pushed > 0),
+    async () => {
+      runs = (await call<{ runs: SyncRun[] }>(page, 'getRuns', { mailboxId })).runs;
+      return runs.find((r) => r.kind === 'sync' && r.status === 'succeeded' && r.counts.pushed > 0);
+    },
     60_000,
     500,
-  );
+  ).catch((error: unknown) => {
+    throw new Error(`${String(error)}; the runs: ${JSON.stringify(runs.map((r) => ({ kind: r.kind, status: r.status, counts: r.counts, error: r.error?.code })))}`);
+  });
   await call(page, 'markSampleReviewed', { mailboxId, runId: run.id });
 }
 
