@@ -18,8 +18,7 @@ import { startEmulators } from '../../emulators';
 import type { GroundTruth } from '../../emulators/seed/ground-truth';
 import { CdpBrowser } from '../e2e/cdp-browser';
 import { E2E_EMULATOR_PORT } from '../e2e/global-setup';
-import { admin, call, CRM_URL, crmEmails, DAY_MS, markMatchingVerified, until } from '../e2e/engine-steps';
-import type { Policy } from '../../emulators/seed/policy';
+import { admin, call, connectCrmWithPolicy, CRM_URL, crmEmails, DAY_MS, markMatchingVerified, until } from '../e2e/engine-steps';
 
 /** Support holds about 38 % of the world, spread over 400 days: this size puts ~10,000 in its last 365. */
 const WORLD_SIZE = 29_000;
@@ -31,10 +30,7 @@ const browser = await CdpBrowser.launch();
 try {
   const page = await browser.openExtensionPage(await browser.extensionId(), 'options.html');
   const mailbox = await call<{ id: string }>(page, 'connectMailbox', { provider: 'outlook', scope: 'support' });
-  await call(page, 'connectCrm', { baseUrl: CRM_URL, authMethod: 'personal_token', token: 'crm_pat_demo' });
-  const policy = await admin.get<Policy>('/policy');
-  const { workspaceDomains, blockedAddresses, blockedDomains, excludedCategories } = policy;
-  await page.evaluate((privacyRules) => chrome.storage.local.set({ privacyRules }), { workspaceDomains, blockedAddresses, blockedDomains, excludedCategories });
+  await connectCrmWithPolicy(page);
   await markMatchingVerified(page, mailbox.id);
   // The contact mirror of the CRM connect is done before the clock starts.
   await until('the contact mirror', async () => ((await call<{ jobs: { id: string; status: string }[] }>(page, 'getJobs', {})).jobs.find((j) => j.id === 'crm/contacts')?.status === 'done' ? true : undefined), 60_000, 500);

@@ -2,7 +2,7 @@ import type { Page } from '@playwright/test';
 import type { GroundTruth } from '../../emulators/seed/ground-truth';
 import type { CrmEmailRecord } from '../support/crm-expectations';
 import type { Policy } from '../../emulators/seed/policy';
-import type { Job, JobProgress } from '../../lib/domain';
+import type { Job, JobProgress, Mailbox, SyncRun } from '../../lib/domain';
 import type { MessageName } from '../../lib/messaging/protocol';
 import { E2E_EMULATOR_PORT } from './global-setup';
 import { emulatorAdmin } from '../support/emulator-admin';
@@ -52,45 +52,75 @@ export async function connectRileyAndCrm(page: InExtensionPage): Promise<string>
 
 /**
  * Connects the CRM with a personal access token (the demo one unless told), as the options page
- * does, and copies the emulator's policy into the privacy rules the engine reads, so the ground
- * truth applies.
+ * does, and saves the emulator's policy as the privacy rules through the protocol (the options
+ * page's save), so the ground truth applies.
  */
 export async function connectCrmWithPolicy(page: InExtensionPage, token = 'crm_pat_demo'): Promise<void> {
   await call(page, 'connectCrm', { baseUrl: CRM_URL, authMethod: 'personal_token', token });
   const policy = await admin.get<Policy>('/policy');
-  const rules = {
+  await call(page, 'savePrivacyRules', {
     workspaceDomains: [...policy.workspaceDomains],
     blockedAddresses: [...policy.blockedAddresses],
     blockedDomains: [...policy.blockedDomains],
     excludedCategories: [...policy.excludedCategories],
-  };
-  await page.evaluate((privacyRules) => chrome.storage.local.set({ privacyRules }), rules);
+  });
+}
+
+/** A CRM contact at an outside address (not the workspace's, not blocked): mail with it is pushed. */
+export async function outsideCrmContact(): Promise<{ id: string; name: string; email: string }> {
+  const policy = await admin.get<Policy>('/policy');
+  const inside = new Set([...policy.workspaceDomains, ...policy.blockedDomains]);
+  const response = await fetch(`${CRM_URL}/public/v1/contacts?per_page=100`, { headers: { authorization: 'Bearer crm_pat_demo' } });
+  if (!response.ok) throw new Error(`CRM contacts: HTTP ${response.status}`);
+  const { data } = (await response.json()) as { data: { id: string; name: string; email: string }[] };
+  const contact = data.find((c) => !inside.has(c.email.split('@')[1]!.toLowerCase()) && !policy.blockedAddresses.includes(c.email.toLowerCase()));
+  if (!contact) throw new Error('The CRM has no contact at an outside address');
+  return contact;
 }
 
 /**
  * Ticks "matching verified" on the mailbox's launch checklist (R32), which lifts the first
- * backfill's 14-day limit (R10). No page sets it yet (the checklist UI comes later), so the test
- * writes the mailbox row in the extension's IndexedDB, as that page will through the background.
+ * backfill's 14-day limit (R10), the way a rep does: a customer writes in, "Sync now" pushes it
+ * to the CRM, and the rep marks that sync run's sample reviewed ("Looks right" in the options
+ * page's history). The sync job ends done, so no backfill job is left behind; the one customer
+ * email it pushes is part of the emulators' live ground truth.
  */
 export async function markMatchingVerified(page: InExtensionPage, mailboxId: string): Promise<void> {
-  await page.evaluate(
-    (id) =>
-      new Promise<void>((resolve, reject) => {
-        const open = indexedDB.open('mailbox-crm');
-        open.onerror = () => reject(open.error);
-        open.onsuccess = () => {
-          const tx = open.result.transaction('mailboxes', 'readwrite');
-          const store = tx.objectStore('mailboxes');
-          const get = store.get(id);
-          get.onsuccess = () => store.put({ ...get.result, checklist: { ...get.result.checklist, matching_verified: Date.now() } });
-          tx.oncomplete = () => {
-            open.result.close();
-            resolve();
-          };
-          tx.onerror = () => reject(tx.error);
-        };
-      }),
-    mailboxId,
+  // The customer must be in the extension's mirror of the CRM's contacts to be matched, and mail
+  // delivered only after the mailbox's first sync, which sets where the next one starts.
+  await until('the CRM contact mirror', async () => ((await jobs(page)).jobs.find((j) => j.id === 'crm/contacts')?.status === 'done' ? true : undefined), 90_000, 500);
+  const mailbox = await until(
+    'the mailbox\'s first sync',
+    async () => (await call<{ mailboxes: Mailbox[] }>(page, 'getOverview', {})).mailboxes.find((m) => m.id === mailboxId && m.lastSyncedAt !== null),
+    120_000,
+    500,
+  );
+  const contact = await outsideCrmContact();
+  const peer = mailbox.provider === 'gmail' ? 'google' : 'microsoft';
+  await admin.post(`/${peer}/deliver`, { from: { name: contact.name, address: contact.email }, to: mailbox.address, subject: `Checking in ${Date.now().toString(36)}`, body: 'Any news on the order?' });
+  await call(page, 'syncNow', { mailboxId });
+  let runs: SyncRun[] = [];
+  const run = await until(
+    'a sync run that pushed the customer email',
+    async () => {
+      runs = (await call<{ runs: SyncRun[] }>(page, 'getRuns', { mailboxId })).runs;
+      return runs.find((r) => r.kind === 'sync' && r.status === 'succeeded' && r.counts.pushed > 0);
+    },
+    60_000,
+    500,
+  ).catch((error: unknown) => {
+    throw new Error(`${String(error)}; the runs: ${JSON.stringify(runs.map((r) => ({ kind: r.kind, status: r.status, counts: r.counts, error: r.error?.code })))}`);
+  });
+  await call(page, 'markSampleReviewed', { mailboxId, runId: run.id });
+}
+
+/** Resolves once the CRM outbox has nothing queued, running or waiting: every push it took has been answered. */
+export async function outboxSettled(page: InExtensionPage, timeoutMs = 60_000): Promise<void> {
+  await until(
+    'the outbox to settle',
+    async () => ((await jobs(page)).jobs.some((j) => j.kind === 'outbox' && ['queued', 'running', 'waiting'].includes(j.status)) ? undefined : true),
+    timeoutMs,
+    500,
   );
 }
 

@@ -2,7 +2,7 @@ import type { BrowserContext, Locator, Page } from '@playwright/test';
 import type { ContactSample, Job, Mailbox } from '../../lib/domain';
 import { crmMismatches } from '../support/crm-expectations';
 import { emulatorAdmin } from '../support/emulator-admin';
-import { admin, call, connectRileyAndCrm, CRM_URL, crmEmails, DAY_MS, jobs, playwrightPage, rileyTruth, until } from './engine-steps';
+import { admin, call, connectRileyAndCrm, CRM_URL, crmEmails, DAY_MS, jobs, outboxSettled, outsideCrmContact, playwrightPage, rileyTruth, until } from './engine-steps';
 import { expect, test } from './fixtures';
 import { expectAccessible, snapBothThemes } from './look';
 
@@ -51,7 +51,7 @@ function checklistRow(tab: Page, label: string): Locator {
   return tab.locator('#checklist').getByRole('listitem').filter({ hasText: label });
 }
 
-test('a test email from the checklist ticks "test send", then "test receive" once sync brings it back (R31, R32)', async ({ context, extensionId }) => {
+test('a test email from the checklist to a safe contact ticks "test send", then "test receive" once sync brings it back, and the CRM logs it on that contact (R31, R32)', async ({ context, extensionId }) => {
   test.setTimeout(120_000);
   const tab = await openOptions(context, extensionId);
   await connectRileyAndCrm(playwrightPage(tab));
@@ -81,7 +81,10 @@ test('a test email from the checklist ticks "test send", then "test receive" onc
   await expect(address).toHaveAccessibleDescription(/Enter a full email address/);
   expect(await admin.requests(/\/messages\/send$/)).toEqual([]);
 
-  const safe = 'riley.tests@example.test';
+  // The seed: test with a safe contact, then open the related contact record. The CRM's record of
+  // that contact must end up holding the test email, as the ground truth says.
+  const contact = await outsideCrmContact();
+  const safe = contact.email;
   await address.fill(safe);
   await checklist.getByRole('button', { name: 'Send test email' }).click();
   await expect(address).not.toHaveAttribute('aria-invalid', 'true');
@@ -92,11 +95,19 @@ test('a test email from the checklist ticks "test send", then "test receive" onc
   await expect(checklistRow(tab, 'Test email came back through sync')).toContainText('Done', { timeout: 90_000 });
   await expect(checklist.getByText(`Sent to ${safe}`)).toContainText('came back through sync');
 
-  // The test went to a safe address, not a contact: the CRM never received it.
+  // Once the outbox has answered every push, the CRM holds exactly what the ground truth says
+  // since the send: the test email, once, on the contact it went to.
   const overview = await call<{ mailboxes: Mailbox[] }>(playwrightPage(tab), 'getOverview', {});
   const sent = overview.mailboxes[0]!.testEmail!;
   expect(sent.receivedAt).not.toBeNull();
-  expect((await crmEmails()).filter((e) => JSON.stringify(e.fields).includes(safe) || e.fields.subject === sent.subject)).toEqual([]);
+  await outboxSettled(playwrightPage(tab));
+  const truth = await rileyTruth(sent.sentAt - 1000);
+  const verdict = truth.verdicts.find((v) => v.providerId === sent.providerId);
+  expect(verdict).toMatchObject({ push: true, reason: null, contactIds: [contact.id] });
+  expect(crmMismatches(await crmEmails(), truth.crmEmails)).toEqual({ missing: [], extra: [], wrong: [] });
+  const logged = (await crmEmails()).find((e) => e.message_id === verdict!.key);
+  expect(logged?.contact_ids).toEqual([contact.id]);
+  expect(logged?.fields.subject).toBe(sent.subject);
 
   // "Test connection" says who the CRM's GET /me answers for this connection.
   const crm = tab.locator('#crm');
