@@ -42,8 +42,9 @@ test('"Cancel" in the popup stops a running backfill: the job ends cancelled, th
   const mailboxId = await connectRileyAndCrm(page);
   await markMatchingVerified(page, mailboxId);
   const pushedBefore = (await crmEmails()).length;
-  // Slow Gmail's message reads, so the backfill (about 2,200 messages in pages) is caught running.
-  await admin.fault({ service: 'google', method: 'GET', path: '/messages/', delayMs: 20, count: 100_000 });
+  // Slow Gmail's batched message reads (how a backfill reads its pages), so the backfill of about
+  // 2,200 messages takes well over a minute and is caught running.
+  await admin.fault({ service: 'google', method: 'POST', path: '^/batch', delayMs: 1500, count: 100_000 });
   const since = Date.now() - DAYS * DAY_MS;
   const { job } = await call<{ job: Job }>(page, 'backfill', { mailboxId, days: DAYS, confirmed: true });
   await popup.reload();
