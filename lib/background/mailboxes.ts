@@ -131,7 +131,7 @@ export async function disconnectMailbox(deps: BackgroundDeps, id: string): Promi
 /**
  * The rest of a disconnect, once the mailbox is marked: revoke the provider grant and forget the
  * tokens, remove the CRM's record of the mailbox (best effort, reported), and purge everything the
- * extension holds for it, in one transaction; when other mailboxes stay connected, the disconnect
+ * extension holds for it, in one transaction; the disconnect
  * is remembered for their replacement test (R35). What was pushed stays in the CRM. Each step may
  * run again after an interruption: a revocation or removal already done fails or finds nothing.
  */
