@@ -131,8 +131,8 @@ export async function disconnectMailbox(deps: BackgroundDeps, id: string): Promi
 /**
  * The rest of a disconnect, once the mailbox is marked: revoke the provider grant and forget the
  * tokens, remove the CRM's record of the mailbox (best effort, reported), and purge everything the
- * extension holds for it, in one transaction; the disconnect
- * is remembered for their replacement test (R35). What was pushed stays in the CRM. Each step may
+ * extension holds for it, in one transaction; the disconnect is remembered, so the mailboxes
+ * that replace it are asked for a test send (R35). What was pushed stays in the CRM. Each step may
  * run again after an interruption: a revocation or removal already done fails or finds nothing.
  */
 async function completeDisconnect(deps: BackgroundDeps, mailbox: Mailbox): Promise<Disconnected> {
