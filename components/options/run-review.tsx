@@ -83,7 +83,7 @@ function ContactRecordLink(props: { name: string; href: string | null }) {
   return (
     <>
       {' · '}
-      <a href={props.href} target="_blank" rel="noreferrer" aria-label={`Open ${props.name}'s record in the CRM (new tab)`}>
+      <a href={props.href} target="_blank" rel="noreferrer" aria-label={`Open contact record of ${props.name} in the CRM (new tab)`}>
         Open contact record
       </a>
     </>

@@ -184,7 +184,7 @@ test('the run review links each contact\'s record in the CRM, on the CRM origin,
   await options.goto(`chrome-extension://${extensionId}/options.html#history`);
   const history = options.locator('#history');
   await history.getByRole('button', { name: /^Review the backfill of / }).click();
-  const link = history.getByRole('link', { name: `Open ${contact.contact.name}'s record in the CRM (new tab)` });
+  const link = history.getByRole('link', { name: `Open contact record of ${contact.contact.name} in the CRM (new tab)` });
   await expect(link).toHaveAttribute('href', contact.contact.url!);
   await expect(link).toHaveAttribute('target', '_blank');
   await expect(link).toHaveAttribute('rel', 'noreferrer');
