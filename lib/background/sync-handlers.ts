@@ -18,7 +18,11 @@ export type SyncMessageName =
   | 'getRuns'
   | 'getRunSample'
   | 'lookupMessages'
-  | 'getThreadState'
+  | 'getThreadView'
+  | 'searchContacts'
+  | 'createContact'
+  | 'unlinkThreadContact'
+  | 'getContactTimeline'
   | 'setThreadDecision'
   | 'listFolders'
   | 'setSyncOnly'
@@ -48,10 +52,12 @@ export function syncHandlers(deps: BackgroundDeps): SyncHandlers {
     getRuns: async ({ mailboxId }) => ({ runs: await runsOf(deps.db, mailboxId) }),
     getRunSample: async ({ runId, perContact }) => ({ contacts: await runSample(deps.db, runId, perContact) }),
     lookupMessages: async ({ mailboxId, text, limit }) => ({ messages: await lookupMessages(deps.db, mailboxId, text, limit) }),
-    async getThreadState({ provider, threadKey }) {
-      const mailboxes = (await listMailboxes(deps.db)).filter((m) => m.provider === provider);
-      return { mailboxes: await Promise.all(mailboxes.map(async (m) => ({ mailboxId: m.id, messages: await threadState(deps.db, m.id, threadKey) }))) };
-    },
+    // Issue 11: the sidebar's messages (being built).
+    getThreadView: notYet,
+    searchContacts: notYet,
+    createContact: notYet,
+    unlinkThreadContact: notYet,
+    getContactTimeline: notYet,
     async setThreadDecision(input) {
       if (input.dontSync && input.contactIds.length > 0) throw MessagingError.of('invalid_payload', 'A thread is either linked to contacts or marked "don\u2019t sync", not both.');
       await decideThread(engineDeps(deps), input);
@@ -87,4 +93,8 @@ export function syncHandlers(deps: BackgroundDeps): SyncHandlers {
       return {};
     },
   };
+}
+
+async function notYet(): Promise<never> {
+  throw MessagingError.of('handler_failed', 'Not built yet.');
 }

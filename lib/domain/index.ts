@@ -9,3 +9,4 @@ export * from './provider-error';
 export * from './sync-run';
 export * from './sync-state';
 export * from './mailbox-care';
+export * from './thread-view';

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import {
   backfillDaysSchema,
   confirmableChecklistItemSchema,
+  contactRefSchema,
   contactSampleSchema,
   type ErrorAction,
   errorActionSchema,
@@ -20,6 +21,8 @@ import {
   reviewPromptSchema,
   scopeSchema,
   syncRunSchema,
+  threadMailboxSchema,
+  threadParticipantSchema,
   visibilitySchema,
   sharedMailboxIssues,
 } from '../domain';
@@ -201,12 +204,64 @@ export const protocol = {
     output: z.object({ messages: z.array(lookupResultSchema) }),
   },
   /**
-   * Where the messages of a thread stand (R28), for the sidebar: by the thread key the webmail
-   * shows, in every connected mailbox of that provider. No subject or content is answered.
+   * What the sidebar shows for the thread open in the webmail (R26, R28): each participant the page
+   * shows, with its role and CRM match from the local mirror, and for each connected mailbox of that
+   * provider where the thread's stored messages stand and its manual decision. The participants are
+   * what the page shows: untrusted input, used only to look up the mirror. No subject or content is
+   * answered. `crm.origin` is the CRM's origin, the only one a contact link may point to.
    */
-  getThreadState: {
-    input: z.object({ provider: z.enum(['gmail', 'outlook']), threadKey: z.string().min(1).max(512) }).strict(),
-    output: z.object({ mailboxes: z.array(z.object({ mailboxId: z.string(), messages: z.array(messageSyncStateSchema) })) }),
+  getThreadView: {
+    pagesOnly: true,
+    input: z
+      .object({
+        provider: z.enum(['gmail', 'outlook']),
+        threadKey: z.string().min(1).max(512),
+        participants: z.array(z.object({ name: z.string().max(300), address: z.string().max(320) }).strict()).max(200),
+      })
+      .strict(),
+    output: z.object({
+      crm: z.object({ connected: z.boolean(), origin: z.string().nullable() }),
+      participants: z.array(threadParticipantSchema),
+      mailboxes: z.array(threadMailboxSchema),
+    }),
+  },
+  /** Contacts of the local mirror whose name, company or address contains `text` (R27's "Link to contact"). */
+  searchContacts: {
+    pagesOnly: true,
+    input: z.object({ text: z.string().trim().min(1).max(200), limit: z.number().int().min(1).max(25).default(10) }).strict(),
+    output: z.object({ contacts: z.array(contactRefSchema.extend({ emails: z.array(z.string()) })) }),
+  },
+  /**
+   * Creates a CRM contact the user asked for from a participant (R25, R27): in the CRM (under an
+   * idempotency key), then in the mirror, then retro-matches every mailbox's stored messages
+   * (R21a), so the thread's past messages are pushed. Never called automatically.
+   */
+  createContact: {
+    pagesOnly: true,
+    input: z
+      .object({
+        name: z.string().trim().min(1, 'Enter a name.').max(200),
+        email: z.email('Enter an email address.').max(320),
+        company: z.string().trim().max(200).optional(),
+      })
+      .strict(),
+    output: z.object({ contact: contactRefSchema }),
+  },
+  /**
+   * Takes one contact off a thread (R27): from the CRM for what it already holds (as the review's
+   * "wrong contact" does), and from what the engine pushes later. The thread is then decided by
+   * hand: linked to its other contacts, or "don't sync" when none is left.
+   */
+  unlinkThreadContact: {
+    pagesOnly: true,
+    input: z.object({ mailboxId: z.string().min(1), threadKey: z.string().min(1).max(512), contactId: z.string().min(1) }).strict(),
+    output: z.object({ messages: z.array(messageSyncStateSchema) }),
+  },
+  /** The contact's recent emails in the CRM, newest first (the sidebar's timeline). */
+  getContactTimeline: {
+    pagesOnly: true,
+    input: z.object({ contactId: z.string().min(1), limit: z.number().int().min(1).max(20).default(5) }).strict(),
+    output: z.object({ emails: z.array(z.object({ id: z.string(), subject: z.string().nullable(), date: z.number().int(), direction: z.enum(['sent', 'received']) })) }),
   },
   /** Links a thread to contacts, unlinks it (no contacts), or marks it "don't sync" (R27). */
   setThreadDecision: {
