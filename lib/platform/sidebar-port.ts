@@ -37,10 +37,10 @@ export function openSidebarPort(secret: string): SidebarPort {
 export function acceptSidebarPort(secret: string, onPort: (port: SidebarPort) => void): () => void {
   const expected = SIDEBAR_PORT_PREFIX + secret;
   const listener = (port: SidebarPort) => {
-    // Every sidebar frame of every tab hears every connect: another frame's port is only left
-    // alone when its name carries the prefix (that frame takes it); a stranger is cut.
+    // Every sidebar frame of every tab hears every connect. Cutting another frame's port here only
+    // drops this end of it: Chrome keeps a port open while any receiver holds it.
     if (port.name !== expected || port.sender?.id !== browser.runtime.id || port.sender?.tab === undefined) {
-      if (!port.name.startsWith(SIDEBAR_PORT_PREFIX) || port.sender?.id !== browser.runtime.id) port.disconnect();
+      port.disconnect();
       return;
     }
     stop();
