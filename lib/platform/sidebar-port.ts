@@ -30,19 +30,17 @@ export function openSidebarPort(secret: string): SidebarPort {
 
 /**
  * Frame side: waits for the one port named with this frame's `secret` and opened by this
- * extension's own content script, and hands it to `onPort`. Any other port is disconnected at
- * once, and after the first match (or `stop()`) no further port is taken, so a secret that leaked
- * later opens nothing. Returns `stop`.
+ * extension's own content script, and hands it to `onPort`; any other port is ignored. After
+ * the first match (or `stop()`) no further port is taken, so a secret that leaked later opens
+ * nothing. Returns `stop`.
  */
 export function acceptSidebarPort(secret: string, onPort: (port: SidebarPort) => void): () => void {
   const expected = SIDEBAR_PORT_PREFIX + secret;
   const listener = (port: SidebarPort) => {
-    // Every sidebar frame of every tab hears every connect. Cutting another frame's port here only
-    // drops this end of it: Chrome keeps a port open while any receiver holds it.
-    if (port.name !== expected || port.sender?.id !== browser.runtime.id || port.sender?.tab === undefined) {
-      port.disconnect();
-      return;
-    }
+    // Every extension page hears every connect: another sidebar frame's port, or one of another
+    // part of the extension. It is left alone, never disconnected, since a receiver's disconnect
+    // closes the port for its opener too (every receiver, and the one meant, loses it).
+    if (port.name !== expected || port.sender?.id !== browser.runtime.id || port.sender?.tab === undefined) return;
     stop();
     onPort(port);
   };

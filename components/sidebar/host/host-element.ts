@@ -1,11 +1,18 @@
 /**
- * The sidebar's footprint in the webmail page: a custom element whose CLOSED shadow root holds the
+ * The sidebar's footprint in the webmail page: an element whose CLOSED shadow root holds the
  * sidebar iframe (an extension page). The page can see the element but not into it: no
- * `shadowRoot`, no iframe in `querySelectorAll`, and the frame itself is cross-origin.
+ * `shadowRoot`, no iframe in `querySelectorAll` or `window.frames`, and the frame itself is
+ * cross-origin.
+ *
+ * The host is a plain `div`, not a custom element: a page could define a custom tag first and
+ * keep each element's `ElementInternals`, whose `shadowRoot` reaches even a closed root attached
+ * to a custom element. A built-in element cannot be claimed that way.
  */
 
-/** The host element's tag. */
-export const SIDEBAR_HOST_TAG = 'mailbox-crm-sidebar';
+/** The attribute that marks the host (its only one besides `style`). */
+export const SIDEBAR_HOST_ATTRIBUTE = 'data-mailbox-crm-sidebar';
+/** Finds hosts, ours or an older copy's of this script. */
+export const SIDEBAR_HOST_SELECTOR = `div[${SIDEBAR_HOST_ATTRIBUTE}]`;
 
 /** How the host sits on the page: out of sight (no thread open), a thin tab, or the full sidebar. */
 export type HostLayout = 'hidden' | 'collapsed' | 'expanded';
@@ -57,7 +64,7 @@ function freshSecret(): string {
  * ready; the caller attaches it. The iframe fills the host; nothing of the page reaches inside.
  */
 export function createFrameHost(src: string): FrameHost {
-  const host = document.createElement(SIDEBAR_HOST_TAG);
+  const host = document.createElement('div');
   applyLayout(host, 'hidden');
   const root = host.attachShadow({ mode: 'closed' });
   const style = document.createElement('style');
@@ -74,9 +81,15 @@ export function createFrameHost(src: string): FrameHost {
   return { host, iframe, secret };
 }
 
-/** Sets the host's inline style for `layout`, every declaration `!important`, and nothing else on it. */
+/** Sets the host's inline style for `layout`, every declaration `!important`, and no attribute but that and its mark. */
 export function applyLayout(host: HTMLElement, layout: HostLayout): void {
   host.removeAttribute('style');
   for (const [name, value] of Object.entries({ ...BASE, ...LAYOUTS[layout] })) host.style.setProperty(name, value, 'important');
-  for (const name of host.getAttributeNames()) if (name !== 'style') host.removeAttribute(name);
+  for (const name of host.getAttributeNames()) if (name !== 'style' && name !== SIDEBAR_HOST_ATTRIBUTE) host.removeAttribute(name);
+  host.setAttribute(SIDEBAR_HOST_ATTRIBUTE, '');
+}
+
+/** Whether the host still carries exactly what `applyLayout` gave it (`style` as given, and its mark). */
+export function hostIntact(host: HTMLElement, style: string | null): boolean {
+  return host.attributes.length === 2 && host.getAttribute('style') === style && host.hasAttribute(SIDEBAR_HOST_ATTRIBUTE);
 }
