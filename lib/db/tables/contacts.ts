@@ -37,3 +37,17 @@ export async function contactsByIds(db: MailboxCrmDatabase, ids: readonly string
 export async function clearContacts(db: MailboxCrmDatabase): Promise<void> {
   await db.contacts.clear();
 }
+
+/**
+ * Walks the mirror with one cursor, in id order, handing each row to `visit` unvalidated (validate
+ * what you keep): no array of the whole mirror is built. The walk stops when `visit` answers false.
+ */
+export async function walkContacts(db: MailboxCrmDatabase, visit: (row: Contact) => boolean): Promise<void> {
+  let stop = false;
+  await db.contacts
+    .toCollection()
+    .until(() => stop)
+    .each((row) => {
+      stop = !visit(row);
+    });
+}
