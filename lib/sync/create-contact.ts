@@ -1,5 +1,5 @@
 import { crmNotConnected } from '../crm';
-import { listMailboxes } from '../db';
+import { contactsByIds, listMailboxes } from '../db';
 import { type Contact, ProviderError } from '../domain';
 import { normaliseAddress } from '../matching/address';
 import { addressRole, policySets } from '../matching/skip-rules';
@@ -26,13 +26,13 @@ const REFUSED_ROLE = {
  * Creates the CRM contact the user asked for (R25, R27): in the CRM (the client sends it under an
  * idempotency key derived from the body, so a retry cannot create it twice), then in the mirror
  * with a retro-match of every mailbox's stored messages for its address (`mirrorAnswered`), so
- * the thread's past messages are queued; the caller wakes the engine to push them. Returns the
- * contact as the mirror stores it.
+ * the thread's past messages are queued; the caller wakes the engine to push them.
  *
  * Refused in plain words, before the CRM is asked, without a CRM, and for an address of a
  * connected mailbox, of the workspace's domains or blocked (`invalid_payload` on `email`). When
  * the CRM refuses because the address is already a contact's, the mirror catches up with that
  * contact (and retro-matches) before the refusal says so: the sidebar then shows the match.
+ * Returns the mirror's copy of the contact.
  */
 export async function createCrmContact(deps: EngineDeps, input: NewContact): Promise<Contact> {
   const crm = await deps.crm();
@@ -54,5 +54,7 @@ export async function createCrmContact(deps: EngineDeps, input: NewContact): Pro
     throw MessagingError.invalid(`No contact was created: ${taken}`, { email: taken });
   }
   await mirrorAnswered(deps, [contact]);
-  return contact;
+  // The mirror's copy: a replayed answer may be older than what the mirror has since read.
+  const [stored] = await contactsByIds(deps.db, [contact.id]);
+  return stored ?? contact;
 }

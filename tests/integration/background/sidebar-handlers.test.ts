@@ -5,7 +5,7 @@ import { createHandlers } from '@/lib/background/handlers';
 import { putContacts, type Verdict } from '@/lib/db';
 import type { Contact, Mailbox, Message } from '@/lib/domain';
 import { dispatch, type Envelope, type Handlers, type MessageName, type MessageOutput, protocol } from '@/lib/messaging';
-import { decideThread, SEARCH_SCAN_MAX } from '@/lib/sync';
+import { decideThread, mirrorContacts, SEARCH_SCAN_MAX } from '@/lib/sync';
 import { type EngineHarness, useEngineHarness } from '../../support/engine-harness';
 import { sidebarFrame, trust } from '../../support/senders';
 
@@ -258,6 +258,14 @@ describe('createContact (R25, R27)', () => {
     const [a, b] = await Promise.all([answer('createContact', input), answer('createContact', input)]);
     expect(b.contact.id).toBe(a.contact.id);
     expect((await (await crmClient()).listContacts({ email: input.email })).contacts).toHaveLength(1);
+
+    // Renamed in the CRM since, and mirrored: a third request gets the CRM's replayed first
+    // answer, which must not roll the mirror back.
+    await h.crm.post('/crm/contacts', { id: a.contact.id, name: 'Renamed Since', updated_at: new Date(Date.now() + 60_000).toISOString() });
+    await mirrorContacts(h.engineDeps);
+    const c = await answer('createContact', input);
+    expect(c.contact).toMatchObject({ id: a.contact.id, name: 'Renamed Since' });
+    expect(await h.deps.db.contacts.get(a.contact.id)).toMatchObject({ name: 'Renamed Since' });
   });
 });
 
