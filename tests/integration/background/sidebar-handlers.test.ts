@@ -163,6 +163,10 @@ describe('getThreadView (R26, R28)', () => {
     };
     const view = await answer('getThreadView', { provider: 'gmail', threadKey: 't', participants });
     expect(view.participants.filter((p) => p.role === 'contact')).toHaveLength(8);
+    // Past the walk's first pages: the one contact named so, then those whose number starts so.
+    const found = await answer('searchContacts', { text: 'person 4999', limit: 10 });
+    expect(found.contacts.map((c) => c.id)).toEqual(['bulk-04999']);
+    expect((await answer('searchContacts', { text: 'p4998@alt', limit: 10 })).contacts.map((c) => c.id)).toEqual(['bulk-04998']);
     const viewTimes = await timed(() => answer('getThreadView', { provider: 'gmail', threadKey: 't', participants }));
     const searchTimes = await timed(() => answer('searchContacts', { text: 'person 4999', limit: 10 }));
     console.info(`getThreadView over 5 000 contacts: p50 ${viewTimes.p50.toFixed(1)} ms, p95 ${viewTimes.p95.toFixed(1)} ms; searchContacts: p50 ${searchTimes.p50.toFixed(1)} ms, p95 ${searchTimes.p95.toFixed(1)} ms`);
