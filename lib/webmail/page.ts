@@ -32,13 +32,16 @@ export function checkAddress(raw: string | null | undefined): string | null {
   return address;
 }
 
-/** The address-shaped tokens in a piece of text, in order ("Dana <dana@x.test>; sam@y.test"). */
+/**
+ * The addresses in a piece of text, in order ("Dana <dana@x.test>; mailto:sam@y.test"): the runs
+ * between separators that have the shape of an address ("a@b@c" is none, not "a@b").
+ */
 export function addressesIn(text: string | null | undefined): string[] {
   if (!text) return [];
   const found: string[] = [];
-  for (const token of text.match(/[^\s@<>()[\]\\,;:"']+@[^\s@<>()[\]\\,;:"']+/g) ?? []) {
+  for (const run of text.match(/[^\s<>()[\]\\,;:"'\u060c\u061b]+/g) ?? []) {
     // A sentence's full stop is not part of the domain.
-    const address = checkAddress(token.replace(/\.+$/, ''));
+    const address = run.includes('@') ? checkAddress(run.replace(/\.+$/, '')) : null;
     if (address) found.push(address);
   }
   return found;
@@ -92,9 +95,13 @@ export function all(root: ParentNode, selector: string): Element[] {
   return Array.from(root.querySelectorAll(selector));
 }
 
-/** The unread count a badge or title shows: digits (with group separators, or "99+"), else null. */
+/**
+ * The unread count a badge or title shows: digits, with group separators ("1.204", "1,204") or a
+ * cap ("99+"), in ASCII or Arabic-Indic / Persian digits; else null.
+ */
 export function countIn(text: string | null | undefined): number | null {
-  const match = /^\s*(\d{1,3}(?:[.,\u00a0\u202f ]\d{3})*|\d+)\+?\s*$/.exec(text ?? '');
+  const ascii = (text ?? '').replace(/[\u0660-\u0669\u06f0-\u06f9]/g, (d) => String(d.charCodeAt(0) & 0xf));
+  const match = /^\s*(\d{1,3}(?:[.,\u066c\u00a0\u202f ]\d{3})*|\d+)\+?\s*$/.exec(ascii);
   if (!match?.[1]) return null;
   const count = Number(match[1].replace(/\D/g, ''));
   return Number.isSafeInteger(count) ? count : null;
