@@ -8,9 +8,9 @@ import type { PageParticipant } from './thread';
  */
 
 /** The longest display name kept; the sidebar channel accepts up to this. */
-export const MAX_NAME = 300;
+const MAX_NAME = 300;
 /** The longest address accepted (RFC 5321's path limit rounded up, as the channel schema allows). */
-export const MAX_ADDRESS = 320;
+const MAX_ADDRESS = 320;
 /** How many conversation keys an inbox signal lists. */
 export const TOP_KEYS = 20;
 
@@ -67,10 +67,7 @@ export class ParticipantList {
     return true;
   }
 
-  get size(): number {
-    return this.byAddress.size;
-  }
-
+  /** The participants, in order of first appearance. */
   list(): PageParticipant[] {
     return [...this.byAddress.values()].map((p) => ({ ...p }));
   }

@@ -174,7 +174,9 @@ describe('readOutlookThread on unexpected markup', () => {
 
   it('accepts a 512-character id, and none when several conversations are selected', () => {
     expect(readOutlookThread(parse(listWith('A'.repeat(512))), threadUrl)?.threadKey).toBe('A'.repeat(512));
-    const several = listWith(RENEWAL, `<div role="option" aria-selected="true" data-convid="AQQkADAwATMwMAItYjBiZi03YmY3LTAwAi0wMAoAEABjgKbAj7DwSKnW58xs6QY7"></div>`);
+    // The focused option of a multi-selection is still the listbox's active descendant.
+    const several = `<div id="MailList"><div role="listbox" aria-activedescendant="o1"><div id="o1" role="option" aria-selected="true" data-convid="${RENEWAL}"></div>
+      <div role="option" aria-selected="true" data-convid="AQQkADAwATMwMAItYjBiZi03YmY3LTAwAi0wMAoAEABjgKbAj7DwSKnW58xs6QY7"></div></div></div>`;
     expect(readOutlookThread(parse(several), threadUrl)).toBeNull();
   });
 
