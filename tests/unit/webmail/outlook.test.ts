@@ -155,6 +155,17 @@ describe('readOutlookThread on unexpected markup', () => {
     expect(thread?.participants).toHaveLength(4);
   });
 
+  it('takes no participant from an address in the subject', () => {
+    const doc = parse(`${listWith(RENEWAL)}<div data-app-section="ConversationContainer"><div role="heading"><span title="Invoice for dana@customer.test">Invoice for dana@customer.test</span></div>
+      <span aria-label="From: sam@customer.test">Sam</span></div>`);
+    expect(readOutlookThread(doc, threadUrl)).toEqual({
+      threadKey: RENEWAL,
+      subject: 'Invoice for dana@customer.test',
+      participants: [{ name: 'Sam', address: 'sam@customer.test' }],
+      missing: [OUTLOOK_MISSING.recipients],
+    });
+  });
+
   it('names missing senders and recipients', () => {
     const doc = parse(`${listWith(RENEWAL)}<div data-app-section="ConversationContainer"><div role="heading">Hi</div></div>`);
     expect(readOutlookThread(doc, threadUrl)?.missing).toEqual([OUTLOOK_MISSING.senders, OUTLOOK_MISSING.recipients]);
