@@ -1,5 +1,5 @@
 import type { InboxSignal, WebmailThread } from './thread';
-import { ParticipantList, TOP_KEYS, addressesIn, all, countIn, guarded, isHidden, plainText } from './page';
+import { ParticipantList, TOP_KEYS, addressesIn, all, checkAddress, countIn, guarded, isHidden, plainText } from './page';
 
 /*
  * The Outlook on the web page reader (R26). Plain TypeScript: the content script imports this
@@ -15,8 +15,9 @@ import { ParticipantList, TOP_KEYS, addressesIn, all, countIn, guarded, isHidden
  * - the reading pane: `#ConversationReadingPaneContainer`, else `[data-app-section="ConversationContainer"]`
  *   or `[data-app-section="MailReadCompose"]`; its subject the first `[role="heading"]` in it;
  * - people by structure, not by the localised words ("From: " / "Von: " / "To: " / "An: "): an
- *   element whose `title` or `aria-label` holds one address is a person (its own text, when not an
- *   address, is the name); inside `[data-testid="RecipientWell"]` addresses written as text count too;
+ *   element whose `title` or `aria-label` names one address and nothing else but a label and a name
+ *   is a person (its own text, when not an address, is the name); inside
+ *   `[data-testid="RecipientWell"]` addresses written as text count too;
  * - never the hashed class names. Message bodies (`[id^="UniqueMessageBody"]`, `[role="document"]`)
  *   are not read: an address quoted in a body is not a participant.
  */
@@ -43,6 +44,8 @@ const CONVERSATION_ID = /^[A-Za-z0-9+/=_-]{8,512}$/;
 const DRAFT = '[id^="docking_InitVisiblePart"], form, [contenteditable="true"], [role="textbox"], [role="combobox"]';
 /** Message bodies, and pop-ups a hover may leave inside the pane. */
 const NOT_HEADERS = '[id^="UniqueMessageBody"], [role="document"], [role="dialog"], [role="tooltip"]';
+/** The subject: an address in it ("Invoice for dana@x.test") is not a participant. */
+const SUBJECT = '[role="heading"]';
 const RECIPIENT_WELL = '[data-testid="RecipientWell"]';
 const TEXT_NODE = 3;
 const PANE = ['#ConversationReadingPaneContainer', '[data-app-section="ConversationContainer"]', '[data-app-section="MailReadCompose"]'];
@@ -98,6 +101,16 @@ function readingPane(doc: Document): Element | null {
 }
 
 /**
+ * The address a person element's `title` or `aria-label` names, when that is all it names: the
+ * address alone, or behind a label ("From: ", "Von: ", "من: ") and/or a name ("Sam <sam@x.test>").
+ * A summary naming several people, or a sentence or preview that mentions an address, is none.
+ */
+function personAddress(value: string | null): string | null {
+  const match = /^\s*(?:[^:<>@]{1,40}:\s*)?(?:[^<>@]{0,300}<\s*)?([^\s<>@]+@[^\s<>@]+?)\s*>?\s*$/.exec(value ?? '');
+  return checkAddress(match?.[1]);
+}
+
+/**
  * A display name from text: the part before "<address>" when the text holds one, the whole text when
  * it holds no address, else none. A leading label ("From:", "An:", "من:") is dropped by its colon,
  * whatever the language, so a display name containing a colon loses its first part.
@@ -132,7 +145,7 @@ export function readOutlookThread(doc: Document, url: URL): WebmailThread | null
     if (!pane) missing.push(OUTLOOK_MISSING.readingPane);
     const skip = (el: Element) => Boolean(el.closest(DRAFT) || el.closest(NOT_HEADERS));
 
-    const heading = pane ? all(pane, '[role="heading"]').find((h) => !skip(h) && plainText(h.textContent)) : undefined;
+    const heading = pane ? all(pane, SUBJECT).find((h) => !skip(h) && plainText(h.textContent)) : undefined;
     const subject = plainText(heading?.textContent, 2000);
     if (!subject) missing.push(OUTLOOK_MISSING.subject);
 
@@ -142,16 +155,13 @@ export function readOutlookThread(doc: Document, url: URL): WebmailThread | null
     // Candidates in document order: elements whose title or aria-label holds an address, and the recipient wells' content.
     const candidates = pane ? all(pane, `[title*="@"], [aria-label*="@"], ${RECIPIENT_WELL}, ${RECIPIENT_WELL} *`) : [];
     for (const element of candidates) {
-      if (skip(element)) continue;
+      if (skip(element) || element.closest(SUBJECT)) continue;
       const inWell = Boolean(element.closest(RECIPIENT_WELL));
       const found: { address: string; name: string }[] = [];
-      const attributeAddresses = new Map<string, string>();
-      for (const address of [element.getAttribute('title'), element.getAttribute('aria-label')].flatMap(addressesIn)) {
-        if (!attributeAddresses.has(address.toLowerCase())) attributeAddresses.set(address.toLowerCase(), address);
-      }
-      // One address: a person. Several: a summary ("To: a, b"), whose people have elements of their own.
-      const [only, ...others] = attributeAddresses.values();
-      if (only && others.length === 0) found.push({ address: only, name: nameIn(element.textContent ?? '') });
+      const spelled = [element.getAttribute('title'), element.getAttribute('aria-label')].map(personAddress).filter((a) => a !== null);
+      // A title and an aria-label naming two different people make neither one certain.
+      const [first] = spelled;
+      if (first && spelled.every((a) => a.toLowerCase() === first.toLowerCase())) found.push({ address: first, name: nameIn(element.textContent ?? '') });
       if (inWell) {
         // Addresses written as text directly in this element (a child element is a candidate itself).
         const ownText = Array.from(element.childNodes)
