@@ -113,7 +113,8 @@ export function readGmailThread(doc: Document, url: URL): WebmailThread | null {
     const subject = plainText(heading?.textContent, 2000);
     if (!subject) missing.push(GMAIL_MISSING.subject);
 
-    const messages = all(threadRoot(doc, heading), 'div.adn').filter((m) => !m.closest(DRAFT));
+    // An earlier thread kept hidden nearby is not this one.
+    const messages = all(threadRoot(doc, heading), 'div.adn').filter((m) => !m.closest(DRAFT) && !isHidden(m));
     if (messages.length === 0) missing.push(GMAIL_MISSING.messages);
     const participants = new ParticipantList();
     let senders = 0;

@@ -142,6 +142,17 @@ describe('readGmailThread on unexpected markup', () => {
     expect(thread?.participants).toHaveLength(4);
   });
 
+  it('reads no earlier, hidden thread while the open one has no messages yet', () => {
+    const { doc, url } = fixture('gmail/thread-collapsed-expanded.html');
+    doc.querySelector('.nH.if [role="list"]')!.remove();
+    expect(readGmailThread(doc, url)).toEqual({
+      threadKey: '18c5d2a9f0b1e301',
+      subject: 'Renewal quote for 2027',
+      participants: [],
+      missing: [GMAIL_MISSING.messages],
+    });
+  });
+
   it('names missing senders and recipients when the messages carry no addresses', () => {
     const doc = parse('<h2 class="hP" data-legacy-thread-id="18c5d2a9f0b1e301">Hi</h2><div class="adn"><span class="gD">Dana</span></div>');
     expect(readGmailThread(doc, threadUrl)).toEqual({
