@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { Window } from 'happy-dom';
 
 const window = new Window();
@@ -13,8 +13,20 @@ export function parse(html: string): Document {
  * (so the comment cannot drift from what the tests use).
  */
 export function fixture(relative: string): { doc: Document; url: URL } {
+  read.add(relative);
   const html = readFileSync(new URL(`../../fixtures/webmail/${relative}`, import.meta.url), 'utf8');
-  const served = /Served at (https:\/\/\S+)/.exec(html)?.[1];
+  const served = /served at (https:\/\/\S+)/i.exec(html)?.[1];
   if (!served) throw new Error(`${relative} does not say where it is served`);
   return { doc: parse(html), url: new URL(served) };
+}
+
+/** The fixtures `fixture` has loaded so far. */
+const read = new Set<string>();
+
+/** The fixture files of a folder (relative names) that no test has loaded yet. */
+export function unread(folder: string): string[] {
+  return readdirSync(new URL(`../../fixtures/webmail/${folder}`, import.meta.url))
+    .filter((name) => name.endsWith('.html'))
+    .map((name) => (folder ? `${folder}/${name}` : name))
+    .filter((name) => !read.has(name));
 }

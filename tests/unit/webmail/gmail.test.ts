@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { GMAIL_MISSING, isGmailThreadUrl, readGmailInbox, readGmailThread } from '@/lib/webmail/gmail';
-import { fixture, parse } from './fixture';
+import { fixture, parse, unread } from './fixture';
 
 function read(name: string) {
   const { doc, url } = fixture(`gmail/${name}`);
@@ -221,5 +221,17 @@ describe('readGmailInbox', () => {
     expect(keys).toHaveLength(20);
     expect(new Set(keys).size).toBe(20);
     expect(keys[0]).toBe('18c5d2a9f0b1e300');
+  });
+});
+
+describe('the gmail fixtures', () => {
+  it('reads the e2e inbox shell: no thread, the title\'s count, rows without ids', () => {
+    const { doc, url } = fixture('gmail-inbox.html');
+    expect(readGmailThread(doc, url)).toBeNull();
+    expect(readGmailInbox(doc)).toEqual({ unread: 3, topKeys: [] });
+  });
+
+  it('are each read by a test above', () => {
+    expect(unread('gmail')).toEqual([]);
   });
 });

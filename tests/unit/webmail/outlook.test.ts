@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { OUTLOOK_MISSING, isOutlookThreadUrl, readOutlookInbox, readOutlookThread } from '@/lib/webmail/outlook';
-import { fixture, parse } from './fixture';
+import { fixture, parse, unread } from './fixture';
 
 function read(name: string) {
   const { doc, url } = fixture(`outlook/${name}`);
@@ -231,5 +231,17 @@ describe('readOutlookInbox', () => {
     expect(signal.unread).toBeNull();
     expect(signal.topKeys).toHaveLength(20);
     expect(signal.topKeys[0]).toBe('AAQkADAwATM0MDAAMS1h00');
+  });
+});
+
+describe('the outlook fixtures', () => {
+  it('reads the e2e inbox shell: no thread, no folder pane, its one conversation', () => {
+    const { doc, url } = fixture('outlook-inbox.html');
+    expect(readOutlookThread(doc, url)).toBeNull();
+    expect(readOutlookInbox(doc)).toEqual({ unread: null, topKeys: ['AAQkADAwATM0MDAAMS1hYjI4LTg4NjMtMDACLTAwCgAQAFxk'] });
+  });
+
+  it('are each read by a test above', () => {
+    expect(unread('outlook')).toEqual([]);
   });
 });
