@@ -12,7 +12,8 @@ import { ParticipantList, TOP_KEYS, all, countIn, guarded, isHidden, plainText }
  * - each message `div.adn`; its sender `span[email]` in `h3.iw` / `td.gF` (`span.gD`), shown for
  *   collapsed and expanded messages; its To/Cc/Bcc recipients `span[email]` inside `.hb`, shown
  *   for expanded messages only;
- * - the `email` and `name` attributes, never the obfuscated class names' layout or the UI words.
+ * - for people, the `email` and `name` attributes, never the UI's words ("to me", "an mich");
+ *   the obfuscated class names above are the ones gmail.js and InboxSDK have relied on for years.
  * Earlier views stay in the DOM hidden (`display: none`); hidden subjects are passed over.
  */
 
