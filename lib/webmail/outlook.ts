@@ -44,7 +44,6 @@ const CONVERSATION_ID = /^[A-Za-z0-9+/=_-]{8,512}$/;
 const DRAFT = '[id^="docking_InitVisiblePart"], form, [contenteditable="true"], [role="textbox"], [role="combobox"]';
 /** Message bodies, and pop-ups a hover may leave inside the pane. */
 const NOT_HEADERS = '[id^="UniqueMessageBody"], [role="document"], [role="dialog"], [role="tooltip"]';
-/** The subject: an address in it ("Invoice for dana@x.test") is not a participant. */
 const SUBJECT = '[role="heading"]';
 const RECIPIENT_WELL = '[data-testid="RecipientWell"]';
 const TEXT_NODE = 3;
@@ -155,7 +154,8 @@ export function readOutlookThread(doc: Document, url: URL): WebmailThread | null
     // Candidates in document order: elements whose title or aria-label holds an address, and the recipient wells' content.
     const candidates = pane ? all(pane, `[title*="@"], [aria-label*="@"], ${RECIPIENT_WELL}, ${RECIPIENT_WELL} *`) : [];
     for (const element of candidates) {
-      if (skip(element) || element.closest(SUBJECT)) continue;
+      // A subject that is an address ("dana@x.test") names no participant.
+      if (skip(element) || heading?.contains(element)) continue;
       const inWell = Boolean(element.closest(RECIPIENT_WELL));
       const found: { address: string; name: string }[] = [];
       const spelled = [element.getAttribute('title'), element.getAttribute('aria-label')].map(personAddress).filter((a) => a !== null);
