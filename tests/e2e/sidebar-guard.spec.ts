@@ -3,7 +3,7 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { admin, connectRileyAndCrm, crmEmails, DAY_MS, jobs, outsideCrmContact, playwrightPage, rileyTruth, until } from './engine-steps';
 import { EXTENSION_DIR, expect, test } from './fixtures';
-import { expectSidebarText, type FixtureThread, gmail, hostLayout, openWebmail, outlook, sidebarFrame } from './webmail-spa';
+import { expectSidebarText, type FixtureThread, fixturePage, gmail, hostLayout, openFixture, openWebmail, outlook, showFixture, sidebarFrame } from './webmail-spa';
 
 /**
  * The sidebar host (issue 11, items 2 and 4): it follows the webmail's single-page navigation, and
@@ -228,6 +228,34 @@ for (const webmail of [gmail, outlook]) {
       if (frame !== ours) expect([first.subject, second.subject].some((subject) => text.includes(subject))).toBe(false);
     }
     expect(await hostLayout(page)).toBe('expanded');
+  });
+}
+
+/**
+ * The readers' fixture pages, in the order a rep might visit them: a list, threads, a list again,
+ * settings, threads (Outlook's many-recipients page is on outlook.live.com: a real load).
+ */
+const visits = {
+  gmail: ['inbox-list.html', 'thread-collapsed-expanded.html', 'thread-german.html', 'inbox-list.html', 'thread-rtl-hebrew.html', 'settings.html', 'thread-many-recipients.html', 'thread-draft.html'],
+  outlook: ['list-nothing-selected.html', 'conversation-collapsed-expanded.html', 'conversation-german.html', 'list-nothing-selected.html', 'conversation-rtl-arabic.html', 'settings.html', 'conversation-many-recipients.html', 'conversation-draft.html'],
+} as const;
+
+for (const webmail of [gmail, outlook]) {
+  test(`${webmail.name}: through the readers' fixture pages the sidebar is told each open thread and hides elsewhere`, async ({ context, extensionId }) => {
+    const pages = visits[webmail.name].map((file) => fixturePage(webmail.name, file));
+    const page = await openFixture(context, webmail, pages[0]!);
+    await sidebarFrame(page, extensionId);
+    for (const [i, next] of pages.entries()) {
+      if (i > 0) await showFixture(page, next);
+      if (next.thread) {
+        await expect.poll(() => hostLayout(page), { message: next.file }).toBe('expanded');
+        // The subject as text: the draft fixture's subject holds markup, shown inert.
+        await expectSidebarText(page, extensionId, next.thread.subject);
+      } else {
+        await expect.poll(() => hostLayout(page), { message: next.file }).toBe('hidden');
+      }
+    }
+    expect(pages.filter((p) => p.thread).length).toBe(5);
   });
 }
 

@@ -1,5 +1,9 @@
 import type { BrowserContext, Frame, Page } from '@playwright/test';
-import { expect } from './fixtures';
+import { readGmailThread } from '../../lib/webmail/gmail';
+import { readOutlookThread } from '../../lib/webmail/outlook';
+import type { WebmailThread } from '../../lib/webmail/thread';
+import { fixture } from '../unit/webmail/fixture';
+import { expect, fixtureHtml } from './fixtures';
 
 /**
  * Single-page webmails for the sidebar's e2e tests: a shell served at the real URL through
@@ -163,4 +167,54 @@ export async function hostLayout(page: Page): Promise<'absent' | 'hidden' | 'col
 /** Waits until the sidebar frame's text contains `text`. */
 export async function expectSidebarText(page: Page, extensionId: string, text: string): Promise<void> {
   await expect.poll(async () => (await sidebarFrame(page, extensionId)).locator('body').innerText(), { timeout: 5_000 }).toContain(text);
+}
+
+/** One of the page readers' fixture pages (tests/fixtures/webmail/<webmail>/), and what the reader reads on it. */
+export interface FixturePage {
+  file: string;
+  html: string;
+  /** The URL its opening comment says it is served at. */
+  url: string;
+  /** The reader's result on it, in Node: what the sidebar must be told. */
+  thread: WebmailThread | null;
+}
+
+/** Loads a readers' fixture page and runs that webmail's reader over it. */
+export function fixturePage(webmail: 'gmail' | 'outlook', file: string): FixturePage {
+  const { doc, url } = fixture(`${webmail}/${file}`);
+  const thread = webmail === 'gmail' ? readGmailThread(doc, url) : readOutlookThread(doc, url);
+  return { file, html: fixtureHtml(`${webmail}/${file}`), url: url.href, thread };
+}
+
+/** Serves `first` at every URL of the webmail and opens it. */
+export async function openFixture(context: BrowserContext, webmail: Webmail, first: FixturePage): Promise<Page> {
+  await context.route(webmail.routes, (route) => route.fulfill({ contentType: 'text/html', body: first.html }));
+  const page = await context.newPage();
+  await page.goto(first.url);
+  return page;
+}
+
+/**
+ * The main world turns the page into `next` as the single-page webmail does: a new title and
+ * body (the sidebar's host, a child of <html>, stays), and a new URL by hash or history, no reload.
+ * A page of another origin (outlook.live.com after outlook.office.com) is a real load instead.
+ */
+export async function showFixture(page: Page, next: FixturePage): Promise<void> {
+  const target = new URL(next.url);
+  if (target.origin !== new URL(page.url()).origin) {
+    await page.context().route(`${target.origin}/**`, (route) => route.fulfill({ contentType: 'text/html', body: next.html }));
+    await page.goto(target.href);
+    return;
+  }
+  await page.evaluate(
+    ([html, url]) => {
+      const parsed = new DOMParser().parseFromString(html, 'text/html');
+      document.title = parsed.title;
+      document.body.replaceWith(document.adoptNode(parsed.body));
+      const goal = new URL(url);
+      if (goal.pathname + goal.search === location.pathname + location.search) location.hash = goal.hash;
+      else history.pushState({}, '', goal.href);
+    },
+    [next.html, next.url] as const,
+  );
 }
