@@ -3,7 +3,7 @@ import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { admin, connectRileyAndCrm, crmEmails, DAY_MS, jobs, outsideCrmContact, playwrightPage, rileyTruth, until } from './engine-steps';
 import { EXTENSION_DIR, expect, test } from './fixtures';
-import { expectSidebarText, type FixtureThread, fixturePage, gmail, hostLayout, openFixture, openWebmail, outlook, showFixture, sidebarFrame } from './webmail-spa';
+import { expectSidebarText, fixturePage, gmail, hostLayout, openFixture, outlook, showFixture, sidebarFrame } from './webmail-spa';
 
 /**
  * The sidebar host (issue 11, items 2 and 4): it follows the webmail's single-page navigation, and
@@ -11,46 +11,50 @@ import { expectSidebarText, type FixtureThread, fixturePage, gmail, hostLayout, 
  * it, nor feed it, nor stop it with WXT's "content script started" event.
  */
 
-const dana = { name: 'Dana Buyer', address: 'dana@customer.test' };
-const rep = { name: 'Riley Rep', address: 'riley@acme-sales.test' };
-const threads: Record<'gmail' | 'outlook', [FixtureThread, FixtureThread]> = {
-  gmail: [
-    { key: '18c2f0a1b2c3d4e5', urlId: 'FMfcgzQXJWDsKmvPzXwvFlsDNSWLqGpR', subject: 'Renewal quote for 2027', from: dana, to: [rep] },
-    { key: '18c2f0a1b2c3d4f6', urlId: 'FMfcgzQXJWDsKmvPzXwvFlsDNSWLqGpS', subject: 'Security review questions', from: rep, to: [dana] },
-  ],
-  outlook: [
-    { key: 'AAQkADAwATM0MDAAMS1hYjI4LTg4NjMtMDACLTAwCgAQAFxk', subject: 'Renewal quote for 2027', from: dana, to: [rep] },
-    { key: 'AAQkADAwATM0MDAAMS1hYjI4LTg4NjMtMDACLTAwCgAQAGyz', subject: 'Security review questions', from: rep, to: [dana] },
-  ],
+/** A readers' fixture page with a thread open, and its subject as the reader reads it. */
+function threadPage(webmail: 'gmail' | 'outlook', file: string) {
+  const page = fixturePage(webmail, file);
+  if (!page.thread) throw new Error(`${file} shows no thread`);
+  return { ...page, subject: page.thread.subject };
+}
+
+/** Per webmail: its inbox list and two threads, from the readers' fixtures. */
+const sites = {
+  gmail: { list: fixturePage('gmail', 'inbox-list.html'), first: threadPage('gmail', 'thread-collapsed-expanded.html'), second: threadPage('gmail', 'thread-german.html') },
+  outlook: {
+    list: fixturePage('outlook', 'list-nothing-selected.html'),
+    first: threadPage('outlook', 'conversation-collapsed-expanded.html'),
+    second: threadPage('outlook', 'conversation-german.html'),
+  },
 };
 
 for (const webmail of [gmail, outlook]) {
-  const [first, second] = threads[webmail.name];
+  const { list, first, second } = sites[webmail.name];
 
   test(`${webmail.name}: the sidebar follows the open thread and hides on the list`, async ({ context, extensionId }) => {
-    const page = await openWebmail(context, webmail);
+    const page = await openFixture(context, webmail, list);
     await sidebarFrame(page, extensionId);
     expect(await hostLayout(page)).toBe('hidden');
 
-    await webmail.openThread(page, first);
+    await showFixture(page, first);
     await expectSidebarText(page, extensionId, first.subject);
     await expect.poll(() => hostLayout(page)).toBe('expanded');
 
-    await webmail.openThread(page, second);
+    await showFixture(page, second);
     await expectSidebarText(page, extensionId, second.subject);
 
-    await webmail.openInbox(page);
+    await showFixture(page, list);
     await expect.poll(() => hostLayout(page)).toBe('hidden');
     await expect.poll(async () => (await sidebarFrame(page, extensionId)).locator('body').innerText()).not.toContain(second.subject);
 
-    await webmail.openThread(page, first);
+    await showFixture(page, first);
     await expectSidebarText(page, extensionId, first.subject);
     await expect.poll(() => hostLayout(page)).toBe('expanded');
   });
 
   test(`${webmail.name}: page scripts cannot read the sidebar`, async ({ context, extensionId }) => {
-    const page = await openWebmail(context, webmail);
-    await webmail.openThread(page, first);
+    const page = await openFixture(context, webmail, list);
+    await showFixture(page, first);
     await expectSidebarText(page, extensionId, first.subject);
     const frame = await sidebarFrame(page, extensionId);
     const secret = await (await frame.frameElement()).getAttribute('name');
@@ -105,8 +109,8 @@ for (const webmail of [gmail, outlook]) {
         },
       );
     });
-    const page = await openWebmail(context, webmail);
-    await webmail.openThread(page, first);
+    const page = await openFixture(context, webmail, list);
+    await showFixture(page, first);
     await expectSidebarText(page, extensionId, first.subject);
     const reached = await page.evaluate(() => {
       const held = (window as unknown as { held: ElementInternals[] }).held;
@@ -120,8 +124,8 @@ for (const webmail of [gmail, outlook]) {
   });
 
   test(`${webmail.name}: page scripts cannot remove, move or restyle the sidebar`, async ({ context, extensionId }) => {
-    const page = await openWebmail(context, webmail);
-    await webmail.openThread(page, first);
+    const page = await openFixture(context, webmail, list);
+    await showFixture(page, first);
     await expectSidebarText(page, extensionId, first.subject);
     const firstFrame = await sidebarFrame(page, extensionId);
 
@@ -169,8 +173,8 @@ for (const webmail of [gmail, outlook]) {
   });
 
   test(`${webmail.name}: WXT's "content script started" event from the page does not stop the sidebar`, async ({ context, extensionId }) => {
-    const page = await openWebmail(context, webmail);
-    await webmail.openThread(page, first);
+    const page = await openFixture(context, webmail, list);
+    await showFixture(page, first);
     await expectSidebarText(page, extensionId, first.subject);
 
     // The event a newer copy of a WXT content script sends to stop the old one, forged by the page.
@@ -181,19 +185,19 @@ for (const webmail of [gmail, outlook]) {
     }, started);
 
     await expect.poll(() => hostLayout(page)).toBe('expanded');
-    await webmail.openThread(page, second);
+    await showFixture(page, second);
     await expectSidebarText(page, extensionId, second.subject);
-    await webmail.openInbox(page);
+    await showFixture(page, list);
     await expect.poll(() => hostLayout(page)).toBe('hidden');
     // And it still comes back when removed.
-    await webmail.openThread(page, first);
+    await showFixture(page, first);
     await page.evaluate(() => document.querySelector('[data-mailbox-crm-sidebar]')!.remove());
     await expectSidebarText(page, extensionId, first.subject);
   });
 
   test(`${webmail.name}: a sidebar frame the page embeds gets no data, and page messages change nothing`, async ({ context, extensionId }) => {
-    const page = await openWebmail(context, webmail);
-    await webmail.openThread(page, first);
+    const page = await openFixture(context, webmail, list);
+    await showFixture(page, first);
     await expectSidebarText(page, extensionId, first.subject);
 
     // The page embeds the frame itself, with a name of its own (it cannot know our secret).
@@ -202,8 +206,8 @@ for (const webmail of [gmail, outlook]) {
         const frame = document.createElement('iframe');
         frame.src = url;
         frame.name = name;
-        frame.className = 'page-made';
-        document.body.append(frame);
+        // Beside <body>, which the page swaps on navigation.
+        document.documentElement.append(frame);
       }
     }, `chrome-extension://${extensionId}/sidebar-frame.html`);
     // Forged channel messages, posted to every frame on the page, ours included.
@@ -217,7 +221,7 @@ for (const webmail of [gmail, outlook]) {
     // frame follows, the page's frames stay empty.
     await page.evaluate(() => document.querySelector('[data-mailbox-crm-sidebar]')!.remove());
     await expectSidebarText(page, extensionId, first.subject);
-    await webmail.openThread(page, second);
+    await showFixture(page, second);
     await expectSidebarText(page, extensionId, second.subject);
     const ours = await sidebarFrame(page, extensionId);
     const frames = page.frames().filter((frame) => frame.url().endsWith('/sidebar-frame.html'));
@@ -260,35 +264,35 @@ for (const webmail of [gmail, outlook]) {
 }
 
 test('two webmail tabs each keep their own sidebar (every frame hears every connect)', async ({ context, extensionId }) => {
-  const one = await openWebmail(context, gmail);
+  const one = await openFixture(context, gmail, sites.gmail.list);
   const two = await context.newPage();
-  await two.goto(gmail.inboxUrl);
-  const three = await openWebmail(context, outlook);
-  await gmail.openThread(one, threads.gmail[0]);
-  await gmail.openThread(two, threads.gmail[1]);
-  await outlook.openThread(three, threads.outlook[1]);
-  await expectSidebarText(one, extensionId, threads.gmail[0].subject);
-  await expectSidebarText(two, extensionId, threads.gmail[1].subject);
-  await expectSidebarText(three, extensionId, threads.outlook[1].subject);
+  await two.goto(sites.gmail.list.url);
+  const three = await openFixture(context, outlook, sites.outlook.list);
+  await showFixture(one, sites.gmail.first);
+  await showFixture(two, sites.gmail.second);
+  await showFixture(three, sites.outlook.second);
+  await expectSidebarText(one, extensionId, sites.gmail.first.subject);
+  await expectSidebarText(two, extensionId, sites.gmail.second.subject);
+  await expectSidebarText(three, extensionId, sites.outlook.second.subject);
   // A fresh connect in one tab (the page removed its host) leaves the others connected.
   await one.evaluate(() => document.querySelector('[data-mailbox-crm-sidebar]')!.remove());
-  await expectSidebarText(one, extensionId, threads.gmail[0].subject);
-  await gmail.openThread(two, threads.gmail[0]);
-  await outlook.openThread(three, threads.outlook[0]);
-  await expectSidebarText(two, extensionId, threads.gmail[0].subject);
-  await expectSidebarText(three, extensionId, threads.outlook[0].subject);
+  await expectSidebarText(one, extensionId, sites.gmail.first.subject);
+  await showFixture(two, sites.gmail.first);
+  await showFixture(three, sites.outlook.first);
+  await expectSidebarText(two, extensionId, sites.gmail.first.subject);
+  await expectSidebarText(three, extensionId, sites.outlook.first.subject);
 });
 
 test('the collapsed sidebar stays collapsed after a reload', async ({ context, extensionId, worker }) => {
-  const page = await openWebmail(context, gmail);
-  const [thread] = threads.gmail;
-  await gmail.openThread(page, thread);
+  const page = await openFixture(context, gmail, sites.gmail.list);
+  const thread = sites.gmail.first;
+  await showFixture(page, thread);
   await expectSidebarText(page, extensionId, thread.subject);
   await expect.poll(() => hostLayout(page)).toBe('expanded');
   // The preference as the frame stores it when the rep collapses the sidebar.
   await worker.evaluate(() => chrome.storage.local.set({ sidebarCollapsed: true, sidebarCollapsed$: { v: 1 } }));
   await page.reload();
-  await gmail.openThread(page, thread);
+  await showFixture(page, thread);
   await expect.poll(() => hostLayout(page)).toBe('collapsed');
   const box = await page.evaluate(() => document.querySelector('[data-mailbox-crm-sidebar]')!.getBoundingClientRect().toJSON());
   expect(box).toMatchObject({ width: 36, height: 120 });
@@ -310,17 +314,23 @@ test('new mail the Gmail page shows asks the background for a sync, which takes 
   // The engine starts page-requested syncs at least REQUEST_SYNC_GAP_MS (10 s) apart: wait it out.
   await new Promise((resolve) => setTimeout(resolve, Math.max(0, first.updatedAt + 10_500 - Date.now())));
 
-  const page = await openWebmail(context, gmail);
-  await gmail.openThread(page, threads.gmail[0]);
-  await expectSidebarText(page, extensionId, threads.gmail[0].subject);
+  const page = await openFixture(context, gmail, sites.gmail.list);
+  await showFixture(page, sites.gmail.first);
+  await expectSidebarText(page, extensionId, sites.gmail.first.subject);
+  await showFixture(page, sites.gmail.list);
+  await expect.poll(() => hostLayout(page)).toBe('hidden');
   const contact = await outsideCrmContact();
   const subject = `New mail with the inbox open ${Date.now().toString(36)}`;
   const delivered = await admin.post<{ id: string }>('/google/deliver', { from: { name: contact.name, address: contact.email }, to: 'riley@acme-sales.test', subject, body: 'Are we still on for Friday?' });
   const deliveredAt = Date.now();
   const key = (await rileyTruth(deliveredAt - DAY_MS)).verdicts.find((v) => v.providerId === delivered.id)!.key;
-  // Gmail shows it: the unread count in the title goes up.
+  // Gmail shows it: a row on top of the list, above the conversations listed before.
   await page.evaluate(() => {
-    document.title = 'Inbox (4) - rep@acme-sales.test - Gmail';
+    const row = document.querySelector('tr.zA')!.cloneNode(true) as HTMLElement;
+    const id = row.querySelector('[data-legacy-thread-id]')!;
+    id.setAttribute('data-legacy-thread-id', '18e0f1a2b3c4d5e6');
+    id.removeAttribute('data-thread-id');
+    document.querySelector('tr.zA')!.before(row);
   });
   const requested = await until('a sync the page asked for', async () => {
     const job = await incremental();
