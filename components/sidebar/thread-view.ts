@@ -16,12 +16,13 @@ export function actionMailboxes(mailboxes: readonly ThreadMailbox[]): ThreadMail
 }
 
 /**
- * The contacts the thread goes to in a mailbox now: the user's manual link when there is one, or
- * else the contacts its participants match in the CRM (the engine's own match). "Link to contact"
- * adds to these, so linking one more never drops the others.
+ * The contacts the thread goes to in a mailbox now: none once marked "don't sync", the user's
+ * manual link when there is one, or else the contacts its participants match in the CRM (the
+ * engine's own match). "Link to contact" adds to these, so linking one more never drops the others.
  */
 export function linkedContacts(mailbox: Pick<ThreadMailbox, 'link'>, participants: readonly Pick<ThreadParticipant, 'contact'>[]): ContactRef[] {
-  return mailbox.link && !mailbox.link.dontSync ? mailbox.link.contacts : matchedContacts(participants);
+  if (mailbox.link) return mailbox.link.dontSync ? [] : mailbox.link.contacts;
+  return matchedContacts(participants);
 }
 
 /** The contacts the thread's participants match in the CRM, once each. */

@@ -1,7 +1,9 @@
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
+import { createContactFormSchema } from '@/components/sidebar/create-contact-form';
 import { SidebarApp } from '@/components/sidebar/sidebar-app';
+import { fieldErrors } from '@/components/ui/use-zod-form';
 import type { SidebarLink } from '@/components/sidebar/sidebar-link';
 import { actionMailboxes, canLogOnPurpose, externalParticipants, linkedContacts } from '@/components/sidebar/thread-view';
 import type { ContactRef, MessageSyncState, ThreadMailbox, ThreadParticipant } from '@/lib/domain';
@@ -141,6 +143,16 @@ describe('Actions shown for the thread\u2019s decision and mailbox', () => {
     expect(marked).toContain('>Sync this thread again</button>');
     expect(marked).toContain('Not logged: you marked this thread');
     expect(marked).not.toContain('Link to contact');
+    // Nothing is linked any more: the matched contact offers to be linked again instead of unlinked.
+    expect(marked).toContain('>Unlinked</span>');
+    expect(marked).toMatch(/aria-label="Link Dana Buyer to this thread"[^>]*>Link<\/button>/);
+    expect(marked).not.toContain('>Unlink</button>');
+  });
+
+  it('offers Unlink for a linked contact', () => {
+    const html = render(state({}), {});
+    expect(html).toMatch(/aria-label="Unlink Dana Buyer from this thread"[^>]*>Unlink<\/button>/);
+    expect(html).toContain('>In CRM</span>');
   });
 
   it('offers "Log this thread" in a personal mailbox that skipped it for its scope, disabled with its reason when no one is in the CRM', () => {
@@ -170,11 +182,11 @@ describe('thread-view: which participants, mailboxes and contacts the actions us
     expect(actionMailboxes([empty, aThreadMailbox({ mailboxId: 'other' })]).map((m) => m.mailboxId)).toEqual(['empty', 'other']);
   });
 
-  it('links to the manual link when there is one, else to the matched contacts', () => {
+  it('links to nothing once "don\u2019t sync", to the manual link when there is one, else to the matched contacts', () => {
     const sam: ContactRef = { id: 'c-sam', name: 'Sam', company: null, url: null };
     expect(linkedContacts({ link: null }, participants)).toEqual([dana]);
     expect(linkedContacts({ link: { contacts: [sam], dontSync: false } }, participants)).toEqual([sam]);
-    expect(linkedContacts({ link: { contacts: [], dontSync: true } }, participants)).toEqual([dana]);
+    expect(linkedContacts({ link: { contacts: [], dontSync: true } }, participants)).toEqual([]);
   });
 
   it('logs on purpose only in a personal mailbox that skipped the thread for its scope', () => {
@@ -183,5 +195,14 @@ describe('thread-view: which participants, mailboxes and contacts the actions us
     expect(canLogOnPurpose({ scope: 'sales', messages: skipped, link: null })).toBe(false);
     expect(canLogOnPurpose({ scope: 'personal', messages: [aState()], link: null })).toBe(false);
     expect(canLogOnPurpose({ scope: 'personal', messages: skipped, link: { contacts: [], dontSync: true } })).toBe(false);
+  });
+});
+
+describe('createContactFormSchema: "Create contact" is checked before it is sent', () => {
+  it('refuses an empty name and a bad address on their fields, and keeps the company optional', () => {
+    const refused = createContactFormSchema.safeParse({ name: '  ', email: 'not-an-address', company: '' });
+    expect(refused.success).toBe(false);
+    expect(fieldErrors(refused.error!.issues)).toEqual({ name: 'Enter a name.', email: 'Enter an email address.' });
+    expect(createContactFormSchema.parse({ name: ' Nia New ', email: 'nia@prospect.test', company: '' })).toEqual({ name: 'Nia New', email: 'nia@prospect.test', company: '' });
   });
 });
