@@ -51,7 +51,7 @@ export function ThreadActions(props: { mailbox: ThreadMailbox; threadKey: string
           <p id={reasonId} className="small muted">
             {matched.length === 0 ? 'No participant is in the CRM: create or link a contact first.' : `This mailbox is personal: its mail is logged only on purpose. Logs it to ${matched.map((c) => c.name).join(', ')}.`}
           </p>
-          <MutationStatus mutation={logIt} pending="Logging the thread…" success="The thread will be logged by the next sync." />
+          <MutationStatus mutation={logIt} pending="Logging the thread…" success="Logging the thread to the CRM." />
         </div>
       )}
       <div className="button-row">
