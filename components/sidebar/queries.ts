@@ -19,9 +19,9 @@ function busy(view: ThreadView | undefined): boolean {
 }
 
 /**
- * What the sidebar shows for the open thread (R26, R28), from the local mirror. The previous
- * thread's view stays on screen while the next one loads (no flash between threads), and it is
- * polled while a sync or a push is under way.
+ * What the sidebar shows for the open thread (R26, R28), from the local mirror. When the page
+ * shows more of the thread's participants (a message expanded), the view on screen stays until
+ * the new one arrives; it is polled while a sync or a push is under way.
  */
 export function useThreadView(webmail: SidebarState['webmail'], thread: PageThread) {
   return useQuery({
