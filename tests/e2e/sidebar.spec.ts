@@ -31,7 +31,7 @@ interface CrmContact {
   id: string;
   name: string;
   email: string;
-  company: string | null;
+  company: { id: string; name: string } | null;
 }
 
 /** The CRM's contacts as its public API lists them (the demo token's view). */
@@ -173,7 +173,7 @@ test('Gmail: the matches agree with the CRM, page text is inert, the sidebar fol
   const contacts = await crmContacts();
   const danaRow = sidebar.locator('li.person').filter({ hasText: dana.email });
   await expect(danaRow.locator('.person-name')).toHaveText(contacts.find((c) => c.email === dana.email)!.name);
-  if (dana.company) await expect(danaRow.locator('.person-company')).toHaveText(dana.company);
+  if (dana.company) await expect(danaRow.locator('.person-company')).toHaveText(dana.company.name);
   const record = danaRow.getByRole('link', { name: /Open in CRM/ });
   if (await record.count()) {
     expect(new URL((await record.getAttribute('href'))!).origin).toBe(new URL(CRM_URL).origin);
@@ -283,7 +283,7 @@ test('Gmail: link, unlink, create contact and "don\'t sync" change what reaches 
   await row.getByRole('button', { name: 'Create contact' }).click();
   await expect(row.getByText(/^Created Quinn Newcomer in the CRM/)).toBeVisible();
   const created = await until('the new contact in the CRM', async () => (await crmContacts()).find((c) => c.email === stranger.address), 30_000, 500);
-  expect(created).toMatchObject({ name: stranger.name, company: 'NewCo' });
+  expect(created).toMatchObject({ name: stranger.name, company: { name: 'NewCo' } });
   expect((await crmEmail(lone.verdict.key, 'the stranger\'s past message in the CRM')).contact_ids).toEqual([created.id]);
   await expect(sidebar.getByText(/^Logged to Quinn Newcomer/)).toBeVisible({ timeout: 30_000 });
 });
