@@ -5,6 +5,7 @@ import { connectCrm, disconnectCrm } from './crm-connection';
 import type { BackgroundDeps } from './deps';
 import { connectMailbox, disconnectMailbox, reconnectMailbox } from './mailboxes';
 import { careHandlers } from './care-handlers';
+import { sidebarHandlers } from './sidebar-handlers';
 import { syncHandlers } from './sync-handlers';
 import { engineOf } from './engine';
 
@@ -51,6 +52,7 @@ export function createHandlers(deps: BackgroundDeps): Handlers {
     },
     disconnectCrm: () => disconnectCrm(deps),
     ...syncHandlers(deps),
+    ...sidebarHandlers(deps),
     ...careHandlers(deps),
   };
 }

@@ -6,7 +6,7 @@ import type { BackgroundDeps } from './deps';
 import { engineDeps, engineOf } from './engine';
 import { mailboxProvider, requireMailbox } from './mailboxes';
 
-/** The engine's messages (issue 9): what the popup, options page and sidebar ask the background. */
+/** The engine's messages (issue 9): what the popup, options page and sidebar ask the background about syncs and threads. */
 export type SyncMessageName =
   | 'syncNow'
   | 'requestSync'
@@ -18,11 +18,6 @@ export type SyncMessageName =
   | 'getRuns'
   | 'getRunSample'
   | 'lookupMessages'
-  | 'getThreadView'
-  | 'searchContacts'
-  | 'createContact'
-  | 'unlinkThreadContact'
-  | 'getContactTimeline'
   | 'setThreadDecision'
   | 'listFolders'
   | 'setSyncOnly'
@@ -52,12 +47,6 @@ export function syncHandlers(deps: BackgroundDeps): SyncHandlers {
     getRuns: async ({ mailboxId }) => ({ runs: await runsOf(deps.db, mailboxId) }),
     getRunSample: async ({ runId, perContact }) => ({ contacts: await runSample(deps.db, runId, perContact) }),
     lookupMessages: async ({ mailboxId, text, limit }) => ({ messages: await lookupMessages(deps.db, mailboxId, text, limit) }),
-    // Issue 11: the sidebar's messages (being built).
-    getThreadView: notYet,
-    searchContacts: notYet,
-    createContact: notYet,
-    unlinkThreadContact: notYet,
-    getContactTimeline: notYet,
     async setThreadDecision(input) {
       if (input.dontSync && input.contactIds.length > 0) throw MessagingError.of('invalid_payload', 'A thread is either linked to contacts or marked "don\u2019t sync", not both.');
       await decideThread(engineDeps(deps), input);
@@ -93,8 +82,4 @@ export function syncHandlers(deps: BackgroundDeps): SyncHandlers {
       return {};
     },
   };
-}
-
-async function notYet(): Promise<never> {
-  throw MessagingError.of('handler_failed', 'Not built yet.');
 }

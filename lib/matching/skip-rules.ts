@@ -227,3 +227,16 @@ export function classify(message: MessageFacts, mailbox: MailboxFacts, policy: P
   const input: RuleInput = { message, mailbox, policy, contactIds };
   return { reason: SKIP_ORDER.find((reason) => RULES[reason](input)) ?? null, contactIds };
 }
+
+/**
+ * What an address is to the workspace, by the rules that keep it from being a contact (R21,
+ * R21a): one of the connected mailboxes' own addresses (`self`), a blocked address or domain
+ * (`blocked`), at a workspace domain or its subdomain (`internal`), or none of these (null).
+ * `address` is normalised (`normaliseAddress`); `own` is the union of `ownAddresses`.
+ */
+export function addressRole(address: string, own: ReadonlySet<string>, policy: PolicySets): 'self' | 'blocked' | 'internal' | null {
+  if (own.has(address)) return 'self';
+  if (isBlocked([address], policy)) return 'blocked';
+  if (domainCovered(domainOf(address), policy.workspaceDomains)) return 'internal';
+  return null;
+}

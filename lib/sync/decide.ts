@@ -17,7 +17,7 @@ export interface DecideContext {
 }
 
 /** The mailbox's own addresses (R21a): its address, aliases and reply-to. */
-function ownOf(mailbox: Mailbox): Set<string> {
+export function ownOf(mailbox: Mailbox): Set<string> {
   return ownAddresses({ address: mailbox.address, aliases: mailbox.identity?.aliases ?? [], replyTo: mailbox.identity?.replyTo ?? null });
 }
 

@@ -86,15 +86,69 @@ function linkedTo(entry: OutboxEntry, contactId: string): boolean {
 }
 
 /**
- * The contacts the thread stays linked to: its manual link if it has one, else every contact its
- * messages are pushed to, less the wrong one; only contacts the mirror still holds (a link to
- * another would be refused).
+ * The contacts the thread is linked to now: its manual link if it has one, else every contact its
+ * messages are pushed to.
  */
-async function threadContactsBut(deps: EngineDeps, mailboxId: string, threadKey: string, thread: readonly Verdict[], wrong: string): Promise<string[]> {
+async function threadContacts(deps: EngineDeps, mailboxId: string, threadKey: string, thread: readonly Verdict[]): Promise<string[]> {
   const link = await getThreadLink(deps.db, mailboxId, threadKey);
   const linked = link && !link.dontSync && link.contactIds.length > 0 ? link.contactIds : null;
-  const ids = [...new Set(linked ?? thread.filter((v) => v.reason === null).flatMap((v) => v.contactIds))].filter((id) => id !== wrong);
+  return [...new Set(linked ?? thread.filter((v) => v.reason === null).flatMap((v) => v.contactIds))];
+}
+
+/**
+ * The contacts the thread stays linked to: `threadContacts` less the wrong one; only contacts
+ * the mirror still holds (a link to another would be refused).
+ */
+async function threadContactsBut(deps: EngineDeps, mailboxId: string, threadKey: string, thread: readonly Verdict[], wrong: string): Promise<string[]> {
+  const ids = (await threadContacts(deps, mailboxId, threadKey, thread)).filter((id) => id !== wrong);
   return (await contactsByIds(deps.db, ids)).map((c) => c.id).sort();
+}
+
+/** Which thread of a mailbox, and the contact to take off it. */
+export interface ThreadUnlink {
+  mailboxId: string;
+  threadKey: string;
+  contactId: string;
+}
+
+/**
+ * "Unlink" in the sidebar (R27): takes one contact off a thread of a mailbox. When one of the
+ * thread's messages is in the CRM under that contact, this is the review's "wrong contact" on it
+ * (`markWrongContact`): every email of the thread the CRM holds under the contact is unlinked, and
+ * the thread is decided by hand. Otherwise the thread is decided by hand at once: linked to its
+ * current contacts (`threadContacts`) but that one, or "don't sync" when none is left, and its
+ * writes not yet made lose the contact. Either way its later mail is not attached to the contact.
+ * Refused in plain words when the contact is not linked to the thread. Returns the thread's states.
+ */
+export async function unlinkThreadContact(deps: EngineDeps, input: ThreadUnlink): Promise<MessageSyncState[]> {
+  const { db } = deps;
+  const mailbox = await getMailbox(db, input.mailboxId);
+  if (!mailbox) throw MessagingError.of('handler_failed', 'That mailbox is no longer connected. Reopen the popup to see the current list.');
+  const thread = await verdictsOfThread(db, mailbox.id, input.threadKey);
+  const threadKeys = [...new Set(thread.map((v) => v.key))];
+  const entries = await outboxEntries(db, threadKeys);
+  const pushed = thread.find((v) => entries.some((e) => e.idempotencyKey === v.key && linkedTo(e, input.contactId)));
+  if (pushed) {
+    await markWrongContact(deps, { mailboxId: mailbox.id, providerId: pushed.providerId, contactId: input.contactId });
+    return threadState(db, mailbox.id, input.threadKey);
+  }
+  const waiting = entries.some((e) => e.status === 'pending' && e.contactIds.includes(input.contactId));
+  if (!waiting && !(await threadContacts(deps, mailbox.id, input.threadKey, thread)).includes(input.contactId)) {
+    throw MessagingError.of('handler_failed', 'That contact is not linked to this conversation, so there is nothing to unlink. Reload the sidebar to see where it stands.');
+  }
+  refuseWhileSending(entries, input.contactId);
+  const remaining = await threadContactsBut(deps, mailbox.id, input.threadKey, thread, input.contactId);
+  const dontSync = remaining.length === 0;
+  // A correction of what is queued, not a request for mail: writes not yet made take exactly the
+  // remaining contacts (a union would keep the unlinked one), and nothing an undo removed returns.
+  const alongside = async () => {
+    const current = await outboxEntries(db, threadKeys);
+    refuseWhileSending(current, input.contactId);
+    const affected = current.filter((e) => e.status === 'pending' && e.contactIds.includes(input.contactId));
+    await putOutboxEntries(db, affected.map((e) => withoutContact(e, input.contactId, dontSync)));
+  };
+  await decideThread(deps, { mailboxId: mailbox.id, threadKey: input.threadKey, contactIds: remaining, dontSync }, { alongside });
+  return threadState(db, mailbox.id, input.threadKey);
 }
 
 /**

@@ -18,3 +18,12 @@ export interface WebmailThread {
 
 /** The two webmails the sidebar runs on. */
 export type Webmail = 'gmail' | 'outlook';
+
+/**
+ * What a webmail page shows of new mail (R16): the inbox's unread count (null when the page shows
+ * none the reader can find) and the keys of the first conversations listed (at most 20, top first).
+ */
+export interface InboxSignal {
+  unread: number | null;
+  topKeys: string[];
+}

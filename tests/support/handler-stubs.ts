@@ -1,9 +1,11 @@
 import type { CareMessageName } from '@/lib/background/care-handlers';
+import type { SidebarMessageName } from '@/lib/background/sidebar-handlers';
 import type { SyncMessageName } from '@/lib/background/sync-handlers';
 import type { Handlers } from '@/lib/messaging';
 
 export type { SyncMessageName } from '@/lib/background/sync-handlers';
 export type { CareMessageName } from '@/lib/background/care-handlers';
+export type { SidebarMessageName } from '@/lib/background/sidebar-handlers';
 
 /** Every engine handler as `handler`, for protocol tests that do not exercise the engine itself. */
 export function syncHandlerStubs(handler: () => Promise<never>): Pick<Handlers, SyncMessageName> {
@@ -18,11 +20,6 @@ export function syncHandlerStubs(handler: () => Promise<never>): Pick<Handlers, 
     getRuns: handler,
     getRunSample: handler,
     lookupMessages: handler,
-    getThreadView: handler,
-    searchContacts: handler,
-    createContact: handler,
-    unlinkThreadContact: handler,
-    getContactTimeline: handler,
     setThreadDecision: handler,
     listFolders: handler,
     setSyncOnly: handler,
@@ -43,5 +40,16 @@ export function careHandlerStubs(handler: () => Promise<never>): Pick<Handlers, 
     testCrmConnection: handler,
     getPrivacyRules: handler,
     savePrivacyRules: handler,
+  };
+}
+
+/** Every sidebar handler as `handler`, for protocol tests that do not exercise them. */
+export function sidebarHandlerStubs(handler: () => Promise<never>): Pick<Handlers, SidebarMessageName> {
+  return {
+    getThreadView: handler,
+    searchContacts: handler,
+    createContact: handler,
+    unlinkThreadContact: handler,
+    getContactTimeline: handler,
   };
 }

@@ -37,3 +37,21 @@ export async function contactsByIds(db: MailboxCrmDatabase, ids: readonly string
 export async function clearContacts(db: MailboxCrmDatabase): Promise<void> {
   await db.contacts.clear();
 }
+
+/** How many rows `walkContacts` reads at once: one `getAll` per page, a bounded array in memory. */
+const WALK_PAGE = 500;
+
+/**
+ * Walks the mirror in id order, a page of rows at a time (keyset: each page starts after the last
+ * id of the one before, so a page is one ranged `getAll`, much faster than a cursor step per row),
+ * handing each row to `visit` unvalidated (validate what you keep). The walk stops when `visit`
+ * answers false.
+ */
+export async function walkContacts(db: MailboxCrmDatabase, visit: (row: Contact) => boolean): Promise<void> {
+  for (let after: string | null = null; ; ) {
+    const page: Contact[] = await (after === null ? db.contacts.orderBy(':id') : db.contacts.where(':id').above(after)).limit(WALK_PAGE).toArray();
+    for (const row of page) if (!visit(row)) return;
+    if (page.length < WALK_PAGE) return;
+    after = page.at(-1)!.id;
+  }
+}

@@ -64,6 +64,31 @@ async function mirrorOnce(deps: EngineDeps, signal?: AbortSignal): Promise<void>
   }
 }
 
+/**
+ * Stores contacts the CRM has just answered outside the mirror's walk (one the user created, R25,
+ * or the one the CRM says already has an address) and retro-matches every mailbox's stored
+ * messages for the addresses they add (R21a), in one transaction. A copy older than the mirror's
+ * is left out: the CRM may replay an earlier answer under the same idempotency key.
+ *
+ * The mirror's cursor stays where it is: it says every contact changed up to that point is
+ * mirrored, and moving it to this contact would skip what others changed in between. The next
+ * walk reads this contact again (its `updated_at` is after the cursor) and stores the same copy,
+ * which gains no address, so nothing is retro-matched twice.
+ */
+export async function mirrorAnswered(deps: EngineDeps, contacts: readonly Contact[]): Promise<void> {
+  const { db } = deps;
+  const policy = policySets(await deps.privacyRules());
+  const now = deps.now();
+  const mailboxes = await listMailboxes(db);
+  await atomically(db, ['contacts', 'messages', 'verdicts', 'outbox', 'syncRuns', 'threadLinks', 'mailboxes'], async () => {
+    const stored = new Map((await contactsByIds(db, contacts.map((c) => c.id))).map((c) => [c.id, c]));
+    const newer = contacts.filter((c) => (stored.get(c.id)?.updatedAt ?? Number.NEGATIVE_INFINITY) <= c.updatedAt);
+    const gained = await gainedAddresses(db, newer);
+    await putContacts(db, newer);
+    for (const mailbox of mailboxes) await retroMatch(db, mailbox, gained, policy, now);
+  });
+}
+
 /** A new CRM (another base URL) replaces the mirror of the previous one. */
 async function forgetOtherMirrors(db: MailboxCrmDatabase, lane: string): Promise<void> {
   await atomically(db, ['checkpoints', 'contacts'], async () => {

@@ -5,7 +5,7 @@ import { getJob, getMailbox, jobId } from '@/lib/db';
 import type { Mailbox } from '@/lib/domain';
 import { dispatch, type Handlers, type MessageName, type MessageOutput, protocol, type Sender } from '@/lib/messaging';
 import { type EngineHarness, useEngineHarness } from '../../support/engine-harness';
-import { gmailTab, optionsPage, trust } from '../../support/senders';
+import { gmailTab, optionsPage, sidebarFrame, trust } from '../../support/senders';
 
 /**
  * The background's answers to the engine's messages, through the protocol's dispatch, with the
@@ -122,7 +122,8 @@ describe('thread decisions through the background (R27)', () => {
     for (const state of messages) expect(state).toMatchObject({ state: 'waiting', reason: null, contacts: [{ id: 'ct-5' }] });
     await settled();
     await wake();
-    const sidebar = await send('getThreadState', { provider: 'gmail', threadKey: verdict.threadKey }, gmailTab);
+    const sidebar = await send('getThreadView', { provider: 'gmail', threadKey: verdict.threadKey, participants: [] }, sidebarFrame);
+    expect(sidebar.mailboxes[0]!.link).toEqual({ contacts: [expect.objectContaining({ id: 'ct-5' })], dontSync: false });
     for (const state of sidebar.mailboxes[0]!.messages) expect(state).toMatchObject({ state: 'pushed', contacts: [{ id: 'ct-5' }] });
     const emails = await h.crmEmails();
     expect(emails.filter((e) => e.contact_ids.includes('ct-5') && e.fields.thread_key === verdict.threadKey)).toHaveLength(messages.length);

@@ -6,7 +6,7 @@ import type { Mailbox, Message, MessageSyncState } from '@/lib/domain';
 import { dispatch, type Handlers, type MessageOutput, protocol } from '@/lib/messaging';
 import { decideThread, threadState } from '@/lib/sync';
 import { type EngineHarness, useEngineHarness } from '../../support/engine-harness';
-import { gmailTab, optionsPage, trust } from '../../support/senders';
+import { optionsPage, sidebarFrame, trust } from '../../support/senders';
 
 /**
  * Where each message of a thread stands (R17, R28) and the user's decisions about a thread (R27),
@@ -60,11 +60,11 @@ function threadsWhere(truth: GroundTruth, stored: readonly Message[], test: (ver
   return [...byThread].filter(([, verdicts]) => test(verdicts)).map(([thread]) => thread);
 }
 
-/** The thread state as a webmail content script reads it, zod-checked as its caller does. */
+/** The thread state as the sidebar reads it (its thread view), zod-checked as its caller does. */
 async function sidebarState(threadKey: string): Promise<MessageSyncState[]> {
-  const envelope = await dispatch(protocol, 'getThreadState', { provider: 'gmail', threadKey }, gmailTab, handlers, trust);
-  if (!envelope.ok) throw new Error(`getThreadState failed: ${envelope.error.message}`);
-  const answer = protocol.getThreadState.output.parse(envelope.value);
+  const envelope = await dispatch(protocol, 'getThreadView', { provider: 'gmail', threadKey, participants: [] }, sidebarFrame, handlers, trust);
+  if (!envelope.ok) throw new Error(`getThreadView failed: ${envelope.error.message}`);
+  const answer = protocol.getThreadView.output.parse(envelope.value);
   expect(answer.mailboxes).toHaveLength(1);
   return answer.mailboxes[0]!.messages;
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { BulkHeaders } from '@/lib/domain';
 import {
+  addressRole,
   classify,
   DEFAULT_EXCLUDED_CATEGORIES,
   domainCovered,
@@ -215,5 +216,29 @@ describe('classify (R21a: exactly one reason, the first that applies)', () => {
     const personal = { ...mailbox, dontSync: false };
     const external: MessageFacts = { participants: ['dana@customer.test'], folder: null, category: null, bulk: NO_BULK };
     expect(classify(external, personal, strict, contacts)).toEqual({ reason: 'personal_scope', contactIds: ['ct-1'] });
+  });
+});
+
+describe('addressRole (the sidebar\'s participant roles, R21, R21a)', () => {
+  const own = ownAddresses({ address: 'rep@acme.test', aliases: ['rep.alias@other.test'], replyTo: 'desk@acme.test' });
+  it.each([
+    ['rep@acme.test', 'self'],
+    ['rep.alias@other.test', 'self'],
+    ['desk@acme.test', 'self'],
+    ['dev@acme.test', 'internal'],
+    ['dev@eu.acme.test', 'internal'],
+    ['dev@acme.test.evil.test', null],
+    ['dev@notacme.test', null],
+    ['patprivate@gmail.com', 'blocked'],
+    ['counsel@eu.brightline-legal.test', 'blocked'],
+    ['dana@buyer.test', null],
+  ] as const)('%s is %s', (address, role) => {
+    expect(addressRole(address, own, policy)).toBe(role);
+  });
+
+  it('a blocked address at a workspace domain is blocked; our own address stays self even when blocked', () => {
+    const strict = policySets({ workspaceDomains: ['acme.test'], blockedAddresses: ['legal@acme.test', 'rep@acme.test'], blockedDomains: [], excludedCategories: [] });
+    expect(addressRole('legal@acme.test', own, strict)).toBe('blocked');
+    expect(addressRole('rep@acme.test', own, strict)).toBe('self');
   });
 });

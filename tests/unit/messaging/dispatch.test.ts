@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { providerError } from '@/lib/domain';
 import { dispatch, type Handlers, type HandlersOf, MessagingError, protocol, type ProtocolMap, type Sender, senderProblem, type Trust, UNEXPECTED_FAILURE, wireErrorSchema } from '@/lib/messaging';
 import { WEBMAIL_MATCHES } from '@/lib/webmail/sites';
-import { type SyncMessageName, syncHandlerStubs, careHandlerStubs } from '../../support/handler-stubs';
+import { careHandlerStubs, type SidebarMessageName, sidebarHandlerStubs, type SyncMessageName, syncHandlerStubs } from '../../support/handler-stubs';
 
 const trust: Trust = {
   extensionId: 'caciholiefihaajpdhopelakjjeojlim',
@@ -26,6 +26,7 @@ function handlers() {
     connectCrm: unused,
     disconnectCrm: unused,
     ...syncHandlerStubs(unused),
+    ...sidebarHandlerStubs(unused),
     ...careHandlerStubs(unused),
     savePrivacyRules: vi.fn(unused),
   } satisfies Handlers;
@@ -180,9 +181,10 @@ describe('dispatch of a message content scripts may send', () => {
   });
 });
 
-describe("dispatch of the engine's messages", () => {
+describe("dispatch of the engine's and the sidebar's messages", () => {
+  type EngineMessageName = SyncMessageName | SidebarMessageName;
   /** A valid input of each engine message. */
-  const valid: Record<SyncMessageName, unknown> = {
+  const valid: Record<EngineMessageName, unknown> = {
     syncNow: { mailboxId: 'gmail:rep@acme-sales.test' },
     requestSync: { provider: 'gmail' },
     backfill: { mailboxId: 'gmail:rep@acme-sales.test', days: 30 },
@@ -193,7 +195,11 @@ describe("dispatch of the engine's messages", () => {
     getRuns: { mailboxId: 'gmail:rep@acme-sales.test' },
     getRunSample: { runId: 'run-1' },
     lookupMessages: { mailboxId: 'gmail:rep@acme-sales.test', text: 'renewal' },
-    getThreadState: { provider: 'gmail', threadKey: '18f2a' },
+    getThreadView: { provider: 'gmail', threadKey: '18f2a', participants: [{ name: 'Dana Buyer', address: 'dana@buyer.test' }] },
+    searchContacts: { text: 'dana' },
+    createContact: { name: 'Dana Buyer', email: 'dana@buyer.test', company: 'Buyer Inc' },
+    unlinkThreadContact: { mailboxId: 'gmail:rep@acme-sales.test', threadKey: '18f2a', contactId: 'ct-1' },
+    getContactTimeline: { contactId: 'ct-1' },
     setThreadDecision: { mailboxId: 'gmail:rep@acme-sales.test', threadKey: '18f2a', contactIds: ['ct-1'], dontSync: false },
     listFolders: { mailboxId: 'gmail:rep@acme-sales.test' },
     setSyncOnly: { mailboxId: 'gmail:rep@acme-sales.test', only: ['INBOX', 'Label_3'] },
@@ -201,7 +207,7 @@ describe("dispatch of the engine's messages", () => {
     dismissReviewPrompt: { id: 'stale_sync:gmail:rep@acme-sales.test:1' },
   };
   /** Inputs each message must refuse: wrong types, missing or unknown fields, out of range. */
-  const invalid: Record<SyncMessageName, unknown[]> = {
+  const invalid: Record<EngineMessageName, unknown[]> = {
     syncNow: [{ provider: 'gmail' }, { mailboxId: '' }, {}],
     requestSync: [{ provider: 'imap' }, { mailboxId: 'gmail:rep@acme-sales.test' }, { provider: 'gmail', all: true }],
     backfill: [{ mailboxId: 'm', days: 'all' }, { mailboxId: 'm' }, { mailboxId: 'm', days: 400 }, { mailboxId: 'm', days: 30, confirmed: 'yes' }],
@@ -212,7 +218,19 @@ describe("dispatch of the engine's messages", () => {
     getRuns: [{}, { mailboxId: 'm', limit: 5 }],
     getRunSample: [{ runId: 'r', perContact: 500 }, { runId: 'r', perContact: 1.5 }, {}],
     lookupMessages: [{ mailboxId: 'm', text: ' a ' }, { mailboxId: 'm', text: 'x'.repeat(201) }, { mailboxId: 'm', text: 'hello', limit: 1000 }],
-    getThreadState: [{ provider: 'gmail', threadKey: 'x'.repeat(513) }, { provider: 'gmail', threadKey: '' }, { provider: 'gmail', threadKey: 't', mailboxId: 'm' }, { threadKey: 't' }],
+    getThreadView: [
+      { provider: 'gmail', threadKey: 'x'.repeat(513), participants: [] },
+      { provider: 'gmail', threadKey: '', participants: [] },
+      { provider: 'gmail', threadKey: 't' },
+      { provider: 'imap', threadKey: 't', participants: [] },
+      { provider: 'gmail', threadKey: 't', participants: [], mailboxId: 'm' },
+      { provider: 'gmail', threadKey: 't', participants: Array.from({ length: 201 }, () => ({ name: '', address: 'a@b.test' })) },
+      { provider: 'gmail', threadKey: 't', participants: [{ name: 'x', address: 'a@b.test', subject: 'Hi' }] },
+    ],
+    searchContacts: [{ text: '   ' }, { text: 'x'.repeat(201) }, { text: 'dana', limit: 26 }, { text: 'dana', limit: 0 }],
+    createContact: [{ name: ' ', email: 'dana@buyer.test' }, { name: 'Dana', email: 'not an address' }, { name: 'Dana', email: 'dana@buyer.test', contactId: 'ct-1' }, { name: 'Dana' }],
+    unlinkThreadContact: [{ mailboxId: 'm', threadKey: 't' }, { mailboxId: 'm', threadKey: 't', contactId: '' }, { mailboxId: 'm', threadKey: 'x'.repeat(513), contactId: 'ct-1' }],
+    getContactTimeline: [{ contactId: '' }, { contactId: 'ct-1', limit: 21 }, {}],
     setThreadDecision: [
       { mailboxId: 'm', threadKey: 't', contactIds: 'ct-1', dontSync: false },
       { mailboxId: 'm', threadKey: 't', contactIds: [] },
@@ -223,15 +241,15 @@ describe("dispatch of the engine's messages", () => {
     getReviewPrompts: [{ kind: 'stale_sync' }],
     dismissReviewPrompt: [{ id: '' }, { id: 'x'.repeat(501) }, {}],
   };
-  const names = Object.keys(valid) as SyncMessageName[];
+  const names = Object.keys(valid) as EngineMessageName[];
   const engineHandlers = () => ({ ...handlers(), ...Object.fromEntries(names.map((name) => [name, vi.fn(async () => ({ jobs: [] }))])) }) as unknown as Handlers;
 
-  it('lets webmail content scripts send only getThreadState and requestSync', () => {
+  it('lets webmail content scripts send only requestSync', () => {
     const open = Object.entries(protocol).filter(([, spec]) => !('pagesOnly' in spec && spec.pagesOnly));
-    expect(open.map(([name]) => name).sort()).toEqual(['getThreadState', 'requestSync']);
+    expect(open.map(([name]) => name)).toEqual(['requestSync']);
   });
 
-  it.each(names.filter((name) => name !== 'getThreadState' && name !== 'requestSync'))('refuses %s from a webmail content script with forbidden_sender, and answers the options page', async (name) => {
+  it.each(names.filter((name) => name !== 'requestSync'))('refuses %s from a webmail content script with forbidden_sender, and answers the options page', async (name) => {
     for (const sender of [gmailContentScript, outlookContentScript]) {
       const h = engineHandlers();
       expect(await dispatch(protocol, name, valid[name], sender, h, trust)).toMatchObject({ ok: false, error: { code: 'forbidden_sender', message: expect.stringMatching(/extension's own pages/) } });
@@ -242,7 +260,7 @@ describe("dispatch of the engine's messages", () => {
     expect(h[name]).toHaveBeenCalledOnce();
   });
 
-  it.each(['getThreadState', 'requestSync'] as const)('accepts %s from the top frame of a webmail content script, and refuses it from a frame or another page', async (name) => {
+  it.each(['requestSync'] as const)('accepts %s from the top frame of a webmail content script, and refuses it from a frame or another page', async (name) => {
     for (const sender of [gmailContentScript, outlookContentScript]) {
       const h = engineHandlers();
       expect(await dispatch(protocol, name, valid[name], sender, h, trust)).toMatchObject({ ok: true });
@@ -252,6 +270,28 @@ describe("dispatch of the engine's messages", () => {
       const h = engineHandlers();
       expect(await dispatch(protocol, name, valid[name], sender, h, trust)).toMatchObject({ ok: false, error: { code: 'forbidden_sender' } });
       expect(h[name]).not.toHaveBeenCalled();
+    }
+  });
+
+  /** The sidebar: the extension's own page in an iframe of the webmail tab (a frame, not the top one). */
+  const sidebarFrame: Sender = { id: trust.extensionId, url: `${trust.extensionOrigin}/sidebar.html`, tab: { id: 7 }, frameId: 3 };
+  const sidebarNames: SidebarMessageName[] = ['getThreadView', 'searchContacts', 'createContact', 'unlinkThreadContact', 'getContactTimeline'];
+
+  it.each(sidebarNames)('accepts %s from the sidebar frame, and refuses it from the webmail page or its frames and from another extension', async (name) => {
+    const h = engineHandlers();
+    expect(await dispatch(protocol, name, valid[name], sidebarFrame, h, trust)).toMatchObject({ ok: true });
+    expect(h[name]).toHaveBeenCalledWith(expect.objectContaining(valid[name] as object), sidebarFrame);
+    const strangers: Sender[] = [
+      gmailContentScript,
+      { ...gmailContentScript, frameId: 3 },
+      { ...sidebarFrame, id: 'otherextensionidotherextensionid' },
+      { ...sidebarFrame, url: 'chrome-extension://otherextensionidotherextensionid/sidebar.html' },
+      { ...sidebarFrame, url: 'https://mail.google.com/sidebar.html' },
+    ];
+    for (const sender of strangers) {
+      const refused = engineHandlers();
+      expect(await dispatch(protocol, name, valid[name], sender, refused, trust)).toMatchObject({ ok: false, error: { code: 'forbidden_sender' } });
+      expect(refused[name]).not.toHaveBeenCalled();
     }
   });
 

@@ -55,14 +55,22 @@ describe("the engine's answers, checked by the caller", () => {
   const state = { providerId: 'p1', date: 1, direction: 'received', state: 'pushed', reason: null, contacts: [{ id: 'ct-1', name: 'Dana', company: null, url: null }], at: 2, error: null };
   const job = { id: 'm/backfill', lane: 'm', kind: 'backfill', status: 'queued', runId: null, params: { days: 14 }, notBefore: 0, failures: 0, lastError: null, createdAt: 0, updatedAt: 0 };
 
-  it('the thread state carries no subject or content, even if an answer held them', () => {
-    const answer = protocol.getThreadState.output.parse({ mailboxes: [{ mailboxId: 'm', messages: [{ ...state, subject: 'Renewal quote', snippet: 'Hi', body: 'Dear…' }] }] });
+  const crm = { connected: true, origin: 'https://crm.test' };
+  const mailbox = { mailboxId: 'm', address: 'rep@acme.test', scope: 'sales', status: 'connected', link: null };
+  const view = (messages: unknown[]) => ({ crm, participants: [], mailboxes: [{ ...mailbox, messages }] });
+
+  it('the thread view carries no subject or content, even if an answer held them', () => {
+    const answer = protocol.getThreadView.output.parse({ ...view([{ ...state, subject: 'Renewal quote', snippet: 'Hi', body: 'Dear…' }]), subject: 'Renewal quote' });
+    expect(Object.keys(answer)).not.toContain('subject');
     expect(Object.keys(answer.mailboxes[0]!.messages[0]!).sort()).toEqual(['at', 'contacts', 'date', 'direction', 'error', 'providerId', 'reason', 'state']);
   });
 
   it.each([
-    ['getThreadState', { mailboxes: [{ mailboxId: 'm', messages: [{ ...state, state: 'logged' }] }] }],
-    ['getThreadState', { mailboxes: [{ mailboxId: 'm', messages: [{ ...state, reason: 'spam' }] }] }],
+    ['getThreadView', view([{ ...state, state: 'logged' }])],
+    ['getThreadView', view([{ ...state, reason: 'spam' }])],
+    ['getThreadView', { ...view([]), participants: [{ name: 'Dana', address: 'dana@buyer.test', role: 'colleague', contact: null }] }],
+    ['searchContacts', { contacts: [{ id: 'ct-1', name: 'Dana', company: null, url: null }] }],
+    ['getContactTimeline', { emails: [{ id: 'em_1', subject: null, date: '2026-01-01', direction: 'sent' }] }],
     ['setThreadDecision', { messages: [{ ...state, date: 'yesterday' }] }],
     ['syncNow', { jobs: [{ ...job, kind: 'reindex' }] }],
     ['backfill', { confirm: { days: 90 } }],
@@ -76,7 +84,8 @@ describe("the engine's answers, checked by the caller", () => {
   });
 
   it('accepts well-formed answers', () => {
-    expect(protocol.getThreadState.output.safeParse({ mailboxes: [{ mailboxId: 'm', messages: [state] }] }).success).toBe(true);
+    expect(protocol.getThreadView.output.safeParse(view([state])).success).toBe(true);
+    expect(protocol.getContactTimeline.output.safeParse({ emails: [{ id: 'em_1', subject: null, date: 1, direction: 'sent' }] }).success).toBe(true);
     expect(protocol.backfill.output.safeParse({ confirm: { days: 90, estimate: null } }).success).toBe(true);
     expect(protocol.getRunSample.output.safeParse({ contacts: [{ contact: { id: 'ct-1', name: null, company: null, url: null }, total: 1, messages: [{ ...state, subject: null, from: 'a@b.test', crmEmailId: 'em_1' }] }] }).success).toBe(true);
     expect(protocol.lookupMessages.output.safeParse({ messages: [{ ...state, subject: 'x', threadKey: 't' }] }).success).toBe(true);

@@ -3,7 +3,7 @@ import type { Browser } from 'wxt/browser';
 import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { type Handlers, MessagingError, protocolListener, sendToBackground, type Sender, type Trust } from '@/lib/messaging';
 import { onRuntimeMessage } from '@/lib/platform';
-import { syncHandlerStubs, careHandlerStubs } from '../../support/handler-stubs';
+import { careHandlerStubs, sidebarHandlerStubs, syncHandlerStubs } from '../../support/handler-stubs';
 
 /** The background's wiring (`lib/background/start.ts`) on WXT's fake browser. */
 const trust: Trust = { extensionId: fakeBrowser.runtime.id, extensionOrigin: `chrome-extension://${fakeBrowser.runtime.id}`, contentScriptMatches: [] };
@@ -23,6 +23,7 @@ function handlers() {
     connectCrm: unused,
     disconnectCrm: unused,
     ...syncHandlerStubs(unused),
+    ...sidebarHandlerStubs(unused),
     ...careHandlerStubs(unused),
   } satisfies Handlers;
 }
