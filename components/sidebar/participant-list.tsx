@@ -30,29 +30,30 @@ export function ParticipantList(props: { target: ThreadTarget; participants: rea
   const linked = target.mailbox ? linkedContacts(target.mailbox, participants) : [];
   const shownIds = new Set(external.flatMap((p) => (p.contact ? [p.contact.id] : [])));
   const alsoLinked = linked.filter((c) => !shownIds.has(c.id));
-  // Said here, not on the row: a contact the user linked by hand leaves the list once unlinked.
-  const [unlinked, setUnlinked] = useState<string | null>(null);
+  // Said here, not on the row: a contact the user linked by hand leaves the list once unlinked,
+  // and a participant's row changes once its contact is created.
+  const [said, setSaid] = useState<string | null>(null);
   // The first contact's timeline shows at once; the others open on demand (each is a CRM read).
   const firstContactId = external.find((p) => p.contact)?.contact?.id ?? alsoLinked[0]?.id ?? null;
   return (
     <section className="sidebar-section" aria-labelledby="people-heading">
       <h2 id="people-heading">People</h2>
-      {unlinked && (
+      {said && (
         <p role="status" className="mutation-status mutation-status-success">
-          {unlinked}
+          {said}
         </p>
       )}
       {external.length === 0 && alsoLinked.length === 0 && <p className="small muted">No external participant on this thread.</p>}
       <ul className="people">
         {external.map((p) =>
           p.contact ? (
-            <ContactRow key={p.address} target={target} contact={p.contact} address={p.address} linked={linked} crmOrigin={props.crmOrigin} timelineOpen={p.contact.id === firstContactId} onUnlinked={setUnlinked} />
+            <ContactRow key={p.address} target={target} contact={p.contact} address={p.address} linked={linked} crmOrigin={props.crmOrigin} timelineOpen={p.contact.id === firstContactId} onUnlinked={setSaid} />
           ) : (
-            <NotInCrmRow key={p.address} participant={p} />
+            <NotInCrmRow key={p.address} participant={p} onCreated={setSaid} />
           ),
         )}
         {alsoLinked.map((c) => (
-          <ContactRow key={c.id} target={target} contact={c} address={null} linked={linked} crmOrigin={props.crmOrigin} timelineOpen={c.id === firstContactId} onUnlinked={setUnlinked} />
+          <ContactRow key={c.id} target={target} contact={c} address={null} linked={linked} crmOrigin={props.crmOrigin} timelineOpen={c.id === firstContactId} onUnlinked={setSaid} />
         ))}
       </ul>
       {hidden && <p className="small muted">{hidden}</p>}
@@ -119,7 +120,7 @@ function ContactRow(props: {
 }
 
 /** A participant the CRM does not know: "not in CRM", and the form to create it. */
-function NotInCrmRow(props: { participant: ThreadParticipant }) {
+function NotInCrmRow(props: { participant: ThreadParticipant; onCreated: (words: string) => void }) {
   const { participant } = props;
   const [creating, setCreating] = useState(false);
   return (
@@ -130,7 +131,7 @@ function NotInCrmRow(props: { participant: ThreadParticipant }) {
       </div>
       {participant.name && <div className="small muted person-address">{participant.address}</div>}
       {creating ? (
-        <CreateContactForm name={participant.name} address={participant.address} onClose={() => setCreating(false)} />
+        <CreateContactForm name={participant.name} address={participant.address} onClose={() => setCreating(false)} onCreated={props.onCreated} />
       ) : (
         <div className="button-row person-actions">
           <Button variant="secondary" aria-label={`Create contact for ${participant.address}`} onClick={() => setCreating(true)}>

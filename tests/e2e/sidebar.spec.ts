@@ -272,7 +272,7 @@ test('Gmail: link, unlink, create contact and "don\'t sync" change what reaches 
   await row.getByRole('textbox', { name: 'Email' }).fill(stranger.address);
   await row.getByRole('textbox', { name: 'Company (optional)' }).fill('NewCo');
   await row.getByRole('button', { name: 'Create contact' }).click();
-  await expect(row.getByText(/^Created Quinn Newcomer in the CRM/)).toBeVisible();
+  await expect(sidebar.getByText(/^Created Quinn Newcomer in the CRM/)).toBeVisible();
   const created = await until('the new contact in the CRM', async () => (await crmContacts()).find((c) => c.email === stranger.address), 30_000, 500);
   expect(created).toMatchObject({ name: stranger.name, company: { name: 'NewCo' } });
   expect((await crmEmail(lone.verdict.key, 'the stranger\'s past message in the CRM')).contact_ids).toEqual([created.id]);
