@@ -119,7 +119,7 @@ async function serveGmail(context: BrowserContext, body: () => string): Promise<
 
 /** The webmail turns to another view without a reload (webmail-spa.ts), here a page built around an emulator thread. */
 async function navigate(page: Page, url: string, html: string): Promise<void> {
-  await showFixture(page, { file: 'built', html, url, thread: null });
+  await showFixture(page, { file: 'built', html, url, text: '', thread: null });
 }
 
 /** Serves Outlook on the web at its real URL; `body()` is the page's body at the time of the request. */
