@@ -1,6 +1,6 @@
 import { type MailboxCrmDatabase, walkContacts } from '../db';
 import { type Contact, type ContactRef, contactSchema } from '../domain';
-import { contactRef } from './thread-view';
+import { contactRef } from './state';
 
 /** A contact found by `searchMirror`: as the UI names it, with every address the mirror holds. */
 export type FoundContact = ContactRef & { emails: string[] };

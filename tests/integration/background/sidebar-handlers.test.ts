@@ -5,7 +5,7 @@ import { createHandlers } from '@/lib/background/handlers';
 import { putContacts, type Verdict } from '@/lib/db';
 import type { Contact, Mailbox, Message } from '@/lib/domain';
 import { dispatch, type Envelope, type Handlers, type MessageName, type MessageOutput, protocol } from '@/lib/messaging';
-import { decideThread, mirrorContacts, SEARCH_SCAN_MAX } from '@/lib/sync';
+import { decideThread, mirrorContacts, SEARCH_SCAN_MAX, unlinkThreadContact } from '@/lib/sync';
 import { type EngineHarness, useEngineHarness } from '../../support/engine-harness';
 import { sidebarFrame, trust } from '../../support/senders';
 
@@ -129,6 +129,7 @@ describe('getThreadView (R26, R28)', () => {
     const spoofed = await answer('getThreadView', { provider: 'gmail', threadKey: pushed.threadKey, participants: [participant] });
     expect(spoofed.participants[0]!.contact).toMatchObject({ id: contactId, url: null });
     expect(spoofed.mailboxes[0]!.link!.contacts[0]).toMatchObject({ id: contactId, url: null });
+    expect(spoofed.mailboxes[0]!.messages.find((m) => m.providerId === pushed.providerId)!.contacts).toEqual([expect.objectContaining({ id: contactId, url: null })]);
 
     await h.deps.db.contacts.update(contactId, { url: contact.url });
     await disconnectCrm(h.deps);
@@ -330,6 +331,35 @@ describe('unlinkThreadContact (R27)', () => {
       ok: false,
       error: { code: 'handler_failed', message: expect.stringMatching(/not linked to this conversation/) },
     });
+  });
+});
+
+describe('unlinkThreadContact races the engine', () => {
+  it('a push that lands between the check and the decision is unlinked in the CRM too', { timeout: 60_000 }, async () => {
+    const riley = await backfilled();
+    const unmatched = (await verdictsOf(riley.id)).find((v) => v.reason === 'no_contact')!;
+    const [keep, drop] = (await h.deps.db.contacts.toArray()).slice(0, 2).map((c) => c.id) as [string, string];
+    await decideThread(h.engineDeps, { mailboxId: riley.id, threadKey: unmatched.threadKey, contactIds: [keep, drop], dontSync: false });
+    // The engine fixes, sends and records the thread's writes after the unlink has looked at the
+    // outbox (nothing pushed yet) and before its decision's transaction.
+    let armed = true;
+    const deps = {
+      ...h.engineDeps,
+      privacyRules: async () => {
+        if (armed) {
+          armed = false;
+          await h.settle();
+        }
+        return h.engineDeps.privacyRules();
+      },
+    };
+    const messages = await unlinkThreadContact(deps, { mailboxId: riley.id, threadKey: unmatched.threadKey, contactId: drop });
+    expect(armed).toBe(false);
+    const keys = new Set((await verdictsOf(riley.id)).filter((v) => v.threadKey === unmatched.threadKey).map((v) => v.key));
+    const emails = (await h.crmEmails()).filter((e) => keys.has(e.message_id));
+    expect(emails.length).toBeGreaterThan(0);
+    for (const email of emails) expect(email.contact_ids).toEqual([keep]);
+    for (const state of messages) expect(state.contacts.map((c) => c.id)).toEqual([keep]);
   });
 });
 
