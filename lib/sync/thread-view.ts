@@ -1,8 +1,7 @@
 import { contactsByIds, contactsWithAnyEmail, getThreadLink, listMailboxes } from '../db';
 import type { Mailbox, Provider, ThreadMailbox, ThreadParticipant } from '../domain';
 import { normaliseAddress, parseSingleMailbox } from '../matching/address';
-import { addressRole, type PolicySets, policySets } from '../matching/skip-rules';
-import { ownOf } from './decide';
+import { addressRole, type PolicySets, policySets, workspaceOwnAddresses } from '../matching/skip-rules';
 import type { EngineDeps } from './engine-deps';
 import { contactRef, crmOrigin, threadState } from './state';
 
@@ -17,11 +16,6 @@ export interface ThreadView {
   crm: { connected: boolean; origin: string | null };
   participants: ThreadParticipant[];
   mailboxes: ThreadMailbox[];
-}
-
-/** Every connected mailbox's own addresses, aliases and reply-to, normalised (R21a). */
-export function workspaceOwnAddresses(mailboxes: readonly Mailbox[]): Set<string> {
-  return new Set(mailboxes.flatMap((m) => [...ownOf(m)]));
 }
 
 /**

@@ -4,6 +4,7 @@ import { engineOf } from '@/lib/background/engine';
 import { createHandlers } from '@/lib/background/handlers';
 import { putContacts, type Verdict } from '@/lib/db';
 import type { Contact, Mailbox, Message } from '@/lib/domain';
+import { normaliseAddress } from '@/lib/matching/address';
 import { dispatch, type Envelope, type Handlers, type MessageName, type MessageOutput, protocol } from '@/lib/messaging';
 import { decideThread, mirrorContacts, SEARCH_SCAN_MAX, unlinkThreadContact } from '@/lib/sync';
 import { type EngineHarness, useEngineHarness } from '../../support/engine-harness';
@@ -257,6 +258,77 @@ describe('createContact (R25, R27)', () => {
     expect((await (await crmClient()).listContacts({ email: existing.primaryEmail! })).contacts).toHaveLength(1);
   });
 
+  it('an address the mirror has on a contact once normalised (a Gmail dot or +tag variant): refused before the CRM is asked', async () => {
+    await h.connect('gmail');
+    const origin = new URL(h.urls.crm).origin;
+    await putContacts(h.deps.db, [{ id: 'gm1', name: 'Jane Doe', company: null, primaryEmail: 'jane.doe@gmail.com', emails: [normaliseAddress('jane.doe@gmail.com')], url: `${origin}/contacts/gm1`, updatedAt: 1 }]);
+    const before = (await h.crm.requests()).at(-1)?.seq ?? 0;
+    const refused = await send('createContact', { name: 'Jane again', email: 'J.aneDoe+crm@gmail.com' });
+    expect(refused).toMatchObject({ ok: false, error: { code: 'invalid_payload', message: expect.stringContaining('already a contact in the CRM (Jane Doe)'), fields: { email: expect.stringContaining('Link to contact') } } });
+    expect((await h.crm.requests(/\/contacts/, { since: before })).filter((r) => r.method === 'POST')).toEqual([]);
+  });
+
+  it('only "email has already been taken" reads as "already a contact"; a failed lookup keeps the CRM\'s refusal', async () => {
+    await h.connect('gmail');
+    await h.settle();
+    const existing = (await h.deps.db.contacts.toArray())[0]!;
+    await h.deps.db.contacts.delete(existing.id);
+    // Another refusal of the data (here of the request as a whole) is the CRM's own words.
+    await h.crm.post('/faults', { service: 'crm', method: 'POST', path: '/contacts$', status: 422 });
+    expect(await send('createContact', { name: 'Dup', email: existing.primaryEmail! })).toMatchObject({ ok: false, error: { code: 'bad_response', message: expect.stringMatching(/request is not valid/) } });
+    // The address is taken, but the lookup that would name the contact fails: the refusal stands.
+    await h.crm.post('/faults', { service: 'crm', method: 'GET', path: '/contacts$', status: 403 });
+    expect(await send('createContact', { name: 'Dup', email: existing.primaryEmail! })).toMatchObject({ ok: false, error: { code: 'bad_response', message: expect.stringMatching(/email has already been taken/) } });
+    expect(await h.deps.db.contacts.get(existing.id)).toBeUndefined();
+  });
+
+  it('an address the CRM has but the mirror lacks: the refusal still wakes the engine, which pushes the past messages', { timeout: 60_000 }, async () => {
+    const riley = await backfilled();
+    const [messages, verdicts] = await Promise.all([storedMessages(riley.id), verdictsOf(riley.id)]);
+    const unmatched = new Set(verdicts.filter((v) => v.reason === 'no_contact').map((v) => v.providerId));
+    const external = (m: Message) => m.participants.filter((a) => !a.endsWith(WORKSPACE));
+    const address = external(messages.find((m) => unmatched.has(m.providerId) && external(m).length === 1)!)[0]!;
+    const keys = new Set(verdicts.filter((v) => unmatched.has(v.providerId) && messages.find((m) => m.providerId === v.providerId)!.participants.includes(address)).map((v) => v.key));
+    // Made in the CRM behind the extension's back: the mirror does not know it yet.
+    const made = await h.crm.post<{ data: { id: string } }>('/crm/contacts', { name: 'Behind Back', email: address });
+    expect(await send('createContact', { name: 'Behind Back', email: address })).toMatchObject({ ok: false, error: { code: 'invalid_payload' } });
+    await engineOf(h.deps).idle();
+    const attached = (await h.crmEmails()).filter((e) => keys.has(e.message_id));
+    expect(attached).toHaveLength(keys.size);
+    for (const email of attached) expect(email.contact_ids).toContain(made.data.id);
+  });
+
+  it('pushes nothing of a "don\'t sync" thread', { timeout: 60_000 }, async () => {
+    const riley = await backfilled();
+    const [messages, verdicts] = await Promise.all([storedMessages(riley.id), verdictsOf(riley.id)]);
+    const unmatched = new Set(verdicts.filter((v) => v.reason === 'no_contact').map((v) => v.providerId));
+    const external = (m: Message) => m.participants.filter((a) => !a.endsWith(WORKSPACE));
+    const address = external(messages.find((m) => unmatched.has(m.providerId) && external(m).length === 1)!)[0]!;
+    const threads = [...new Set(messages.filter((m) => unmatched.has(m.providerId) && m.participants.includes(address)).map((m) => m.threadKey))];
+    for (const threadKey of threads) await answer('setThreadDecision', { mailboxId: riley.id, threadKey, contactIds: [], dontSync: true });
+    await drain();
+    const keys = new Set(verdicts.filter((v) => threads.includes(v.threadKey)).map((v) => v.key));
+    await answer('createContact', { name: 'Quiet Thread', email: address });
+    await drain();
+    expect((await h.crmEmails()).filter((e) => keys.has(e.message_id))).toEqual([]);
+  });
+
+  it('pushes nothing of a personal mailbox', { timeout: 60_000 }, async () => {
+    const sam = await h.connect('gmail', 'personal');
+    await h.engine.backfill(sam.id, { days: 90, confirmed: true });
+    await h.settle();
+    const [messages, verdicts] = await Promise.all([storedMessages(sam.id), verdictsOf(sam.id)]);
+    const external = (m: Message) => m.participants.filter((a) => !a.endsWith(WORKSPACE) && !a.includes('googlemail') && !a.includes('brightline-legal'));
+    const withStranger = messages.filter((m) => external(m).length > 0 && verdicts.find((v) => v.providerId === m.providerId)!.contactIds.length === 0);
+    expect(withStranger.length).toBeGreaterThan(0);
+    const address = external(withStranger[0]!)[0]!;
+    const keys = new Set(verdicts.filter((v) => messages.find((m) => m.providerId === v.providerId)!.participants.includes(address)).map((v) => v.key));
+    const before = await h.crmEmails();
+    await answer('createContact', { name: 'Personal Stranger', email: address });
+    await drain();
+    expect((await h.crmEmails()).filter((e) => keys.has(e.message_id))).toEqual(before.filter((e) => keys.has(e.message_id)));
+  });
+
   it('a repeated request creates one contact (the idempotency key)', async () => {
     await h.connect('gmail');
     const input = { name: 'Twice Sent', email: 'twice@stranger.test' };
@@ -268,8 +340,8 @@ describe('createContact (R25, R27)', () => {
     // answer, which must not roll the mirror back.
     await h.crm.post('/crm/contacts', { id: a.contact.id, name: 'Renamed Since', updated_at: new Date(Date.now() + 60_000).toISOString() });
     await mirrorContacts(h.engineDeps);
-    const c = await answer('createContact', input);
-    expect(c.contact).toMatchObject({ id: a.contact.id, name: 'Renamed Since' });
+    // The mirror now has the address: a third request is refused before the CRM is asked.
+    expect(await send('createContact', input)).toMatchObject({ ok: false, error: { code: 'invalid_payload', message: expect.stringContaining('(Renamed Since)') } });
     expect(await h.deps.db.contacts.get(a.contact.id)).toMatchObject({ name: 'Renamed Since' });
   });
 });
@@ -329,8 +401,26 @@ describe('unlinkThreadContact (R27)', () => {
     // Unlinking a contact the thread is not linked to: said plainly, nothing changes.
     expect(await send('unlinkThreadContact', { mailboxId: riley.id, threadKey: unmatched.threadKey, contactId: drop })).toMatchObject({
       ok: false,
-      error: { code: 'handler_failed', message: expect.stringMatching(/not linked to this conversation/) },
+      error: { code: 'handler_failed', message: expect.stringMatching(/not linked to this conversation.*Reload the sidebar/) },
     });
+  });
+});
+
+describe('unlinkThreadContact on skipped mail', () => {
+  it('a contact shown on a skipped message (a personal mailbox) is accepted: the thread is decided without it', { timeout: 60_000 }, async () => {
+    const sam = await h.connect('gmail', 'personal');
+    await h.engine.backfill(sam.id, { days: 90, confirmed: true });
+    await h.settle();
+    const skipped = (await verdictsOf(sam.id)).find((v) => v.reason === 'personal_scope' && v.contactIds.length > 0)!;
+    const [contactId] = skipped.contactIds as [string];
+    const before = await h.crmEmails();
+    const { messages } = await answer('unlinkThreadContact', { mailboxId: sam.id, threadKey: skipped.threadKey, contactId });
+    expect(messages.length).toBeGreaterThan(0);
+    for (const state of messages) expect(state.state).toBe('skipped');
+    const view = await answer('getThreadView', { provider: 'gmail', threadKey: skipped.threadKey, participants: [] });
+    expect(view.mailboxes[0]!.link).toMatchObject({ contacts: [] });
+    await drain();
+    expect(await h.crmEmails()).toEqual(before);
   });
 });
 
@@ -376,6 +466,10 @@ describe('getContactTimeline', () => {
     expect(emails.map((e) => e.date)).toEqual([...emails.map((e) => e.date)].sort((a, b) => b - a));
     expect(emails[0]!.date).toBeGreaterThan(Date.now() - 400 * DAY);
     expect((await answer('getContactTimeline', { contactId: contact.id, limit: 1 })).emails).toEqual([emails[0]]);
+    // A CRM that answers more than asked for: the answer keeps to the limit.
+    const raw = await fetch(`${h.urls.crm}/public/v1/contacts/${encodeURIComponent(contact.id)}/emails?limit=100`, { headers: { authorization: 'Bearer crm_pat_demo' } });
+    await h.crm.post('/faults', { service: 'crm', method: 'GET', path: '/emails$', rawBody: await raw.text() });
+    expect((await answer('getContactTimeline', { contactId: contact.id, limit: 2 })).emails).toEqual(emails.slice(0, 2));
     await disconnectCrm(h.deps);
     expect(await send('getContactTimeline', { contactId: contact.id })).toMatchObject({ ok: false, error: { code: 'reauth_required', message: expect.stringMatching(/No CRM is connected/) } });
   });
