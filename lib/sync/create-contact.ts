@@ -1,3 +1,4 @@
+import { bestEffort } from '../async';
 import { crmNotConnected, emailTaken } from '../crm';
 import { contactsByIds, contactsWithAnyEmail, listMailboxes } from '../db';
 import type { Contact } from '../domain';
@@ -57,11 +58,8 @@ export async function createCrmContact(deps: EngineDeps, input: NewContact): Pro
     contact = await crm.client.createContact({ name: input.name, email: input.email, ...(company ? { companyName: company } : {}) });
   } catch (error) {
     if (!emailTaken(error)) throw error;
-    const existing = await crm.client.listContacts({ email: input.email, perPage: 1 }).then(
-      (page) => page.contacts,
-      // The lookup only explains the refusal: when it fails, the refusal itself is the answer.
-      () => [],
-    );
+    // The lookup only explains the refusal: when it fails, the refusal itself is the answer.
+    const existing = (await bestEffort('look up the contact that has the address', crm.client.listContacts({ email: input.email, perPage: 1 })))?.contacts ?? [];
     if (existing.length === 0) throw error;
     await mirrorAnswered(deps, existing);
     throw alreadyAContact(existing[0]!.name);
