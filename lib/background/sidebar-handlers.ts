@@ -15,7 +15,7 @@ export function sidebarHandlers(deps: BackgroundDeps): SidebarHandlers {
   const parts = engineDeps(deps);
   return {
     getThreadView: (input) => threadView(parts, input),
-    searchContacts: async ({ text, limit }) => ({ contacts: await searchMirror(deps.db, text, limit, await crmOrigin(parts)) }),
+    searchContacts: async ({ text, limit }) => searchMirror(deps.db, text, limit, await crmOrigin(parts)),
     async createContact(input) {
       try {
         const contact = await createCrmContact(parts, input);

@@ -9,5 +9,5 @@ export { contactRef, crmOrigin, lookupMessages, runSample, threadState } from '.
 export { decideThread, type ThreadDecision } from './thread-links';
 export { markWrongContact, type ThreadUnlink, unlinkThreadContact, type WrongContact } from './wrong-contact';
 export { createCrmContact, type NewContact } from './create-contact';
-export { type FoundContact, SEARCH_SCAN_MAX, searchMirror } from './contact-search';
+export { type ContactSearch, type FoundContact, SEARCH_PREFIX_MAX, SEARCH_SCAN_MAX, searchMirror } from './contact-search';
 export { type PageParticipantInput, type ThreadView, threadView } from './thread-view';

@@ -174,7 +174,7 @@ describe('getThreadView (R26, R28)', () => {
     console.info(`getThreadView over 5 000 contacts: p50 ${viewTimes.p50.toFixed(1)} ms, p95 ${viewTimes.p95.toFixed(1)} ms; searchContacts: p50 ${searchTimes.p50.toFixed(1)} ms, p95 ${searchTimes.p95.toFixed(1)} ms`);
     // fake-indexeddb in Node is slower than Chrome's IndexedDB; the sidebar's whole budget is 150 ms.
     expect(viewTimes.p95).toBeLessThan(100);
-    expect(SEARCH_SCAN_MAX).toBeGreaterThanOrEqual(5_000);
+    expect(searchTimes.p95).toBeLessThan(100);
   });
 });
 
@@ -197,7 +197,46 @@ describe('searchContacts (R27 "Link to contact")', () => {
     expect(contacts[1]).toEqual({ id: 's2', name: 'Dora Quist', company: null, url: `${origin}/contacts/s2`, emails: ['dq@quist.test'] });
     expect((await answer('searchContacts', { text: 'dor', limit: 2 })).contacts.map((c) => c.id)).toEqual(['s5', 's2']);
     expect((await answer('searchContacts', { text: 'tessera', limit: 10 })).contacts.map((c) => c.id)).toEqual(['s1']);
-    expect((await answer('searchContacts', { text: 'nobody-here', limit: 10 })).contacts).toEqual([]);
+    expect(await answer('searchContacts', { text: 'nobody-here', limit: 10 })).toEqual({ contacts: [], truncated: false });
+  });
+
+  it('finds an address by its Gmail variant, and lists the primary address first as the CRM has it', async () => {
+    await h.connect('gmail');
+    await putContacts(h.deps.db, [{ id: 'g1', name: 'Jane Doe', company: null, primaryEmail: 'Jane.Doe@Gmail.com', emails: ['jd@other.test', 'janedoe@gmail.com'], url: null, updatedAt: 1 }]);
+    for (const text of ['Jane.Doe+crm@gmail.com', 'janedoe@', 'JD@OTHER']) {
+      expect(await answer('searchContacts', { text, limit: 5 }), text).toEqual({ contacts: [{ id: 'g1', name: 'Jane Doe', company: null, url: null, emails: ['Jane.Doe@Gmail.com', 'jd@other.test'] }], truncated: false });
+    }
+  });
+
+  it('over the walk\'s cap: prefixes are found anywhere by index; a text found only inside a field past the cap is missing, and said so', { timeout: 120_000 }, async () => {
+    await h.connect('gmail');
+    const total = SEARCH_SCAN_MAX + 300;
+    const many: Contact[] = Array.from({ length: total }, (_, i) => ({
+      id: `cap-${String(i).padStart(6, '0')}`,
+      name: `Member ${i} Sample`,
+      company: `Firm${i}xq`,
+      primaryEmail: `member${i}@cap.test`,
+      emails: [`member${i}@cap.test`],
+      url: null,
+      updatedAt: 1,
+    }));
+    await putContacts(h.deps.db, many);
+    const last = total - 1;
+    const ids = async (text: string, limit = 10) => {
+      const found = await answer('searchContacts', { text, limit });
+      return { ids: found.contacts.map((c) => c.id), truncated: found.truncated };
+    };
+    // Past the walk's cap in id order, found by the words and emails indexes; enough found by
+    // prefix, nothing is walked, and nothing is missing.
+    expect(await ids(`${last} sample`, 1)).toEqual({ ids: [many[last]!.id], truncated: false });
+    expect(await ids(`firm${last}`, 1)).toEqual({ ids: [many[last]!.id], truncated: false });
+    expect(await ids(`member${last}@`, 1)).toEqual({ ids: [many[last]!.id], truncated: false });
+    // Fewer than asked by prefix: the walk looks further, stops at its cap, and says so.
+    expect(await ids(`member${last}@`)).toEqual({ ids: [many[last]!.id], truncated: true });
+    // Only inside a field ("irm…xq" of the company): the bounded walk finds those before the cap…
+    expect(await ids('irm7xq')).toEqual({ ids: [many[7]!.id], truncated: true });
+    // …and not past it, which the answer says.
+    expect(await ids(`irm${last}xq`)).toEqual({ ids: [], truncated: true });
   });
 });
 
