@@ -1,4 +1,5 @@
-import type { ChecklistItem, JobKind, LookupResult, Mailbox, MessageSyncState, Scope, SkipReason, SyncRun, Visibility } from '@/lib/domain';
+import type { ChecklistItem, JobKind, LookupResult, Mailbox, MessageSyncState, Scope, SkipReason, SyncRun, ThreadMailbox, ThreadParticipant, Visibility } from '@/lib/domain';
+import { formatWhen } from './ui/format';
 
 /*
  * The plain words both pages (popup and options) use for the engine's values: one place, so a
@@ -102,3 +103,69 @@ export const CHECKLIST_ITEMS: ReadonlyArray<{ item: ChecklistItem; label: string
   { item: 'recovery_documented', label: 'Recovery access documented', tickedBy: 'confirm' },
   { item: 'matching_verified', label: 'Matching verified (wider backfill allowed)', tickedBy: 'review' },
 ];
+
+/**
+ * When something happened, as a sentence ends: "at 14:02" today, "yesterday at 09:15", else with
+ * the date ("on 3 Nov 09:15"). Local time, as `formatWhen` reads it.
+ */
+export function whenWords(ms: number, now: number = Date.now()): string {
+  const when = formatWhen(ms, now);
+  if (when.startsWith('today ')) return `at ${when.slice('today '.length)}`;
+  if (when.startsWith('yesterday ')) return `yesterday at ${when.slice('yesterday '.length)}`;
+  return `on ${when}`;
+}
+
+/** The sidebar's sentence for a thread the user marked "don't sync" (R27). */
+export const DONT_SYNC_SENTENCE = 'Not logged: you marked this thread "don\u2019t sync"';
+
+/** How a thread's state sentence reads at a glance; the words carry the meaning, the tone only repeats it. */
+export type ThreadStateTone = 'ok' | 'busy' | 'warn' | 'error';
+
+/**
+ * Where the open thread stands with the CRM in one mailbox, as the one sentence the sidebar shows
+ * (R28), so a rep never wonders "did it log?":
+ * - the user's "don't sync" first, since it decides what the engine pushes from then on;
+ * - nothing stored yet: the next sync picks it up;
+ * - a refusal by the CRM, with its words and what to do;
+ * - logged: to whom and when the latest message was (with the newer ones still waiting);
+ * - otherwise the latest message's state (waiting, undone, or its skip reason, R21a).
+ */
+export function threadStateWords(mailbox: Pick<ThreadMailbox, 'link' | 'messages'>, now: number = Date.now()): { tone: ThreadStateTone; text: string } {
+  if (mailbox.link?.dontSync) return { tone: 'warn', text: DONT_SYNC_SENTENCE };
+  const { messages } = mailbox;
+  const latest = messages.reduce<MessageSyncState | null>((last, m) => (last === null || m.date >= last.date ? m : last), null);
+  if (latest === null) return { tone: 'busy', text: 'Waiting for the next sync' };
+  const failed = messages.filter((m) => m.state === 'failed');
+  if (failed.length > 0) {
+    const errors = [...new Set(failed.flatMap((m) => (m.error ? [m.error] : [])))].join('; ');
+    const what = failed.length === 1 ? 'a message' : `${failed.length} messages`;
+    return { tone: 'error', text: `Not logged: the CRM refused ${what}${errors ? ` (${errors})` : ''}. Check the contact and the CRM connection, then press "Sync now".` };
+  }
+  const pushed = messages.filter((m) => m.state === 'pushed');
+  if (pushed.length > 0) {
+    const names = [...new Map(pushed.flatMap((m) => m.contacts).map((c) => [c.id, c.name])).values()];
+    const at = Math.max(...pushed.map((m) => m.at ?? 0));
+    const waiting = messages.filter((m) => m.state === 'waiting').length;
+    const logged = `Logged to ${names.length > 0 ? names.join(', ') : 'the CRM'}${at > 0 ? ` ${whenWords(at, now)}` : ''}`;
+    return { tone: 'ok', text: waiting > 0 ? `${logged}; ${waiting} newer ${waiting === 1 ? 'message waits' : 'messages wait'} for the next sync` : logged };
+  }
+  if (latest.state === 'waiting') return { tone: 'busy', text: 'Waiting for the next sync' };
+  if (latest.state === 'skipped' && latest.reason === 'dont_sync') return { tone: 'warn', text: DONT_SYNC_SENTENCE };
+  return { tone: 'warn', text: messageStateWords(latest) };
+}
+
+/**
+ * The participants the sidebar does not list (internal, the user's own addresses, blocked), as
+ * one short line: "Not shown: 2 colleagues, you, 1 blocked address". Null when none.
+ */
+export function hiddenParticipantsWords(participants: readonly Pick<ThreadParticipant, 'role'>[]): string | null {
+  const count = (role: ThreadParticipant['role']) => participants.filter((p) => p.role === role).length;
+  const colleagues = count('internal');
+  const blocked = count('blocked');
+  const parts = [
+    colleagues > 0 ? `${colleagues} ${colleagues === 1 ? 'colleague' : 'colleagues'}` : null,
+    count('self') > 0 ? 'you' : null,
+    blocked > 0 ? `${blocked} blocked ${blocked === 1 ? 'address' : 'addresses'}` : null,
+  ].filter((p): p is string => p !== null);
+  return parts.length > 0 ? `Not shown: ${parts.join(', ')}` : null;
+}

@@ -7,7 +7,7 @@ import { ErrorMessage } from '../ui/error-message';
 import { formatWhen } from '../ui/format';
 import { MutationStatus } from '../ui/mutation-status';
 import { Notice } from '../ui/notice';
-import { crmRecordLink } from './crm-record';
+import { crmRecordLink } from '../crm-record';
 import { useOptionsOverview, useRunSample } from './queries';
 import { messageStateWords, RUN_KIND_NAMES } from '../words';
 

@@ -19,6 +19,8 @@ export interface ManifestInput {
   devKey: string;
   /** Scopes of the manifest's `oauth2` entry, when a Chrome client id is configured. */
   googleScopes: readonly string[];
+  /** The webmail pages' match patterns (`lib/webmail/sites.ts`): the only pages that may embed the sidebar frame. */
+  webmailMatches: readonly string[];
 }
 
 /**
@@ -48,6 +50,9 @@ export function manifestFor(input: ManifestInput): Record<string, unknown> {
     // No other extension and no web page may message the background (Chrome: empty lists allow none).
     externally_connectable: { ids: [], matches: [] },
     action: { default_title: 'Mailbox to CRM' },
+    // The sidebar frame (issue 11) may be embedded by the webmail pages only; any other site that
+    // tries gets Chrome's refusal, and a webmail page that embeds it itself gets no data.
+    web_accessible_resources: [{ resources: ['sidebar-frame.html'], matches: [...input.webmailMatches] }],
     // Chrome's own Google sign-in (identity.getAuthToken) needs the client in the manifest (R1).
     ...(endpoints.google.chromeClientId ? { oauth2: { client_id: endpoints.google.chromeClientId, scopes: [...input.googleScopes] } } : {}),
   };

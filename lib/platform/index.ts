@@ -8,3 +8,4 @@ export * from './storage';
 export * from './storage-access';
 export * from './token-store';
 export * from './disconnects';
+export * from './sidebar-port';

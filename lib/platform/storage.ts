@@ -107,3 +107,14 @@ export const promptMemoryItem = storage.defineItem<PromptMemoryValue>('local:rev
 export async function readPromptMemory(): Promise<PromptMemoryValue> {
   return promptMemorySchema.catch({ dismissed: {}, owners: {} }).parse(await promptMemoryItem.getValue());
 }
+
+/**
+ * Whether the rep collapsed the webmail sidebar to its tab (R27). The sidebar frame reads and
+ * writes it: content scripts cannot reach `chrome.storage` (`restrictStorageToExtension`).
+ */
+export const sidebarCollapsedItem = storage.defineItem<boolean>('local:sidebarCollapsed', { fallback: false, version: 1 });
+
+/** The collapsed preference; a value of the wrong shape counts as expanded (it is only a layout). */
+export async function readSidebarCollapsed(): Promise<boolean> {
+  return z.boolean().catch(false).parse(await sidebarCollapsedItem.getValue());
+}

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CHANNEL_LIMITS as L } from './channel-constants';
 
 /**
  * The channel between a webmail tab's content script and the sidebar frame it hosts (an extension
@@ -9,7 +10,7 @@ import { z } from 'zod';
  * The content script keeps `bytes` small: it imports only the types of this file; the sidebar
  * frame checks every message with these schemas, since what it carries was read from the page.
  */
-const pageParticipantSchema = z.object({ name: z.string().max(300), address: z.string().max(320) });
+const pageParticipantSchema = z.object({ name: z.string().max(L.name), address: z.string().max(L.address) });
 
 /** What the content script tells the sidebar frame. */
 export const toSidebarSchema = z.discriminatedUnion('type', [
@@ -18,7 +19,12 @@ export const toSidebarSchema = z.discriminatedUnion('type', [
     type: z.literal('state'),
     webmail: z.enum(['gmail', 'outlook']),
     thread: z
-      .object({ threadKey: z.string().min(1).max(512), subject: z.string().max(2000), participants: z.array(pageParticipantSchema).max(200), missing: z.array(z.string().max(200)).max(50) })
+      .object({
+        threadKey: z.string().min(1).max(L.threadKey),
+        subject: z.string().max(L.subject),
+        participants: z.array(pageParticipantSchema).max(L.participants),
+        missing: z.array(z.string().max(L.missingName)).max(L.missing),
+      })
       .nullable(),
     collapsed: z.boolean(),
   }),
@@ -37,5 +43,4 @@ export const fromSidebarSchema = z.discriminatedUnion('type', [
 ]);
 export type FromSidebar = z.infer<typeof fromSidebarSchema>;
 
-/** The port name prefix; the rest of the name is the frame's secret. */
-export const SIDEBAR_PORT_PREFIX = 'mailbox-crm-sidebar:';
+export { SIDEBAR_PORT_PREFIX } from './channel-constants';

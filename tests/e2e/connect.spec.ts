@@ -93,7 +93,7 @@ test('no token can be read from the content script on a webmail page', async ({ 
   const page = await context.newPage();
   const cdp = await context.newCDPSession(page);
   await page.goto('https://mail.google.com/mail/u/0/#inbox');
-  await expect(page.locator('mailbox-crm-sidebar')).toBeAttached();
+  await expect(page.locator('[data-mailbox-crm-sidebar]')).toBeAttached();
   const contextId = await contentScriptWorld(page, cdp);
 
   const probe = async (expression: string) =>

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { manifestFor } from '@/lib/config/manifest';
+import { WEBMAIL_MATCHES } from '@/lib/webmail/sites';
 
 const devKey = readFileSync('keys/extension-dev.pub', 'utf8');
 const e2eEnv = {
@@ -11,7 +12,7 @@ const e2eEnv = {
   WXT_GRAPH_API_URL: 'http://127.0.0.1:47191',
   WXT_CRM_BASE_URL: 'http://127.0.0.1:47192',
 };
-const build = (mode: string, env: Record<string, string | undefined> = {}) => manifestFor({ mode, env, devKey, googleScopes: ['scope-a'] });
+const build = (mode: string, env: Record<string, string | undefined> = {}) => manifestFor({ mode, env, devKey, googleScopes: ['scope-a'], webmailMatches: WEBMAIL_MATCHES });
 /** The store item's public key as a release would set it (any base64 DER will do here). */
 const storeKey = Buffer.from('the store item public key, DER').toString('base64');
 
@@ -40,6 +41,13 @@ describe('manifestFor', () => {
 
   it('lets no other extension and no web page connect (externally_connectable with empty lists)', () => {
     for (const mode of ['development', 'e2e', 'production']) expect(build(mode).externally_connectable).toEqual({ ids: [], matches: [] });
+  });
+
+  it('lets only the webmail origins embed the sidebar frame, and exposes no other file', () => {
+    for (const mode of ['development', 'e2e', 'production']) {
+      expect(build(mode).web_accessible_resources).toEqual([{ resources: ['sidebar-frame.html'], matches: WEBMAIL_MATCHES }]);
+    }
+    expect(WEBMAIL_MATCHES).toEqual(['https://mail.google.com/*', 'https://outlook.office.com/*', 'https://outlook.office365.com/*', 'https://outlook.live.com/*']);
   });
 
   it('grants the configured hosts with their ports; a release only those', () => {

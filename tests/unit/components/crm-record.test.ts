@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { crmRecordLink } from '@/components/options/crm-record';
+import { crmRecordLink } from '@/components/crm-record';
 
 const CRM = 'https://crm.acme.test/api';
 

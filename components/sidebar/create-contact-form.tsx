@@ -1,0 +1,48 @@
+import { useMutation } from '@tanstack/react-query';
+import { z } from 'zod';
+import { protocol, sendToBackground } from '@/lib/messaging';
+import { Button } from '../ui/button';
+import { TextField } from '../ui/field';
+import { MutationStatus } from '../ui/mutation-status';
+import { refusedFields, useZodForm } from '../ui/use-zod-form';
+import { useRefreshThreadView } from './queries';
+
+const fields = protocol.createContact.input.shape;
+
+/** "Create contact" as the form edits it: the message's own fields, the company left empty when not known. */
+export const createContactFormSchema = z.object({ name: fields.name, email: fields.email, company: z.string().trim().max(200, 'Keep the company under 200 characters.') });
+
+/**
+ * "Create contact" (R25, R27) for a participant the CRM does not know: prefilled from what the page
+ * shows, checked before it is sent, and each refusal of the background shown on its field. The
+ * engine then retro-matches the stored mail, so the thread's past messages are logged.
+ */
+export function CreateContactForm(props: { name: string; address: string; onClose: () => void }) {
+  const refresh = useRefreshThreadView();
+  const form = useZodForm(createContactFormSchema, { name: props.name || props.address.split('@')[0] || '', email: props.address, company: '' });
+  const create = useMutation({
+    mutationFn: (values: z.output<typeof createContactFormSchema>) => sendToBackground('createContact', { name: values.name, email: values.email, ...(values.company ? { company: values.company } : {}) }),
+    onSuccess: () => refresh(),
+    onError: (error) => {
+      const refused = refusedFields(error);
+      if (refused) form.setErrors(refused);
+    },
+  });
+  return (
+    <form className="create-contact" aria-label={`Create a CRM contact for ${props.address}`} onSubmit={form.submit((values) => create.mutate(values))} noValidate>
+      <TextField label="Name" autoComplete="off" {...form.text('name')} />
+      <TextField label="Email" type="email" autoComplete="off" {...form.text('email')} />
+      <TextField label="Company (optional)" autoComplete="off" {...form.text('company')} />
+      {form.errors.form && <p className="field-error">{form.errors.form}</p>}
+      <div className="button-row">
+        <Button type="submit" pending={create.isPending} disabled={create.isSuccess}>
+          Create contact
+        </Button>
+        <Button variant="secondary" onClick={props.onClose}>
+          {create.isSuccess ? 'Close' : 'Cancel'}
+        </Button>
+      </div>
+      <MutationStatus mutation={create} pending="Creating the contact in the CRM…" success={`Created ${create.data?.contact.name ?? 'the contact'} in the CRM. The thread's past messages are being logged.`} />
+    </form>
+  );
+}

@@ -1,0 +1,208 @@
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { renderToStaticMarkup } from 'react-dom/server';
+import { describe, expect, it } from 'vitest';
+import { createContactFormSchema } from '@/components/sidebar/create-contact-form';
+import { SidebarApp } from '@/components/sidebar/sidebar-app';
+import { fieldErrors } from '@/components/ui/use-zod-form';
+import type { SidebarLink } from '@/components/sidebar/sidebar-link';
+import { actionMailboxes, canLogOnPurpose, externalParticipants, linkedContacts } from '@/components/sidebar/thread-view';
+import type { ContactRef, MessageSyncState, ThreadMailbox, ThreadParticipant } from '@/lib/domain';
+import type { MessageOutput } from '@/lib/messaging';
+import type { SidebarState } from '@/lib/webmail/channel';
+
+const CRM = 'https://crm.example.test';
+const dana: ContactRef = { id: 'c-dana', name: 'Dana Buyer', company: 'Buyer Co', url: `${CRM}/contacts/c-dana` };
+const EVIL = '<img src=x onerror="alert(1)"><script>alert(2)</script>';
+
+const participants: ThreadParticipant[] = [
+  { name: 'Dana Buyer', address: 'dana@buyer.test', role: 'contact', contact: dana },
+  { name: 'Nia New', address: 'nia@prospect.test', role: 'not_in_crm', contact: null },
+  { name: 'Colin Colleague', address: 'colin@acme-sales.test', role: 'internal', contact: null },
+  { name: 'Riley', address: 'riley@acme-sales.test', role: 'self', contact: null },
+];
+
+function aThreadMailbox(overrides: Partial<ThreadMailbox> = {}): ThreadMailbox {
+  return { mailboxId: 'mb-1', address: 'riley@acme-sales.test', scope: 'sales', status: 'connected', link: null, messages: [], ...overrides };
+}
+function aState(overrides: Partial<MessageSyncState> = {}): MessageSyncState {
+  return { providerId: 'p1', date: Date.now() - 60_000, direction: 'received', state: 'pushed', reason: null, contacts: [dana], at: Date.now(), error: null, ...overrides };
+}
+
+function state(thread: Partial<NonNullable<SidebarState['thread']>> | null, collapsed = false): SidebarState {
+  return {
+    type: 'state',
+    webmail: 'gmail',
+    thread: thread && { threadKey: 't-1', subject: 'Renewal', participants: participants.map(({ name, address }) => ({ name, address })), missing: [], ...thread },
+    collapsed,
+  };
+}
+
+/** The app rendered to markup over a link holding `page`, with the background's answers already in the query cache. */
+function render(page: SidebarState | null, view?: Partial<MessageOutput<'getThreadView'>>, timeline?: MessageOutput<'getContactTimeline'>['emails']): string {
+  const client = new QueryClient();
+  if (page?.thread && view) {
+    client.setQueryData(['threadView', page.webmail, page.thread.threadKey, page.thread.participants], {
+      crm: { connected: true, origin: CRM },
+      participants,
+      mailboxes: [aThreadMailbox({ messages: [aState()] })],
+      ...view,
+    });
+  }
+  if (timeline) client.setQueryData(['timeline', dana.id], timeline);
+  const link: SidebarLink = { getState: () => page, subscribe: () => () => undefined, setCollapsed: () => undefined };
+  return renderToStaticMarkup(
+    <QueryClientProvider client={client}>
+      <SidebarApp link={link} />
+    </QueryClientProvider>,
+  );
+}
+
+/** The anchors of the markup, as their opening tags. */
+const anchors = (html: string) => [...html.matchAll(/<a [^>]*>/g)].map((m) => m[0]);
+
+describe('SidebarApp: what shows for the page state', () => {
+  it('shows nothing while no thread is open, or before the content script spoke', () => {
+    expect(render(null)).toBe('<aside class="sidebar" aria-label="CRM sidebar" hidden=""></aside>');
+    expect(render(state(null))).toBe('<aside class="sidebar" aria-label="CRM sidebar" hidden=""></aside>');
+  });
+
+  it('collapsed, is only the "CRM" tab that expands', () => {
+    const html = render(state({}, true), {});
+    expect(html).toMatch(/<button type="button" class="sidebar-tab" aria-expanded="false"[^>]*>CRM<\/button>/);
+    expect(html).not.toContain('Renewal');
+  });
+
+  it('expanded, shows the subject, the collapse button, the sync state and the external participants only', () => {
+    const html = render(state({}), {});
+    expect(html).toContain('<h1 class="sidebar-subject">Renewal</h1>');
+    expect(html).toMatch(/<button[^>]*aria-expanded="true"[^>]*>Hide<\/button>/);
+    expect(html).toMatch(/Logged to Dana Buyer at \d\d:\d\d/);
+    expect(html).toContain('Dana Buyer');
+    expect(html).toContain('Buyer Co');
+    expect(html).toContain('nia@prospect.test');
+    expect(html).toContain('Not in CRM');
+    expect(html).not.toContain('colin@acme-sales.test');
+    expect(html).toContain('Not shown: 1 colleague, you');
+  });
+
+  it('says the CRM is not connected, with the way to connect it', () => {
+    const html = render(state({}), { crm: { connected: false, origin: null } });
+    expect(html).toContain('The CRM is not connected');
+    expect(html).toContain('>Connect the CRM</button>');
+  });
+
+  it('waits for the next sync while no mailbox holds the thread', () => {
+    expect(render(state({}), { mailboxes: [aThreadMailbox()] })).toContain('Waiting for the next sync');
+  });
+
+  it('names each mailbox when several hold the thread, and lets the user choose the one to act on', () => {
+    const html = render(state({}), { mailboxes: [aThreadMailbox({ messages: [aState()] }), aThreadMailbox({ mailboxId: 'mb-2', address: 'sales@acme-sales.test', messages: [aState({ state: 'waiting', at: null })] })] });
+    expect(html).toContain('riley@acme-sales.test: </span>Logged to Dana Buyer');
+    expect(html).toContain('sales@acme-sales.test: </span>Waiting for the next sync');
+    expect(html).toContain('Mailbox for these actions');
+  });
+});
+
+describe('The contact link: only on the CRM\u2019s own origin, in a new tab without opener or referrer', () => {
+  it('links a record on the CRM origin', () => {
+    expect(anchors(render(state({}), {}))).toEqual([`<a href="${CRM}/contacts/c-dana" target="_blank" rel="noopener noreferrer" aria-label="Open in CRM: Dana Buyer (new tab)">`]);
+  });
+
+  it.each([['another origin', 'https://crm.example.test.evil.test/contacts/c-dana'], ['a script URL', 'javascript:alert(1)'], ['user info', 'https://x@crm.example.test/c']])('links no record on %s', (_, url) => {
+    const other = { ...dana, url };
+    expect(anchors(render(state({}), { participants: [{ ...participants[0]!, contact: other }], mailboxes: [aThreadMailbox({ messages: [aState({ contacts: [other] })] })] }))).toEqual([]);
+  });
+});
+
+describe('Page and CRM text renders as text', () => {
+  it('escapes markup in the subject, a participant\u2019s name and address, a contact, and a timeline subject', () => {
+    const evilContact = { ...dana, name: EVIL, company: EVIL };
+    const html = render(
+      state({ subject: EVIL }),
+      {
+        participants: [
+          { name: EVIL, address: 'dana@buyer.test', role: 'contact', contact: evilContact },
+          { name: EVIL, address: `x${EVIL}@prospect.test`, role: 'not_in_crm', contact: null },
+        ],
+        mailboxes: [aThreadMailbox({ messages: [aState({ contacts: [evilContact] })] })],
+      },
+      [{ id: 'e1', subject: EVIL, date: Date.now(), direction: 'sent' }],
+    );
+    expect(html).not.toContain('<img');
+    expect(html).not.toContain('<script');
+    expect(html).toContain('&lt;img src=x onerror=&quot;alert(1)&quot;&gt;&lt;script&gt;alert(2)&lt;/script&gt;');
+    expect(html).toContain(`<h1 class="sidebar-subject">&lt;img`);
+    expect(html).toContain('<span class="timeline-subject">&lt;img');
+  });
+});
+
+describe('Actions shown for the thread\u2019s decision and mailbox', () => {
+  it('offers "Don\u2019t sync", or its undo once marked', () => {
+    expect(render(state({}), {})).toContain('>Don&#x27;t sync this thread</button>');
+    const marked = render(state({}), { mailboxes: [aThreadMailbox({ link: { contacts: [], dontSync: true }, messages: [aState({ state: 'skipped', reason: 'dont_sync', contacts: [] })] })] });
+    expect(marked).toContain('>Sync this thread again</button>');
+    expect(marked).toContain('Not logged: you marked this thread');
+    expect(marked).not.toContain('Link to contact');
+    // Nothing is linked any more: the matched contact offers to be linked again instead of unlinked.
+    expect(marked).toContain('>Unlinked</span>');
+    expect(marked).toMatch(/aria-label="Link Dana Buyer to this thread"[^>]*>Link<\/button>/);
+    expect(marked).not.toContain('>Unlink</button>');
+  });
+
+  it('offers Unlink for a linked contact', () => {
+    const html = render(state({}), {});
+    expect(html).toMatch(/aria-label="Unlink Dana Buyer from this thread"[^>]*>Unlink<\/button>/);
+    expect(html).toContain('>In CRM</span>');
+  });
+
+  it('offers "Log this thread" in a personal mailbox that skipped it for its scope, disabled with its reason when no one is in the CRM', () => {
+    const personal = aThreadMailbox({ scope: 'personal', messages: [aState({ state: 'skipped', reason: 'personal_scope', contacts: [] })] });
+    expect(render(state({}), { mailboxes: [personal] })).toMatch(/<button type="button" class="btn btn-primary">Log this thread<\/button>/);
+    const html = render(state({}), { participants: participants.slice(1), mailboxes: [personal] });
+    const tag = /<button([^>]*)>Log this thread<\/button>/.exec(html)?.[1] ?? '';
+    expect(tag).toContain('disabled=""');
+    const reasonId = /aria-describedby="([^"]+)"/.exec(tag)?.[1];
+    expect(html).toContain(`<p id="${reasonId}" class="small muted">No participant is in the CRM: create or link a contact first.</p>`);
+    expect(render(state({}), {})).not.toContain('Log this thread');
+  });
+});
+
+describe('thread-view: which participants, mailboxes and contacts the actions use', () => {
+  it('lists the external participants only', () => {
+    expect(externalParticipants(participants).map((p) => p.address)).toEqual(['dana@buyer.test', 'nia@prospect.test']);
+    expect(externalParticipants([{ role: 'blocked' }, { role: 'self' }, { role: 'internal' }])).toEqual([]);
+  });
+
+  it('acts on the mailboxes holding the thread, or every one when none does', () => {
+    const held = aThreadMailbox({ mailboxId: 'held', messages: [aState()] });
+    const decided = aThreadMailbox({ mailboxId: 'decided', link: { contacts: [], dontSync: true } });
+    const empty = aThreadMailbox({ mailboxId: 'empty' });
+    expect(actionMailboxes([empty, held]).map((m) => m.mailboxId)).toEqual(['held']);
+    expect(actionMailboxes([empty, decided]).map((m) => m.mailboxId)).toEqual(['decided']);
+    expect(actionMailboxes([empty, aThreadMailbox({ mailboxId: 'other' })]).map((m) => m.mailboxId)).toEqual(['empty', 'other']);
+  });
+
+  it('links to nothing once "don\u2019t sync", to the manual link when there is one, else to the matched contacts', () => {
+    const sam: ContactRef = { id: 'c-sam', name: 'Sam', company: null, url: null };
+    expect(linkedContacts({ link: null }, participants)).toEqual([dana]);
+    expect(linkedContacts({ link: { contacts: [sam], dontSync: false } }, participants)).toEqual([sam]);
+    expect(linkedContacts({ link: { contacts: [], dontSync: true } }, participants)).toEqual([]);
+  });
+
+  it('logs on purpose only in a personal mailbox that skipped the thread for its scope', () => {
+    const skipped = [aState({ state: 'skipped', reason: 'personal_scope' })];
+    expect(canLogOnPurpose({ scope: 'personal', messages: skipped, link: null })).toBe(true);
+    expect(canLogOnPurpose({ scope: 'sales', messages: skipped, link: null })).toBe(false);
+    expect(canLogOnPurpose({ scope: 'personal', messages: [aState()], link: null })).toBe(false);
+    expect(canLogOnPurpose({ scope: 'personal', messages: skipped, link: { contacts: [], dontSync: true } })).toBe(false);
+  });
+});
+
+describe('createContactFormSchema: "Create contact" is checked before it is sent', () => {
+  it('refuses an empty name and a bad address on their fields, and keeps the company optional', () => {
+    const refused = createContactFormSchema.safeParse({ name: '  ', email: 'not-an-address', company: '' });
+    expect(refused.success).toBe(false);
+    expect(fieldErrors(refused.error!.issues)).toEqual({ name: 'Enter a name.', email: 'Enter an email address.' });
+    expect(createContactFormSchema.parse({ name: ' Nia New ', email: 'nia@prospect.test', company: '' })).toEqual({ name: 'Nia New', email: 'nia@prospect.test', company: '' });
+  });
+});
