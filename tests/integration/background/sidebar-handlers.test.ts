@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { disconnectCrm } from '@/lib/background/crm-connection';
 import { engineOf } from '@/lib/background/engine';
 import { createHandlers } from '@/lib/background/handlers';
-import { putContacts, type Verdict } from '@/lib/db';
+import { contactsByIds, putContacts, type Verdict } from '@/lib/db';
 import type { Contact, Mailbox, Message } from '@/lib/domain';
 import { normaliseAddress } from '@/lib/matching/address';
 import { dispatch, type Envelope, type Handlers, type MessageName, type MessageOutput, protocol } from '@/lib/messaging';
@@ -259,7 +259,7 @@ describe('createContact (R25, R27)', () => {
     expect(contact).toMatchObject({ name, company: 'Nova Corp', url: expect.stringMatching(new RegExp(`^${new URL(h.urls.crm).origin}/`)) });
     const [inCrm] = (await (await crmClient()).listContacts({ email: address })).contacts;
     expect(inCrm).toMatchObject({ id: contact.id, name, company: 'Nova Corp' });
-    expect(await h.deps.db.contacts.get(contact.id)).toEqual(inCrm);
+    expect(await contactsByIds(h.deps.db, [contact.id])).toEqual([inCrm]);
     // The mirror's walk did not move: the next walk reads what others changed meanwhile.
     expect(await h.deps.db.checkpoints.toArray()).toEqual(cursorBefore);
 
