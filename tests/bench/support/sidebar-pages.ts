@@ -1,11 +1,11 @@
 /*
- * Gmail pages for the sidebar benchmark (issue 11), built from the e2e page builder
+ * Webmail pages for the sidebar benchmark (issue 11), built from the e2e page builder
  * (tests/e2e/webmail-pages.ts) and made live the way Gmail is: the open view follows
  * `location.hash` (`#inbox` or `#inbox/<thread id>`), its DOM replaced on `hashchange`, and new
  * mail shows as a row added at the top of the list with the unread count bumped in the title and
  * the navigation's badge (what `readGmailInbox` reads).
  */
-import { escapeHtml, gmailInboxBody, gmailPage, gmailThreadBody, type PagePerson, type PageThread } from '../../e2e/webmail-pages';
+import { escapeHtml, gmailInboxBody, gmailPage, gmailThreadBody, outlookInboxBody, outlookPage, outlookThreadBody, outlookThreadUrl, type PagePerson, type PageThread } from '../../e2e/webmail-pages';
 
 /** JSON inside an inline script: `<` escaped so no value can close the script element. */
 const inlineJson = (value: unknown) => JSON.stringify(value).replace(/</g, '\\u003c');
@@ -86,4 +86,27 @@ window.benchStress = (ms, everyMs) => new Promise((resolve) => {
 });
 </script>`;
   return gmailPage(`${shell(rows, `${gmailInboxBody(list)}${gmailThreadBody(long)}`)}<div id="bench-scratch" aria-hidden="true"></div>${script}`.replace('<title>Gmail</title>', `<title>${escapeHtml(`Inbox (${rows}) - riley - Gmail`)}</title>`));
+}
+
+/**
+ * A single-page Outlook on the web: the message list of `threads` with none open, and
+ * `window.benchSelect(id)` opening conversation `id` as a click in the list does: the list's
+ * selection and the reading pane replaced, the URL pushed (`/mail/inbox/id/<item id>`, no load,
+ * no `popstate`).
+ */
+export function liveOutlookPage(threads: readonly { thread: PageThread; itemId: string }[]): string {
+  const all = threads.map((t) => t.thread);
+  const views = Object.fromEntries(threads.map(({ thread }) => [thread.id, outlookThreadBody(thread, all.filter((t) => t.id !== thread.id))]));
+  const urls = Object.fromEntries(threads.map(({ thread, itemId }) => [thread.id, outlookThreadUrl(itemId)]));
+  const script = `<script>
+(() => {
+  const views = ${inlineJson(views)};
+  const urls = ${inlineJson(urls)};
+  window.benchSelect = (id) => {
+    document.getElementById('bench-view').innerHTML = views[id];
+    history.pushState(null, '', urls[id]);
+  };
+})();
+</script>`;
+  return outlookPage(`<div id="bench-view">${outlookInboxBody(all)}</div>${script}`);
 }
