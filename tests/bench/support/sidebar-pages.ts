@@ -36,7 +36,6 @@ export function liveGmailPage(threads: readonly PageThread[], unread: number): s
   };
   window.benchNewMail = (t) => {
     threads.unshift(t);
-    views[t.id] = '';
     unread += 1;
     title();
     const body = document.querySelector('tr.zA') && document.querySelector('tr.zA').parentElement;
