@@ -17,12 +17,16 @@ export const createContactFormSchema = z.object({ name: fields.name, email: fiel
  * shows, checked before it is sent, and each refusal of the background shown on its field. The
  * engine then retro-matches the stored mail, so the thread's past messages are logged.
  */
-export function CreateContactForm(props: { name: string; address: string; onClose: () => void }) {
+export function CreateContactForm(props: { name: string; address: string; onClose: () => void; onCreated: (words: string) => void }) {
   const refresh = useRefreshThreadView();
   const form = useZodForm(createContactFormSchema, { name: props.name || props.address.split('@')[0] || '', email: props.address, company: '' });
   const create = useMutation({
     mutationFn: (values: z.output<typeof createContactFormSchema>) => sendToBackground('createContact', { name: values.name, email: values.email, ...(values.company ? { company: values.company } : {}) }),
-    onSuccess: () => refresh(),
+    // The participant's row turns into the contact's once the view is read again: the list says it.
+    onSuccess: ({ contact }) => {
+      props.onCreated(`Created ${contact.name} in the CRM. The thread's past messages are being logged.`);
+      return refresh();
+    },
     onError: (error) => {
       const refused = refusedFields(error);
       if (refused) form.setErrors(refused);
@@ -42,7 +46,7 @@ export function CreateContactForm(props: { name: string; address: string; onClos
           {create.isSuccess ? 'Close' : 'Cancel'}
         </Button>
       </div>
-      <MutationStatus mutation={create} pending="Creating the contact in the CRM…" success={`Created ${create.data?.contact.name ?? 'the contact'} in the CRM. The thread's past messages are being logged.`} />
+      <MutationStatus mutation={create} pending="Creating the contact in the CRM…" />
     </form>
   );
 }

@@ -30,22 +30,30 @@ export function ParticipantList(props: { target: ThreadTarget; participants: rea
   const linked = target.mailbox ? linkedContacts(target.mailbox, participants) : [];
   const shownIds = new Set(external.flatMap((p) => (p.contact ? [p.contact.id] : [])));
   const alsoLinked = linked.filter((c) => !shownIds.has(c.id));
+  // Said here, not on the row: a contact the user linked by hand leaves the list once unlinked,
+  // and a participant's row changes once its contact is created.
+  const [said, setSaid] = useState<string | null>(null);
   // The first contact's timeline shows at once; the others open on demand (each is a CRM read).
   const firstContactId = external.find((p) => p.contact)?.contact?.id ?? alsoLinked[0]?.id ?? null;
   return (
     <section className="sidebar-section" aria-labelledby="people-heading">
       <h2 id="people-heading">People</h2>
+      {said && (
+        <p role="status" className="mutation-status mutation-status-success">
+          {said}
+        </p>
+      )}
       {external.length === 0 && alsoLinked.length === 0 && <p className="small muted">No external participant on this thread.</p>}
       <ul className="people">
         {external.map((p) =>
           p.contact ? (
-            <ContactRow key={p.address} target={target} contact={p.contact} address={p.address} linked={linked} crmOrigin={props.crmOrigin} timelineOpen={p.contact.id === firstContactId} />
+            <ContactRow key={p.address} target={target} contact={p.contact} address={p.address} linked={linked} crmOrigin={props.crmOrigin} timelineOpen={p.contact.id === firstContactId} onUnlinked={setSaid} />
           ) : (
-            <NotInCrmRow key={p.address} participant={p} />
+            <NotInCrmRow key={p.address} participant={p} onCreated={setSaid} />
           ),
         )}
         {alsoLinked.map((c) => (
-          <ContactRow key={c.id} target={target} contact={c} address={null} linked={linked} crmOrigin={props.crmOrigin} timelineOpen={c.id === firstContactId} />
+          <ContactRow key={c.id} target={target} contact={c} address={null} linked={linked} crmOrigin={props.crmOrigin} timelineOpen={c.id === firstContactId} onUnlinked={setSaid} />
         ))}
       </ul>
       {hidden && <p className="small muted">{hidden}</p>}
@@ -54,7 +62,15 @@ export function ParticipantList(props: { target: ThreadTarget; participants: rea
 }
 
 /** A participant the CRM knows, or a contact the user linked: its match, its link to the thread, its record and timeline. */
-function ContactRow(props: { target: ThreadTarget; contact: ContactRef; address: string | null; linked: readonly ContactRef[]; crmOrigin: string | null; timelineOpen: boolean }) {
+function ContactRow(props: {
+  target: ThreadTarget;
+  contact: ContactRef;
+  address: string | null;
+  linked: readonly ContactRef[];
+  crmOrigin: string | null;
+  timelineOpen: boolean;
+  onUnlinked: (words: string) => void;
+}) {
   const { target, contact } = props;
   const refresh = useRefreshThreadView();
   const href = crmRecordLink(contact.url, props.crmOrigin);
@@ -62,7 +78,10 @@ function ContactRow(props: { target: ThreadTarget; contact: ContactRef; address:
   const mailboxId = target.mailbox?.mailboxId ?? null;
   const unlink = useMutation({
     mutationFn: () => sendToBackground('unlinkThreadContact', { mailboxId: mailboxId!, threadKey: target.threadKey, contactId: contact.id }),
-    onSuccess: () => refresh(),
+    onSuccess: () => {
+      props.onUnlinked(`Unlinked: this thread is no longer logged to ${contact.name}.`);
+      return refresh();
+    },
   });
   const relink = useMutation({
     mutationFn: () => sendToBackground('setThreadDecision', { mailboxId: mailboxId!, threadKey: target.threadKey, contactIds: [...props.linked.map((c) => c.id), contact.id], dontSync: false }),
@@ -93,7 +112,7 @@ function ContactRow(props: { target: ThreadTarget; contact: ContactRef; address:
             </Button>
           ))}
       </div>
-      <MutationStatus mutation={unlink} pending="Unlinking…" success={`Unlinked: this thread is no longer logged to ${contact.name}.`} />
+      <MutationStatus mutation={unlink} pending="Unlinking…" />
       <MutationStatus mutation={relink} pending="Linking…" success={`Linked: this thread is logged to ${contact.name}.`} />
       <ContactTimeline contact={contact} initiallyOpen={props.timelineOpen} />
     </li>
@@ -101,7 +120,7 @@ function ContactRow(props: { target: ThreadTarget; contact: ContactRef; address:
 }
 
 /** A participant the CRM does not know: "not in CRM", and the form to create it. */
-function NotInCrmRow(props: { participant: ThreadParticipant }) {
+function NotInCrmRow(props: { participant: ThreadParticipant; onCreated: (words: string) => void }) {
   const { participant } = props;
   const [creating, setCreating] = useState(false);
   return (
@@ -112,7 +131,7 @@ function NotInCrmRow(props: { participant: ThreadParticipant }) {
       </div>
       {participant.name && <div className="small muted person-address">{participant.address}</div>}
       {creating ? (
-        <CreateContactForm name={participant.name} address={participant.address} onClose={() => setCreating(false)} />
+        <CreateContactForm name={participant.name} address={participant.address} onClose={() => setCreating(false)} onCreated={props.onCreated} />
       ) : (
         <div className="button-row person-actions">
           <Button variant="secondary" aria-label={`Create contact for ${participant.address}`} onClick={() => setCreating(true)}>

@@ -15,12 +15,16 @@ export function sidebarHandlers(deps: BackgroundDeps): SidebarHandlers {
   const parts = engineDeps(deps);
   return {
     getThreadView: (input) => threadView(parts, input),
-    searchContacts: async ({ text, limit }) => ({ contacts: await searchMirror(deps.db, text, limit, await crmOrigin(parts)) }),
+    searchContacts: async ({ text, limit }) => searchMirror(deps.db, text, limit, await crmOrigin(parts)),
     async createContact(input) {
-      const contact = await createCrmContact(parts, input);
-      // The retro-match queued the thread's past messages: push them now, not at the next poll.
-      engine.tickSoon();
-      return { contact: contactRef(contact, await crmOrigin(parts)) };
+      try {
+        const contact = await createCrmContact(parts, input);
+        return { contact: contactRef(contact, await crmOrigin(parts)) };
+      } finally {
+        // The retro-match queued the thread's past messages (an "already a contact" refusal
+        // queues them too): push them now, not at the next poll.
+        engine.tickSoon();
+      }
     },
     async unlinkThreadContact(input) {
       const messages = await unlinkThreadContact(parts, input);
@@ -30,7 +34,8 @@ export function sidebarHandlers(deps: BackgroundDeps): SidebarHandlers {
     async getContactTimeline({ contactId, limit }) {
       const crm = await parts.crm();
       if (!crm) throw crmNotConnected('open the contact’s timeline');
-      const emails = await crm.client.timeline(contactId, limit);
+      // The CRM's answer is not trusted to honour the limit.
+      const emails = (await crm.client.timeline(contactId, limit)).slice(0, limit);
       return { emails: emails.map((e) => ({ id: e.id, subject: e.subject, date: Date.parse(e.date), direction: e.direction })) };
     },
   };

@@ -1,7 +1,7 @@
 import { getMailbox, listMailboxes, runsOf, updateMailbox } from '../db';
 import { type Handlers, MessagingError } from '../messaging';
 import { promptMemoryItem, readDisconnects, readJobProgress, readPromptMemory } from '../platform';
-import { decideThread, dismissPrompt, lookupMessages, reviewPrompts, runSample, threadState } from '../sync';
+import { crmOrigin, decideThread, dismissPrompt, lookupMessages, reviewPrompts, runSample, threadState } from '../sync';
 import type { BackgroundDeps } from './deps';
 import { engineDeps, engineOf } from './engine';
 import { mailboxProvider, requireMailbox } from './mailboxes';
@@ -45,13 +45,13 @@ export function syncHandlers(deps: BackgroundDeps): SyncHandlers {
     undoRun: async ({ mailboxId, runId }) => ({ job: await engine.undo(mailboxId, runId) }),
     getJobs: async () => ({ jobs: await engine.jobs(), progress: Object.values(await readJobProgress()) }),
     getRuns: async ({ mailboxId }) => ({ runs: await runsOf(deps.db, mailboxId) }),
-    getRunSample: async ({ runId, perContact }) => ({ contacts: await runSample(deps.db, runId, perContact) }),
-    lookupMessages: async ({ mailboxId, text, limit }) => ({ messages: await lookupMessages(deps.db, mailboxId, text, limit) }),
+    getRunSample: async ({ runId, perContact }) => ({ contacts: await runSample(deps.db, runId, perContact, await crmOrigin(engineDeps(deps))) }),
+    lookupMessages: async ({ mailboxId, text, limit }) => ({ messages: await lookupMessages(deps.db, mailboxId, text, limit, await crmOrigin(engineDeps(deps))) }),
     async setThreadDecision(input) {
       if (input.dontSync && input.contactIds.length > 0) throw MessagingError.of('invalid_payload', 'A thread is either linked to contacts or marked "don\u2019t sync", not both.');
       await decideThread(engineDeps(deps), input);
       engine.tickSoon();
-      return { messages: await threadState(deps.db, input.mailboxId, input.threadKey) };
+      return { messages: await threadState(deps.db, input.mailboxId, input.threadKey, await crmOrigin(engineDeps(deps))) };
     },
     async listFolders({ mailboxId }) {
       const mailbox = await requireMailbox(deps, mailboxId);

@@ -46,12 +46,34 @@ export function classifyCrmError(status: number, body: unknown, headers: Headers
   }
   if (status === 429) return providerError('rate_limited', 'crm', { retryAfterMs: wait });
   if (status >= 500) return providerError('server', 'crm', { retryAfterMs: wait });
-  if (status === 422) return providerError('bad_response', 'crm', { detail: `It refused the data: ${firstFieldError(error?.details) ?? 'a field is not valid'}.`, final: true });
+  if (status === 422) {
+    const refused = providerError('bad_response', 'crm', { detail: `It refused the data: ${firstFieldError(error?.details) ?? 'a field is not valid'}.`, final: true });
+    const fields = validationDetailsSchema.safeParse(error?.details);
+    return fields.success ? new CrmFieldsRefused(refused.data, fields.data.fields) : refused;
+  }
   if (status >= 400 && status < 500) {
     const code = echoableToken(error?.code);
     return providerError('bad_response', 'crm', { detail: `It refused the request (${status}${code ? ` ${code}` : ''}).`, final: true });
   }
   return providerError('bad_response', 'crm', { detail: `It answered with HTTP ${status}.` });
+}
+
+/**
+ * A 422 that names the fields the CRM refused (`details.fields`), kept so that a caller can tell
+ * one refusal from another (`emailTaken`); the words for the user are the `ProviderError`'s.
+ */
+export class CrmFieldsRefused extends ProviderError {
+  constructor(
+    data: ProviderError['data'],
+    readonly fields: Readonly<Record<string, readonly string[]>>,
+  ) {
+    super(data);
+  }
+}
+
+/** Whether the CRM refused a contact because its email is already another contact's (createContact's 422). */
+export function emailTaken(error: unknown): boolean {
+  return error instanceof CrmFieldsRefused && (error.fields['email']?.includes('has already been taken') ?? false);
 }
 
 /** Field messages the contract documents (createContact, putMailbox); others are not quoted. */

@@ -14,6 +14,6 @@ export {
 } from './client';
 export { type ContactCursor, contactLink, cursorAfter, toContact } from './contacts';
 export { SNIPPET_MAX, toCrmEmail, UNKNOWN_SENDER } from './email-item';
-export { classifyCrmError, crmNotConnected } from './errors';
+export { classifyCrmError, CrmFieldsRefused, crmNotConnected, emailTaken } from './errors';
 export { canonicalEmailItem, createContactKey, deleteEmailKey, emailBatchKey, sha256Hex } from './idempotency-key';
 export * from './schemas';

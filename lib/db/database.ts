@@ -1,7 +1,8 @@
 import Dexie, { type Table, type Transaction } from 'dexie';
-import type { Contact, Mailbox, Message, SyncRun } from '../domain';
+import type { Mailbox, Message, SyncRun } from '../domain';
 import type { Checkpoint, Job, OutboxEntry, ThreadLink, Verdict } from './rows';
-import { upgradeToV2, upgradeToV3 } from './upgrades';
+import type { ContactRow } from './tables/contacts';
+import { upgradeToV2, upgradeToV3, upgradeToV4 } from './upgrades';
 
 /** One version of the database: the stores it adds or changes (Dexie keeps the others), and how old rows become new ones. */
 export interface SchemaVersion {
@@ -40,6 +41,8 @@ export const SCHEMA_VERSIONS: readonly SchemaVersion[] = [
     },
     upgrade: (tx) => upgradeToV3(tx),
   },
+  // "Link to contact": the words of a contact's name and company, for prefix search (see `upgradeToV4`).
+  { version: 4, stores: { contacts: 'id, *emails, updatedAt, *words' }, upgrade: (tx) => upgradeToV4(tx) },
 ];
 
 export const DATABASE_NAME = 'mailbox-crm';
@@ -48,7 +51,7 @@ export const DATABASE_NAME = 'mailbox-crm';
 export class MailboxCrmDatabase extends Dexie {
   mailboxes!: Table<Mailbox, string>;
   messages!: Table<Message, [string, string]>;
-  contacts!: Table<Contact, string>;
+  contacts!: Table<ContactRow, string>;
   threadLinks!: Table<ThreadLink, [string, string]>;
   outbox!: Table<OutboxEntry, string>;
   syncRuns!: Table<SyncRun, string>;

@@ -1,5 +1,6 @@
 import type { Transaction } from 'dexie';
 import { z } from 'zod';
+import { contactWords } from './tables/contacts';
 
 /** The only time format version 1 wrote (`z.iso.datetime()`); other strings are not trusted to parse alike everywhere. */
 const isoTime = z.iso.datetime({ offset: true });
@@ -99,5 +100,15 @@ export async function upgradeToV3(tx: Transaction): Promise<void> {
     .modify((mailbox: Row) => {
       mailbox.syncOnly ??= null;
       mailbox.lastSyncedAt ??= null;
+    });
+}
+
+/** Version 4, "Link to contact": every mirrored contact gains the words of its name and company (`contactWords`). */
+export async function upgradeToV4(tx: Transaction): Promise<void> {
+  await tx
+    .table('contacts')
+    .toCollection()
+    .modify((contact: Row) => {
+      contact.words = contactWords({ name: typeof contact.name === 'string' ? contact.name : '', company: typeof contact.company === 'string' ? contact.company : null });
     });
 }

@@ -1,4 +1,4 @@
-import type { BulkHeaders, Scope, SkipReason } from '../domain';
+import type { BulkHeaders, Mailbox, Scope, SkipReason } from '../domain';
 import { domainOf, normaliseAddress } from './address';
 
 /*
@@ -144,6 +144,16 @@ export function isInternalOnly(participants: readonly string[], policy: PolicySe
 /** The mailbox's own addresses, never matched as contacts (R21a): address, aliases and reply-to. */
 export function ownAddresses(identity: { address: string; aliases: readonly string[]; replyTo: string | null }): Set<string> {
   return new Set([identity.address, ...identity.aliases, ...(identity.replyTo ? [identity.replyTo] : [])].map(normaliseAddress));
+}
+
+/** The mailbox's own addresses (R21a): its address, aliases and reply-to. */
+export function mailboxOwnAddresses(mailbox: Mailbox): Set<string> {
+  return ownAddresses({ address: mailbox.address, aliases: mailbox.identity?.aliases ?? [], replyTo: mailbox.identity?.replyTo ?? null });
+}
+
+/** Every connected mailbox's own addresses, aliases and reply-to, normalised (R21a). */
+export function workspaceOwnAddresses(mailboxes: readonly Mailbox[]): Set<string> {
+  return new Set(mailboxes.flatMap((m) => [...mailboxOwnAddresses(m)]));
 }
 
 /** Contact ids by normalised address, over each contact's primary and additional emails (R19). */

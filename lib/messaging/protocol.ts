@@ -229,7 +229,8 @@ export const protocol = {
   searchContacts: {
     pagesOnly: true,
     input: z.object({ text: z.string().trim().min(1).max(200), limit: z.number().int().min(1).max(25).default(10) }).strict(),
-    output: z.object({ contacts: z.array(contactRefSchema.extend({ emails: z.array(z.string()) })) }),
+    /** `emails`: the primary address first. `truncated`: the search stopped at a cap, so a match may be missing (type more). */
+    output: z.object({ contacts: z.array(contactRefSchema.extend({ emails: z.array(z.string()) })), truncated: z.boolean() }),
   },
   /**
    * Creates a CRM contact the user asked for from a participant (R25, R27): in the CRM (under an

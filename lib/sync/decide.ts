@@ -2,7 +2,7 @@ import { toCrmEmail } from '../crm';
 import { contactsByIds, contactsWithAnyEmail, type MailboxCrmDatabase, type OutboxOffer, type ThreadLink, threadLinksOf, type Verdict } from '../db';
 import type { Mailbox, Message, SyncRunCounts } from '../domain';
 import { crmMessageKey } from '../matching/message-key';
-import { classify, type ContactIndex, indexContacts, ownAddresses, type PolicySets } from '../matching/skip-rules';
+import { classify, type ContactIndex, indexContacts, mailboxOwnAddresses, type PolicySets } from '../matching/skip-rules';
 
 /** Everything classification reads besides the messages, loaded once per page (R19–R22, R27). */
 export interface DecideContext {
@@ -14,11 +14,6 @@ export interface DecideContext {
   /** Contact ids the mirror holds, among those the page's thread links name. */
   knownLinked: ReadonlySet<string>;
   links: ReadonlyMap<string, ThreadLink>;
-}
-
-/** The mailbox's own addresses (R21a): its address, aliases and reply-to. */
-export function ownOf(mailbox: Mailbox): Set<string> {
-  return ownAddresses({ address: mailbox.address, aliases: mailbox.identity?.aliases ?? [], replyTo: mailbox.identity?.replyTo ?? null });
 }
 
 /**
@@ -35,7 +30,7 @@ export async function loadDecideContext(db: MailboxCrmDatabase, mailbox: Mailbox
   return {
     mailbox,
     policy,
-    own: ownOf(mailbox),
+    own: mailboxOwnAddresses(mailbox),
     contacts: indexContacts(contacts),
     knownLinked: new Set(known),
     links,

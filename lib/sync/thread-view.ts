@@ -1,11 +1,9 @@
-import { contactLink } from '../crm';
 import { contactsByIds, contactsWithAnyEmail, getThreadLink, listMailboxes } from '../db';
-import type { Contact, ContactRef, Mailbox, Provider, ThreadMailbox, ThreadParticipant } from '../domain';
+import type { Mailbox, Provider, ThreadMailbox, ThreadParticipant } from '../domain';
 import { normaliseAddress, parseSingleMailbox } from '../matching/address';
-import { addressRole, type PolicySets, policySets } from '../matching/skip-rules';
-import { ownOf } from './decide';
+import { addressRole, type PolicySets, policySets, workspaceOwnAddresses } from '../matching/skip-rules';
 import type { EngineDeps } from './engine-deps';
-import { threadState } from './state';
+import { contactRef, crmOrigin, threadState } from './state';
 
 /** A participant as the webmail page shows it: untrusted text, used only to look up the mirror. */
 export interface PageParticipantInput {
@@ -18,22 +16,6 @@ export interface ThreadView {
   crm: { connected: boolean; origin: string | null };
   participants: ThreadParticipant[];
   mailboxes: ThreadMailbox[];
-}
-
-/** The CRM's origin, the only one a contact link may point to; null without a CRM. */
-export async function crmOrigin(deps: EngineDeps): Promise<string | null> {
-  const crm = await deps.crm();
-  return crm && new URL(crm.baseUrl).origin;
-}
-
-/** A contact as the UI names it, its link kept only on the CRM's origin (none without a CRM). */
-export function contactRef(contact: Contact, origin: string | null): ContactRef {
-  return { id: contact.id, name: contact.name, company: contact.company, url: contact.url && origin ? contactLink(contact.url, origin) : null };
-}
-
-/** Every connected mailbox's own addresses, aliases and reply-to, normalised (R21a). */
-export function workspaceOwnAddresses(mailboxes: readonly Mailbox[]): Set<string> {
-  return new Set(mailboxes.flatMap((m) => [...ownOf(m)]));
 }
 
 /**
@@ -91,7 +73,7 @@ async function participantRoles(deps: EngineDeps, page: readonly PageAddress[], 
 }
 
 async function mailboxView(deps: EngineDeps, mailbox: Mailbox, threadKey: string, origin: string | null): Promise<ThreadMailbox> {
-  const [link, messages] = await Promise.all([getThreadLink(deps.db, mailbox.id, threadKey), threadState(deps.db, mailbox.id, threadKey)]);
+  const [link, messages] = await Promise.all([getThreadLink(deps.db, mailbox.id, threadKey), threadState(deps.db, mailbox.id, threadKey, origin)]);
   const linked = link ? (await contactsByIds(deps.db, link.contactIds)).map((c) => contactRef(c, origin)) : [];
   return {
     mailboxId: mailbox.id,

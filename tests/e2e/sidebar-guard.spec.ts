@@ -87,7 +87,14 @@ for (const webmail of [gmail, outlook]) {
     // A frame in a shadow tree is not among the window's frames, and would be cross-origin if it were.
     expect(seen.frames).toBe(0);
     expect(seen.readable).toEqual([]);
-    for (const hidden of [secret!, 'sidebar-frame', 'CRM sidebar', extensionId]) {
+    // What the sidebar shows of its own (not the subject, which the page shows too) is nowhere in the page.
+    const own = (await frame.locator('body').innerText())
+      .split('\n')
+      .map((line) => line.trim())
+      .filter((line) => line.length >= 8 && !first.text.includes(line.replace(/\s+/g, ' ')) && !first.html.includes(line));
+    console.log(`the sidebar's own text, absent from the page: ${JSON.stringify(own)}`);
+    expect(own.length).toBeGreaterThan(0);
+    for (const hidden of [...own, secret!, 'sidebar-frame', 'CRM sidebar', extensionId]) {
       expect(seen.html).not.toContain(hidden);
       expect(seen.text).not.toContain(hidden);
     }
@@ -283,19 +290,26 @@ test('two webmail tabs each keep their own sidebar (every frame hears every conn
   await expectSidebarText(three, extensionId, sites.outlook.first.subject);
 });
 
-test('the collapsed sidebar stays collapsed after a reload', async ({ context, extensionId, worker }) => {
+test('the rep collapses the sidebar to a thin tab, it stays collapsed after a reload, and the tab expands it', async ({ context, extensionId }) => {
   const page = await openFixture(context, gmail, sites.gmail.list);
   const thread = sites.gmail.first;
   await showFixture(page, thread);
   await expectSidebarText(page, extensionId, thread.subject);
   await expect.poll(() => hostLayout(page)).toBe('expanded');
-  // The preference as the frame stores it when the rep collapses the sidebar.
-  await worker.evaluate(() => chrome.storage.local.set({ sidebarCollapsed: true, sidebarCollapsed$: { v: 1 } }));
-  await page.reload();
-  await showFixture(page, thread);
+  await (await sidebarFrame(page, extensionId)).getByRole('button', { name: 'Hide the CRM sidebar' }).click();
   await expect.poll(() => hostLayout(page)).toBe('collapsed');
   const box = await page.evaluate(() => document.querySelector('[data-mailbox-crm-sidebar]')!.getBoundingClientRect().toJSON());
   expect(box).toMatchObject({ width: 36, height: 120 });
+
+  await page.reload();
+  await showFixture(page, thread);
+  await expect.poll(() => hostLayout(page)).toBe('collapsed');
+  await (await sidebarFrame(page, extensionId)).getByRole('button', { name: 'CRM: show the sidebar' }).click();
+  await expect.poll(() => hostLayout(page)).toBe('expanded');
+  await page.reload();
+  await showFixture(page, thread);
+  await expectSidebarText(page, extensionId, thread.subject);
+  await expect.poll(() => hostLayout(page)).toBe('expanded');
 });
 
 test('new mail the Gmail page shows asks the background for a sync, which takes it to the CRM (R16)', async ({ context, extensionId }) => {

@@ -1,10 +1,11 @@
-import type { BrowserContext, Frame, Page } from '@playwright/test';
+import type { BrowserContext, Page } from '@playwright/test';
 import type { GroundTruth, Verdict } from '../../emulators/seed/ground-truth';
 import type { Policy } from '../../emulators/seed/policy';
 import type { Mailbox } from '../../lib/domain';
 import { admin, call, connectCrmWithPolicy, CRM_URL, crmEmails, type InExtensionPage, jobs, outboxSettled, outsideCrmContact, playwrightPage, until } from './engine-steps';
 import { expect, test } from './fixtures';
 import { expectFrameAccessible, snapBothThemes } from './look';
+import { hostLayout, showFixture, sidebarFrame } from './webmail-spa';
 import {
   GMAIL_INBOX_URL,
   gmailInboxBody,
@@ -111,30 +112,19 @@ async function crmEmail(key: string, what: string) {
   return until(what, async () => (await crmEmails()).find((e) => e.message_id === key), 60_000, 500);
 }
 
-/** The sidebar's frame in the webmail tab (an extension page in the content script's closed shadow root). */
-async function sidebarFrame(page: Page): Promise<Frame> {
-  return until('the sidebar frame', async () => page.frames().find((f) => /^chrome-extension:\/\/[^/]+\/sidebar/.test(f.url())), 15_000);
-}
-
 /** Serves Gmail at its real URL; `body()` is the page's body at the time of the request. */
 async function serveGmail(context: BrowserContext, body: () => string): Promise<void> {
   await context.route('https://mail.google.com/**', (route) => route.fulfill({ contentType: 'text/html', body: gmailPage(body()) }));
 }
 
+/** The webmail turns to another view without a reload (webmail-spa.ts), here a page built around an emulator thread. */
+async function navigate(page: Page, url: string, html: string): Promise<void> {
+  await showFixture(page, { file: 'built', html, url, text: '', thread: null });
+}
+
 /** Serves Outlook on the web at its real URL; `body()` is the page's body at the time of the request. */
 async function serveOutlook(context: BrowserContext, body: () => string): Promise<void> {
   await context.route('https://outlook.office.com/**', (route) => route.fulfill({ contentType: 'text/html', body: outlookPage(body()) }));
-}
-
-/** Single-page navigation, as the webmail does it: the view is replaced and the URL changes without a load. */
-async function navigate(page: Page, url: string, body: string): Promise<void> {
-  await page.evaluate(
-    ({ url, body }) => {
-      document.body.innerHTML = body;
-      history.pushState(null, '', url);
-    },
-    { url, body },
-  );
 }
 
 const MARKUP_SUBJECT = `<img src=x onerror="alert('subject')"> Renewal <script>alert('s')</script>`;
@@ -165,7 +155,7 @@ test('Gmail: the matches agree with the CRM, page text is inert, the sidebar fol
     void dialog.dismiss();
   });
   await page.goto(gmailThreadUrl(matched.thread));
-  const frame = await sidebarFrame(page);
+  const frame = await sidebarFrame(page, extensionId);
   const sidebar = frame.locator('aside.sidebar');
 
   // The matches shown are the CRM emulator's: Dana with her company and record, Nia not in it.
@@ -195,7 +185,7 @@ test('Gmail: the matches agree with the CRM, page text is inert, the sidebar fol
   await expectFrameAccessible(page, frame);
 
   // Another thread: the sidebar follows the page without a reload.
-  await navigate(page, gmailThreadUrl(unmatched.thread), gmailThreadBody(unmatched.thread));
+  await navigate(page, gmailThreadUrl(unmatched.thread), gmailPage(gmailThreadBody(unmatched.thread)));
   await expect(frame.locator('h1.sidebar-subject')).toHaveText(unmatched.thread.subject);
   await expect(sidebar.locator('.sync-state')).toHaveText('Not logged: no participant is a contact in the CRM');
   await expect(sidebar.locator('li.person').filter({ hasText: stranger.address })).toContainText('Not in CRM');
@@ -211,10 +201,11 @@ test('Gmail: the matches agree with the CRM, page text is inert, the sidebar fol
   await expect(frame.locator('h1.sidebar-subject')).toHaveText(unmatched.thread.subject);
 
   // Back to the inbox: nothing shows; and into the first thread again.
-  await navigate(page, GMAIL_INBOX_URL, gmailInboxBody([matched.thread, unmatched.thread]));
+  await navigate(page, GMAIL_INBOX_URL, gmailPage(gmailInboxBody([matched.thread, unmatched.thread])));
+  await expect.poll(() => hostLayout(page)).toBe('hidden');
   await expect(frame.locator('aside.sidebar')).toBeHidden();
   body = gmailThreadBody(matched.thread);
-  await navigate(page, gmailThreadUrl(matched.thread), body);
+  await navigate(page, gmailThreadUrl(matched.thread), gmailPage(body));
   await expect(frame.locator('h1.sidebar-subject')).toHaveText(MARKUP_SUBJECT);
   expect(dialogs).toEqual([]);
 });
@@ -232,7 +223,7 @@ test('Gmail: link, unlink, create contact and "don\'t sync" change what reaches 
   await serveGmail(context, () => body);
   const page = await context.newPage();
   await page.goto(gmailThreadUrl(first.thread));
-  const sidebar = (await sidebarFrame(page)).locator('aside.sidebar');
+  const sidebar = (await sidebarFrame(page, extensionId)).locator('aside.sidebar');
   await expect(sidebar.getByText(/^Logged to /)).toContainText(dana.name);
 
   // Link to contact: Lee, found in the mirror; a reply delivered afterwards goes to Dana and Lee.
@@ -269,7 +260,7 @@ test('Gmail: link, unlink, create contact and "don\'t sync" change what reaches 
   const stranger = { name: 'Quinn Newcomer', address: `quinn.${unique()}@newco-${unique()}.test` };
   const lone = await deliver(ext, mailbox, { from: stranger, to: [riley], subject: `Introduction ${unique()}` });
   body = gmailThreadBody(lone.thread);
-  await navigate(page, gmailThreadUrl(lone.thread), body);
+  await navigate(page, gmailThreadUrl(lone.thread), gmailPage(body));
   const row = sidebar.locator('li.person').filter({ hasText: stranger.address });
   await row.getByRole('button', { name: `Create contact for ${stranger.address}` }).click();
   await expect(row.getByRole('textbox', { name: 'Name' })).toHaveValue(stranger.name);
@@ -281,7 +272,7 @@ test('Gmail: link, unlink, create contact and "don\'t sync" change what reaches 
   await row.getByRole('textbox', { name: 'Email' }).fill(stranger.address);
   await row.getByRole('textbox', { name: 'Company (optional)' }).fill('NewCo');
   await row.getByRole('button', { name: 'Create contact' }).click();
-  await expect(row.getByText(/^Created Quinn Newcomer in the CRM/)).toBeVisible();
+  await expect(sidebar.getByText(/^Created Quinn Newcomer in the CRM/)).toBeVisible();
   const created = await until('the new contact in the CRM', async () => (await crmContacts()).find((c) => c.email === stranger.address), 30_000, 500);
   expect(created).toMatchObject({ name: stranger.name, company: { name: 'NewCo' } });
   expect((await crmEmail(lone.verdict.key, 'the stranger\'s past message in the CRM')).contact_ids).toEqual([created.id]);
@@ -299,7 +290,7 @@ test('Gmail, personal mailbox: "Log this thread" pushes on purpose what the scop
   await serveGmail(context, () => gmailThreadBody(skipped.thread));
   const page = await context.newPage();
   await page.goto(gmailThreadUrl(skipped.thread));
-  const sidebar = (await sidebarFrame(page)).locator('aside.sidebar');
+  const sidebar = (await sidebarFrame(page, extensionId)).locator('aside.sidebar');
   await expect(sidebar.locator('.sync-state')).toHaveText('Not logged: the mailbox is personal (it would have matched a contact)');
   await sidebar.getByRole('button', { name: 'Log this thread' }).click();
   expect((await crmEmail(skipped.verdict.key, 'the thread logged on purpose')).contact_ids).toEqual([dana.id]);
@@ -320,7 +311,7 @@ test('Outlook: matched and unmatched conversations, collapsed, and back to the l
   await serveOutlook(context, () => outlookThreadBody(matched.thread, [unmatched.thread]));
   const page = await context.newPage();
   await page.goto(outlookThreadUrl(matched.verdict.providerId));
-  const frame = await sidebarFrame(page);
+  const frame = await sidebarFrame(page, extensionId);
   const sidebar = frame.locator('aside.sidebar');
   await expect(frame.locator('h1.sidebar-subject')).toHaveText(matched.thread.subject);
   await expect(sidebar.getByText(/^Logged to /)).toContainText(dana.name);
@@ -331,7 +322,7 @@ test('Outlook: matched and unmatched conversations, collapsed, and back to the l
   await snapBothThemes(page, 'sidebar-outlook-matched', sidebar);
   await expectFrameAccessible(page, frame);
 
-  await navigate(page, outlookThreadUrl(unmatched.verdict.providerId), outlookThreadBody(unmatched.thread, [matched.thread]));
+  await navigate(page, outlookThreadUrl(unmatched.verdict.providerId), outlookPage(outlookThreadBody(unmatched.thread, [matched.thread])));
   await expect(frame.locator('h1.sidebar-subject')).toHaveText(unmatched.thread.subject);
   await expect(sidebar.locator('.sync-state')).toHaveText('Not logged: no participant is a contact in the CRM');
   await snapBothThemes(page, 'sidebar-outlook-unmatched', sidebar);
@@ -342,6 +333,7 @@ test('Outlook: matched and unmatched conversations, collapsed, and back to the l
   await snapBothThemes(page, 'sidebar-outlook-collapsed', tab);
   await tab.click();
 
-  await navigate(page, OUTLOOK_INBOX_URL, outlookInboxBody([matched.thread, unmatched.thread]));
+  await navigate(page, OUTLOOK_INBOX_URL, outlookPage(outlookInboxBody([matched.thread, unmatched.thread])));
+  await expect.poll(() => hostLayout(page)).toBe('hidden');
   await expect(frame.locator('aside.sidebar')).toBeHidden();
 });

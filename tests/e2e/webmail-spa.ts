@@ -65,6 +65,8 @@ export interface FixturePage {
   html: string;
   /** The URL its opening comment says it is served at. */
   url: string;
+  /** The page's own text (whitespace collapsed). */
+  text: string;
   /** The reader's result on it, in Node: what the sidebar must be told. */
   thread: WebmailThread | null;
 }
@@ -73,7 +75,8 @@ export interface FixturePage {
 export function fixturePage(webmail: 'gmail' | 'outlook', file: string): FixturePage {
   const { doc, url } = fixture(`${webmail}/${file}`);
   const thread = webmail === 'gmail' ? readGmailThread(doc, url) : readOutlookThread(doc, url);
-  return { file, html: fixtureHtml(`${webmail}/${file}`), url: url.href, thread };
+  const text = `${doc.title} ${doc.body.textContent ?? ''}`.replace(/\s+/g, ' ');
+  return { file, html: fixtureHtml(`${webmail}/${file}`), url: url.href, text, thread };
 }
 
 /** Serves `first` at every URL of the webmail and opens it. */

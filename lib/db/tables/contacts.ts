@@ -7,10 +7,56 @@ export async function contactsWithEmail(db: MailboxCrmDatabase, email: string): 
   return rows.map((row) => contactSchema.parse(row));
 }
 
+/**
+ * A mirrored contact as stored: the contact, and the lowercase words of its name and company
+ * (`searchWords`) under the multi-entry `words` index (version 4), for "Link to contact" to find
+ * contacts by a word's prefix without walking the mirror.
+ */
+export type ContactRow = Contact & { words: string[] };
+
+/** The lowercase words of a text as the contact search splits it: on spaces and punctuation. */
+export function searchWords(text: string): string[] {
+  return text
+    .toLowerCase()
+    .split(/[\s,.;:()'"\-/&]+/)
+    .filter((word) => word !== '');
+}
+
+/** The words of a contact's name and company, each once (`ContactRow.words`). */
+export function contactWords(contact: Pick<Contact, 'name' | 'company'>): string[] {
+  return [...new Set([...searchWords(contact.name), ...searchWords(contact.company ?? '')])];
+}
+
 /** Stores a page of the contact mirror, validated first; a contact the CRM changed replaces its earlier copy. */
 export async function putContacts(db: MailboxCrmDatabase, contacts: readonly Contact[]): Promise<void> {
   const valid = contacts.map((contact) => contactSchema.parse(contact));
-  await db.contacts.bulkPut(valid);
+  await db.contacts.bulkPut(valid.map((contact) => ({ ...contact, words: contactWords(contact) })));
+}
+
+/** Contacts found by a prefix read of one index, and whether the read stopped at its cap. */
+export interface PrefixMatches {
+  contacts: Contact[];
+  capped: boolean;
+}
+
+/**
+ * Contacts with a word of the name or company (`index: 'words'`) or an address (`'emails'`,
+ * normalised) that starts with `prefix` (lowercase): one ranged read of the index, each contact
+ * once, at most `max` of them in index order.
+ */
+export async function contactsByPrefix(db: MailboxCrmDatabase, index: 'words' | 'emails', prefix: string, max: number): Promise<PrefixMatches> {
+  const rows = await db.contacts.where(index).startsWith(prefix).distinct().limit(max + 1).toArray();
+  return { contacts: rows.slice(0, max).map((row) => contactSchema.parse(row)), capped: rows.length > max };
+}
+
+/** How many contacts the mirror holds (a native count). */
+export function countContacts(db: MailboxCrmDatabase): Promise<number> {
+  return db.contacts.count();
+}
+
+/** How many index entries start with `prefix`: a native count, to pick the most selective word. */
+export function countByPrefix(db: MailboxCrmDatabase, index: 'words' | 'emails', prefix: string): Promise<number> {
+  return db.contacts.where(index).startsWith(prefix).count();
 }
 
 /**

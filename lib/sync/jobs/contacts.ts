@@ -50,16 +50,12 @@ async function mirrorOnce(deps: EngineDeps, signal?: AbortSignal): Promise<void>
   let seq = seqOf(stored);
   for await (const page of crm.client.contactsSince(from as ContactCursor | null, signal)) {
     // Read per page: rules saved while the mirror walks the CRM apply to the next page's retro-match.
-    const policy = policySets(await deps.privacyRules());
-    const now = deps.now();
-    const mailboxes = await listMailboxes(db);
+    const context = await retroMatchContext(deps);
     await atomically(db, ['contacts', 'checkpoints', 'messages', 'verdicts', 'outbox', 'syncRuns', 'threadLinks', 'mailboxes'], async () => {
-      const gained = await gainedAddresses(db, page.contacts);
-      await putContacts(db, page.contacts);
-      const step = await advanceCheckpoint(db, { mailboxId: lane, job: 'contacts', cursor: JSON.stringify(page.cursor), progress: {} }, seq, now);
+      const step = await advanceCheckpoint(db, { mailboxId: lane, job: 'contacts', cursor: JSON.stringify(page.cursor), progress: {} }, seq, context.now);
       if ('stale' in step) throw new Error('The contact mirror was advanced by another run at the same time.');
       seq = step.advanced.seq;
-      for (const mailbox of mailboxes) await retroMatch(db, mailbox, gained, policy, now);
+      await storeAndRetroMatch(db, page.contacts, context);
     });
   }
 }
@@ -77,16 +73,30 @@ async function mirrorOnce(deps: EngineDeps, signal?: AbortSignal): Promise<void>
  */
 export async function mirrorAnswered(deps: EngineDeps, contacts: readonly Contact[]): Promise<void> {
   const { db } = deps;
-  const policy = policySets(await deps.privacyRules());
-  const now = deps.now();
-  const mailboxes = await listMailboxes(db);
+  const context = await retroMatchContext(deps);
   await atomically(db, ['contacts', 'messages', 'verdicts', 'outbox', 'syncRuns', 'threadLinks', 'mailboxes'], async () => {
     const stored = new Map((await contactsByIds(db, contacts.map((c) => c.id))).map((c) => [c.id, c]));
-    const newer = contacts.filter((c) => (stored.get(c.id)?.updatedAt ?? Number.NEGATIVE_INFINITY) <= c.updatedAt);
-    const gained = await gainedAddresses(db, newer);
-    await putContacts(db, newer);
-    for (const mailbox of mailboxes) await retroMatch(db, mailbox, gained, policy, now);
+    await storeAndRetroMatch(db, contacts.filter((c) => (stored.get(c.id)?.updatedAt ?? Number.NEGATIVE_INFINITY) <= c.updatedAt), context);
   });
+}
+
+/** What a retro-match needs, read before the transaction: the privacy rules, the time and every mailbox. */
+interface RetroMatchContext {
+  policy: PolicySets;
+  now: number;
+  mailboxes: Mailbox[];
+}
+
+async function retroMatchContext(deps: EngineDeps): Promise<RetroMatchContext> {
+  const [rules, mailboxes] = await Promise.all([deps.privacyRules(), listMailboxes(deps.db)]);
+  return { policy: policySets(rules), now: deps.now(), mailboxes };
+}
+
+/** Stores contacts in the mirror and retro-matches every mailbox for the addresses they add; inside the caller's transaction. */
+async function storeAndRetroMatch(db: MailboxCrmDatabase, contacts: readonly Contact[], { policy, now, mailboxes }: RetroMatchContext): Promise<void> {
+  const gained = await gainedAddresses(db, contacts);
+  await putContacts(db, contacts);
+  for (const mailbox of mailboxes) await retroMatch(db, mailbox, gained, policy, now);
 }
 
 /** A new CRM (another base URL) replaces the mirror of the previous one. */

@@ -3,7 +3,7 @@ import { fakeBrowser } from 'wxt/testing/fake-browser';
 import { type RunningEmulators, startEmulators } from '@/emulators';
 import type { BackgroundDeps } from '@/lib/background/deps';
 import { connectMailbox, disconnectMailbox } from '@/lib/background/mailboxes';
-import { getMailbox, putMailbox } from '@/lib/db';
+import { contactsByIds, getMailbox, putContacts, putMailbox } from '@/lib/db';
 import { aContact, aMailbox, mailboxData } from '../../fixtures/domain';
 import { emulatorBackgroundDeps } from '../../support/emulator-endpoints';
 
@@ -30,7 +30,7 @@ describe('disconnect purges the mailbox’s local data (R34)', () => {
     for (const id of [mailbox.id, other.id]) {
       for (const [table, rows] of Object.entries(mailboxData(id))) await db.table(table).bulkAdd(rows);
     }
-    await db.contacts.add(aContact());
+    await putContacts(db, [aContact()]);
 
     await disconnectMailbox(deps, mailbox.id);
 
@@ -45,6 +45,6 @@ describe('disconnect purges the mailbox’s local data (R34)', () => {
       expect(await db.table(table).toArray(), `${table} of the other mailbox`).toEqual(kept[table]);
     }
     expect(await getMailbox(db, other.id)).toEqual(other);
-    expect(await db.contacts.toArray()).toEqual([aContact()]);
+    expect(await contactsByIds(db, [aContact().id])).toEqual([aContact()]);
   });
 });

@@ -2,10 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { disconnectCrm } from '@/lib/background/crm-connection';
 import { engineOf } from '@/lib/background/engine';
 import { createHandlers } from '@/lib/background/handlers';
-import { putContacts, type Verdict } from '@/lib/db';
+import { contactsByIds, putContacts, type Verdict } from '@/lib/db';
 import type { Contact, Mailbox, Message } from '@/lib/domain';
+import { normaliseAddress } from '@/lib/matching/address';
 import { dispatch, type Envelope, type Handlers, type MessageName, type MessageOutput, protocol } from '@/lib/messaging';
-import { decideThread, mirrorContacts, SEARCH_SCAN_MAX } from '@/lib/sync';
+import { decideThread, mirrorContacts, SEARCH_SCAN_MAX, unlinkThreadContact } from '@/lib/sync';
 import { type EngineHarness, useEngineHarness } from '../../support/engine-harness';
 import { sidebarFrame, trust } from '../../support/senders';
 
@@ -129,6 +130,7 @@ describe('getThreadView (R26, R28)', () => {
     const spoofed = await answer('getThreadView', { provider: 'gmail', threadKey: pushed.threadKey, participants: [participant] });
     expect(spoofed.participants[0]!.contact).toMatchObject({ id: contactId, url: null });
     expect(spoofed.mailboxes[0]!.link!.contacts[0]).toMatchObject({ id: contactId, url: null });
+    expect(spoofed.mailboxes[0]!.messages.find((m) => m.providerId === pushed.providerId)!.contacts).toEqual([expect.objectContaining({ id: contactId, url: null })]);
 
     await h.deps.db.contacts.update(contactId, { url: contact.url });
     await disconnectCrm(h.deps);
@@ -172,7 +174,7 @@ describe('getThreadView (R26, R28)', () => {
     console.info(`getThreadView over 5 000 contacts: p50 ${viewTimes.p50.toFixed(1)} ms, p95 ${viewTimes.p95.toFixed(1)} ms; searchContacts: p50 ${searchTimes.p50.toFixed(1)} ms, p95 ${searchTimes.p95.toFixed(1)} ms`);
     // fake-indexeddb in Node is slower than Chrome's IndexedDB; the sidebar's whole budget is 150 ms.
     expect(viewTimes.p95).toBeLessThan(100);
-    expect(SEARCH_SCAN_MAX).toBeGreaterThanOrEqual(5_000);
+    expect(searchTimes.p95).toBeLessThan(100);
   });
 });
 
@@ -195,7 +197,46 @@ describe('searchContacts (R27 "Link to contact")', () => {
     expect(contacts[1]).toEqual({ id: 's2', name: 'Dora Quist', company: null, url: `${origin}/contacts/s2`, emails: ['dq@quist.test'] });
     expect((await answer('searchContacts', { text: 'dor', limit: 2 })).contacts.map((c) => c.id)).toEqual(['s5', 's2']);
     expect((await answer('searchContacts', { text: 'tessera', limit: 10 })).contacts.map((c) => c.id)).toEqual(['s1']);
-    expect((await answer('searchContacts', { text: 'nobody-here', limit: 10 })).contacts).toEqual([]);
+    expect(await answer('searchContacts', { text: 'nobody-here', limit: 10 })).toEqual({ contacts: [], truncated: false });
+  });
+
+  it('finds an address by its Gmail variant, and lists the primary address first as the CRM has it', async () => {
+    await h.connect('gmail');
+    await putContacts(h.deps.db, [{ id: 'g1', name: 'Jane Doe', company: null, primaryEmail: 'Jane.Doe@Gmail.com', emails: ['jd@other.test', 'janedoe@gmail.com'], url: null, updatedAt: 1 }]);
+    for (const text of ['Jane.Doe+crm@gmail.com', 'janedoe@', 'JD@OTHER']) {
+      expect(await answer('searchContacts', { text, limit: 5 }), text).toEqual({ contacts: [{ id: 'g1', name: 'Jane Doe', company: null, url: null, emails: ['Jane.Doe@Gmail.com', 'jd@other.test'] }], truncated: false });
+    }
+  });
+
+  it('over the walk\'s cap: prefixes are found anywhere by index; a text found only inside a field past the cap is missing, and said so', { timeout: 120_000 }, async () => {
+    await h.connect('gmail');
+    const total = SEARCH_SCAN_MAX + 300;
+    const many: Contact[] = Array.from({ length: total }, (_, i) => ({
+      id: `cap-${String(i).padStart(6, '0')}`,
+      name: `Member ${i} Sample`,
+      company: `Firm${i}xq`,
+      primaryEmail: `member${i}@cap.test`,
+      emails: [`member${i}@cap.test`],
+      url: null,
+      updatedAt: 1,
+    }));
+    await putContacts(h.deps.db, many);
+    const last = total - 1;
+    const ids = async (text: string, limit = 10) => {
+      const found = await answer('searchContacts', { text, limit });
+      return { ids: found.contacts.map((c) => c.id), truncated: found.truncated };
+    };
+    // Past the walk's cap in id order, found by the words and emails indexes; enough found by
+    // prefix, nothing is walked, and nothing is missing.
+    expect(await ids(`${last} sample`, 1)).toEqual({ ids: [many[last]!.id], truncated: false });
+    expect(await ids(`firm${last}`, 1)).toEqual({ ids: [many[last]!.id], truncated: false });
+    expect(await ids(`member${last}@`, 1)).toEqual({ ids: [many[last]!.id], truncated: false });
+    // Fewer than asked by prefix: the walk looks further, stops at its cap, and says so.
+    expect(await ids(`member${last}@`)).toEqual({ ids: [many[last]!.id], truncated: true });
+    // Only inside a field ("irm…xq" of the company): the bounded walk finds those before the cap…
+    expect(await ids('irm7xq')).toEqual({ ids: [many[7]!.id], truncated: true });
+    // …and not past it, which the answer says.
+    expect(await ids(`irm${last}xq`)).toEqual({ ids: [], truncated: true });
   });
 });
 
@@ -218,7 +259,7 @@ describe('createContact (R25, R27)', () => {
     expect(contact).toMatchObject({ name, company: 'Nova Corp', url: expect.stringMatching(new RegExp(`^${new URL(h.urls.crm).origin}/`)) });
     const [inCrm] = (await (await crmClient()).listContacts({ email: address })).contacts;
     expect(inCrm).toMatchObject({ id: contact.id, name, company: 'Nova Corp' });
-    expect(await h.deps.db.contacts.get(contact.id)).toEqual(inCrm);
+    expect(await contactsByIds(h.deps.db, [contact.id])).toEqual([inCrm]);
     // The mirror's walk did not move: the next walk reads what others changed meanwhile.
     expect(await h.deps.db.checkpoints.toArray()).toEqual(cursorBefore);
 
@@ -256,6 +297,77 @@ describe('createContact (R25, R27)', () => {
     expect((await (await crmClient()).listContacts({ email: existing.primaryEmail! })).contacts).toHaveLength(1);
   });
 
+  it('an address the mirror has on a contact once normalised (a Gmail dot or +tag variant): refused before the CRM is asked', async () => {
+    await h.connect('gmail');
+    const origin = new URL(h.urls.crm).origin;
+    await putContacts(h.deps.db, [{ id: 'gm1', name: 'Jane Doe', company: null, primaryEmail: 'jane.doe@gmail.com', emails: [normaliseAddress('jane.doe@gmail.com')], url: `${origin}/contacts/gm1`, updatedAt: 1 }]);
+    const before = (await h.crm.requests()).at(-1)?.seq ?? 0;
+    const refused = await send('createContact', { name: 'Jane again', email: 'J.aneDoe+crm@gmail.com' });
+    expect(refused).toMatchObject({ ok: false, error: { code: 'invalid_payload', message: expect.stringContaining('already a contact in the CRM (Jane Doe)'), fields: { email: expect.stringContaining('Link to contact') } } });
+    expect((await h.crm.requests(/\/contacts/, { since: before })).filter((r) => r.method === 'POST')).toEqual([]);
+  });
+
+  it('only "email has already been taken" reads as "already a contact"; a failed lookup keeps the CRM\'s refusal', async () => {
+    await h.connect('gmail');
+    await h.settle();
+    const existing = (await h.deps.db.contacts.toArray())[0]!;
+    await h.deps.db.contacts.delete(existing.id);
+    // Another refusal of the data (here of the request as a whole) is the CRM's own words.
+    await h.crm.post('/faults', { service: 'crm', method: 'POST', path: '/contacts$', status: 422 });
+    expect(await send('createContact', { name: 'Dup', email: existing.primaryEmail! })).toMatchObject({ ok: false, error: { code: 'bad_response', message: expect.stringMatching(/request is not valid/) } });
+    // The address is taken, but the lookup that would name the contact fails: the refusal stands.
+    await h.crm.post('/faults', { service: 'crm', method: 'GET', path: '/contacts$', status: 403 });
+    expect(await send('createContact', { name: 'Dup', email: existing.primaryEmail! })).toMatchObject({ ok: false, error: { code: 'bad_response', message: expect.stringMatching(/email has already been taken/) } });
+    expect(await h.deps.db.contacts.get(existing.id)).toBeUndefined();
+  });
+
+  it('an address the CRM has but the mirror lacks: the refusal still wakes the engine, which pushes the past messages', { timeout: 60_000 }, async () => {
+    const riley = await backfilled();
+    const [messages, verdicts] = await Promise.all([storedMessages(riley.id), verdictsOf(riley.id)]);
+    const unmatched = new Set(verdicts.filter((v) => v.reason === 'no_contact').map((v) => v.providerId));
+    const external = (m: Message) => m.participants.filter((a) => !a.endsWith(WORKSPACE));
+    const address = external(messages.find((m) => unmatched.has(m.providerId) && external(m).length === 1)!)[0]!;
+    const keys = new Set(verdicts.filter((v) => unmatched.has(v.providerId) && messages.find((m) => m.providerId === v.providerId)!.participants.includes(address)).map((v) => v.key));
+    // Made in the CRM behind the extension's back: the mirror does not know it yet.
+    const made = await h.crm.post<{ data: { id: string } }>('/crm/contacts', { name: 'Behind Back', email: address });
+    expect(await send('createContact', { name: 'Behind Back', email: address })).toMatchObject({ ok: false, error: { code: 'invalid_payload' } });
+    await engineOf(h.deps).idle();
+    const attached = (await h.crmEmails()).filter((e) => keys.has(e.message_id));
+    expect(attached).toHaveLength(keys.size);
+    for (const email of attached) expect(email.contact_ids).toContain(made.data.id);
+  });
+
+  it('pushes nothing of a "don\'t sync" thread', { timeout: 60_000 }, async () => {
+    const riley = await backfilled();
+    const [messages, verdicts] = await Promise.all([storedMessages(riley.id), verdictsOf(riley.id)]);
+    const unmatched = new Set(verdicts.filter((v) => v.reason === 'no_contact').map((v) => v.providerId));
+    const external = (m: Message) => m.participants.filter((a) => !a.endsWith(WORKSPACE));
+    const address = external(messages.find((m) => unmatched.has(m.providerId) && external(m).length === 1)!)[0]!;
+    const threads = [...new Set(messages.filter((m) => unmatched.has(m.providerId) && m.participants.includes(address)).map((m) => m.threadKey))];
+    for (const threadKey of threads) await answer('setThreadDecision', { mailboxId: riley.id, threadKey, contactIds: [], dontSync: true });
+    await drain();
+    const keys = new Set(verdicts.filter((v) => threads.includes(v.threadKey)).map((v) => v.key));
+    await answer('createContact', { name: 'Quiet Thread', email: address });
+    await drain();
+    expect((await h.crmEmails()).filter((e) => keys.has(e.message_id))).toEqual([]);
+  });
+
+  it('pushes nothing of a personal mailbox', { timeout: 60_000 }, async () => {
+    const sam = await h.connect('gmail', 'personal');
+    await h.engine.backfill(sam.id, { days: 90, confirmed: true });
+    await h.settle();
+    const [messages, verdicts] = await Promise.all([storedMessages(sam.id), verdictsOf(sam.id)]);
+    const external = (m: Message) => m.participants.filter((a) => !a.endsWith(WORKSPACE) && !a.includes('googlemail') && !a.includes('brightline-legal'));
+    const withStranger = messages.filter((m) => external(m).length > 0 && verdicts.find((v) => v.providerId === m.providerId)!.contactIds.length === 0);
+    expect(withStranger.length).toBeGreaterThan(0);
+    const address = external(withStranger[0]!)[0]!;
+    const keys = new Set(verdicts.filter((v) => messages.find((m) => m.providerId === v.providerId)!.participants.includes(address)).map((v) => v.key));
+    const before = await h.crmEmails();
+    await answer('createContact', { name: 'Personal Stranger', email: address });
+    await drain();
+    expect((await h.crmEmails()).filter((e) => keys.has(e.message_id))).toEqual(before.filter((e) => keys.has(e.message_id)));
+  });
+
   it('a repeated request creates one contact (the idempotency key)', async () => {
     await h.connect('gmail');
     const input = { name: 'Twice Sent', email: 'twice@stranger.test' };
@@ -267,8 +379,8 @@ describe('createContact (R25, R27)', () => {
     // answer, which must not roll the mirror back.
     await h.crm.post('/crm/contacts', { id: a.contact.id, name: 'Renamed Since', updated_at: new Date(Date.now() + 60_000).toISOString() });
     await mirrorContacts(h.engineDeps);
-    const c = await answer('createContact', input);
-    expect(c.contact).toMatchObject({ id: a.contact.id, name: 'Renamed Since' });
+    // The mirror now has the address: a third request is refused before the CRM is asked.
+    expect(await send('createContact', input)).toMatchObject({ ok: false, error: { code: 'invalid_payload', message: expect.stringContaining('(Renamed Since)') } });
     expect(await h.deps.db.contacts.get(a.contact.id)).toMatchObject({ name: 'Renamed Since' });
   });
 });
@@ -328,8 +440,55 @@ describe('unlinkThreadContact (R27)', () => {
     // Unlinking a contact the thread is not linked to: said plainly, nothing changes.
     expect(await send('unlinkThreadContact', { mailboxId: riley.id, threadKey: unmatched.threadKey, contactId: drop })).toMatchObject({
       ok: false,
-      error: { code: 'handler_failed', message: expect.stringMatching(/not linked to this conversation/) },
+      error: { code: 'handler_failed', message: expect.stringMatching(/not linked to this conversation.*Reload the sidebar/) },
     });
+  });
+});
+
+describe('unlinkThreadContact on skipped mail', () => {
+  it('a contact shown on a skipped message (a personal mailbox) is accepted: the thread is decided without it', { timeout: 60_000 }, async () => {
+    const sam = await h.connect('gmail', 'personal');
+    await h.engine.backfill(sam.id, { days: 90, confirmed: true });
+    await h.settle();
+    const skipped = (await verdictsOf(sam.id)).find((v) => v.reason === 'personal_scope' && v.contactIds.length > 0)!;
+    const [contactId] = skipped.contactIds as [string];
+    const before = await h.crmEmails();
+    const { messages } = await answer('unlinkThreadContact', { mailboxId: sam.id, threadKey: skipped.threadKey, contactId });
+    expect(messages.length).toBeGreaterThan(0);
+    for (const state of messages) expect(state.state).toBe('skipped');
+    const view = await answer('getThreadView', { provider: 'gmail', threadKey: skipped.threadKey, participants: [] });
+    expect(view.mailboxes[0]!.link).toMatchObject({ contacts: [] });
+    await drain();
+    expect(await h.crmEmails()).toEqual(before);
+  });
+});
+
+describe('unlinkThreadContact races the engine', () => {
+  it('a push that lands between the check and the decision is unlinked in the CRM too', { timeout: 60_000 }, async () => {
+    const riley = await backfilled();
+    const unmatched = (await verdictsOf(riley.id)).find((v) => v.reason === 'no_contact')!;
+    const [keep, drop] = (await h.deps.db.contacts.toArray()).slice(0, 2).map((c) => c.id) as [string, string];
+    await decideThread(h.engineDeps, { mailboxId: riley.id, threadKey: unmatched.threadKey, contactIds: [keep, drop], dontSync: false });
+    // The engine fixes, sends and records the thread's writes after the unlink has looked at the
+    // outbox (nothing pushed yet) and before its decision's transaction.
+    let armed = true;
+    const deps = {
+      ...h.engineDeps,
+      privacyRules: async () => {
+        if (armed) {
+          armed = false;
+          await h.settle();
+        }
+        return h.engineDeps.privacyRules();
+      },
+    };
+    const messages = await unlinkThreadContact(deps, { mailboxId: riley.id, threadKey: unmatched.threadKey, contactId: drop });
+    expect(armed).toBe(false);
+    const keys = new Set((await verdictsOf(riley.id)).filter((v) => v.threadKey === unmatched.threadKey).map((v) => v.key));
+    const emails = (await h.crmEmails()).filter((e) => keys.has(e.message_id));
+    expect(emails.length).toBeGreaterThan(0);
+    for (const email of emails) expect(email.contact_ids).toEqual([keep]);
+    for (const state of messages) expect(state.contacts.map((c) => c.id)).toEqual([keep]);
   });
 });
 
@@ -346,6 +505,10 @@ describe('getContactTimeline', () => {
     expect(emails.map((e) => e.date)).toEqual([...emails.map((e) => e.date)].sort((a, b) => b - a));
     expect(emails[0]!.date).toBeGreaterThan(Date.now() - 400 * DAY);
     expect((await answer('getContactTimeline', { contactId: contact.id, limit: 1 })).emails).toEqual([emails[0]]);
+    // A CRM that answers more than asked for: the answer keeps to the limit.
+    const raw = await fetch(`${h.urls.crm}/public/v1/contacts/${encodeURIComponent(contact.id)}/emails?limit=100`, { headers: { authorization: 'Bearer crm_pat_demo' } });
+    await h.crm.post('/faults', { service: 'crm', method: 'GET', path: '/emails$', rawBody: await raw.text() });
+    expect((await answer('getContactTimeline', { contactId: contact.id, limit: 2 })).emails).toEqual(emails.slice(0, 2));
     await disconnectCrm(h.deps);
     expect(await send('getContactTimeline', { contactId: contact.id })).toMatchObject({ ok: false, error: { code: 'reauth_required', message: expect.stringMatching(/No CRM is connected/) } });
   });

@@ -48,7 +48,7 @@ describe('preview (R11): its counts equal what a backfill of the same window dec
       const inCrmAfterPreview = new Set((await h.crmEmails()).map((e) => e.message_id));
       const preview = previewRun.counts;
       // Its review sample names each contact it counted, with what would be logged on them (R11, R24).
-      const sample = await runSample(h.deps.db, previewRun.id, 5);
+      const sample = await runSample(h.deps.db, previewRun.id, 5, null);
       expect(Object.fromEntries(sample.map((c) => [c.contact.id, c.total]))).toEqual(preview.contacts);
       for (const c of sample) expect(c).toMatchObject({ contact: { name: (await h.deps.db.contacts.get(c.contact.id))!.name }, messages: [] });
       await h.engine.backfill(mailbox.id, { days: WINDOW_DAYS });

@@ -153,7 +153,7 @@ describe('thread decisions (R27)', () => {
 
     const run = await decideThread(h.engineDeps, { mailboxId: mailbox.id, threadKey: thread, contactIds: [contact], dontSync: false });
     expect(run).toMatchObject({ kind: 'sync', status: 'succeeded', counts: { matched: ofThread.length, contacts: { [contact]: ofThread.length } } });
-    for (const state of await threadState(h.deps.db, mailbox.id, thread)) expect(state).toMatchObject({ state: 'waiting', reason: null, contacts: [{ id: contact, name: await contactName(contact) }] });
+    for (const state of await threadState(h.deps.db, mailbox.id, thread, null)) expect(state).toMatchObject({ state: 'waiting', reason: null, contacts: [{ id: contact, name: await contactName(contact) }] });
     await h.google.put('/thread-marks', { mailbox: 'riley', threadId: thread, contactIds: [contact] });
     await h.settle();
     await h.expectCrmMatches((await h.truth(['riley'], since)).crmEmails);
@@ -212,7 +212,7 @@ describe('thread decisions (R27)', () => {
     for (const threadKey of [pushedThread!, pendingThread!]) {
       await decideThread(h.engineDeps, { mailboxId: mailbox.id, threadKey, contactIds: [], dontSync: true });
       await h.google.put('/thread-marks', { mailbox: 'riley', threadId: threadKey, dontSync: true });
-      for (const state of await threadState(h.deps.db, mailbox.id, threadKey)) expect(state).toMatchObject({ state: 'skipped', reason: 'dont_sync' });
+      for (const state of await threadState(h.deps.db, mailbox.id, threadKey, null)) expect(state).toMatchObject({ state: 'skipped', reason: 'dont_sync' });
     }
     expect((await outboxOf([waitingKey!]))[0]).toMatchObject({ status: 'cancelled' });
 
@@ -250,11 +250,11 @@ describe('thread decisions (R27)', () => {
   it('refuses a link to a contact the mirror does not hold, in plain words, and changes nothing', async () => {
     const mailbox = await backfilled();
     const thread = (await storedMessages(mailbox.id))[0]!.threadKey;
-    const before = await threadState(h.deps.db, mailbox.id, thread);
+    const before = await threadState(h.deps.db, mailbox.id, thread, null);
     const envelope = await dispatch(protocol, 'setThreadDecision', { mailboxId: mailbox.id, threadKey: thread, contactIds: ['ct-999'], dontSync: false }, optionsPage, handlers, trust);
     expect(envelope).toMatchObject({ ok: false, error: { code: 'not_found', action: 'none', retryable: false, message: expect.stringMatching(/contact is not in the CRM/) } });
     expect(await h.deps.db.threadLinks.count()).toBe(0);
-    expect(await threadState(h.deps.db, mailbox.id, thread)).toEqual(before);
+    expect(await threadState(h.deps.db, mailbox.id, thread, null)).toEqual(before);
   });
 
   it('an undone message is pushed again when the user links its thread, not by later syncs or an unlink', async () => {
@@ -325,7 +325,7 @@ describe('runs, review samples and "why wasn\'t this logged?" (R17, R24)', () =>
     // The shared ones were pushed from Riley's mailbox; the rest were refused, one by one.
     expect(run.counts).toMatchObject({ duplicates: shared.length, errors: supportOnly.length, pushed: 0 });
     const failed = (await storedMessages(support.id)).find((m) => supportOnly.some((e) => e.sources.some((s) => s.providerId === m.providerId)))!;
-    const [state] = (await threadState(h.deps.db, support.id, failed.threadKey)).filter((s) => s.providerId === failed.providerId);
+    const [state] = (await threadState(h.deps.db, support.id, failed.threadKey, null)).filter((s) => s.providerId === failed.providerId);
     // In fixed words with the CRM's code, never the CRM's own text; and no content kept (R23).
     expect(state).toMatchObject({ state: 'failed', error: expect.stringMatching(/^The CRM refused this email( \([\w.:-]+\))?\.$/) });
     expect((await h.deps.db.outbox.where('status').equals('failed').toArray()).every((e) => e.payload === null)).toBe(true);

@@ -73,6 +73,11 @@ const v3 = {
   }),
 };
 
+/** Version 4's conversion of a contact: the words of its name and company, written out (see `v3`). */
+const v4 = {
+  contact: (contact: Record<string, unknown>) => ({ ...contact, words: contact.id === 'c-1' ? ['dana', 'buyer', 'customer', 'ltd'] : expect.fail(`no words written out for ${String(contact.id)}`) }),
+};
+
 let db: MailboxCrmDatabase | undefined;
 afterEach(async () => {
   vi.useRealTimers();
@@ -108,7 +113,8 @@ describe('database migrations', () => {
     expect(await db.messages.toArray()).toEqual(V1_ROWS.messages.map(v3.message));
     expect(await db.outbox.toArray()).toEqual(V1_ROWS.outbox.map(v3.outbox));
     expect(await db.syncRuns.toArray()).toEqual(V1_ROWS.syncRuns.map(v3.run));
-    for (const table of ['contacts', 'threadLinks'] as const) expect(await db.table(table).toArray(), table).toEqual(V1_ROWS[table]);
+    expect(await db.contacts.toArray()).toEqual(V1_ROWS.contacts.map(v4.contact));
+    expect(await db.threadLinks.toArray()).toEqual(V1_ROWS.threadLinks);
 
     // The indexes the engine relies on answer for old rows.
     expect(await db.messages.where('participants').equals('dana@customer.test').count()).toBe(1);
@@ -142,7 +148,8 @@ describe('database migrations', () => {
     expect(await db.syncRuns.toArray()).toEqual(V2_ROWS.syncRuns.map(v3.run));
     // Version 2's checkpoints were numbered already: their seq stays.
     expect(await db.checkpoints.toArray()).toEqual(V2_ROWS.checkpoints);
-    for (const table of ['contacts', 'threadLinks'] as const) expect(await db.table(table).toArray(), table).toEqual(V2_ROWS[table]);
+    expect(await db.contacts.toArray()).toEqual(V2_ROWS.contacts.map(v4.contact));
+    expect(await db.threadLinks.toArray()).toEqual(V2_ROWS.threadLinks);
 
     // The engine's new indexes answer for converted rows.
     const mailboxId = V2_ROWS.mailboxes[0]!.id;
@@ -152,6 +159,30 @@ describe('database migrations', () => {
     ]);
     expect(await db.verdicts.count()).toBe(0);
     expect(await db.jobs.count()).toBe(0);
+  });
+
+  it('keeps version 3 exactly as it shipped', () => {
+    expect(SCHEMA_VERSIONS[2]!.stores).toEqual({
+      outbox: 'idempotencyKey, *mailboxIds, runId, batchId, [status+nextAttemptAt]',
+      verdicts: '[mailboxId+providerId], mailboxId, runId, key, [mailboxId+threadKey], [mailboxId+reason]',
+      jobs: 'id, lane, status',
+    });
+  });
+
+  it('opens contacts written by version 3: each gains the words of its name and company, found by the words index', async () => {
+    const through3 = Object.assign({}, ...SCHEMA_VERSIONS.slice(0, 3).map((v) => v.stores)) as Record<string, string>;
+    const contacts = [
+      { id: 'c-1', name: 'Dana Buyer', company: 'Customer Ltd', primaryEmail: 'dana@customer.test', emails: ['dana@customer.test'], url: null, updatedAt: 1 },
+      { id: 'c-2', name: "O'Brien-Smith, Lee", company: null, primaryEmail: null, emails: [], url: null, updatedAt: 2 },
+    ];
+    db = await openAfter(3, through3, { contacts: structuredClone(contacts) });
+    expect(db.verno).toBe(SCHEMA_VERSIONS.at(-1)!.version);
+    await expectRowsParse(db, { contacts });
+    expect(await db.contacts.toArray()).toEqual([
+      { ...contacts[0], words: ['dana', 'buyer', 'customer', 'ltd'] },
+      { ...contacts[1], words: ['o', 'brien', 'smith', 'lee'] },
+    ]);
+    expect((await db.contacts.where('words').startsWith('smi').toArray()).map((c) => c.id)).toEqual(['c-2']);
   });
 
   it('converts the error of a version 1 run, and gives a time that does not parse a documented fallback', async () => {

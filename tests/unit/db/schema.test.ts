@@ -1,6 +1,6 @@
 import Dexie from 'dexie';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { MailboxCrmDatabase, SCHEMA_VERSIONS } from '@/lib/db';
+import { MailboxCrmDatabase, putContacts, SCHEMA_VERSIONS } from '@/lib/db';
 import { aContact, aMailbox, aMessage } from '../../fixtures/domain';
 
 let db: MailboxCrmDatabase;
@@ -53,9 +53,11 @@ describe('MailboxCrmDatabase schema', () => {
     expect(lastDay.map((m) => m.providerId)).toEqual([reply.providerId]);
   });
 
-  it('finds contacts by any of their addresses and by update time', async () => {
-    await db.contacts.bulkPut([aContact(), aContact({ id: 'c-2', emails: ['lee@other.test'], updatedAt: 5 })]);
+  it('finds contacts by any of their addresses, by update time and by a word of the name or company', async () => {
+    await putContacts(db, [aContact(), aContact({ id: 'c-2', name: 'Lee Ortiz', company: 'Other & Sons', emails: ['lee@other.test'], updatedAt: 5 })]);
     expect((await db.contacts.where('emails').equals('dana.buyer@customer.test').first())?.id).toBe('c-1');
     expect((await db.contacts.orderBy('updatedAt').first())?.id).toBe('c-2');
+    expect((await db.contacts.where('words').equals('ortiz').first())?.id).toBe('c-2');
+    expect((await db.contacts.where('words').equals('sons').first())?.id).toBe('c-2');
   });
 });

@@ -70,6 +70,7 @@ describe("the engine's answers, checked by the caller", () => {
     ['getThreadView', view([{ ...state, reason: 'spam' }])],
     ['getThreadView', { ...view([]), participants: [{ name: 'Dana', address: 'dana@buyer.test', role: 'colleague', contact: null }] }],
     ['searchContacts', { contacts: [{ id: 'ct-1', name: 'Dana', company: null, url: null }] }],
+    ['searchContacts', { contacts: [{ id: 'ct-1', name: 'Dana', company: null, url: null, emails: [] }] }],
     ['getContactTimeline', { emails: [{ id: 'em_1', subject: null, date: '2026-01-01', direction: 'sent' }] }],
     ['setThreadDecision', { messages: [{ ...state, date: 'yesterday' }] }],
     ['syncNow', { jobs: [{ ...job, kind: 'reindex' }] }],
@@ -85,6 +86,7 @@ describe("the engine's answers, checked by the caller", () => {
 
   it('accepts well-formed answers', () => {
     expect(protocol.getThreadView.output.safeParse(view([state])).success).toBe(true);
+    expect(protocol.searchContacts.output.safeParse({ contacts: [{ id: 'ct-1', name: 'Dana', company: null, url: null, emails: ['dana@buyer.test'] }], truncated: true }).success).toBe(true);
     expect(protocol.getContactTimeline.output.safeParse({ emails: [{ id: 'em_1', subject: null, date: 1, direction: 'sent' }] }).success).toBe(true);
     expect(protocol.backfill.output.safeParse({ confirm: { days: 90, estimate: null } }).success).toBe(true);
     expect(protocol.getRunSample.output.safeParse({ contacts: [{ contact: { id: 'ct-1', name: null, company: null, url: null }, total: 1, messages: [{ ...state, subject: null, from: 'a@b.test', crmEmailId: 'em_1' }] }] }).success).toBe(true);

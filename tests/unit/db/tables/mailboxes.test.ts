@@ -7,6 +7,7 @@ import {
   MAILBOX_DATA_TABLES,
   type MailboxCrmDatabase,
   otherMailboxOf,
+  putContacts,
   putMailbox,
   putOutboxEntries,
   updateMailbox,
@@ -68,7 +69,7 @@ describe('mailbox queries', () => {
     // The CRM lane's jobs belong to no mailbox.
     const crmJob = aJob({ id: 'crm/outbox', lane: 'crm', kind: 'outbox' });
     await db.jobs.add(crmJob);
-    await db.contacts.add(aContact());
+    await putContacts(db, [aContact()]);
 
     expect(await deleteMailboxAndData(db, gmail.id)).toBe(true);
 
