@@ -16,8 +16,10 @@ import { ParticipantList, TOP_KEYS, addressesIn, all, checkAddress, countIn, gua
  *   or `[data-app-section="MailReadCompose"]`; its subject the first `[role="heading"]` in it;
  * - people by structure, not by the localised words ("From: " / "Von: " / "To: " / "An: "): an
  *   element whose `title` or `aria-label` names one address and nothing else but a label and a name
- *   is a person (its own text, when not an address, is the name); inside
- *   `[data-testid="RecipientWell"]` addresses written as text count too;
+ *   is a person (its own text, when not an address, is the name; text inside a person is never
+ *   read as an address, since a display name may look like one); outside the recipient wells such
+ *   an element inside a list, option, link, button or draggable item (an attachment card) is none;
+ *   inside `[data-testid="RecipientWell"]` addresses written as text, outside any person, count too;
  * - never the hashed class names. Message bodies (`[id^="UniqueMessageBody"]`, `[role="document"]`)
  *   are not read: an address quoted in a body is not a participant.
  */
