@@ -11,7 +11,11 @@ export interface Sender {
   tab?: { id?: number };
 }
 
-/** Who may talk to the background: this extension's pages, and its content scripts on webmail. */
+/**
+ * Who may talk to the background: this extension's pages, and its content scripts on webmail.
+ * The content scripts send nothing today (the sidebar frame, an extension page, sends for them);
+ * their trust stays for non-`pagesOnly` messages.
+ */
 export interface Trust {
   extensionId: string;
   extensionOrigin: string;

@@ -51,7 +51,8 @@ export const crmBaseUrlSchema = z
   .refine((url) => !/[?#]/.test(url), 'The CRM address must not contain a query (?…) or a fragment (#…).');
 
 /**
- * The one protocol between the UI or content scripts and the background. Every message has an
+ * The one protocol between the extension's pages (popup, options, the sidebar frame) and the
+ * background; the webmail content scripts send nothing on it now. Every message has an
  * input schema, checked in the background before a handler runs, and an output schema, checked
  * by the caller when the answer arrives. `pagesOnly` messages change accounts or delete data:
  * only the extension's own pages may send them, never a content script on a webmail page.
@@ -144,7 +145,8 @@ export const protocol = {
     output: z.object({ jobs: z.array(jobSchema) }),
   },
   /**
-   * The open webmail shows new mail (R16): sent by its content script. Queues an incremental sync
+   * The open webmail shows new mail (R16): sent by the sidebar frame (an extension page) when the
+   * content script hosting it reports new mail over their port. Queues an incremental sync
    * of that provider's mailboxes unless one is queued or running (a debounce), and never cuts a
    * persisted wait short nor clears an error: a page cannot make the extension hammer a provider.
    */

@@ -34,13 +34,14 @@ export const toSidebarSchema = z.discriminatedUnion('type', [
 export type ToSidebar = z.infer<typeof toSidebarSchema>;
 export type SidebarState = Extract<ToSidebar, { type: 'state' }>;
 
-/** What the sidebar frame tells the content script. */
-export const fromSidebarSchema = z.discriminatedUnion('type', [
+/**
+ * What the sidebar frame tells the content script. A type only: the content script, which has no
+ * zod, checks these by hand (`readFromSidebar` in components/sidebar/host/sidebar-host.ts).
+ */
+export type FromSidebar =
   /** The frame accepted the port and listens. */
-  z.object({ type: z.literal('ready') }),
-  /** The rep collapsed or expanded the sidebar; the content script resizes the frame and remembers it. */
-  z.object({ type: z.literal('setCollapsed'), collapsed: z.boolean() }),
-]);
-export type FromSidebar = z.infer<typeof fromSidebarSchema>;
+  | { type: 'ready' }
+  /** The rep collapsed or expanded the sidebar; the content script resizes the frame (the frame stores the preference). */
+  | { type: 'setCollapsed'; collapsed: boolean };
 
 export { SIDEBAR_PORT_PREFIX } from './channel-constants';

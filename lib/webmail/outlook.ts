@@ -16,8 +16,10 @@ import { ParticipantList, TOP_KEYS, addressesIn, all, checkAddress, countIn, gua
  *   or `[data-app-section="MailReadCompose"]`; its subject the first `[role="heading"]` in it;
  * - people by structure, not by the localised words ("From: " / "Von: " / "To: " / "An: "): an
  *   element whose `title` or `aria-label` names one address and nothing else but a label and a name
- *   is a person (its own text, when not an address, is the name); inside
- *   `[data-testid="RecipientWell"]` addresses written as text count too;
+ *   is a person (its own text, when not an address, is the name; text inside a person is never
+ *   read as an address, since a display name may look like one); outside the recipient wells such
+ *   an element inside a list, option, link, button or draggable item (an attachment card) is none;
+ *   inside `[data-testid="RecipientWell"]` addresses written as text, outside any person, count too;
  * - never the hashed class names. Message bodies (`[id^="UniqueMessageBody"]`, `[role="document"]`)
  *   are not read: an address quoted in a body is not a participant.
  */
@@ -47,6 +49,14 @@ const NOT_HEADERS = '[id^="UniqueMessageBody"], [role="document"], [role="dialog
 const SUBJECT = '[role="heading"]';
 const RECIPIENT_WELL = '[data-testid="RecipientWell"]';
 const TEXT_NODE = 3;
+/** The longest `title` / `aria-label` read as a person: a label (40), a name (300), an address (320) and spacing. */
+const PERSON_VALUE_MAX = 700;
+/**
+ * Controls and lists in the pane that are no message header: attachment cards, links, buttons. An
+ * attachment named like an address ("ceo@victim.test") carries that name as its `title`, so a titled
+ * element inside one of these is no sender.
+ */
+const NOT_PEOPLE = 'button, a[href], [role="list"], [role="listitem"], [role="listbox"], [role="option"], [role="menuitem"], [draggable="true"]';
 const PANE = ['#ConversationReadingPaneContainer', '[data-app-section="ConversationContainer"]', '[data-app-section="MailReadCompose"]'];
 
 /** The path's segments after `/mail`, without the account index of outlook.live.com (`/mail/0/…`). */
@@ -101,12 +111,36 @@ function readingPane(doc: Document): Element | null {
 
 /**
  * The address a person element's `title` or `aria-label` names, when that is all it names: the
- * address alone, or behind a label ("From: ", "Von: ", "من: ") and/or a name ("Sam <sam@x.test>").
+ * address alone, or behind a label ("From: ", "Von: ", "من: ") and/or a name ("Sam <sam@x.test>"; a
+ * quoted name may hold '@': `"ceo@x.test" <dana@y.test>` is dana).
  * A summary naming several people, or a sentence or preview that mentions an address, is none.
  */
 function personAddress(value: string | null): string | null {
-  const match = /^\s*(?:[^:<>@]{1,40}:\s*)?(?:[^<>@]{0,300}<\s*)?([^\s<>@]+@[^\s<>@]+?)\s*>?\s*$/.exec(value ?? '');
+  // A longer value is no label, name and address (the parts' caps add up to about 700); checking
+  // the length first keeps a page's huge attribute from costing the regex any time.
+  const trimmed = value?.trim() ?? '';
+  if (trimmed.length > PERSON_VALUE_MAX) return null;
+  // Trimmed first, and the address excludes whitespace and '>', so the tail cannot backtrack.
+  const match = /^(?:[^:<>@]{1,40}:\s*)?(?:"[^"<>]{0,300}"\s*<\s*|[^<>@"]{0,300}<\s*)?([^\s<>@]+@[^\s<>@]+)\s*>?$/.exec(trimmed);
   return checkAddress(match?.[1]);
+}
+
+/**
+ * The one address an element's `title` and `aria-label` name, else null. A title and an aria-label
+ * naming two different people make neither one certain.
+ */
+function spokenPerson(element: Element): string | null {
+  const spelled = [element.getAttribute('title'), element.getAttribute('aria-label')].map(personAddress).filter((a) => a !== null);
+  const [first] = spelled;
+  return first && spelled.every((a) => a.toLowerCase() === first.toLowerCase()) ? first : null;
+}
+
+/** True when an ancestor inside the same recipient well is a person element. */
+function insidePerson(element: Element): boolean {
+  for (let el = element.parentElement; el && !el.matches(RECIPIENT_WELL); el = el.parentElement) {
+    if (spokenPerson(el)) return true;
+  }
+  return false;
 }
 
 /**
@@ -157,12 +191,14 @@ export function readOutlookThread(doc: Document, url: URL): WebmailThread | null
       // A subject that is an address ("dana@x.test") names no participant.
       if (skip(element) || heading?.contains(element)) continue;
       const inWell = Boolean(element.closest(RECIPIENT_WELL));
+      // Outside the wells only message headers name people, never an attachment card or a link.
+      if (!inWell && element.closest(NOT_PEOPLE)) continue;
       const found: { address: string; name: string }[] = [];
-      const spelled = [element.getAttribute('title'), element.getAttribute('aria-label')].map(personAddress).filter((a) => a !== null);
-      // A title and an aria-label naming two different people make neither one certain.
-      const [first] = spelled;
-      if (first && spelled.every((a) => a.toLowerCase() === first.toLowerCase())) found.push({ address: first, name: nameIn(element.textContent ?? '') });
-      if (inWell) {
+      const first = spokenPerson(element);
+      if (first) found.push({ address: first, name: nameIn(element.textContent ?? '') });
+      // A person's text is its display name, and a display name may read like an address
+      // ("ceo@victim.test" <dana@customer.test>): text inside a person element names nobody.
+      if (inWell && !first && !insidePerson(element)) {
         // Addresses written as text directly in this element (a child element is a candidate itself).
         const ownText = Array.from(element.childNodes)
           .filter((node) => node.nodeType === TEXT_NODE)

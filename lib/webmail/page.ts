@@ -11,6 +11,8 @@ import type { PageParticipant } from './thread';
 const MAX_NAME = 300;
 /** The longest address accepted (RFC 5321's path limit rounded up, as the channel schema allows). */
 const MAX_ADDRESS = 320;
+/** The longest text read as an unread count ("1.234.567+" with spacing). */
+const MAX_COUNT_TEXT = 40;
 /** How many conversation keys an inbox signal lists. */
 export const TOP_KEYS = 20;
 
@@ -40,8 +42,11 @@ export function addressesIn(text: string | null | undefined): string[] {
   if (!text) return [];
   const found: string[] = [];
   for (const run of text.match(/[^\s<>()[\]\\,;:"'\u060c\u061b]+/g) ?? []) {
-    // A sentence's full stop is not part of the domain.
-    const address = run.includes('@') ? checkAddress(run.replace(/\.+$/, '')) : null;
+    // A sentence's full stop is not part of the domain. Trimmed by a loop: `/\.+$/` backtracks
+    // quadratically over a long run of dots followed by anything else.
+    let end = run.length;
+    while (end > 0 && run[end - 1] === '.') end--;
+    const address = run.includes('@') ? checkAddress(run.slice(0, end)) : null;
     if (address) found.push(address);
   }
   return found;
@@ -97,6 +102,8 @@ export function all(root: ParentNode, selector: string): Element[] {
  * cap ("99+"), in ASCII or Arabic-Indic / Persian digits; else null.
  */
 export function countIn(text: string | null | undefined): number | null {
+  // A badge is a few characters; a long text is no count, and is not worth a regex.
+  if ((text?.length ?? 0) > MAX_COUNT_TEXT) return null;
   const ascii = (text ?? '').replace(/[\u0660-\u0669\u06f0-\u06f9]/g, (d) => String(d.charCodeAt(0) & 0xf));
   const match = /^\s*(\d{1,3}(?:[.,\u066c\u00a0\u202f ]\d{3})*|\d+)\+?\s*$/.exec(ascii);
   if (!match?.[1]) return null;

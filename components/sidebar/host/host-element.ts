@@ -68,7 +68,11 @@ export function createFrameHost(src: string): FrameHost {
   applyLayout(host, 'hidden');
   const root = host.attachShadow({ mode: 'closed' });
   const style = document.createElement('style');
-  style.textContent = ':host{all:initial}iframe{display:block;width:100%;height:100%;border:0;margin:0;padding:0;background:transparent}';
+  // The inline style cannot reach the host's pseudo-elements, so a page rule could paint one over
+  // the sidebar (a clickjack); a shadow root's `!important` wins over the page's for its host.
+  style.textContent =
+    ':host{all:initial}:host::before,:host::after{content:none!important;display:none!important}' +
+    'iframe{display:block;width:100%;height:100%;border:0;margin:0;padding:0;background:transparent}';
   const iframe = document.createElement('iframe');
   const secret = freshSecret();
   iframe.name = secret;

@@ -6,7 +6,7 @@ import { contactsByIds, putContacts, type Verdict } from '@/lib/db';
 import type { Contact, Mailbox, Message } from '@/lib/domain';
 import { normaliseAddress } from '@/lib/matching/address';
 import { dispatch, type Envelope, type Handlers, type MessageName, type MessageOutput, protocol } from '@/lib/messaging';
-import { decideThread, mirrorContacts, SEARCH_SCAN_MAX, unlinkThreadContact } from '@/lib/sync';
+import { decideThread, mirrorContacts, SEARCH_PREFIX_MAX, SEARCH_SCAN_MAX, unlinkThreadContact } from '@/lib/sync';
 import { type EngineHarness, useEngineHarness } from '../../support/engine-harness';
 import { sidebarFrame, trust } from '../../support/senders';
 
@@ -139,7 +139,7 @@ describe('getThreadView (R26, R28)', () => {
     for (const p of offline.participants) expect(p.contact?.url ?? null).toBeNull();
   });
 
-  it('stays fast on a mirror of 5 000 contacts (index lookups, no scan per call); search reads a bounded mirror', { timeout: 120_000 }, async () => {
+  it('reads a mirror of 5 000 contacts by its indexes (no scan per call); search reads a bounded part of it', { timeout: 120_000 }, async () => {
     await h.connect('gmail');
     const origin = new URL(h.urls.crm).origin;
     const many: Contact[] = Array.from({ length: 5_000 }, (_, i) => ({
@@ -169,12 +169,32 @@ describe('getThreadView (R26, R28)', () => {
     const found = await answer('searchContacts', { text: 'person 4999', limit: 10 });
     expect(found.contacts.map((c) => c.id)).toEqual(['bulk-04999']);
     expect((await answer('searchContacts', { text: 'p4998@alt', limit: 10 })).contacts.map((c) => c.id)).toEqual(['bulk-04998']);
+    // Rows read from the contacts table, counted by Dexie's reading hook (every get, bulkGet and cursor row).
+    let rowsRead = 0;
+    const count = (row: Contact) => {
+      rowsRead++;
+      return row;
+    };
+    h.deps.db.contacts.hook('reading', count);
+    const readsOf = async (run: () => Promise<unknown>) => {
+      rowsRead = 0;
+      await run();
+      return rowsRead;
+    };
+    try {
+      // The view looks each participant up by address: a row per known one, not a pass over the mirror.
+      expect(await readsOf(() => answer('getThreadView', { provider: 'gmail', threadKey: 't', participants }))).toBeLessThanOrEqual(participants.length);
+      // A text that the indexes answer in full reads only what its prefixes find.
+      expect(await readsOf(() => answer('searchContacts', { text: 'p4998@alt', limit: 1 }))).toBeLessThanOrEqual(2);
+      // A text they do not is looked for inside the fields, by a walk that stops at its cap.
+      expect(await readsOf(() => answer('searchContacts', { text: 'person 4999', limit: 10 }))).toBeLessThanOrEqual(2 * SEARCH_PREFIX_MAX + SEARCH_SCAN_MAX);
+    } finally {
+      h.deps.db.contacts.hook('reading').unsubscribe(count);
+    }
+    // Timings are printed for a reader, not asserted: a loaded machine would fail them, not the code.
     const viewTimes = await timed(() => answer('getThreadView', { provider: 'gmail', threadKey: 't', participants }));
     const searchTimes = await timed(() => answer('searchContacts', { text: 'person 4999', limit: 10 }));
     console.info(`getThreadView over 5 000 contacts: p50 ${viewTimes.p50.toFixed(1)} ms, p95 ${viewTimes.p95.toFixed(1)} ms; searchContacts: p50 ${searchTimes.p50.toFixed(1)} ms, p95 ${searchTimes.p95.toFixed(1)} ms`);
-    // fake-indexeddb in Node is slower than Chrome's IndexedDB; the sidebar's whole budget is 150 ms.
-    expect(viewTimes.p95).toBeLessThan(100);
-    expect(searchTimes.p95).toBeLessThan(100);
   });
 });
 

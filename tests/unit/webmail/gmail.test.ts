@@ -180,6 +180,25 @@ describe('readGmailThread on unexpected markup', () => {
     expect(readGmailThread(doc, threadUrl)).toBeNull();
   });
 
+  it('reads 60 KB attribute values and badge text in a few milliseconds, as nothing', () => {
+    const doc = parse(`<h2 class="hP" data-legacy-thread-id="18c5d2a9f0b1e301">Hi</h2>
+      <div class="adn"><h3 class="iw"><span id="from" email="x">Dana</span></h3><div class="hb"><span id="to" email="y">Sam</span></div></div>
+      <div role="navigation"><div><a href="https://mail.google.com/mail/u/0/#inbox">Inbox</a><span class="bsU" id="badge"></span></div></div>`);
+    const huge = `a@b${' '.repeat(60_000)}x`;
+    doc.getElementById('from')!.setAttribute('email', huge);
+    doc.getElementById('from')!.setAttribute('name', huge);
+    doc.getElementById('to')!.setAttribute('email', `a@b${'.'.repeat(60_000)}x`);
+    doc.getElementById('badge')!.textContent = `1${' 000'.repeat(15_000)}x`;
+    doc.title = `(${'('.repeat(60_000)}`;
+    const started = performance.now();
+    const thread = readGmailThread(doc, threadUrl);
+    const inbox = readGmailInbox(doc);
+    const took = performance.now() - started;
+    expect(thread?.participants).toEqual([]);
+    expect(inbox.unread).toBe(0);
+    expect(took).toBeLessThan(50);
+  });
+
   it('never throws on garbage attributes and odd nesting', () => {
     const doc = parse(
       `<h2 class="hP" data-legacy-thread-id="18c5d2a9f0b1e301"><h2 class="hP">nested</h2></h2>

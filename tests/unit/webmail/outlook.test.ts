@@ -191,6 +191,42 @@ describe('readOutlookThread on unexpected markup', () => {
     expect(readOutlookThread(parse(several), threadUrl)).toBeNull();
   });
 
+  it('reads a 60 KB attribute built to backtrack in a few milliseconds, as no person', () => {
+    const doc = parse(`${listWith(RENEWAL)}<div data-app-section="ConversationContainer"><div role="heading">Hi</div>
+      <span id="slow">Sam</span><div data-testid="RecipientWell" id="well"></div></div>`);
+    doc.getElementById('slow')!.setAttribute('aria-label', `From: a@b${' '.repeat(60_000)}x`);
+    doc.getElementById('well')!.textContent = `To: a@b${'.'.repeat(60_000)}x`;
+    const started = performance.now();
+    const thread = readOutlookThread(doc, threadUrl);
+    const took = performance.now() - started;
+    expect(thread?.participants).toEqual([]);
+    expect(took).toBeLessThan(50);
+  });
+
+  it('reads a display name that is an address as the name, never as a participant', () => {
+    // OWA renders `To: "ceo@victim.test" <dana@customer.test>` as the name in a span titled with the address.
+    const doc = parse(`${listWith(RENEWAL)}<div data-app-section="ConversationContainer"><div role="heading">Hi</div>
+      <span aria-label="From: &quot;boss@victim.test&quot; &lt;sam@customer.test&gt;"><span>boss@victim.test</span></span>
+      <div data-testid="RecipientWell">To: <span title="dana@customer.test">ceo@victim.test</span>; <span title="lee@partner.test"><span>cfo@victim.test</span></span></div></div>`);
+    expect(readOutlookThread(doc, threadUrl)?.participants).toEqual([
+      { name: '', address: 'sam@customer.test' },
+      { name: '', address: 'dana@customer.test' },
+      { name: '', address: 'lee@partner.test' },
+    ]);
+  });
+
+  it('takes no sender from an attachment card, a link or a button titled with an address', () => {
+    const doc = parse(`${listWith(RENEWAL)}<div data-app-section="ConversationContainer"><div role="heading">Hi</div>
+      <span aria-label="From: sam@customer.test">Sam</span>
+      <div role="listbox" aria-label="Attachments"><div role="option" draggable="true" title="ceo@victim.test"><span title="ceo@victim.test">ceo@victim.test</span> 12 KB</div></div>
+      <a href="https://x.test/" title="cfo@victim.test">cfo@victim.test</a><button title="cto@victim.test">cto@victim.test</button>
+      <div data-testid="RecipientWell">To: <span title="dana@customer.test">Dana</span></div></div>`);
+    expect(readOutlookThread(doc, threadUrl)?.participants).toEqual([
+      { name: 'Sam', address: 'sam@customer.test' },
+      { name: 'Dana', address: 'dana@customer.test' },
+    ]);
+  });
+
   it('never throws on garbage attributes and odd nesting', () => {
     const doc = parse(
       `${listWith(RENEWAL)}<div data-app-section="ConversationContainer"><div role="heading"><div role="heading">Nested</div></div>
