@@ -169,3 +169,33 @@ export function hiddenParticipantsWords(participants: readonly Pick<ThreadPartic
   ].filter((p): p is string => p !== null);
   return parts.length > 0 ? `Not shown: ${parts.join(', ')}` : null;
 }
+
+/** The sidebar's row actions, one sentence per outcome, naming the contact (said above the people list). */
+export const ROW_ACTION_WORDS = {
+  linking: (name: string) => `Linking ${name}…`,
+  linked: (name: string) => `Linked: this thread is logged to ${name} from now on.`,
+  unlinking: (name: string) => `Unlinking ${name}…`,
+  unlinked: (name: string) => `Unlinked: this thread is no longer logged to ${name}.`,
+  creating: (name: string) => `Creating ${name} in the CRM…`,
+  created: (name: string) => `Created ${name} in the CRM. The thread's past messages are being logged.`,
+} as const;
+
+/** What each part of the page a reader could not find means for the list (the readers' `missing` names). */
+const MISSING_PARTS: Readonly<Record<string, string>> = {
+  subject: 'the subject',
+  messages: 'the messages',
+  senders: 'the senders',
+  recipients: 'the recipients',
+  readingPane: 'the reading pane',
+};
+
+/** One sentence per part of the thread the page reader could not find: the participant list may be incomplete. */
+export function missingPartsWords(missing: readonly string[]): string[] {
+  return [...new Set(missing)].map((name) => `Couldn't read ${MISSING_PARTS[name] ?? 'part of the thread'} from the page; the list may be incomplete.`);
+}
+
+/** Said when an action is refused because the page covers the sidebar (clickjacking). */
+export const COVERED_SENTENCE = 'The page is covering the sidebar; move it away and try again.';
+
+/** Said when a contact search stopped at its cap. */
+export const SEARCH_TRUNCATED_SENTENCE = 'More contacts may match: type more of the name.';

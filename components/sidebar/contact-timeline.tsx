@@ -37,7 +37,9 @@ export function ContactTimeline(props: { contact: ContactRef; initiallyOpen: boo
           <ul className="timeline-list" aria-label={`Recent emails with ${props.contact.name}`}>
             {timeline.data.map((email) => (
               <li key={email.id}>
-                <span className="timeline-subject">{email.subject ?? '(no subject)'}</span>
+                <span className="timeline-subject" title={email.subject ?? undefined}>
+                  {email.subject ?? '(no subject)'}
+                </span>
                 <span className="small muted">
                   {email.direction === 'sent' ? 'Sent' : 'Received'} {formatWhen(email.date)}
                 </span>

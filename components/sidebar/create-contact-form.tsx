@@ -1,11 +1,11 @@
-import { useMutation } from '@tanstack/react-query';
 import { z } from 'zod';
 import { protocol, sendToBackground } from '@/lib/messaging';
 import { Button } from '../ui/button';
 import { TextField } from '../ui/field';
-import { MutationStatus } from '../ui/mutation-status';
 import { refusedFields, useZodForm } from '../ui/use-zod-form';
-import { useRefreshThreadView } from './queries';
+import { ROW_ACTION_WORDS } from '../words';
+import type { RowAction } from './participant-list';
+import { useGuard } from './use-visible';
 
 const fields = protocol.createContact.input.shape;
 
@@ -17,36 +17,42 @@ export const createContactFormSchema = z.object({ name: fields.name, email: fiel
  * shows, checked before it is sent, and each refusal of the background shown on its field. The
  * engine then retro-matches the stored mail, so the thread's past messages are logged.
  */
-export function CreateContactForm(props: { name: string; address: string; onClose: () => void; onCreated: (words: string) => void }) {
-  const refresh = useRefreshThreadView();
+export function CreateContactForm(props: { name: string; address: string; onClose: () => void; act: RowAction }) {
+  const { act } = props;
+  const guard = useGuard();
   const form = useZodForm(createContactFormSchema, { name: props.name || props.address.split('@')[0] || '', email: props.address, company: '' });
-  const create = useMutation({
-    mutationFn: (values: z.output<typeof createContactFormSchema>) => sendToBackground('createContact', { name: values.name, email: values.email, ...(values.company ? { company: values.company } : {}) }),
-    // The participant's row turns into the contact's once the view is read again: the list says it.
-    onSuccess: ({ contact }) => {
-      props.onCreated(`Created ${contact.name} in the CRM. The thread's past messages are being logged.`);
-      return refresh();
-    },
-    onError: (error) => {
-      const refused = refusedFields(error);
-      if (refused) form.setErrors(refused);
-    },
-  });
+  const key = `create:${props.address}`;
+  const mine = act.variables?.key === key;
+  const create = (values: z.output<typeof createContactFormSchema>) =>
+    act.mutate(
+      {
+        key,
+        run: () => sendToBackground('createContact', { name: values.name, email: values.email, ...(values.company ? { company: values.company } : {}) }),
+        // The participant's row turns into the contact's once the view is read again: the list says it.
+        pending: ROW_ACTION_WORDS.creating(values.name),
+        success: ROW_ACTION_WORDS.created(values.name),
+      },
+      {
+        onError: (error) => {
+          const refused = refusedFields(error);
+          if (refused) form.setErrors(refused);
+        },
+      },
+    );
   return (
-    <form className="create-contact" aria-label={`Create a CRM contact for ${props.address}`} onSubmit={form.submit((values) => create.mutate(values))} noValidate>
+    <form className="create-contact" aria-label={`Create a CRM contact for ${props.address}`} onSubmit={form.submit((values) => guard(() => create(values))())} noValidate>
       <TextField label="Name" autoComplete="off" {...form.text('name')} />
       <TextField label="Email" type="email" autoComplete="off" {...form.text('email')} />
       <TextField label="Company (optional)" autoComplete="off" {...form.text('company')} />
       {form.errors.form && <p className="field-error">{form.errors.form}</p>}
       <div className="button-row">
-        <Button type="submit" pending={create.isPending} disabled={create.isSuccess}>
+        <Button type="submit" pending={mine && act.isPending} disabled={mine && act.isSuccess}>
           Create contact
         </Button>
         <Button variant="secondary" onClick={props.onClose}>
-          {create.isSuccess ? 'Close' : 'Cancel'}
+          {mine && act.isSuccess ? 'Close' : 'Cancel'}
         </Button>
       </div>
-      <MutationStatus mutation={create} pending="Creating the contact in the CRM…" />
     </form>
   );
 }

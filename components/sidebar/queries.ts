@@ -47,11 +47,14 @@ export function useContactTimeline(contactId: string, enabled: boolean) {
   });
 }
 
-/** Contacts of the local mirror whose name, company or address holds `text`; nothing is asked while `text` is null. */
+/**
+ * Contacts of the local mirror whose name, company or address holds `text`, and whether the search
+ * stopped at its cap (`truncated`); nothing is asked while `text` is null.
+ */
 export function useContactSearch(text: string | null) {
   return useQuery({
     queryKey: ['contactSearch', text],
-    queryFn: async () => (await sendToBackground('searchContacts', { text: text!, limit: 10 })).contacts,
+    queryFn: () => sendToBackground('searchContacts', { text: text!, limit: 10 }),
     enabled: text !== null,
   });
 }

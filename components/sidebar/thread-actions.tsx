@@ -7,9 +7,11 @@ import { Button } from '../ui/button';
 import { ErrorMessage } from '../ui/error-message';
 import { TextField } from '../ui/field';
 import { MutationStatus } from '../ui/mutation-status';
+import { ROW_ACTION_WORDS, SEARCH_TRUNCATED_SENTENCE } from '../words';
 import { useZodForm } from '../ui/use-zod-form';
 import { useContactSearch, useRefreshThreadView } from './queries';
-import { canLogOnPurpose, linkedContacts, matchedContacts } from './thread-view';
+import { canLogOnPurpose, linkedContacts, storedMatches } from './thread-view';
+import { useGuard } from './use-visible';
 
 /** Every action on the thread changes the mailbox's decision, then the view is read again. */
 function useDecision(mailbox: ThreadMailbox, threadKey: string) {
@@ -31,7 +33,9 @@ export function ThreadActions(props: { mailbox: ThreadMailbox; threadKey: string
   const dontSync = useDecision(mailbox, threadKey);
   const logIt = useDecision(mailbox, threadKey);
   const syncNow = useMutation({ mutationFn: () => sendToBackground('syncNow', { mailboxId: mailbox.mailboxId }), onSuccess: () => refresh() });
-  const matched = matchedContacts(participants);
+  const guard = useGuard();
+  const matched = storedMatches(mailbox);
+  const logReason = logThreadReason(mailbox, matched);
   const reasonId = useId();
   const skipped = mailbox.link?.dontSync === true;
   return (
@@ -42,29 +46,29 @@ export function ThreadActions(props: { mailbox: ThreadMailbox; threadKey: string
         <div className="action">
           <Button
             pending={logIt.isPending}
-            disabled={matched.length === 0}
-            aria-describedby={matched.length === 0 ? reasonId : undefined}
-            onClick={() => logIt.mutate({ contactIds: matched.map((c) => c.id), dontSync: false })}
+            disabled={logReason !== null}
+            aria-describedby={reasonId}
+            onClick={guard(() => logIt.mutate({ contactIds: matched.map((c) => c.id), dontSync: false }))}
           >
             Log this thread
           </Button>
           <p id={reasonId} className="small muted">
-            {matched.length === 0 ? 'No participant is in the CRM: create or link a contact first.' : `This mailbox is personal: its mail is logged only on purpose. Logs it to ${matched.map((c) => c.name).join(', ')}.`}
+            {logReason ?? `This mailbox is personal: its mail is logged only on purpose. Logs it to ${matched.map((c) => c.name).join(', ')}.`}
           </p>
           <MutationStatus mutation={logIt} pending="Logging the thread…" success="Logging the thread to the CRM." />
         </div>
       )}
       <div className="button-row">
         {skipped ? (
-          <Button variant="secondary" pending={dontSync.isPending} onClick={() => dontSync.mutate({ contactIds: [], dontSync: false })}>
+          <Button variant="secondary" pending={dontSync.isPending} onClick={guard(() => dontSync.mutate({ contactIds: [], dontSync: false }))}>
             Sync this thread again
           </Button>
         ) : (
-          <Button variant="secondary" pending={dontSync.isPending} onClick={() => dontSync.mutate({ contactIds: [], dontSync: true })}>
+          <Button variant="secondary" pending={dontSync.isPending} onClick={guard(() => dontSync.mutate({ contactIds: [], dontSync: true }))}>
             Don&apos;t sync this thread
           </Button>
         )}
-        <Button variant="secondary" pending={syncNow.isPending} onClick={() => syncNow.mutate()}>
+        <Button variant="secondary" pending={syncNow.isPending} onClick={guard(() => syncNow.mutate())}>
           Sync now
         </Button>
       </div>
@@ -78,6 +82,13 @@ export function ThreadActions(props: { mailbox: ThreadMailbox; threadKey: string
   );
 }
 
+/** Why "Log this thread" cannot run, or null when it can: it needs stored mail that matches a contact. */
+export function logThreadReason(mailbox: Pick<ThreadMailbox, 'messages'>, matched: readonly ContactRef[]): string | null {
+  if (mailbox.messages.length === 0) return 'Not synced yet: press Sync now first.';
+  if (matched.length === 0) return 'The stored mail matches no contact in the CRM: create or link a contact first.';
+  return null;
+}
+
 const searchSchema = z.object({ text: protocol.searchContacts.input.shape.text });
 
 /** "Link to contact" (R27): search the contacts mirror, pick one; the thread then goes to it besides the ones it already goes to. */
@@ -86,6 +97,8 @@ function LinkToContact(props: { mailbox: ThreadMailbox; threadKey: string; linke
   const [asked, setAsked] = useState<string | null>(null);
   const found = useContactSearch(asked);
   const link = useDecision(props.mailbox, props.threadKey);
+  const guard = useGuard();
+  const [linking, setLinking] = useState<string | null>(null);
   const linkedIds = new Set(props.linked.map((c) => c.id));
   return (
     <div className="action">
@@ -102,11 +115,12 @@ function LinkToContact(props: { mailbox: ThreadMailbox; threadKey: string; linke
       )}
       {found.isSuccess && asked !== null && (
         <div role="status" aria-label="Contacts found">
-          {found.data.length === 0 ? (
+          {found.data.truncated && <p className="small muted">{SEARCH_TRUNCATED_SENTENCE}</p>}
+          {found.data.contacts.length === 0 ? (
             <p className="small muted">No contact in the CRM matches &quot;{asked}&quot;.</p>
           ) : (
             <ul className="search-results">
-              {found.data.map((contact) => (
+              {found.data.contacts.map((contact) => (
                 <li key={contact.id}>
                   <span>
                     <span className="person-name">{contact.name}</span>
@@ -119,7 +133,10 @@ function LinkToContact(props: { mailbox: ThreadMailbox; threadKey: string; linke
                       variant="secondary"
                       pending={link.isPending && link.variables?.contactIds.includes(contact.id)}
                       aria-label={`Link ${contact.name} to this thread`}
-                      onClick={() => link.mutate({ contactIds: [...linkedIds, contact.id], dontSync: false })}
+                      onClick={guard(() => {
+                        setLinking(contact.name);
+                        link.mutate({ contactIds: [...linkedIds, contact.id], dontSync: false });
+                      })}
                     >
                       Link
                     </Button>
@@ -130,7 +147,7 @@ function LinkToContact(props: { mailbox: ThreadMailbox; threadKey: string; linke
           )}
         </div>
       )}
-      <MutationStatus mutation={link} pending="Linking…" success="Linked: the thread is logged to that contact from now on." />
+      <MutationStatus mutation={link} pending={linking ? ROW_ACTION_WORDS.linking(linking) : undefined} success={linking ? ROW_ACTION_WORDS.linked(linking) : undefined} />
     </div>
   );
 }

@@ -52,7 +52,7 @@ function ThreadViewBody(props: { webmail: SidebarState['webmail']; thread: PageT
       ) : (
         <SyncState mailboxes={candidates} />
       )}
-      <ParticipantList target={{ mailbox, threadKey: thread.threadKey }} participants={view.participants} crmOrigin={view.crm.origin} />
+      <ParticipantList target={{ mailbox, threadKey: thread.threadKey }} participants={view.participants} crmOrigin={view.crm.origin} missing={thread.missing} />
       {mailbox && (
         <>
           {candidates.length > 1 && (

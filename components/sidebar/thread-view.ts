@@ -39,3 +39,13 @@ export function matchedContacts(participants: readonly Pick<ThreadParticipant, '
 export function canLogOnPurpose(mailbox: Pick<ThreadMailbox, 'scope' | 'messages' | 'link'>): boolean {
   return mailbox.scope === 'personal' && !mailbox.link?.dontSync && mailbox.messages.some((m) => m.state === 'skipped' && m.reason === 'personal_scope');
 }
+
+/**
+ * The contacts the engine matched from the mailbox's stored mail of the thread, once each: what
+ * "Log this thread" links. Not the page's participants: a sender can forge one on the page.
+ */
+export function storedMatches(mailbox: Pick<ThreadMailbox, 'messages'>): ContactRef[] {
+  const matched = new Map<string, ContactRef>();
+  for (const message of mailbox.messages) for (const c of message.contacts) matched.set(c.id, c);
+  return [...matched.values()];
+}

@@ -52,6 +52,11 @@ async function twoOutsideContacts(): Promise<[CrmContact, CrmContact]> {
   return [(await crmContacts()).find((c) => c.id === first.id)!, second];
 }
 
+/** The sidebar refuses action clicks until it has been really visible for 500 ms (clickjacking defence): a user is not that fast, Playwright is. */
+async function seenLongEnough(page: Page): Promise<void> {
+  await page.waitForTimeout(700);
+}
+
 const unique = () => Date.now().toString(36) + Math.random().toString(36).slice(2, 6);
 
 /** An extension page to send protocol messages from, with the emulators reset. */
@@ -142,7 +147,7 @@ test('Gmail: the matches agree with the CRM, page text is inert, the sidebar fol
   const colleague = { name: 'Colin Colleague', address: `colin@${policy.workspaceDomains[0]}` };
   const nia = { name: MARKUP_NAME, address: `nia.${unique()}@prospect-${unique()}.test` };
   const matched = await deliver(ext, mailbox, { from: { name: dana.name, address: dana.email }, to: [riley], cc: [nia, colleague], subject: MARKUP_SUBJECT });
-  await crmEmail(matched.verdict.key, 'the matched thread in the CRM');
+  const pushed = await crmEmail(matched.verdict.key, 'the matched thread in the CRM');
   const stranger = { name: 'Sam Stranger', address: `sam.${unique()}@unknown-${unique()}.test` };
   const unmatched = await deliver(ext, mailbox, { from: stranger, to: [riley], subject: `Question about pricing ${unique()}` });
 
@@ -163,12 +168,15 @@ test('Gmail: the matches agree with the CRM, page text is inert, the sidebar fol
   const contacts = await crmContacts();
   const danaRow = sidebar.locator('li.person').filter({ hasText: dana.email });
   await expect(danaRow.locator('.person-name')).toHaveText(contacts.find((c) => c.email === dana.email)!.name);
-  if (dana.company) await expect(danaRow.locator('.person-company')).toHaveText(dana.company.name);
+  expect(dana.company, 'the seed contact has a company').not.toBeNull();
+  await expect(danaRow.locator('.person-company')).toHaveText(dana.company!.name);
   const record = danaRow.getByRole('link', { name: /Open in CRM/ });
-  if (await record.count()) {
-    expect(new URL((await record.getAttribute('href'))!).origin).toBe(new URL(CRM_URL).origin);
-    await expect(record).toHaveAttribute('rel', 'noopener noreferrer');
-  }
+  await expect(record).toHaveCount(1);
+  expect(new URL((await record.getAttribute('href'))!).origin).toBe(new URL(CRM_URL).origin);
+  await expect(record).toHaveAttribute('rel', 'noopener noreferrer');
+  // Dana's timeline lists what the CRM emulator holds for her: the email just pushed.
+  expect(pushed.contact_ids).toContain(dana.id);
+  await expect(danaRow.locator('.timeline-subject').first()).toHaveText(String(pushed.fields.subject));
   expect(contacts.some((c) => c.email === nia.address)).toBe(false);
   const niaRow = sidebar.locator('li.person').filter({ hasText: nia.address });
   await expect(niaRow).toContainText('Not in CRM');
@@ -182,6 +190,7 @@ test('Gmail: the matches agree with the CRM, page text is inert, the sidebar fol
   await niaRow.locator('.person-name').hover();
 
   await snapBothThemes(page, 'sidebar-gmail-matched', sidebar);
+  await snapBothThemes(page, 'sidebar-gmail-page');
   await expectFrameAccessible(page, frame);
 
   // Another thread: the sidebar follows the page without a reload.
@@ -226,11 +235,12 @@ test('Gmail: link, unlink, create contact and "don\'t sync" change what reaches 
   const sidebar = (await sidebarFrame(page, extensionId)).locator('aside.sidebar');
   await expect(sidebar.getByText(/^Logged to /)).toContainText(dana.name);
 
+  await seenLongEnough(page);
   // Link to contact: Lee, found in the mirror; a reply delivered afterwards goes to Dana and Lee.
   await sidebar.getByRole('textbox', { name: 'Link to contact' }).fill(lee.name);
   await sidebar.getByRole('button', { name: 'Search' }).click();
   await sidebar.getByRole('button', { name: `Link ${lee.name} to this thread` }).first().click();
-  await expect(sidebar.getByText('Linked: the thread is logged to that contact from now on.')).toBeVisible();
+  await expect(sidebar.getByText(`Linked: this thread is logged to ${lee.name} from now on.`)).toBeVisible();
   const reply = await deliver(ext, mailbox, { from: danaP, to: [riley], subject: `Re: ${first.thread.subject}`, inReplyTo: first.verdict.key }, first.thread.messages);
   expect(reply.verdict.threadId).toBe(first.verdict.threadId);
   await until('the reply in the CRM under Dana and Lee', async () => {
@@ -246,6 +256,31 @@ test('Gmail: link, unlink, create contact and "don\'t sync" change what reaches 
     const held = (await crmEmails()).filter((e) => [first.verdict.key, reply.verdict.key].includes(e.message_id));
     return held.length === 2 && held.every((e) => !e.contact_ids.includes(lee.id)) ? true : undefined;
   }, 60_000, 500);
+
+  // A page element laid over the sidebar (clickjacking) makes an action click do nothing, and the sidebar says why.
+  const stateLine = sidebar.locator('.sync-state');
+  const before = await stateLine.textContent();
+  await page.evaluate(() => {
+    const cover = document.createElement('div');
+    cover.id = 'clickjack';
+    cover.style.cssText = 'position:fixed;inset:0;z-index:2147483647;pointer-events:none;background:rgb(255 0 0 / 30%)';
+    document.documentElement.append(cover);
+  });
+  await seenLongEnough(page);
+  await sidebar.getByRole('button', { name: 'Don\'t sync this thread' }).click();
+  await expect(sidebar.getByText('The page is covering the sidebar; move it away and try again.')).toBeVisible();
+  await page.waitForTimeout(1_000);
+  await expect(stateLine).toHaveText(before!);
+  await expect(sidebar.getByRole('button', { name: 'Don\'t sync this thread' })).toBeVisible();
+  await page.evaluate(() => document.getElementById('clickjack')!.remove());
+  await seenLongEnough(page);
+
+  // "Sync now": a sync of the mailbox is queued, and the sidebar says it started.
+  const syncedBefore = (await jobs(ext)).jobs.find((j) => j.lane === mailbox.id && j.kind === 'incremental')?.updatedAt ?? 0;
+  await sidebar.getByRole('button', { name: 'Sync now' }).click();
+  await expect(sidebar.getByText('Sync started.')).toBeVisible();
+  await expect(sidebar.getByText('The page is covering the sidebar; move it away and try again.')).toBeHidden();
+  await until('the sync job the button queued', async () => ((await jobs(ext)).jobs.find((j) => j.lane === mailbox.id && j.kind === 'incremental' && j.updatedAt > syncedBefore) ? true : undefined), 30_000, 250);
 
   // "Don't sync": a reply delivered afterwards is not pushed.
   await sidebar.getByRole('button', { name: 'Don\'t sync this thread' }).click();
@@ -292,6 +327,7 @@ test('Gmail, personal mailbox: "Log this thread" pushes on purpose what the scop
   await page.goto(gmailThreadUrl(skipped.thread));
   const sidebar = (await sidebarFrame(page, extensionId)).locator('aside.sidebar');
   await expect(sidebar.locator('.sync-state')).toHaveText('Not logged: the mailbox is personal (it would have matched a contact)');
+  await seenLongEnough(page);
   await sidebar.getByRole('button', { name: 'Log this thread' }).click();
   expect((await crmEmail(skipped.verdict.key, 'the thread logged on purpose')).contact_ids).toEqual([dana.id]);
   await expect(sidebar.getByText(/^Logged to /)).toContainText(dana.name, { timeout: 30_000 });
@@ -320,6 +356,7 @@ test('Outlook: matched and unmatched conversations, collapsed, and back to the l
   await expect(sidebar.locator('li.person').filter({ hasText: nia.address })).toContainText('Not in CRM');
   expect(await frame.locator('aside b').count()).toBe(0);
   await snapBothThemes(page, 'sidebar-outlook-matched', sidebar);
+  await snapBothThemes(page, 'sidebar-outlook-page');
   await expectFrameAccessible(page, frame);
 
   await navigate(page, outlookThreadUrl(unmatched.verdict.providerId), outlookPage(outlookThreadBody(unmatched.thread, [matched.thread])));

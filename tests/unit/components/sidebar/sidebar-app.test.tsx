@@ -5,7 +5,9 @@ import { createContactFormSchema } from '@/components/sidebar/create-contact-for
 import { SidebarApp } from '@/components/sidebar/sidebar-app';
 import { fieldErrors } from '@/components/ui/use-zod-form';
 import type { SidebarLink } from '@/components/sidebar/sidebar-link';
-import { actionMailboxes, canLogOnPurpose, externalParticipants, linkedContacts } from '@/components/sidebar/thread-view';
+import { logThreadReason } from '@/components/sidebar/thread-actions';
+import { actionMailboxes, canLogOnPurpose, externalParticipants, linkedContacts, storedMatches } from '@/components/sidebar/thread-view';
+import { visibleLongEnough } from '@/components/sidebar/use-visible';
 import type { ContactRef, MessageSyncState, ThreadMailbox, ThreadParticipant } from '@/lib/domain';
 import type { MessageOutput } from '@/lib/messaging';
 import type { SidebarState } from '@/lib/webmail/channel';
@@ -132,7 +134,7 @@ describe('Page and CRM text renders as text', () => {
     expect(html).not.toContain('<script');
     expect(html).toContain('&lt;img src=x onerror=&quot;alert(1)&quot;&gt;&lt;script&gt;alert(2)&lt;/script&gt;');
     expect(html).toContain(`<h1 class="sidebar-subject">&lt;img`);
-    expect(html).toContain('<span class="timeline-subject">&lt;img');
+    expect(html).toContain('<span class="timeline-subject" title="&lt;img');
   });
 });
 
@@ -144,7 +146,8 @@ describe('Actions shown for the thread\u2019s decision and mailbox', () => {
     expect(marked).toContain('Not logged: you marked this thread');
     expect(marked).not.toContain('Link to contact');
     // Nothing is linked any more: the matched contact offers to be linked again instead of unlinked.
-    expect(marked).toContain('>Unlinked</span>');
+    expect(marked).toContain('>In CRM</span>');
+    expect(marked).not.toContain('Unlinked');
     expect(marked).toMatch(/aria-label="Link Dana Buyer to this thread"[^>]*>Link<\/button>/);
     expect(marked).not.toContain('>Unlink</button>');
   });
@@ -152,18 +155,55 @@ describe('Actions shown for the thread\u2019s decision and mailbox', () => {
   it('offers Unlink for a linked contact', () => {
     const html = render(state({}), {});
     expect(html).toMatch(/aria-label="Unlink Dana Buyer from this thread"[^>]*>Unlink<\/button>/);
-    expect(html).toContain('>In CRM</span>');
+    expect(html).toContain('>Linked</span>');
   });
 
-  it('offers "Log this thread" in a personal mailbox that skipped it for its scope, disabled with its reason when no one is in the CRM', () => {
-    const personal = aThreadMailbox({ scope: 'personal', messages: [aState({ state: 'skipped', reason: 'personal_scope', contacts: [] })] });
-    expect(render(state({}), { mailboxes: [personal] })).toMatch(/<button type="button" class="btn btn-primary">Log this thread<\/button>/);
-    const html = render(state({}), { participants: participants.slice(1), mailboxes: [personal] });
-    const tag = /<button([^>]*)>Log this thread<\/button>/.exec(html)?.[1] ?? '';
+  it('offers "Log this thread" to the contacts the stored mail matched, not the page\u2019s participants, disabled with its reason otherwise', () => {
+    const lee: ContactRef = { id: 'c-lee', name: 'Lee Stored', company: null, url: null };
+    const personal = aThreadMailbox({ scope: 'personal', messages: [aState({ state: 'skipped', reason: 'personal_scope', contacts: [lee] })] });
+    const html = render(state({}), { mailboxes: [personal] });
+    expect(/<button([^>]*)>Log this thread<\/button>/.exec(html)?.[1]).not.toContain('disabled');
+    // The page shows Dana (a participant a sender could forge); the engine matched Lee from the stored mail.
+    expect(html).toContain('Logs it to Lee Stored.');
+    const none = aThreadMailbox({ scope: 'personal', messages: [aState({ state: 'skipped', reason: 'personal_scope', contacts: [] })] });
+    const refused = render(state({}), { mailboxes: [none] });
+    const tag = /<button([^>]*)>Log this thread<\/button>/.exec(refused)?.[1] ?? '';
     expect(tag).toContain('disabled=""');
     const reasonId = /aria-describedby="([^"]+)"/.exec(tag)?.[1];
-    expect(html).toContain(`<p id="${reasonId}" class="small muted">No participant is in the CRM: create or link a contact first.</p>`);
+    expect(refused).toContain(`<p id="${reasonId}" class="small muted">The stored mail matches no contact in the CRM: create or link a contact first.</p>`);
     expect(render(state({}), {})).not.toContain('Log this thread');
+  });
+
+  it('says when the page reader could not read part of the thread, instead of "no external participant"', () => {
+    const html = render(state({ missing: ['recipients'] }), { participants: [] });
+    expect(html).toContain('Couldn&#x27;t read the recipients from the page; the list may be incomplete.');
+    expect(html).not.toContain('No external participant');
+    expect(render(state({}), { participants: [] })).toContain('No external participant');
+  });
+
+  it('does not point the collapsed tab at a body it does not render, and makes "Hide" a design-system button', () => {
+    expect(render(state({}, true), {})).not.toContain('aria-controls');
+    expect(render(state({}), {})).toMatch(/<button[^>]*class="btn btn-secondary sidebar-collapse"[^>]*>Hide<\/button>/);
+  });
+});
+
+describe('logThreadReason and storedMatches: "Log this thread" goes to the engine\u2019s matches', () => {
+  it('unions the stored messages\u2019 contacts once each, and says why it cannot log', () => {
+    const lee: ContactRef = { id: 'c-lee', name: 'Lee', company: null, url: null };
+    const mailbox = { messages: [aState({ contacts: [dana] }), aState({ contacts: [dana, lee] })] };
+    expect(storedMatches(mailbox)).toEqual([dana, lee]);
+    expect(logThreadReason({ messages: [] }, [])).toBe('Not synced yet: press Sync now first.');
+    expect(logThreadReason(mailbox, [])).toMatch(/^The stored mail matches no contact/);
+    expect(logThreadReason(mailbox, [dana])).toBeNull();
+  });
+});
+
+describe('visibleLongEnough: a click counts only after 500 ms of real visibility', () => {
+  it('refuses while not visible or visible for less than 500 ms', () => {
+    expect(visibleLongEnough(null, 10_000)).toBe(false);
+    expect(visibleLongEnough(9_600, 10_000)).toBe(false);
+    expect(visibleLongEnough(9_500, 10_000)).toBe(true);
+    expect(visibleLongEnough(-Infinity, 0)).toBe(true);
   });
 });
 
