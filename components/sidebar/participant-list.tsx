@@ -28,7 +28,7 @@ export function ParticipantList(props: { target: ThreadTarget; participants: rea
   const { target, participants } = props;
   const external = externalParticipants(participants);
   const hidden = hiddenParticipantsWords(participants);
-  const linked = target.mailbox ? linkedContacts(target.mailbox, participants) : [];
+  const linked = target.mailbox ? linkedContacts(target.mailbox) : [];
   const shownIds = new Set(external.flatMap((p) => (p.contact ? [p.contact.id] : [])));
   const alsoLinked = linked.filter((c) => !shownIds.has(c.id));
   const act = useRowAction();

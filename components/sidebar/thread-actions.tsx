@@ -1,7 +1,7 @@
 import { useMutation } from '@tanstack/react-query';
 import { useId, useState } from 'react';
 import { z } from 'zod';
-import type { ContactRef, ThreadMailbox, ThreadParticipant } from '@/lib/domain';
+import type { ContactRef, ThreadMailbox } from '@/lib/domain';
 import { protocol, sendToBackground } from '@/lib/messaging';
 import { Button } from '../ui/button';
 import { ErrorMessage } from '../ui/error-message';
@@ -27,8 +27,8 @@ function useDecision(mailbox: ThreadMailbox, threadKey: string) {
  * undo, "log this thread" in a personal-scope mailbox (R5), and "sync now". Each shows its pending,
  * success and failure.
  */
-export function ThreadActions(props: { mailbox: ThreadMailbox; threadKey: string; participants: readonly ThreadParticipant[] }) {
-  const { mailbox, threadKey, participants } = props;
+export function ThreadActions(props: { mailbox: ThreadMailbox; threadKey: string }) {
+  const { mailbox, threadKey } = props;
   const refresh = useRefreshThreadView();
   const dontSync = useDecision(mailbox, threadKey);
   const logIt = useDecision(mailbox, threadKey);
@@ -41,7 +41,7 @@ export function ThreadActions(props: { mailbox: ThreadMailbox; threadKey: string
   return (
     <section className="sidebar-section" aria-labelledby="actions-heading">
       <h2 id="actions-heading">Actions</h2>
-      {!skipped && <LinkToContact mailbox={mailbox} threadKey={threadKey} linked={linkedContacts(mailbox, participants)} />}
+      {!skipped && <LinkToContact mailbox={mailbox} threadKey={threadKey} linked={linkedContacts(mailbox)} />}
       {canLogOnPurpose(mailbox) && (
         <div className="action">
           <Button

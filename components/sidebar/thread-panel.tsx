@@ -63,7 +63,7 @@ function ThreadViewBody(props: { webmail: SidebarState['webmail']; thread: PageT
               options={candidates.map((m) => ({ value: m.mailboxId, label: m.address }))}
             />
           )}
-          <ThreadActions key={mailbox.mailboxId} mailbox={mailbox} threadKey={thread.threadKey} participants={view.participants} />
+          <ThreadActions key={mailbox.mailboxId} mailbox={mailbox} threadKey={thread.threadKey} />
         </>
       )}
     </>

@@ -17,19 +17,14 @@ export function actionMailboxes(mailboxes: readonly ThreadMailbox[]): ThreadMail
 
 /**
  * The contacts the thread goes to in a mailbox now: none once marked "don't sync", the user's
- * manual link when there is one, or else the contacts its participants match in the CRM (the
- * engine's own match). "Link to contact" adds to these, so linking one more never drops the others.
+ * manual link when there is one, or else the contacts the engine matched from its stored mail.
+ * "Link to contact" adds to these, so linking one more never drops the others; and, like "Log
+ * this thread", it never carries a contact matched only from what the page shows (a sender can
+ * forge a participant on the page).
  */
-export function linkedContacts(mailbox: Pick<ThreadMailbox, 'link'>, participants: readonly Pick<ThreadParticipant, 'contact'>[]): ContactRef[] {
+export function linkedContacts(mailbox: Pick<ThreadMailbox, 'link' | 'messages'>): ContactRef[] {
   if (mailbox.link) return mailbox.link.dontSync ? [] : mailbox.link.contacts;
-  return matchedContacts(participants);
-}
-
-/** The contacts the thread's participants match in the CRM, once each. */
-export function matchedContacts(participants: readonly Pick<ThreadParticipant, 'contact'>[]): ContactRef[] {
-  const matched = new Map<string, ContactRef>();
-  for (const p of participants) if (p.contact) matched.set(p.contact.id, p.contact);
-  return [...matched.values()];
+  return storedMatches(mailbox);
 }
 
 /**

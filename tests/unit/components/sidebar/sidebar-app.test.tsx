@@ -175,10 +175,11 @@ describe('Actions shown for the thread\u2019s decision and mailbox', () => {
   });
 
   it('says when the page reader could not read part of the thread, instead of "no external participant"', () => {
-    const html = render(state({ missing: ['recipients'] }), { participants: [] });
+    // Nothing stored either, so no contact of the stored mail is listed in the participants' place.
+    const html = render(state({ missing: ['recipients'] }), { participants: [], mailboxes: [aThreadMailbox()] });
     expect(html).toContain('Couldn&#x27;t read the recipients from the page; the list may be incomplete.');
     expect(html).not.toContain('No external participant');
-    expect(render(state({}), { participants: [] })).toContain('No external participant');
+    expect(render(state({}), { participants: [], mailboxes: [aThreadMailbox()] })).toContain('No external participant');
   });
 
   it('does not point the collapsed tab at a body it does not render, and makes "Hide" a design-system button', () => {
@@ -222,11 +223,13 @@ describe('thread-view: which participants, mailboxes and contacts the actions us
     expect(actionMailboxes([empty, aThreadMailbox({ mailboxId: 'other' })]).map((m) => m.mailboxId)).toEqual(['empty', 'other']);
   });
 
-  it('links to nothing once "don\u2019t sync", to the manual link when there is one, else to the matched contacts', () => {
+  it('links to nothing once "don\u2019t sync", to the manual link when there is one, else to the contacts the stored mail matched (never the page\u2019s)', () => {
     const sam: ContactRef = { id: 'c-sam', name: 'Sam', company: null, url: null };
-    expect(linkedContacts({ link: null }, participants)).toEqual([dana]);
-    expect(linkedContacts({ link: { contacts: [sam], dontSync: false } }, participants)).toEqual([sam]);
-    expect(linkedContacts({ link: { contacts: [], dontSync: true } }, participants)).toEqual([]);
+    const stored = [aState({ contacts: [sam] })];
+    expect(linkedContacts({ link: null, messages: stored })).toEqual([sam]);
+    expect(linkedContacts({ link: null, messages: [] })).toEqual([]);
+    expect(linkedContacts({ link: { contacts: [dana], dontSync: false }, messages: stored })).toEqual([dana]);
+    expect(linkedContacts({ link: { contacts: [], dontSync: true }, messages: stored })).toEqual([]);
   });
 
   it('logs on purpose only in a personal mailbox that skipped the thread for its scope', () => {
